@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Validate eval/questions.jsonl against the seed documents.
+
+Usage: python3 eval/check_questions.py [--seeds DIR] [--questions FILE]
+
+Checks:
+  * every line parses as a JSON object with exactly the expected fields/types
+  * lang in {en, zh}; evidence_lang in {en, zh, none}; ids unique (qNNN)
+  * answerable questions have 1-3 non-empty evidence strings and
+    evidence_lang en/zh; unanswerable ones have evidence [] and "none"
+  * evidence strings contain no line break and are of reasonable length
+  * every evidence string occurs exactly once in the seed files (exact match)
+    and exactly once after removing whitespace and lower-casing (the hit test
+    used by the retrieval benchmark)
+  * evidence script matches evidence_lang (CJK for zh, none for en)
+  * evidence is not taken from known boilerplate (widgets, related-news list,
+    navigation, footers)
+Prints counts per lang->evidence_lang bucket. Exit status 1 on any problem.
+Standard library only.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+from collections import Counter
+
+FIELDS = {"id": str, "question": str, "lang": str, "evidence_lang": str,
+          "evidence": list, "answerable": bool}
+WS = re.compile(r"\s+")
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+# Lines the ingester strips; evidence must never come from them.
+BOILERPLATE_LINE = re.compile(
+    r"^(分享好友|举报|收藏|打赏|评论|Workflow|icon|Search documents|资讯首页|"
+    r"Special statement|Recommended Reading|Links|Edit:|Author:|Source:|来源:)"
+    r"|^0评论")
+# In 004, everything after the "举报" widget line is a related-news list.
+TAIL_MARKER = "举报"
+
+
+def norm(s):
+    return WS.sub("", s).lower()
+
+
+def default_seeds():
+    here = os.path.dirname(os.path.abspath(__file__))
+    for cand in (os.path.join(here, "..", "corpus"), "/work/shared/seeds"):
+        if os.path.isdir(cand) and any(n.endswith(".txt") for n in os.listdir(cand)):
+            return os.path.normpath(cand)
+    return "/work/shared/seeds"
+
+
+def load_seeds(d):
+    docs = {}
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".txt"):
+            with open(os.path.join(d, name), encoding="utf-8") as f:
+                docs[name] = f.read()
+    return docs
+
+
+def boilerplate_spans(text):
+    """(start, end) character spans of boilerplate within one document."""
+    spans = []
+    pos = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped == TAIL_MARKER:
+            spans.append((pos, len(text)))
+            break
+        if stripped and BOILERPLATE_LINE.search(stripped):
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", default=default_seeds())
+    ap.add_argument("--questions", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "questions.jsonl"))
+    args = ap.parse_args()
+
+    docs = load_seeds(args.seeds)
+    if not docs:
+        print(f"no .txt seed files in {args.seeds}")
+        return 1
+    ndocs = {k: norm(v) for k, v in docs.items()}
+    bp = {k: boilerplate_spans(v) for k, v in docs.items()}
+
+    problems = []
+    buckets = Counter()
+    ids = set()
+    n = unans = 0
+    with open(args.questions, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            where = f"line {lineno}"
+            if not line.strip():
+                problems.append(f"{where}: blank line")
+                continue
+            try:
+                q = json.loads(line)
+            except json.JSONDecodeError as e:
+                problems.append(f"{where}: bad JSON: {e}")
+                continue
+            if not isinstance(q, dict):
+                problems.append(f"{where}: not an object")
+                continue
+            n += 1
+            if set(q) != set(FIELDS):
+                problems.append(f"{where}: fields {sorted(q)} != {sorted(FIELDS)}")
+            bad_type = [k for k, t in FIELDS.items() if k in q and not isinstance(q[k], t)]
+            if bad_type:
+                problems.append(f"{where}: wrong type for {bad_type}")
+                continue
+            if any(k not in q for k in FIELDS):
+                continue
+            qid = q["id"]
+            where = f"line {lineno} ({qid})"
+            if not re.fullmatch(r"q\d{3,}", qid):
+                problems.append(f"{where}: bad id format")
+            if qid in ids:
+                problems.append(f"{where}: duplicate id")
+            ids.add(qid)
+            if not q["question"].strip():
+                problems.append(f"{where}: empty question")
+            lang, el, ev = q["lang"], q["evidence_lang"], q["evidence"]
+            if lang not in ("en", "zh"):
+                problems.append(f"{where}: bad lang {lang!r}")
+            elif lang == "zh" and not CJK.search(q["question"]):
+                problems.append(f"{where}: lang zh but question has no CJK")
+            elif lang == "en" and len(CJK.findall(q["question"])) > 6:
+                problems.append(f"{where}: lang en but question is mostly CJK")
+            if el not in ("en", "zh", "none"):
+                problems.append(f"{where}: bad evidence_lang {el!r}")
+            buckets[f"{lang}->{el}"] += 1
+            if q["answerable"]:
+                if el == "none":
+                    problems.append(f"{where}: answerable but evidence_lang none")
+                if not 1 <= len(ev) <= 4:
+                    problems.append(f"{where}: answerable needs 1-4 evidence strings")
+            else:
+                unans += 1
+                if el != "none" or ev:
+                    problems.append(f"{where}: unanswerable needs evidence [] and evidence_lang none")
+            for e in ev:
+                if not isinstance(e, str) or not e.strip():
+                    problems.append(f"{where}: empty/non-string evidence {e!r}")
+                    continue
+                if "\n" in e or "\r" in e:
+                    problems.append(f"{where}: evidence crosses a line break: {e!r}")
+                if not 6 <= len(e) <= 80:
+                    problems.append(f"{where}: evidence length {len(e)} out of range: {e!r}")
+                if el == "zh" and not CJK.search(e):
+                    problems.append(f"{where}: evidence_lang zh but no CJK in {e!r}")
+                if el == "en" and CJK.search(e):
+                    problems.append(f"{where}: evidence_lang en but CJK in {e!r}")
+                exact = sum(t.count(e) for t in docs.values())
+                if exact != 1:
+                    problems.append(f"{where}: evidence occurs {exact}x exactly (need 1): {e!r}")
+                ne = norm(e)
+                normed = sum(t.count(ne) for t in ndocs.values())
+                if normed != 1:
+                    problems.append(f"{where}: evidence occurs {normed}x normalised (need 1): {e!r}")
+                for name, t in docs.items():
+                    i = t.find(e)
+                    while i != -1:
+                        if any(s <= i < end for s, end in bp[name]):
+                            problems.append(f"{where}: evidence inside boilerplate of {name}: {e!r}")
+                        i = t.find(e, i + 1)
+
+    print(f"questions: {n}  unanswerable: {unans}  seeds: {args.seeds} ({len(docs)} files)")
+    for k in ("zh->zh", "en->en", "en->zh", "zh->en", "en->none", "zh->none"):
+        print(f"  {k:9s} {buckets.get(k, 0)}")
+    for k in sorted(set(buckets) - {"zh->zh", "en->en", "en->zh", "zh->en", "en->none", "zh->none"}):
+        print(f"  {k:9s} {buckets[k]}")
+    print(f"  cross-lingual {buckets['en->zh'] + buckets['zh->en']}")
+    if problems:
+        print(f"\n{len(problems)} problem(s):")
+        for p in problems:
+            print("  " + p)
+        return 1
+    print("OK: 0 problems")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""Split cleaned documents into passages that follow the policy's own structure.
+
+Two steps: numbered headings (一、 （一） 1. （1） I. (II) # ...) cut the text into sections that carry a
+heading path; langchain's RecursiveCharacterTextSplitter then splits a section that is too long at
+paragraph, sentence (。！？； . ! ? ;) and only then clause breaks, measuring length in the embedding
+model's tokens. Every chunk is an exact slice of the cleaned text, so its span is its citation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+from pydantic import BaseModel
+
+from .ingest import detect_language
+from .records import Chunk, Document
+
+CN_NUM = "一二三四五六七八九十百零"
+EN_NUM_WORD = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_PAREN = r"[（(]"
+_CLOSE = r"[)）]"
+
+# (level, pattern) in order of precedence; parenthesised markers share one level unless an Arabic
+# "1." item is open, because translated plans mix (1), (II) and (Four) as siblings.
+HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("md", re.compile(r"^(#{1,6})\s+\S")),
+    ("chapter", re.compile(rf"^第[{CN_NUM}\d]+[章节部分篇条]")),
+    ("l1", re.compile(rf"^[{CN_NUM}]+[、.．]")),
+    ("l1", re.compile(r"^[IVX]{1,5}\.\s")),
+    ("paren", re.compile(rf"^{_PAREN}(?:[{CN_NUM}]+|[IVX]{{1,5}}|{EN_NUM_WORD}){_CLOSE}", re.I)),
+    ("num", re.compile(r"^\d{1,2}[.、．](?!\d)")),
+    ("paren_num", re.compile(rf"^{_PAREN}\d{{1,2}}{_CLOSE}")),
+]
+SEPARATORS = [
+    r"\n\n",
+    r"\n",
+    r"(?<=[。！？])",
+    r"(?<=[.!?])\s+",
+    r"(?<=[；;])",
+    r"(?<=[，,、：:])",
+    r"\s+",
+    r"",
+]
+_SENTENCE_END = re.compile(r"[。！？；]|[.!?;](?=\s|$)")
+
+
+class ChunkerSettings(BaseModel):
+    """Everything that changes chunk boundaries; stored in the index manifest."""
+
+    chunk_size: int = 160
+    chunk_overlap: int = 0
+    embed_context: bool = True
+    version: int = 1
+
+
+@dataclass
+class Section:
+    """A run of the cleaned text under one heading path."""
+
+    start: int
+    end: int
+    path: list[str]
+
+
+def heading_level(line: str, open_levels: list[str]) -> str | None:
+    """The structural level a line opens, or None for body text."""
+    for level, pattern in HEADING_PATTERNS:
+        match = pattern.match(line)
+        if not match:
+            continue
+        if level == "md":
+            return f"md{len(match.group(1))}"
+        if level == "paren_num":
+            return "paren_num" if "num" in open_levels else "paren"
+        return level
+    return None
+
+
+LEVEL_ORDER = ["md1", "md2", "md3", "chapter", "l1", "md4", "paren", "md5", "num", "md6", "paren_num"]
+
+
+def heading_label(line: str) -> str:
+    """A short label for a heading line: the line itself, or its first sentence when it runs on."""
+    line = line.lstrip("#").strip()
+    if len(line) <= 60:
+        return line
+    end = _SENTENCE_END.search(line)
+    if end and end.end() <= 90:
+        return line[: end.end()].strip()
+    return line[:60].rstrip() + "…"
+
+
+def split_sections(text: str) -> list[Section]:
+    """Cut the text at heading lines; a heading that stands alone on its line joins the next section."""
+    sections: list[Section] = []
+    stack: list[tuple[str, str]] = []  # (level, label)
+    start, pos = 0, 0
+    current_path: list[str] = []
+    for line in text.split("\n"):
+        line_start, pos = pos, pos + len(line) + 1
+        level = heading_level(line.strip(), [lv for lv, _ in stack])
+        if level is None:
+            continue
+        if line_start > start and text[start:line_start].strip():
+            sections.append(Section(start, line_start, current_path))
+        rank = LEVEL_ORDER.index(level)
+        stack = [(lv, lb) for lv, lb in stack if LEVEL_ORDER.index(lv) < rank] + [(level, heading_label(line))]
+        current_path = [label for _, label in stack]
+        start = line_start
+    if text[start:].strip():
+        sections.append(Section(start, len(text), current_path))
+    return _merge_bare_headings(text, sections)
+
+
+def _merge_bare_headings(text: str, sections: list[Section]) -> list[Section]:
+    """A section that is only its heading line is glued to the next one, so no chunk is a bare title."""
+    merged: list[Section] = []
+    pending: Section | None = None
+    for section in sections:
+        if pending is not None:
+            section = Section(pending.start, section.end, section.path)
+            pending = None
+        body = text[section.start : section.end].strip()
+        if "\n" not in body and len(body) <= 60 and section.path:
+            pending = section
+            continue
+        merged.append(section)
+    if pending is not None:
+        merged.append(pending)
+    return merged
+
+
+class Chunker:
+    """Structure-aware splitter sized in the embedder's tokens."""
+
+    def __init__(self, settings: ChunkerSettings, count_tokens: Callable[[str], int]) -> None:
+        self.settings = settings
+        self.splitter = RecursiveCharacterTextSplitter(
+            separators=SEPARATORS,
+            is_separator_regex=True,
+            keep_separator="end",
+            chunk_size=settings.chunk_size,
+            chunk_overlap=settings.chunk_overlap,
+            length_function=count_tokens,
+            strip_whitespace=True,
+        )
+
+    def chunk(self, doc: Document) -> list[Chunk]:
+        """All chunks of a document, in order, with stable ids (same document -> same ids)."""
+        chunks = []
+        for start, end, path in self._spans(doc.text):
+            text = doc.text[start:end]
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc.meta.doc_id}#{len(chunks):04d}",
+                    doc_id=doc.meta.doc_id,
+                    title=doc.meta.title,
+                    section=path,
+                    lang=detect_language(text),
+                    start=start,
+                    end=end,
+                    page=doc.page_at(start),
+                    text=text,
+                    embed_text=self.embed_text(doc.meta.title, path, text),
+                    content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest()[:16],
+                )
+            )
+        return chunks
+
+    def embed_text(self, title: str, path: list[str], text: str) -> str:
+        """What the embedder sees: the passage led by its title and nearest heading, when enabled."""
+        if not self.settings.embed_context:
+            return text
+        context = " / ".join([title, *path[-1:]]) if path and path[-1] not in text[:80] else title
+        return f"{context}\n{text}"
+
+    def _spans(self, text: str) -> Iterator[tuple[int, int, list[str]]]:
+        """(start, end, heading path) of every chunk, found back in the text so spans are exact."""
+        for section in split_sections(text):
+            body = text[section.start : section.end]
+            cursor = 0
+            for piece in self.splitter.split_text(body):
+                found = body.find(piece, cursor)
+                if found < 0:  # pragma: no cover - the splitter only returns slices of its input
+                    raise RuntimeError("chunk not found in its section")
+                yield section.start + found, section.start + found + len(piece), section.path
+                cursor = found + 1

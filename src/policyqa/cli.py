@@ -1,0 +1,135 @@
+"""Command line: policyqa ingest | search | ask | eval | serve.
+
+Every command builds one Settings from defaults, policyqa.yaml, POLICYQA_* variables and its flags, and
+turns expected failures (missing or mismatched index, unreadable input) into a one-line message and
+exit code 2 instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .settings import Settings
+
+EXIT_USAGE = 2
+
+
+def _common(parser: argparse.ArgumentParser, corpus: bool = False) -> None:
+    parser.add_argument("--index", dest="index_dir", type=Path, help="index folder (default: index/)")
+    parser.add_argument("--embedder", help="use-m3 (default) or st:<local model folder>")
+    parser.add_argument("--chunk-size", dest="chunk_size", type=int, help="chunk size in model tokens")
+    if corpus:
+        parser.add_argument("--corpus", dest="corpus_dir", type=Path, help="corpus folder (default: corpus/)")
+
+
+def _settings(args: argparse.Namespace, *names: str) -> Settings:
+    fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "k", "mode", "backend", *names)
+    return Settings.load(**{name: getattr(args, name, None) for name in fields})
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .indexer import ingest
+
+    settings = _settings(args)
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        label = {"read": "reading files", "embed": "embedding chunks"}[stage]
+        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=label, unit="", file=sys.stderr))
+        bar.n = done
+        bar.refresh()
+
+    result = ingest(settings, progress=progress, say=lambda msg: print(msg, file=sys.stderr))
+    for bar in bars.values():
+        bar.close()
+    for report in result.files:
+        if report.status != "unchanged" or args.verbose:
+            detail = f"{report.chunks} chunks" if report.chunks else report.message
+            print(f"  {report.status:<9} {report.path}  {detail}")
+    print(
+        f"index {settings.index_dir}: {result.n_documents} documents, {result.n_chunks} chunks "
+        f"({result.embedded} embedded, {result.reused} reused); "
+        f"{result.count('added')} added, {result.count('updated')} updated, {result.count('unchanged')} unchanged, "
+        f"{result.count('removed')} removed, {result.count('skipped')} skipped, "
+        f"{result.count('duplicate')} duplicates in {result.seconds:.1f}s"
+    )
+    return 0
+
+
+# --------------------------------------------------------------------------- search
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .indexer import load_index
+    from .retrieve import Filters, Retriever
+    from .embedding import get_embedder
+
+    settings = _settings(args)
+    index = load_index(settings)
+    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
+    filters = Filters(doc_ids=args.doc or [], regions=args.region or [], languages=args.lang or [])
+    hits = Retriever(index, embedder).search(args.question, k=settings.k, filters=filters, mode=settings.mode)
+    if args.json:
+        print(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("no passages found")
+    for hit in hits:
+        c = hit.citation
+        where = " > ".join(filter(None, [c.title, c.section]))
+        page = f", p. {c.page}" if c.page else ""
+        print(f"[{hit.rank}] {hit.score:.3f}  {where}  ({c.doc_id} {c.start}-{c.end}{page})")
+        print("    " + hit.text.replace("\n", "\n    "))
+        print()
+    return 0
+
+
+# --------------------------------------------------------------------------- wiring
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policyqa", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="build or update the index from a corpus folder")
+    _common(p, corpus=True)
+    p.add_argument("-v", "--verbose", action="store_true", help="also list unchanged files")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="ranked passages with citations")
+    _common(p)
+    p.add_argument("question")
+    p.add_argument("--k", type=int, help="number of passages (default 5)")
+    p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
+    p.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    p.add_argument("--region", action="append", help="only documents of this region (repeatable)")
+    p.add_argument("--lang", action="append", choices=["zh", "en"], help="only passages in this language")
+    p.add_argument("--json", action="store_true", help="print hits as JSON")
+    p.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .store import IndexLocked, IndexMismatch, IndexMissing
+
+    args = build_parser().parse_args(argv)
+    expected: tuple[type[Exception], ...] = (IndexMissing, IndexMismatch, IndexLocked, FileNotFoundError, ValueError)
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except expected as exc:
+        print(f"policyqa {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

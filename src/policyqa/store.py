@@ -1,0 +1,414 @@
+"""The on-disk index: chunks, vectors, a FAISS (or other) vector store, a BM25 index, and a manifest.
+
+Layout of `index/`::
+
+    CURRENT              name of the build in use (replaced atomically)
+    builds/<build>/      manifest.json, documents.jsonl, chunks.jsonl, vectors.npy, vectors.faiss, bm25/
+    .lock                held while an ingest writes
+
+A build is written in full beside the current one and only then named in CURRENT (write + fsync +
+os.replace), so a killed ingest leaves the previous build in use, complete; never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from .records import Chunk, Document
+
+FORMAT_VERSION = 1
+REBUILD_HINT = "rebuild it with: policyqa ingest --corpus {corpus} --index {index}"
+
+
+class IndexMismatch(Exception):
+    """An index built with other settings than the ones asked for; the message says what and how to fix."""
+
+
+class IndexMissing(Exception):
+    """No index where one was expected."""
+
+
+class IndexLocked(Exception):
+    """Another process is writing this index."""
+
+
+class Manifest(BaseModel):
+    """What an index was built with; compared field by field before the index is used."""
+
+    format_version: int = FORMAT_VERSION
+    embedder: str
+    dim: int
+    chunker: dict
+    vector_store: str = "faiss"
+    index_type: str = "flat"
+    documents: dict[str, str] = Field(default_factory=dict, description="doc_id -> content hash")
+    n_chunks: int = 0
+    corpus_dir: str = ""
+    built_at: str = ""
+    build_seconds: float = 0.0
+
+    def differences(self, embedder: str, dim: int, chunker: dict) -> list[str]:
+        """Human-readable list of what differs from the configured embedder and chunker."""
+        diffs = []
+        if self.format_version != FORMAT_VERSION:
+            diffs.append(f"index format {self.format_version} (this policyqa reads {FORMAT_VERSION})")
+        if self.embedder != embedder or self.dim != dim:
+            diffs.append(f"embedder {self.embedder} ({self.dim}-d) vs configured {embedder} ({dim}-d)")
+        for key in sorted(set(self.chunker) | set(chunker)):
+            if self.chunker.get(key) != chunker.get(key):
+                diffs.append(f"chunker {key}={self.chunker.get(key)!r} vs configured {chunker.get(key)!r}")
+        return diffs
+
+
+# --------------------------------------------------------------------------- vector stores
+
+
+class VectorStore(ABC):
+    """Nearest-neighbour search over unit vectors, with row filters applied inside the search."""
+
+    name: str
+
+    @abstractmethod
+    def build(self, vectors: np.ndarray) -> None:
+        """Index all rows (row i is chunk i)."""
+
+    @abstractmethod
+    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, rows) of the k best rows per query, rows -1 where fewer exist; only `allowed` rows."""
+
+    @abstractmethod
+    def save(self, folder: Path) -> None: ...
+
+    @abstractmethod
+    def load(self, folder: Path) -> None: ...
+
+
+class FaissStore(VectorStore):
+    """Exact inner-product search for small corpora, HNSW above a size threshold."""
+
+    name = "faiss"
+    FILE = "vectors.faiss"
+
+    def __init__(self, index_type: str = "flat", hnsw_m: int = 32, ef_search: int = 128) -> None:
+        self.index_type = index_type
+        self.hnsw_m = hnsw_m
+        self.ef_search = ef_search
+        self.index = None
+
+    def build(self, vectors: np.ndarray) -> None:
+        import faiss
+
+        dim = vectors.shape[1]
+        if self.index_type == "hnsw":
+            self.index = faiss.IndexHNSWFlat(dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            self.index.hnsw.efConstruction = 200
+        else:
+            self.index = faiss.IndexFlatIP(dim)
+        if len(vectors):
+            self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        import faiss
+
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        k = max(1, min(k, self.index.ntotal)) if self.index.ntotal else 1
+        params = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+            if self.index_type == "hnsw":
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+            else:
+                params = faiss.SearchParameters(sel=selector)
+        elif self.index_type == "hnsw":
+            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
+        scores, rows = self.index.search(queries, k, params=params)
+        return scores, rows
+
+    def save(self, folder: Path) -> None:
+        import faiss
+
+        faiss.write_index(self.index, str(folder / self.FILE))
+
+    def load(self, folder: Path) -> None:
+        import faiss
+
+        self.index = faiss.read_index(str(folder / self.FILE))
+        self.index_type = "hnsw" if "HNSW" in type(self.index).__name__ else "flat"
+
+
+def make_vector_store(name: str, index_type: str) -> VectorStore:
+    """The vector store named in settings / the manifest."""
+    if name == "faiss":
+        return FaissStore(index_type=index_type)
+    raise ValueError(f"unknown vector store {name!r}")
+
+
+def choose_index_type(setting: str, n_vectors: int, threshold: int) -> str:
+    """'auto' is exact search until the corpus is big enough for exact search to be slow."""
+    if setting != "auto":
+        return setting
+    return "hnsw" if n_vectors > threshold else "flat"
+
+
+# --------------------------------------------------------------------------- lexical (BM25) index
+
+_EN_STOP = set(
+    "a an and are as at be by for from has have in is it its of on or that the this to was were will with "
+    "what which who how when where does do did about into their they them than then there these those "
+    "been being such can may not no our we us you your".split()
+)
+_ZH_STOP = set("的 了 和 与 及 等 是 在 对 为 将 把 被 以 之 其 并 或 也 就 都 而 及其 有 中 上 下 个 什么 哪些 多少 如何 吗 呢".split())
+_TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[.%][0-9]+)?%?", re.I)
+
+
+class LexicalTokenizer:
+    """Chinese by jieba (search mode, corpus terms added), English lower-cased and Snowball-stemmed."""
+
+    def __init__(self) -> None:
+        import jieba
+        import Stemmer
+
+        jieba.setLogLevel(60)
+        self._jieba = jieba
+        self._stem = Stemmer.Stemmer("english").stemWord
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Teach jieba policy terms (双通道, 挂网 ...) so they stay whole tokens."""
+        for word in words:
+            self._jieba.add_word(word, freq=2000)
+
+    def __call__(self, text: str) -> list[str]:
+        tokens = []
+        for run in _TOKEN.findall(text.lower()):
+            if "\u3400" <= run[0] <= "\u9fff":
+                tokens.extend(t for t in self._jieba.cut_for_search(run) if t not in _ZH_STOP)
+            elif run not in _EN_STOP:
+                tokens.append(self._stem(run))
+        return tokens
+
+
+class LexicalIndex:
+    """bm25s over the same chunk rows as the vector store."""
+
+    FOLDER = "bm25"
+
+    def __init__(self, tokenizer: LexicalTokenizer | None = None) -> None:
+        self.tokenizer = tokenizer or LexicalTokenizer()
+        self.bm25 = None
+
+    def build(self, texts: list[str]) -> None:
+        import bm25s
+
+        self.bm25 = bm25s.BM25()
+        tokens = [self.tokenizer(t) or ["\u2205"] for t in texts]
+        self.bm25.index(tokens, show_progress=False)
+
+    def search(self, question: str, k: int, allowed: np.ndarray | None = None, n_rows: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, rows) of the best rows; rows with score 0 (no shared term) are dropped."""
+        tokens = [t for t in self.tokenizer(question) if t in self.bm25.vocab_dict]
+        if not tokens or n_rows == 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        mask = None
+        if allowed is not None:
+            mask = np.zeros(n_rows, dtype=np.float32)
+            mask[allowed] = 1.0
+        rows, scores = self.bm25.retrieve(
+            [tokens], k=min(k, n_rows), show_progress=False, weight_mask=mask, n_threads=1
+        )
+        rows, scores = rows[0].astype(np.int64), scores[0].astype(np.float32)
+        keep = scores > 0
+        return scores[keep], rows[keep]
+
+    def save(self, folder: Path) -> None:
+        self.bm25.save(str(folder / self.FOLDER), show_progress=False)
+
+    def load(self, folder: Path) -> None:
+        import bm25s
+
+        self.bm25 = bm25s.BM25.load(str(folder / self.FOLDER), show_progress=False)
+
+
+# --------------------------------------------------------------------------- the index on disk
+
+
+def _write_jsonl(path: Path, records: Iterable[BaseModel]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(record.model_dump_json() + "\n")
+
+
+def _read_jsonl(path: Path, model: type[BaseModel]) -> Iterator:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield model.model_validate_json(line)
+
+
+class Index:
+    """A loaded build: documents, chunks, vectors, and the search structures over them."""
+
+    def __init__(self, folder: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
+                 vectors: np.ndarray, vector_store: VectorStore, lexical: LexicalIndex) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.documents = {d.meta.doc_id: d for d in documents}
+        self.chunks = chunks
+        self.vectors = vectors
+        self.vector_store = vector_store
+        self.lexical = lexical
+
+    @cached_property
+    def rows_by_doc(self) -> dict[str, np.ndarray]:
+        """Chunk rows of each document, for filters."""
+        rows: dict[str, list[int]] = {}
+        for i, chunk in enumerate(self.chunks):
+            rows.setdefault(chunk.doc_id, []).append(i)
+        return {doc_id: np.asarray(r, dtype=np.int64) for doc_id, r in rows.items()}
+
+    # ---- reading
+
+    @staticmethod
+    def current_build(root: Path) -> Path | None:
+        """The folder of the build in use, or None when no index was built yet."""
+        pointer = root / "CURRENT"
+        if not pointer.exists():
+            return None
+        folder = root / "builds" / pointer.read_text(encoding="utf-8").strip()
+        return folder if (folder / "manifest.json").exists() else None
+
+    @staticmethod
+    def read_manifest(root: Path) -> Manifest | None:
+        folder = Index.current_build(root)
+        return Manifest.model_validate_json((folder / "manifest.json").read_text()) if folder else None
+
+    @classmethod
+    def load(cls, root: Path, embedder: str | None = None, dim: int | None = None,
+             chunker: dict | None = None, corpus: Path | str = "corpus") -> Index:
+        """Load the current build, refusing one built with another embedder, chunker or format."""
+        folder = cls.current_build(root)
+        hint = REBUILD_HINT.format(corpus=corpus, index=root)
+        if folder is None:
+            raise IndexMissing(f"no index in {root}: build one with: policyqa ingest --corpus {corpus} --index {root}")
+        manifest = Manifest.model_validate_json((folder / "manifest.json").read_text())
+        if embedder is not None:
+            diffs = manifest.differences(embedder, dim or manifest.dim, chunker or manifest.chunker)
+            if diffs:
+                raise IndexMismatch(f"index {root} does not match the settings: {'; '.join(diffs)}; {hint}")
+        documents = list(_read_jsonl(folder / "documents.jsonl", Document))
+        chunks = list(_read_jsonl(folder / "chunks.jsonl", Chunk))
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        store = make_vector_store(manifest.vector_store, manifest.index_type)
+        store.load(folder)
+        lexical = LexicalIndex()
+        lexical.load(folder)
+        return cls(folder, manifest, documents, chunks, vectors, store, lexical)
+
+
+class BuildWriter:
+    """Writes one build into a hidden folder; `commit` makes it current atomically, `abort` discards it.
+
+    Documents are streamed to disk as they are processed, so a large ingest holds each raw text once.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.builds = root / "builds"
+        self.builds.mkdir(parents=True, exist_ok=True)
+        self.name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+        self.tmp = self.builds / f".tmp-{self.name}"
+        self.tmp.mkdir()
+        self._documents = (self.tmp / "documents.jsonl").open("w", encoding="utf-8")
+
+    def add_document(self, document: Document) -> None:
+        self._documents.write(document.model_dump_json() + "\n")
+
+    def commit(self, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray,
+               vector_store: VectorStore, lexical: LexicalIndex) -> Path:
+        """Finish every file, fsync, then point CURRENT at the new build and drop the old ones."""
+        self._documents.close()
+        _write_jsonl(self.tmp / "chunks.jsonl", chunks)
+        np.save(self.tmp / "vectors.npy", vectors)
+        vector_store.save(self.tmp)
+        lexical.save(self.tmp)
+        (self.tmp / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+        _fsync_tree(self.tmp)
+        final = self.builds / self.name
+        os.replace(self.tmp, final)
+        _atomic_write(self.root / "CURRENT", self.name)
+        _remove_old_builds(self.builds, keep=self.name)
+        return final
+
+    def abort(self) -> None:
+        self._documents.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def write_lock(root: Path) -> Iterator[None]:
+    """One writer per index; a second ingest is told who holds the lock instead of corrupting it."""
+    root.mkdir(parents=True, exist_ok=True)
+    handle = (root / ".lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise IndexLocked(f"index {root} is being written by {holder}; wait for it to finish") from exc
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}")
+    handle.flush()
+    try:
+        yield
+    finally:
+        handle.seek(0)
+        handle.truncate()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_old_builds(builds: Path, keep: str) -> None:
+    """Drop superseded and abandoned builds (a killed ingest leaves a .tmp-* folder behind)."""
+    for path in builds.iterdir():
+        if path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
