@@ -82,12 +82,29 @@ def _decode_nul_text(data: bytes) -> str:
 
 
 def _looks_like_text(text: str) -> bool:
-    """Reject decodings full of control or private-use characters, the mark of a wrong codec or binary."""
+    """Accept a decoding made of the characters real documents use: printable ASCII, CJK, punctuation.
+
+    Binary data decoded as UTF-16 or GB18030 "succeeds" but yields control, private-use and rare
+    characters from all over Unicode; that share is the tell.
+    """
     sample = text[:20000]
     if not sample:
         return False
-    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\r\n\t\f") or 0xE000 <= ord(c) <= 0xF8FF)
-    return bad / len(sample) < 0.01
+    common = sum(1 for c in sample if _is_common(c))
+    return common / len(sample) > 0.95
+
+
+def _is_common(char: str) -> bool:
+    code = ord(char)
+    return (
+        (32 <= code < 127)
+        or char in "\r\n\t\f"
+        or 0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
+        or 0x3000 <= code <= 0x303F  # CJK punctuation
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x2000 <= code <= 0x206F  # general punctuation
+        or (0xA0 <= code <= 0x24F and char.isprintable())  # Latin-1 and Latin extended
+    )
 
 
 def load_text(path: Path) -> RawText:
@@ -105,7 +122,7 @@ def load_html(path: Path) -> RawText:
     root = soup.find("article") or soup.find("main") or soup.body or soup
     for level in range(1, 7):
         for heading in root.find_all(f"h{level}"):
-            heading.insert_before("\n\n" + "#" * level + " ")
+            heading.string = "#" * level + " " + heading.get_text(" ", strip=True)
     lines = (line.strip() for line in root.get_text("\n").splitlines())
     text = "\n".join(line for line in lines if line)
     if not text.strip():

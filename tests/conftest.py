@@ -1,0 +1,77 @@
+"""Shared fixtures: the real bundled corpus, the real USE embedder, a real index built once per session."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+QUESTIONS = ROOT / "eval" / "questions.jsonl"
+
+
+def load_questions() -> list[dict]:
+    return [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def corpus_copy(tmp_path_factory) -> Path:
+    """A private copy of the bundled corpus that tests may not modify (read-only use)."""
+    target = tmp_path_factory.mktemp("corpus") / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def settings_factory(tmp_path_factory):
+    """Settings pointing at temp folders, so no test touches the repo's index/."""
+    from policyqa.settings import Settings
+
+    def make(corpus: Path, index: Path | None = None, **kw) -> Settings:
+        index = index or tmp_path_factory.mktemp("index")
+        return Settings(corpus_dir=corpus, index_dir=index, **kw)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def built(corpus_copy, settings_factory):
+    """(settings, ingest result) for the bundled corpus indexed once with the default settings."""
+    from policyqa.indexer import ingest
+
+    settings = settings_factory(corpus_copy)
+    return settings, ingest(settings)
+
+
+@pytest.fixture(scope="session")
+def index(built):
+    from policyqa.indexer import load_index
+
+    return load_index(built[0])
+
+
+@pytest.fixture(scope="session")
+def embedder(built):
+    from policyqa.embedding import get_embedder
+
+    s = built[0]
+    return get_embedder(s.embedder, s.embed_threads, s.embed_batch_size)
+
+
+@pytest.fixture(scope="session")
+def retriever(index, embedder):
+    from policyqa.retrieve import Retriever
+
+    return Retriever(index, embedder)
+
+
+def normalise(text: str) -> str:
+    """The eval's hit rule: whitespace removed, lower-cased."""
+    return "".join(text.split()).lower()

@@ -1,0 +1,91 @@
+"""The on-disk index: incremental re-ingest, manifest checks, atomic builds, the write lock."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from policyqa.indexer import ingest, load_index
+from policyqa.store import Index, IndexLocked, IndexMismatch, IndexMissing, write_lock
+
+
+@pytest.fixture()
+def private_index(built, tmp_path: Path, settings_factory):
+    """A writable copy of the session corpus and index (so this test may change them)."""
+    settings, _ = built
+    corpus = tmp_path / "corpus"
+    shutil.copytree(settings.corpus_dir, corpus)
+    index = tmp_path / "index"
+    shutil.copytree(settings.index_dir, index)
+    return settings_factory(corpus, index)
+
+
+def test_first_ingest_reports_every_file(built) -> None:
+    _, result = built
+    assert result.n_documents == 5 and result.count("added") == 5
+    assert result.embedded == result.n_chunks > 50
+
+
+def test_chunk_ids_are_stable_and_spans_slice_the_cleaned_text(index) -> None:
+    assert len({c.chunk_id for c in index.chunks}) == len(index.chunks)
+    for chunk in index.chunks:
+        assert index.documents[chunk.doc_id].text[chunk.start : chunk.end] == chunk.text
+        assert chunk.content_hash and chunk.lang in ("zh", "en")
+
+
+def test_reingest_unchanged_embeds_nothing_and_keeps_ids(private_index, index) -> None:
+    result = ingest(private_index)
+    assert result.embedded == 0 and result.count("unchanged") == 5
+    assert [c.chunk_id for c in load_index(private_index).chunks] == [c.chunk_id for c in index.chunks]
+
+
+def test_reingest_embeds_only_the_changed_document_and_drops_deleted(private_index) -> None:
+    corpus = Path(private_index.corpus_dir)
+    target = corpus / "000_64bdc41ee7122f23.txt"
+    target.write_text(target.read_text(encoding="utf-8") + "\n\nA new closing paragraph about drug pricing.\n",
+                      encoding="utf-8")
+    (corpus / "003_cab44b4ed427dc7b.txt").unlink()
+    result = ingest(private_index)
+    statuses = {f.path: f.status for f in result.files}
+    assert statuses["000_64bdc41ee7122f23.txt"] == "updated"
+    assert statuses["beijing-innovative-medicine-measures-2025"] == "removed"
+    assert 1 <= result.embedded <= 2, "only the changed tail of one document is embedded again"
+    loaded = load_index(private_index)
+    assert "beijing-innovative-medicine-measures-2025" not in loaded.documents
+    assert any("drug pricing" in c.text for c in loaded.chunks)
+
+
+def test_mismatched_manifest_is_refused_with_what_differs_and_how_to_rebuild(private_index) -> None:
+    other = private_index.model_copy(update={"chunk_size": 90})
+    with pytest.raises(IndexMismatch) as error:
+        load_index(other)
+    message = str(error.value)
+    assert "chunk_size=160" in message and "90" in message
+    assert f"policyqa ingest --corpus {other.corpus_dir} --index {other.index_dir}" in message
+
+
+def test_missing_index_says_how_to_build_one(tmp_path: Path, settings_factory) -> None:
+    with pytest.raises(IndexMissing, match="policyqa ingest"):
+        load_index(settings_factory(tmp_path, tmp_path / "none"))
+
+
+def test_failed_ingest_leaves_the_previous_build_current(private_index, monkeypatch) -> None:
+    before = Index.current_build(Path(private_index.index_dir))
+    from policyqa import indexer
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(indexer.LexicalIndex, "build", explode)
+    with pytest.raises(RuntimeError):
+        ingest(private_index)
+    assert Index.current_build(Path(private_index.index_dir)) == before
+    assert not list((Path(private_index.index_dir) / "builds").glob(".tmp-*"))
+    assert len(load_index(private_index).chunks) > 0
+
+
+def test_second_writer_is_refused(tmp_path: Path) -> None:
+    with write_lock(tmp_path), pytest.raises(IndexLocked, match="being written"), write_lock(tmp_path):
+        pass

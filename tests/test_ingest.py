@@ -1,0 +1,145 @@
+"""Loading, decoding, cleaning and metadata on the real seed documents."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+
+from policyqa.ingest import (
+    UnreadableFile,
+    clean,
+    decode_bytes,
+    detect_language,
+    infer_meta,
+    is_boilerplate,
+    load_document,
+    load_docx,
+    load_html,
+    load_metadata,
+)
+
+SEEDS = sorted(CORPUS.glob("*.txt"))
+BOILERPLATE = [
+    "分享好友 资讯首页 资讯分类 切换频道",
+    "举报",
+    "收藏 0",
+    "0评论2025-11-0916",
+    "《浙江省全面深化药品医疗器械监管改革",
+    "Author:广州医博会 Time:2025-12-08 Reader:30",
+    "Search documents",
+    "Special statement: if the pictures",
+    "Recommended Reading Change it",
+    "Edit:Wang Minhui Responsible editor:Du Hui",
+    "2025-07-07 20:281150huamei国家医保局",
+]
+
+
+def _body_paragraphs(raw: str) -> list[str]:
+    """Paragraph lines of a seed up to its footer: what cleaning must keep."""
+    lines = [line.strip() for line in raw.splitlines()]
+    end = next((i for i, line in enumerate(lines) if line in ("举报",) or line.startswith("Special statement")), len(lines))
+    return [line for line in lines[:end] if len(line) >= 30 and not is_boilerplate(line)]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_cleaning_keeps_every_policy_paragraph(path: Path) -> None:
+    raw = path.read_text(encoding="utf-8")
+    text, runs, _ = clean(raw)
+    cleaned = _squash(text)
+    for paragraph in _body_paragraphs(raw):
+        assert _squash(paragraph) in cleaned, paragraph[:60]
+    for clean_start, raw_start, length in runs:
+        assert text[clean_start : clean_start + length] == raw[raw_start : raw_start + length]
+
+
+def test_cleaning_removes_boilerplate_of_the_seeds() -> None:
+    cleaned = "\n".join(clean(p.read_text(encoding="utf-8"))[0] for p in SEEDS)
+    for line in BOILERPLATE:
+        assert line not in cleaned, line
+    assert not re.search(r"^\d+评论\d{4}-\d{2}-\d{2}", cleaned, re.M)
+    assert "支持创新药高质量发展的若干措施" in cleaned
+    assert "(十六)加强组织领导" in cleaned
+
+
+def test_cleaning_joins_words_split_by_line_wrapping() -> None:
+    text, runs, _ = clean("推动生物医药产业高质 量发展 and English words stay apart")
+    assert text == "推动生物医药产业高质量发展 and English words stay apart"
+    assert len(runs) == 2
+
+
+def test_cleaned_offsets_map_back_to_the_raw_file(corpus_copy: Path) -> None:
+    path = corpus_copy / SEEDS[4].name
+    doc = load_document(path, corpus_copy)
+    raw = path.read_text(encoding="utf-8")
+    at = doc.text.index("(七)增设商业健康保险创新药品目录")
+    assert raw[doc.raw_offset(at) :].startswith("(七)增设商业健康保险创新药品目录")
+
+
+@pytest.mark.parametrize("codec", ["gb18030", "gbk", "utf-16", "utf-8-sig"])
+def test_chinese_in_other_encodings_decodes_to_the_same_text(tmp_path: Path, codec: str) -> None:
+    text = SEEDS[4].read_text(encoding="utf-8")
+    text = text.encode("gbk", errors="ignore").decode("gbk")  # the seed has a few characters GBK lacks
+    utf8, other = tmp_path / "utf8.txt", tmp_path / "other.txt"
+    utf8.write_text(text, encoding="utf-8")
+    other.write_bytes(text.encode(codec))
+    assert load_document(other, tmp_path).text == load_document(utf8, tmp_path).text
+    assert "支持创新药高质量发展的若干措施" in load_document(other, tmp_path).text
+
+
+def test_short_gbk_text_is_not_mojibake() -> None:
+    assert decode_bytes("双通道管理机制".encode("gbk")) == "双通道管理机制"
+    assert decode_bytes("完善“双通道”管理机制，加强创新药供应保障。".encode("utf-16-le")).startswith("完善")
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n", b"\x00\x01\x02\x03binary\x00\xff" * 50])
+def test_empty_and_binary_files_are_refused_with_a_reason(data: bytes) -> None:
+    with pytest.raises(UnreadableFile):
+        decode_bytes(data)
+
+
+def test_metadata_file_describes_every_bundled_document() -> None:
+    meta = load_metadata(CORPUS)
+    assert set(meta) == {p.name for p in SEEDS}
+    assert meta["004_eee20c87307ce18c.txt"].region == "national"
+    assert all(m.title and m.date and m.languages for m in meta.values())
+
+
+def test_metadata_is_inferred_for_undescribed_documents() -> None:
+    raw = "关于印发某市创新药措施的通知\n2024年3月5日\n为支持创新药发展，现提出以下措施。"
+    meta = infer_meta("x", clean(raw)[0], raw)
+    assert meta.title == "关于印发某市创新药措施的通知"
+    assert meta.date == "2024-03-05"
+    assert meta.languages == ["zh"]
+    assert detect_language("The NHSA supports innovative drugs") == "en"
+
+
+def test_html_main_text_without_navigation(tmp_path: Path) -> None:
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><head><script>var x=1;</script></head><body><nav>首页 | 登录</nav>"
+        "<article><h1>支持创新药措施</h1><p>第一段政策内容。</p><p>Second paragraph.</p></article>"
+        "<footer>版权所有</footer></body></html>",
+        encoding="utf-8",
+    )
+    text = load_html(page).text
+    assert "# 支持创新药措施" in text and "第一段政策内容。" in text and "Second paragraph." in text
+    assert "登录" not in text and "版权所有" not in text and "var x" not in text
+
+
+def test_docx_headings_become_section_headings(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("一、总体要求", level=1)
+    document.add_paragraph("支持创新药高质量发展。")
+    path = tmp_path / "d.docx"
+    document.save(str(path))
+    text = load_docx(path).text
+    assert text.startswith("# 一、总体要求") and "支持创新药高质量发展。" in text
