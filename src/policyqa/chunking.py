@@ -51,9 +51,9 @@ _SENTENCE_END = re.compile(r"[。！？；]|[.!?;](?=\s|$)")
 class ChunkerSettings(BaseModel):
     """Everything that changes chunk boundaries; stored in the index manifest."""
 
-    chunk_size: int = 160
+    chunk_size: int = 240
     chunk_overlap: int = 0
-    embed_context: bool = True
+    embed_context: bool = False
     version: int = 1
 
 
@@ -100,7 +100,7 @@ def split_sections(text: str) -> list[Section]:
     stack: list[tuple[str, str]] = []  # (level, label)
     start, pos = 0, 0
     current_path: list[str] = []
-    for line in text.split("\n"):
+    for line in _iter_lines(text):
         line_start, pos = pos, pos + len(line) + 1
         level = heading_level(line.strip(), [lv for lv, _ in stack])
         if level is None:
@@ -108,12 +108,22 @@ def split_sections(text: str) -> list[Section]:
         if line_start > start and text[start:line_start].strip():
             sections.append(Section(start, line_start, current_path))
         rank = LEVEL_ORDER.index(level)
-        stack = [(lv, lb) for lv, lb in stack if LEVEL_ORDER.index(lv) < rank] + [(level, heading_label(line))]
+        stack = [(lv, lb) for lv, lb in stack if LEVEL_ORDER.index(lv) < rank]
+        stack.append((level, heading_label(line)))
         current_path = [label for _, label in stack]
         start = line_start
     if text[start:].strip():
         sections.append(Section(start, len(text), current_path))
     return _merge_bare_headings(text, sections)
+
+
+def _iter_lines(text: str) -> Iterator[str]:
+    """`text.split("\n")` one line at a time, so a long document is not copied into a list of lines."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
 
 
 def _merge_bare_headings(text: str, sections: list[Section]) -> list[Section]:

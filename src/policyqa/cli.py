@@ -93,6 +93,50 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- eval
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .embedding import get_embedder
+    from .evaluate import evaluate_file, markdown, table
+    from .indexer import load_index
+    from .retrieve import Retriever
+
+    settings = _settings(args)
+    index = load_index(settings)
+    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
+    bar = tqdm(desc="questions", unit="q", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    report = evaluate_file(args.questions, Retriever(index, embedder), settings, k=args.k or 10,
+                           mode=settings.mode, progress=progress)
+    bar.close()
+    print(table(report))
+    if args.output:
+        args.output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.markdown:
+        args.markdown.write_text(markdown(report), encoding="utf-8")
+    return 0
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .app import read_auth, serve
+
+    settings = _settings(args, "host", "port")
+    auth = read_auth(args.auth, args.auth_file)
+    serve(settings, share=args.share, auth=auth)
+    return 0
+
+
 # --------------------------------------------------------------------------- wiring
 
 
@@ -115,6 +159,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", action="append", choices=["zh", "en"], help="only passages in this language")
     p.add_argument("--json", action="store_true", help="print hits as JSON")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("eval", help="retrieval accuracy on a question set with gold evidence")
+    _common(p)
+    p.add_argument("questions", type=Path, help="JSONL question file (see eval/questions.jsonl)")
+    p.add_argument("--k", type=int, help="passages retrieved per question (default 10)")
+    p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
+    p.add_argument("--output", type=Path, help="write the full JSON report here")
+    p.add_argument("--markdown", type=Path, help="write a Markdown report with the misses here")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="the chat in the browser (Gradio), on 127.0.0.1:7860 by default")
+    _common(p, corpus=True)
+    p.add_argument("--host", help="address to bind (default 127.0.0.1; anything else needs --auth)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument("--share", action="store_true", help="also open a public gradio.live link (off)")
+    p.add_argument("--auth", help="require sign-in as user:password")
+    p.add_argument("--auth-file", dest="auth_file", type=Path,
+                   help="file of user:password lines (safer than --auth)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

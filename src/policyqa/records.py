@@ -107,6 +107,10 @@ class CitedPassage(BaseModel):
     page: int | None = None
     lang: str
     sentence: str = ""
+    #: every sentence of the passage the answer quotes or relies on, in answer order (`sentence` is the first)
+    sentences: list[str] = Field(default_factory=list)
+    issuer: str = ""
+    date: str = ""
 
 
 class Answer(BaseModel):
@@ -120,3 +124,7 @@ class Answer(BaseModel):
     declined: bool = False
     notice: str = ""
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    #: language of the question, and so of the answer's own words ('zh' or 'en')
+    lang: str = ""
+    #: True on the growing answers `Answerer.ask_stream` yields before the final one
+    partial: bool = False

@@ -37,7 +37,7 @@ class FusionSettings(BaseModel):
     """How BM25 evidence is mixed into dense scores (tuned with `policyqa eval`)."""
 
     depth: int = 50
-    bm25_weight: float = 0.15
+    bm25_weight: float = 0.05
 
 
 class Retriever:
@@ -73,33 +73,43 @@ class Retriever:
         scores, rows = self.index.vector_store.search(query, depth, allowed)
         return [(int(r), float(s), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
 
-    def _bm25(self, question: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float, float | None]]:
+    def _bm25(self, question: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
+        """BM25 ranking; each hit also carries its dense cosine, which the refusal rule reads."""
         scores, rows = self.index.lexical.search(question, depth, allowed, n_rows=len(self.index.chunks))
-        return [(int(r), float(s), None) for r, s in zip(rows, scores, strict=True)]
+        if not len(rows):
+            return []
+        dense = np.asarray(self.index.vectors[rows]) @ self.embedder.encode_query(question)
+        return [(int(r), float(s), float(d)) for r, s, d in zip(rows, scores, dense, strict=True)]
 
     def _hybrid(self, question: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
-        """Dense score plus a boost from normalised BM25, given only to passages in the question's language."""
-        dense = self._dense(question, depth, allowed)
-        lexical = self._bm25(question, depth, allowed)
+        """Language-debiased dense scores, plus a BM25 boost for passages in the question's language.
+
+        A question's cosine with every passage in its own language runs higher than with passages in the
+        other language, relevant or not. Subtracting the question's cosine with each language's centroid
+        (the mean similarity to that language) removes the bias, so a strong cross-lingual passage can
+        win. BM25 can only help in the question's language, so its normalised score is added there only,
+        with a small weight: enough to settle exact figures and terms, too little to drown the other side.
+        """
+        query = self.embedder.encode_query(question)
+        offsets = {lang: float(centroid @ query) for lang, centroid in self.index.centroids.items()}
+        cosine: dict[int, float] = {}
+        for lang, rows in self.index.rows_by_lang.items():
+            subset = rows if allowed is None else np.intersect1d(rows, allowed, assume_unique=True)
+            if len(subset):
+                scores, found = self.index.vector_store.search(query, depth, subset)
+                cosine.update((int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if r >= 0)
         lang = detect_language(question)
         boost: dict[int, float] = {}
-        if lexical:
-            top = lexical[0][1]
-            for row, score, _ in lexical:
-                if self.index.chunks[row].lang == lang:
-                    boost[row] = score / top
-        fused = {row: (score, score) for row, score, _ in dense}
-        missing = [row for row in boost if row not in fused]
-        if missing:
-            query = self.embedder.encode_query(question)
-            for row in missing:
-                score = float(np.dot(self.index.vectors[row], query))
-                fused[row] = (score, score)
-        ranked = [
-            (row, dense_score + self.fusion.bm25_weight * boost.get(row, 0.0), dense_score)
-            for row, (dense_score, _) in fused.items()
+        lexical = self._bm25(question, depth, allowed)
+        for row, score, dense_score in lexical:
+            if self.index.chunks[row].lang == lang:
+                cosine.setdefault(row, dense_score)
+                boost[row] = score / lexical[0][1]
+        fused = [
+            (row, score - offsets[self.index.chunks[row].lang] + self.fusion.bm25_weight * boost.get(row, 0.0), score)
+            for row, score in cosine.items()
         ]
-        return sorted(ranked, key=lambda item: -item[1])
+        return sorted(fused, key=lambda item: -item[1])
 
     # ---- filters and output
 
@@ -156,6 +166,16 @@ def _doc_matches(meta, filters: Filters) -> bool:
     if filters.date_from and (not meta.date or meta.date < filters.date_from):
         return False
     return not (filters.date_to and (not meta.date or meta.date > filters.date_to))
+
+
+def declines(hits: list[Hit], min_score: float) -> bool:
+    """The documents are taken not to answer when even the closest passage is semantically far.
+
+    Uses the dense cosine of the best passage whatever the mode, because BM25 and fused scores have no
+    fixed scale; `min_score` is calibrated on the eval set's unanswerable questions.
+    """
+    best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
+    return best is None or best < min_score
 
 
 _NON_WORD = re.compile(r"\W+")

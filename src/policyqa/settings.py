@@ -32,10 +32,19 @@ class Settings(BaseSettings):
     )
     embed_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
     embed_batch_size: int = 64
-    chunk_size: int = Field(160, description="target chunk length in embedding-model tokens")
+    chunk_size: int = Field(240, description="target chunk length in embedding-model tokens")
     chunk_overlap: int = Field(0, description="overlap between adjacent chunks of one section, in tokens")
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_threshold: int = Field(200_000, description="'auto' switches from exact search to HNSW above this")
+    hnsw_m: int = Field(32, description="HNSW graph degree (more = better recall, more memory, slower build)")
+    hnsw_ef_construction: int = Field(80, description="HNSW build-time search depth")
+    hnsw_ef_search: int = Field(128, description="HNSW query-time search depth (recall vs latency)")
+    vector_store: Literal["faiss", "milvus"] = Field(
+        "faiss", description="'faiss' (embedded, default) or 'milvus' (Milvus Lite file or a Milvus server)"
+    )
+    milvus_uri: str = Field(
+        "", description="Milvus server URI (http://host:19530); empty = a Milvus Lite file inside the build folder"
+    )
     k: int = 5
     mode: Mode = "hybrid"
     backend: Backend = "extractive"
@@ -45,10 +54,15 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr = SecretStr("")
     openai_timeout: float = 30.0
     openai_retries: int = 1
+    openai_max_tokens: int = Field(512, description="longest answer an LLM backend may generate, in tokens")
+    openai_temperature: float = 0.1
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 2000
     max_upload_mb: int = 50
+    feedback_path: Path = Field(Path("feedback/feedback.jsonl"), description="JSONL log of thumbs up/down")
+    serve_concurrency: int = Field(4, description="questions answered at once; the rest queue")
+    serve_queue_size: int = Field(256, description="requests the `serve` queue holds before refusing more")
 
     @classmethod
     def settings_customise_sources(

@@ -53,6 +53,7 @@ class Manifest(BaseModel):
     chunker: dict
     vector_store: str = "faiss"
     index_type: str = "flat"
+    vector_store_config: dict = Field(default_factory=dict, description="what the vector store reopens with")
     documents: dict[str, str] = Field(default_factory=dict, description="doc_id -> content hash")
     n_chunks: int = 0
     corpus_dir: str = ""
@@ -85,7 +86,8 @@ class VectorStore(ABC):
         """Index all rows (row i is chunk i)."""
 
     @abstractmethod
-    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, queries: np.ndarray, k: int,
+               allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(scores, rows) of the k best rows per query, rows -1 where fewer exist; only `allowed` rows."""
 
     @abstractmethod
@@ -94,6 +96,10 @@ class VectorStore(ABC):
     @abstractmethod
     def load(self, folder: Path) -> None: ...
 
+    def config(self) -> dict:
+        """Keyword arguments for `make_vector_store` that reopen this store (recorded in the manifest)."""
+        return {}
+
 
 class FaissStore(VectorStore):
     """Exact inner-product search for small corpora, HNSW above a size threshold."""
@@ -101,9 +107,11 @@ class FaissStore(VectorStore):
     name = "faiss"
     FILE = "vectors.faiss"
 
-    def __init__(self, index_type: str = "flat", hnsw_m: int = 32, ef_search: int = 128) -> None:
+    def __init__(self, index_type: str = "flat", hnsw_m: int = 32, ef_construction: int = 80,
+                 ef_search: int = 128) -> None:
         self.index_type = index_type
         self.hnsw_m = hnsw_m
+        self.ef_construction = ef_construction
         self.ef_search = ef_search
         self.index = None
 
@@ -113,13 +121,14 @@ class FaissStore(VectorStore):
         dim = vectors.shape[1]
         if self.index_type == "hnsw":
             self.index = faiss.IndexHNSWFlat(dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            self.index.hnsw.efConstruction = 200
+            self.index.hnsw.efConstruction = self.ef_construction
         else:
             self.index = faiss.IndexFlatIP(dim)
         if len(vectors):
             self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
-    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, queries: np.ndarray, k: int,
+               allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         import faiss
 
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
@@ -147,12 +156,144 @@ class FaissStore(VectorStore):
         self.index = faiss.read_index(str(folder / self.FILE))
         self.index_type = "hnsw" if "HNSW" in type(self.index).__name__ else "flat"
 
+    def config(self) -> dict:
+        if self.index_type != "hnsw":
+            return {}
+        return {"hnsw_m": self.hnsw_m, "ef_construction": self.ef_construction, "ef_search": self.ef_search}
 
-def make_vector_store(name: str, index_type: str) -> VectorStore:
-    """The vector store named in settings / the manifest."""
+
+class MilvusStore(VectorStore):
+    """Milvus via pymilvus: a Milvus server or cluster by URI, or Milvus Lite (a file in the build folder).
+
+    Rows are the primary key (`row`, chunk i is row i), so a filter is the boolean expression
+    `row in [...]` evaluated inside the search. A Lite file lives in the build folder and is replaced
+    with it; a server keeps one collection per build, named in the manifest, and drops the older ones
+    of the same index after the new build is current. A server token, if needed, is read from
+    $POLICYQA_MILVUS_TOKEN (never written to the manifest).
+    """
+
+    name = "milvus"
+    LITE_FILE = "milvus.db"
+    FIELD_ROW, FIELD_VECTOR = "row", "vector"
+    INSERT_BATCH = 4096
+
+    def __init__(self, index_type: str = "flat", uri: str = "", collection: str = "chunks",
+                 folder: Path | None = None, hnsw_m: int = 32, ef_construction: int = 80,
+                 ef_search: int = 128) -> None:
+        self.index_type = index_type
+        self.uri = uri
+        self.collection = collection
+        self.folder = folder
+        self.hnsw_m, self.ef_construction, self.ef_search = hnsw_m, ef_construction, ef_search
+        self.client = None
+        self.ntotal = 0
+
+    @property
+    def is_lite(self) -> bool:
+        return not self.uri
+
+    def _connect(self, folder: Path | None) -> None:
+        from pymilvus import MilvusClient
+
+        if self.is_lite:
+            if folder is None:
+                raise ValueError("Milvus Lite needs the build folder to keep its file in")
+            self.client = MilvusClient(str(folder / self.LITE_FILE))
+        else:
+            self.client = MilvusClient(self.uri, token=os.environ.get("POLICYQA_MILVUS_TOKEN", ""))
+
+    def build(self, vectors: np.ndarray) -> None:
+        from pymilvus import DataType
+
+        self._connect(self.folder)
+        if self.client.has_collection(self.collection):
+            self.client.drop_collection(self.collection)
+        dim = int(vectors.shape[1])
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field(self.FIELD_ROW, DataType.INT64, is_primary=True)
+        schema.add_field(self.FIELD_VECTOR, DataType.FLOAT_VECTOR, dim=dim)
+        index_params = self.client.prepare_index_params()
+        if self.index_type == "hnsw":
+            index_params.add_index(field_name=self.FIELD_VECTOR, index_type="HNSW", metric_type="IP",
+                                   params={"M": self.hnsw_m, "efConstruction": self.ef_construction})
+        else:
+            index_params.add_index(field_name=self.FIELD_VECTOR, index_type="FLAT", metric_type="IP")
+        self.client.create_collection(self.collection, schema=schema, index_params=index_params,
+                                      consistency_level="Strong")
+        for start in range(0, len(vectors), self.INSERT_BATCH):
+            block = np.asarray(vectors[start : start + self.INSERT_BATCH], dtype=np.float32)
+            self.client.insert(self.collection, [
+                {self.FIELD_ROW: start + i, self.FIELD_VECTOR: row} for i, row in enumerate(block.tolist())
+            ])
+        self.client.flush(self.collection)
+        self.client.load_collection(self.collection)
+        self.ntotal = len(vectors)
+
+    def search(self, queries: np.ndarray, k: int,
+               allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        k = max(1, min(k, self.ntotal or 1, 16384))
+        scores = np.full((len(queries), k), np.finfo(np.float32).min, dtype=np.float32)
+        rows = np.full((len(queries), k), -1, dtype=np.int64)
+        if self.ntotal == 0:
+            return scores, rows
+        params: dict = {"metric_type": "IP"}
+        if self.index_type == "hnsw":
+            params["params"] = {"ef": max(self.ef_search, k)}
+        expr = ""
+        if allowed is not None:
+            expr = f"{self.FIELD_ROW} in [{','.join(str(int(r)) for r in allowed)}]"
+        results = self.client.search(self.collection, data=queries.tolist(), limit=k, filter=expr,
+                                     search_params=params, output_fields=[self.FIELD_ROW])
+        for qi, hits in enumerate(results):
+            for j, hit in enumerate(hits[:k]):
+                rows[qi, j] = int(hit["id"])
+                scores[qi, j] = float(hit["distance"])
+        return scores, rows
+
+    def save(self, folder: Path) -> None:
+        """A Lite file is closed so the build folder can be renamed; a server collection stays as is."""
+        if self.is_lite and self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def load(self, folder: Path) -> None:
+        self._connect(folder)
+        self.client.load_collection(self.collection)
+        self.ntotal = int(self.client.get_collection_stats(self.collection).get("row_count", 0))
+
+    def drop_other_builds(self) -> None:
+        """After a new build is current: drop this index's older collections on a server (Lite: no-op)."""
+        if self.is_lite or self.client is None:
+            return
+        prefix = self.collection.rsplit("__", 1)[0] + "__"
+        for name in self.client.list_collections():
+            if name.startswith(prefix) and name != self.collection:
+                self.client.drop_collection(name)
+
+    def config(self) -> dict:
+        config = {"uri": self.uri, "collection": self.collection}
+        if self.index_type == "hnsw":
+            config.update(hnsw_m=self.hnsw_m, ef_construction=self.ef_construction, ef_search=self.ef_search)
+        return config
+
+
+def milvus_collection_name(index_root: Path, build: str) -> str:
+    """One collection per build on a server: policyqa_<index folder hash>__<build name>."""
+    import hashlib
+
+    digest = hashlib.sha1(str(Path(index_root).resolve()).encode()).hexdigest()[:10]
+    return f"policyqa_{digest}__{re.sub(r'[^0-9A-Za-z_]', '_', build)}"
+
+
+def make_vector_store(name: str, index_type: str, **config) -> VectorStore:
+    """The vector store named in settings / the manifest; `config` is what `VectorStore.config` recorded."""
     if name == "faiss":
-        return FaissStore(index_type=index_type)
-    raise ValueError(f"unknown vector store {name!r}")
+        config = {k: v for k, v in config.items() if k in ("hnsw_m", "ef_construction", "ef_search")}
+        return FaissStore(index_type=index_type, **config)
+    if name == "milvus":
+        return MilvusStore(index_type=index_type, **config)
+    raise ValueError(f"unknown vector store {name!r}: use faiss or milvus")
 
 
 def choose_index_type(setting: str, n_vectors: int, threshold: int) -> str:
@@ -276,6 +417,19 @@ class Index:
             rows.setdefault(chunk.doc_id, []).append(i)
         return {doc_id: np.asarray(r, dtype=np.int64) for doc_id, r in rows.items()}
 
+    @cached_property
+    def rows_by_lang(self) -> dict[str, np.ndarray]:
+        """Chunk rows per passage language, for per-language scoring in hybrid search."""
+        rows: dict[str, list[int]] = {}
+        for i, chunk in enumerate(self.chunks):
+            rows.setdefault(chunk.lang, []).append(i)
+        return {lang: np.asarray(r, dtype=np.int64) for lang, r in rows.items()}
+
+    @cached_property
+    def centroids(self) -> dict[str, np.ndarray]:
+        """Mean vector of each language's passages: a question's similarity to it is that language's bias."""
+        return {lang: np.asarray(self.vectors[rows]).mean(axis=0) for lang, rows in self.rows_by_lang.items()}
+
     # ---- reading
 
     @staticmethod
@@ -308,7 +462,7 @@ class Index:
         documents = list(_read_jsonl(folder / "documents.jsonl", Document))
         chunks = list(_read_jsonl(folder / "chunks.jsonl", Chunk))
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        store = make_vector_store(manifest.vector_store, manifest.index_type)
+        store = make_vector_store(manifest.vector_store, manifest.index_type, **manifest.vector_store_config)
         store.load(folder)
         lexical = LexicalIndex()
         lexical.load(folder)

@@ -1,0 +1,84 @@
+"""Evaluation questions (`eval/questions.jsonl`): one JSON object per line, validated line by line.
+
+Every problem is reported as a ValueError naming the file and the 1-based line number, so a broken
+question file is fixed in one look instead of failing somewhere inside the evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+
+class Question(BaseModel):
+    """One evaluation question and the evidence strings that a correct passage must contain."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: str
+    question: str
+    lang: Literal["en", "zh"]
+    evidence_lang: Literal["en", "zh", "none"]
+    evidence: list[str]
+    answerable: bool
+
+    @field_validator("id", "question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @model_validator(mode="after")
+    def _evidence_matches_answerable(self) -> Question:
+        if self.answerable and (not self.evidence or self.evidence_lang == "none"):
+            raise ValueError("an answerable question needs evidence and an evidence_lang of en or zh")
+        if not self.answerable and (self.evidence or self.evidence_lang != "none"):
+            raise ValueError('an unanswerable question has evidence [] and evidence_lang "none"')
+        return self
+
+
+def load_questions(path: Path | str) -> list[Question]:
+    """All questions of a JSONL file; blank lines are skipped, anything else wrong is a ValueError."""
+    path = Path(path)
+    questions: list[Question] = []
+    first_line: dict[str, int] = {}
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+            if not isinstance(record, dict):
+                raise ValueError(f"{where}: expected a JSON object, got {type(record).__name__}")
+            try:
+                question = Question.model_validate(record)
+            except ValidationError as exc:
+                raise ValueError(f"{where}: {_describe(exc)}") from None
+            if question.id in first_line:
+                first = first_line[question.id]
+                raise ValueError(f"{where}: duplicate id {question.id!r} (first used on line {first})")
+            first_line[question.id] = number
+            questions.append(question)
+    return questions
+
+
+def _describe(error: ValidationError) -> str:
+    """Pydantic's errors as one line: 'lang: Input should be 'en' or 'zh' (got 'fr'); ...'."""
+    parts = []
+    for item in error.errors():
+        field = ".".join(str(p) for p in item["loc"]) or "question"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            parts.append(f"missing field {field!r}")
+        elif item["type"] == "extra_forbidden":
+            parts.append(f"unknown field {field!r}")
+        else:
+            parts.append(f"{field}: {message} (got {item.get('input')!r})" if item["loc"] else message)
+    return "; ".join(parts)
