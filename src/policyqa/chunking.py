@@ -198,4 +198,6 @@ class Chunker:
                 if found < 0:  # pragma: no cover - the splitter only returns slices of its input
                     raise RuntimeError("chunk not found in its section")
                 yield section.start + found, section.start + found + len(piece), section.path
-                cursor = found + 1
+                # without overlap the next piece starts after this one: searching from found + 1 would
+                # find a repeated piece ("医保医保") inside this one and give overlapping spans
+                cursor = found + len(piece) if self.settings.chunk_overlap == 0 else found + 1

@@ -93,6 +93,51 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- ask
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .answer import Answerer
+    from .embedding import get_embedder
+    from .indexer import load_index
+    from .retrieve import Filters, Retriever
+
+    settings = _settings(args)
+    index = load_index(settings)
+    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
+    filters = Filters(doc_ids=args.doc or [], regions=args.region or [], languages=args.lang or [])
+    answer = Answerer(settings, Retriever(index, embedder)).ask(args.question, filters=filters)
+    if args.json:
+        print(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return 0
+    zh = answer.lang == "zh"
+    print(answer.answer)
+    if answer.notice:
+        print(f"\n({answer.notice})")
+    bold = sys.stdout.isatty()
+    if answer.citations:
+        print("\n" + ("引用的段落：" if zh else "Cited passages:"))
+        for c in answer.citations:
+            _print_passage(f"[{c.n}]", c.title, c.section, c.doc_id, c.start, c.end, c.page, c.text,
+                           c.sentences if bold else [])
+    elif answer.hits:
+        print("\n" + ("最接近的段落（不构成答案）：" if zh else "Closest passages (not an answer):"))
+        for hit in answer.hits:
+            c = hit.citation
+            _print_passage(f"({hit.rank})", c.title, c.section, c.doc_id, c.start, c.end, c.page, hit.text,
+                           [])
+    return 0
+
+
+def _print_passage(label, title, section, doc_id, start, end, page, text, highlight) -> None:
+    where = " > ".join(filter(None, [title, section]))
+    print(f"{label} {where}  ({doc_id} {start}-{end}{f', p. {page}' if page else ''})")
+    for sentence in highlight:
+        text = text.replace(sentence, f"\033[1m{sentence}\033[0m", 1)
+    print("    " + text.replace("\n", "\n    "))
+    print()
+
+
 # --------------------------------------------------------------------------- eval
 
 
@@ -159,6 +204,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", action="append", choices=["zh", "en"], help="only passages in this language")
     p.add_argument("--json", action="store_true", help="print hits as JSON")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="an answer with numbered citations, or a plain refusal")
+    _common(p)
+    p.add_argument("question")
+    p.add_argument("--backend", choices=["extractive", "openai"], help="answer backend (default extractive)")
+    p.add_argument("--k", type=int, help="passages retrieved (default 5)")
+    p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
+    p.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    p.add_argument("--region", action="append", help="only documents of this region (repeatable)")
+    p.add_argument("--lang", action="append", choices=["zh", "en"], help="only passages in this language")
+    p.add_argument("--json", action="store_true", help="print the structured answer as JSON")
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="retrieval accuracy on a question set with gold evidence")
     _common(p)

@@ -30,7 +30,7 @@ class Embedder(ABC):
         """Embed in batches (bounded memory), calling `progress(n)` after each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
+            batch = [_encodable(t) for t in texts[start : start + self.batch_size]]
             out[start : start + len(batch)] = _normalise(self._encode_batch(batch))
             if progress is not None:
                 progress(len(batch))
@@ -127,6 +127,11 @@ def _resolve_model_path(model: str) -> str:
         folder = folder()
     folder = str(folder) if folder else os.path.dirname(module.__file__ or "")
     return folder
+
+
+def _encodable(text: str) -> str:
+    """Text the model's UTF-8 tokenizer accepts: a lone surrogate (possible in JSON input) becomes '?'."""
+    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:

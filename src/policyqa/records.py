@@ -36,8 +36,11 @@ class Document(BaseModel):
     def raw_offset(self, clean_offset: int) -> int:
         """Map an offset in the cleaned text to the raw file's text (for opening the original)."""
         for clean_start, raw_start, length in self.segments:
-            if clean_start <= clean_offset <= clean_start + length:
+            if clean_start <= clean_offset < clean_start + length:
                 return raw_start + clean_offset - clean_start
+        for clean_start, raw_start, length in self.segments:  # the end of a span: just past a run
+            if clean_offset == clean_start + length:
+                return raw_start + length
         return clean_offset
 
     def page_at(self, clean_offset: int) -> int | None:

@@ -247,15 +247,27 @@ class MilvusStore(VectorStore):
                                      search_params=params, output_fields=[self.FIELD_ROW])
         for qi, hits in enumerate(results):
             for j, hit in enumerate(hits[:k]):
-                rows[qi, j] = int(hit["id"])
+                entity = dict.get(hit, "entity") or {}
+                rows[qi, j] = int(entity.get(self.FIELD_ROW, dict.get(hit, self.FIELD_ROW, -1)))
                 scores[qi, j] = float(hit["distance"])
         return scores, rows
 
     def save(self, folder: Path) -> None:
-        """A Lite file is closed so the build folder can be renamed; a server collection stays as is."""
-        if self.is_lite and self.client is not None:
+        """Lite: close the file (and its in-process server) so the build folder can be renamed.
+
+        A server collection stays where it is; the manifest names it.
+        """
+        if self.is_lite:
+            self.close(folder)
+
+    def close(self, folder: Path | None = None) -> None:
+        if self.client is not None:
             self.client.close()
             self.client = None
+        if self.is_lite and (folder or self.folder) is not None:
+            from milvus_lite.server_manager import server_manager_instance
+
+            server_manager_instance.release_server(str((folder or self.folder) / self.LITE_FILE))
 
     def load(self, folder: Path) -> None:
         self._connect(folder)

@@ -1,0 +1,87 @@
+"""Start a real `policyqa serve` on a free loopback port for the app, browser and load tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+READY = "policyqa is ready:"
+
+# clients in the test process talk to the loopback server directly, never through a proxy
+for _key in ("NO_PROXY", "no_proxy"):
+    os.environ[_key] = ",".join(filter(None, [os.environ.get(_key, ""), "127.0.0.1", "localhost"]))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def loopback_env() -> dict[str, str]:
+    """Environment for the server and clients: offline, no analytics, loopback never proxied."""
+    env = dict(os.environ)
+    env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost", PYTHONUNBUFFERED="1")
+    return env
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    url: str
+    log: Path
+    corpus: Path
+    index: Path
+    feedback: Path
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+def private_copy(settings, folder: Path) -> tuple[Path, Path]:
+    """A corpus and index the server may modify (uploads), copied from the session's built index."""
+    corpus, index = folder / "corpus", folder / "index"
+    shutil.copytree(settings.corpus_dir, corpus)
+    shutil.copytree(settings.index_dir, index, ignore=shutil.ignore_patterns(".lock"))
+    return corpus, index
+
+
+def start_server(corpus: Path, index: Path, folder: Path, args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None, timeout: float = 240) -> Server:
+    port = free_port()
+    log = folder / f"serve-{port}.log"
+    feedback = folder / "feedback.jsonl"
+    environment = loopback_env()
+    environment["POLICYQA_FEEDBACK_PATH"] = str(feedback)
+    environment.update(env or {})
+    cmd = [sys.executable, "-m", "policyqa.cli", "serve", "--corpus", str(corpus), "--index", str(index),
+           "--host", "127.0.0.1", "--port", str(port), *args]
+    handle = log.open("w", encoding="utf-8")
+    proc = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, cwd=folder, env=environment)
+    handle.close()
+    server = Server(proc, f"http://127.0.0.1:{port}/", log, corpus, index, feedback)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if READY in server.output():
+            return server
+        if proc.poll() is not None:
+            raise RuntimeError(f"policyqa serve exited with {proc.returncode}:\n{server.output()[-3000:]}")
+        time.sleep(0.5)
+    server.stop()
+    raise RuntimeError(f"policyqa serve was not ready after {timeout}s:\n{server.output()[-3000:]}")

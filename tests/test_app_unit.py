@@ -1,0 +1,226 @@
+"""The chat's pure parts: follow-up rewriting, escaping of untrusted text, upload names, auth, warnings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policyqa.app import (
+    TEXT,
+    Source,
+    UploadRefused,
+    answer_markdown,
+    copy_text,
+    exposure_warning,
+    highlight,
+    is_loopback,
+    make_filters,
+    md_escape,
+    read_auth,
+    resolve_followup,
+    safe_upload_name,
+    save_upload,
+    source_card,
+    ui_lang,
+)
+from policyqa.records import Answer, CitedPassage
+
+# --------------------------------------------------------------------------- follow-ups
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "expected"),
+    [
+        ("广东计划建设多少个综合性生物医药产业园区？", "那北京呢？",
+         "北京计划建设多少个综合性生物医药产业园区？"),
+        ("广东省对创新药有哪些支持？", "那么上海呢", "上海对创新药有哪些支持？"),
+        ("北京对创新药首发上市有哪些支持措施？", "海南的情况呢？", "海南对创新药首发上市有哪些支持措施？"),
+        ("What does the national policy say about the commercial health insurance innovative drug catalogue?",
+         "and what about Beijing?",
+         "What does the Beijing policy say about the commercial health insurance innovative drug catalogue?"),
+        ("How many parks does Guangdong plan to build?", "What about Hainan?",
+         "How many parks does Hainan plan to build?"),
+        ("How many parks does Guangdong plan to build?", "how about in Beijing",
+         "How many parks does Beijing plan to build?"),
+        # the follow-up's place is written in the previous question's language
+        ("How many parks does Guangdong plan to build?", "那北京呢？",
+         "How many parks does Beijing plan to build?"),
+        ("广东计划建设多少个园区？", "and what about Beijing?", "北京计划建设多少个园区？"),
+        # no place to replace: the new subject is appended
+        ("What support is there for innovative drugs?", "and what about rare diseases?",
+         "What support is there for innovative drugs regarding rare diseases?"),
+        ("创新药有哪些支持措施？", "那罕见病呢？", "创新药有哪些支持措施（罕见病）？"),
+    ],
+)
+def test_follow_up_is_rewritten_against_the_previous_question(previous, follow_up, expected):
+    assert resolve_followup(follow_up, previous) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does Beijing's policy say about clinical trials?",  # a full question
+        "And the deadline for applications to the Hainan voucher scheme is when exactly?",  # too long
+        "北京对创新药首发上市有哪些支持措施？",
+        "Beijing",  # no follow-up cue
+    ],
+)
+def test_standalone_questions_are_left_alone(question):
+    assert resolve_followup(question, "广东计划建设多少个综合性生物医药产业园区？") == question
+
+
+def test_no_previous_question_means_no_rewrite():
+    assert resolve_followup("那北京呢？", "") == "那北京呢？"
+    assert resolve_followup("and what about Beijing?", "   ") == "and what about Beijing?"
+
+
+def test_rewrite_is_deterministic_and_chains():
+    first = "广东计划建设多少个综合性生物医药产业园区？"
+    second = resolve_followup("那北京呢？", first)
+    third = resolve_followup("那海南呢？", second)
+    assert third == "海南计划建设多少个综合性生物医药产业园区？"
+    assert resolve_followup("那海南呢？", second) == third
+
+
+# --------------------------------------------------------------------------- untrusted text is escaped
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> [evil](javascript:alert(3)) ![i](http://x/y.png)'
+
+
+def _source(text: str = HOSTILE, sentence: str = "<script>alert(1)</script>") -> Source:
+    return Source(n=1, doc_id="d<1>", chunk_id="d#0", title="<b>T</b>", title_alt="标题<i>", issuer="I&co",
+                  region="R", date="2025-01-01", section="S<s>", start=0, end=len(text), page=None, lang="en",
+                  text=text, sentence=sentence)
+
+
+def test_source_card_escapes_every_document_field():
+    card = source_card(_source())
+    assert "<script>" not in card and "<img" not in card and "<b>T" not in card and "<i>" not in card
+    assert "&lt;script&gt;" in card and "&lt;b&gt;T&lt;/b&gt;" in card and "I&amp;co" in card
+    assert '<mark class="pq-sentence">&lt;script&gt;alert(1)&lt;/script&gt;</mark>' in card
+
+
+def test_highlight_marks_the_supporting_sentence():
+    out = highlight("第一句。支持创新药。第三句。", "支持创新药。")
+    assert out == '第一句。<mark class="pq-sentence">支持创新药。</mark>第三句。'
+    assert highlight("no match here", "absent") == "no match here"
+
+
+def test_answer_markdown_cannot_carry_links_images_or_html():
+    answer = Answer(question="q", answer=HOSTILE + " [1]", backend="extractive",
+                    citations=[CitedPassage(n=1, chunk_id="c", doc_id="d", title="t", text="x", start=0,
+                                            end=1, lang="en")])
+    md = answer_markdown(answer, "en")
+    assert "<script>" not in md and "<img" not in md
+    assert "](" not in md.replace("\\](", "")  # every link bracket is escaped
+    assert "**[1]**" in md
+    assert md_escape("a [2] b") == "a **[2]** b"
+
+
+def test_declined_answer_says_so_in_the_question_language():
+    declined = Answer(question="q", answer="", backend="extractive", declined=True)
+    assert "do not answer" in answer_markdown(declined, "en")
+    assert "没有找到" in answer_markdown(declined, "zh")
+    assert ui_lang("广东计划建设多少个园区？") == "zh" and ui_lang("How many parks?") == "en"
+    assert TEXT["zh"].keys() == TEXT["en"].keys()
+
+
+def test_copy_text_lists_numbered_sources():
+    answer = Answer(question="q", answer="Answer [1].", backend="extractive")
+    text = copy_text("Q?", answer, [_source("passage", "")], "en")
+    assert text.splitlines()[0] == "Q?" and "Answer [1]." in text
+    assert "[1] <b>T</b> — S<s> (I&co, 2025-01-01) [d<1>, chars 0-7]" in text
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("..\\..\\windows\\evil.md", "evil.md"),
+        ("/abs/path/政策 文件.PDF", "政策 文件.pdf"),
+        (".bashrc.txt", "bashrc.txt"),
+        ("a;rm -rf ~.txt", "a_rm -rf _.txt"),
+        ("....txt", "upload.txt"),
+        ("x\x00y.docx", "x_y.docx"),
+        ("", "upload"),
+    ],
+)
+def test_upload_names_are_sanitised(name, expected):
+    assert safe_upload_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["../../outside.txt", "/tmp/outside.md", "..\\..\\outside.html",
+                                  "uploads/../../outside.txt", "%2e%2e/outside.txt"])
+def test_uploads_cannot_be_written_outside_the_upload_folder(tmp_path, name):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    source = tmp_path / "incoming.bin"
+    source.write_text("一份政策文件。", encoding="utf-8")
+    target = save_upload(source, name, corpus, 10_000)
+    assert target.parent == (corpus / "uploads").resolve()
+    assert not (tmp_path / "outside.txt").exists() and not (tmp_path / "outside.md").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "incoming.bin"]
+
+
+def test_upload_type_size_and_empty_limits(tmp_path):
+    corpus = tmp_path / "corpus"
+    source = tmp_path / "f"
+    source.write_bytes(b"MZ\x90\x00")
+    with pytest.raises(UploadRefused, match="not accepted"):
+        save_upload(source, "tool.exe", corpus, 10_000)
+    with pytest.raises(UploadRefused, match="not accepted"):
+        save_upload(source, "script.sh", corpus, 10_000)
+    source.write_bytes(b"x" * 2000)
+    with pytest.raises(UploadRefused, match="over the"):
+        save_upload(source, "big.txt", corpus, 1000)
+    source.write_bytes(b"")
+    with pytest.raises(UploadRefused, match="empty"):
+        save_upload(source, "empty.txt", corpus, 1000)
+    assert not (corpus / "uploads").exists() or not any((corpus / "uploads").iterdir())
+
+
+def test_same_name_different_content_does_not_overwrite(tmp_path):
+    corpus = tmp_path / "corpus"
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text("first", encoding="utf-8")
+    b.write_text("second", encoding="utf-8")
+    first = save_upload(a, "doc.txt", corpus, 1000)
+    second = save_upload(b, "doc.txt", corpus, 1000)
+    assert first != second and first.read_text() == "first" and second.read_text() == "second"
+    assert save_upload(a, "doc.txt", corpus, 1000) == first
+
+
+# --------------------------------------------------------------------------- serving
+
+
+def test_auth_from_flag_and_file(tmp_path: Path):
+    creds = tmp_path / "users.txt"
+    creds.write_text("# staff\nalice:s3cret:with:colons\n\nbob:pw\n", encoding="utf-8")
+    assert read_auth("carol:pw", creds) == [("carol", "pw"), ("alice", "s3cret:with:colons"), ("bob", "pw")]
+    assert read_auth(None, None) is None
+    for bad in ("nopassword", ":pw", "user:"):
+        with pytest.raises(ValueError, match="user:password"):
+            read_auth(bad, None)
+
+
+def test_loud_warning_only_when_exposed_without_auth():
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+    assert exposure_warning("127.0.0.1", share=False, has_auth=False) == ""
+    assert exposure_warning("0.0.0.0", share=False, has_auth=True) == ""
+    warning = exposure_warning("0.0.0.0", share=False, has_auth=False)
+    assert "WARNING" in warning and "--auth" in warning and "0.0.0.0" in warning
+    assert "gradio.live" in exposure_warning("127.0.0.1", share=True, has_auth=False)
+
+
+def test_filters_from_controls():
+    f = make_filters(["doc-a"], ["Beijing"], ["zh"], "2025", "2025-12-31")
+    assert f.doc_ids == ["doc-a"] and f.regions == ["Beijing"] and f.languages == ["zh"]
+    assert f.date_from == "2025" and f.date_to == "2025-12-31"
+    assert make_filters().is_empty()
+    with pytest.raises(ValueError):
+        make_filters(date_from="last year")
