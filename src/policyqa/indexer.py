@@ -8,6 +8,7 @@ Bad files are reported and skipped. The new build becomes current only when it i
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,7 +27,9 @@ from .store import (
     LexicalIndex,
     Manifest,
     choose_index_type,
+    MilvusStore,
     make_vector_store,
+    milvus_collection_name,
     write_lock,
 )
 
@@ -77,35 +80,42 @@ def document_key(doc: Document) -> str:
 
 
 class _PreviousBuild:
-    """What the last build can lend this one: whole documents, and vectors by embedded-text hash."""
+    """What the last build can lend this one: whole documents, and vectors by embedded-text hash.
 
-    def __init__(self, index: Index | None) -> None:
-        self.index = index
-        self.doc_keys = {} if index is None else dict(index.manifest.documents)
-        self.vector_rows: dict[str, int] = {}
-        if index is not None:
-            for row, chunk in enumerate(index.chunks):
-                self.vector_rows[_embed_hash(chunk)] = row
+    Only the manifest, the hashes of the embedded texts and a memory map of vectors.npy are read, so an
+    update holds neither the previous build's texts nor its search structures in memory.
+    """
 
-    def vector(self, chunk: Chunk) -> np.ndarray | None:
-        row = self.vector_rows.get(_embed_hash(chunk))
-        return None if row is None else np.asarray(self.index.vectors[row])
+    def __init__(self, folder: Path | None = None, manifest: Manifest | None = None) -> None:
+        self.doc_keys = {} if manifest is None else dict(manifest.documents)
+        self.vector_rows: dict[bytes, int] = {}
+        self.vectors: np.ndarray | None = None
+        if folder is not None:
+            with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
+                for row, line in enumerate(handle):
+                    self.vector_rows[_text_hash(json.loads(line)["embed_text"])] = row
+            self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+
+    def row(self, chunk: Chunk) -> int | None:
+        """Row of the previous build's vector for this chunk's embedded text, if it had one."""
+        return self.vector_rows.get(_text_hash(chunk.embed_text))
 
 
-def _embed_hash(chunk: Chunk) -> str:
-    return hashlib.sha1(chunk.embed_text.encode("utf-8")).hexdigest()
+def _text_hash(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8")).digest()
 
 
-def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSettings, say) -> Index | None:
-    """The current build when it was made with the same embedder and chunker; else None (full rebuild)."""
-    manifest = Index.read_manifest(settings.index_dir)
-    if manifest is None:
-        return None
+def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSettings, say) -> _PreviousBuild:
+    """The current build when it was made with the same embedder and chunker; else nothing (full rebuild)."""
+    folder = Index.current_build(Path(settings.index_dir))
+    if folder is None:
+        return _PreviousBuild()
+    manifest = Manifest.model_validate_json((folder / "manifest.json").read_text())
     diffs = manifest.differences(embedder.name, embedder.dim, chunker.model_dump())
     if diffs:
         say(f"rebuilding from scratch: {'; '.join(diffs)}")
-        return None
-    return Index.load(settings.index_dir)
+        return _PreviousBuild()
+    return _PreviousBuild(folder, manifest)
 
 
 def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None = None,
@@ -123,7 +133,7 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     metadata = load_metadata(corpus)
     result = IngestResult()
     with write_lock(Path(settings.index_dir)):
-        previous = _PreviousBuild(_open_previous(settings, embedder, chunk_cfg, say))
+        previous = _open_previous(settings, embedder, chunk_cfg, say)
         writer = BuildWriter(Path(settings.index_dir))
         try:
             chunks, vectors, doc_keys = _process(paths, corpus, metadata, chunker, embedder, previous,
@@ -131,17 +141,20 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
             for doc_id in sorted(set(previous.doc_keys) - set(doc_keys)):
                 result.files.append(FileReport(doc_id, "removed"))
             index_type = choose_index_type(settings.index_type, len(chunks), settings.hnsw_threshold)
-            store = make_vector_store("faiss", index_type)
+            store = _vector_store(settings, index_type, writer)
             store.build(vectors)
             lexical = LexicalIndex()
             lexical.build([c.text for c in chunks])
             manifest = Manifest(
                 embedder=embedder.name, dim=embedder.dim, chunker=chunk_cfg.model_dump(),
-                index_type=index_type, documents=doc_keys, n_chunks=len(chunks),
+                index_type=index_type, vector_store=store.name, vector_store_config=store.config(),
+                documents=doc_keys, n_chunks=len(chunks),
                 corpus_dir=str(corpus), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 build_seconds=round(time.perf_counter() - started, 3),
             )
             result.build = writer.commit(manifest, chunks, vectors, store, lexical)
+            if isinstance(store, MilvusStore):
+                store.drop_other_builds()
         except BaseException:
             writer.abort()
             raise
@@ -150,10 +163,29 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     return result
 
 
+#: chunks embedded per call to the embedder (the embedder batches further inside); bounds the temporaries
+EMBED_BLOCK = 4096
+
+
+def _vector_store(settings: Settings, index_type: str, writer: BuildWriter):
+    """The configured vector store for a new build (a Milvus Lite file goes in the build folder)."""
+    hnsw = {"hnsw_m": settings.hnsw_m, "ef_construction": settings.hnsw_ef_construction,
+            "ef_search": settings.hnsw_ef_search}
+    if settings.vector_store == "milvus":
+        uri = settings.milvus_uri
+        collection = milvus_collection_name(Path(settings.index_dir), writer.name) if uri else "chunks"
+        return MilvusStore(index_type, uri=uri, collection=collection, folder=writer.tmp, **hnsw)
+    return make_vector_store(settings.vector_store, index_type, **hnsw)
+
+
 def _process(paths, corpus, metadata, chunker, embedder, previous, writer, result, progress):
-    """Read every file once; reuse what is unchanged; embed the rest in batches."""
+    """Read every file once; reuse what is unchanged; embed the rest in batches.
+
+    Raw texts go to disk as each document is read; the vectors live in one float32 matrix allocated
+    once, filled from the previous build's memory map and by embedding blocks of chunks in place.
+    """
     chunks: list[Chunk] = []
-    vectors: list[np.ndarray | None] = []
+    vectors: list[int | None] = []  # row of each chunk's vector in the previous build, None = embed
     doc_keys: dict[str, str] = {}
     seen_content: dict[str, str] = {}
     for done, path in enumerate(paths, start=1):
@@ -163,20 +195,23 @@ def _process(paths, corpus, metadata, chunker, embedder, previous, writer, resul
         if progress:
             progress("read", done, len(paths))
     missing = [i for i, v in enumerate(vectors) if v is None]
-    result.embedded, result.reused = len(missing), len(vectors) - len(missing)
+    reused = [i for i, v in enumerate(vectors) if v is not None]
+    result.embedded, result.reused = len(missing), len(reused)
     matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    for i, vector in enumerate(vectors):
-        if vector is not None:
-            matrix[i] = vector
-    if missing:
-        counter = {"done": 0}
+    for start in range(0, len(reused), EMBED_BLOCK):
+        block = reused[start : start + EMBED_BLOCK]
+        matrix[block] = previous.vectors[[vectors[i] for i in block]]
+    del vectors
+    counter = {"done": 0}
 
-        def tick(n: int) -> None:
-            counter["done"] += n
-            if progress:
-                progress("embed", counter["done"], len(missing))
+    def tick(n: int) -> None:
+        counter["done"] += n
+        if progress:
+            progress("embed", counter["done"], len(missing))
 
-        matrix[missing] = embedder.encode([chunks[i].embed_text for i in missing], progress=tick)
+    for start in range(0, len(missing), EMBED_BLOCK):
+        block = missing[start : start + EMBED_BLOCK]
+        matrix[block] = embedder.encode([chunks[i].embed_text for i in block], progress=tick)
     return chunks, matrix, doc_keys
 
 
@@ -197,7 +232,7 @@ def _process_file(path, corpus, metadata, chunker, previous, writer, chunks, vec
     doc_chunks = chunker.chunk(doc)
     for chunk in doc_chunks:
         chunks.append(chunk)
-        vectors.append(previous.vector(chunk))
+        vectors.append(previous.row(chunk))
     writer.add_document(doc)
     doc_keys[doc.meta.doc_id] = key
     old = previous.doc_keys.get(doc.meta.doc_id)

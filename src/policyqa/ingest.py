@@ -7,10 +7,11 @@ citation in the cleaned text can still be traced to the raw file.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,12 +27,30 @@ class UnreadableFile(Exception):
     """A file that cannot become text; the message says why in words a user can act on."""
 
 
+STREAM_BYTES = 4 * 2**20  # text files larger than this are decoded and cleaned block by block
+BLOCK_BYTES = 2**20  # read size when streaming; the encoding is detected on the first block
+
+
 @dataclass
 class RawText:
-    """Text as extracted from a file, with page starts (raw offsets) for paginated formats."""
+    """Text as extracted from a file, with page starts (raw offsets) for paginated formats.
+
+    A large text file is not held whole: `lines` then yields its raw lines (split at "\n") as they are
+    decoded, `text` stays empty and `head` keeps the first characters for metadata detection.
+    """
 
     text: str
     pages: list[tuple[int, int]] = field(default_factory=list)
+    lines: Iterable[str] | None = None
+    n_lines: int = 0
+    head: str = ""
+
+    def cleaned(self) -> tuple[str, list[tuple[int, int, int]], int]:
+        """`clean` of the whole text, or of the stream of raw lines."""
+        return clean(self.text) if self.lines is None else clean(self.lines, self.n_lines)
+
+    def start(self) -> str:
+        return self.text[:4096] if self.lines is None else self.head
 
 
 # --------------------------------------------------------------------------- decoding and loaders
@@ -43,41 +62,50 @@ def decode_bytes(data: bytes) -> str:
     Chinese files from Windows are often GB18030/GBK and UTF-16; short GBK texts fool generic detectors,
     so the CJK-specific codecs are tried before the library's guess when UTF-8 fails.
     """
+    return data.decode(detect_codec(data))
+
+
+def detect_codec(data: bytes, partial: bool = False) -> str:
+    """The codec that turns `data` into readable text, or UnreadableFile saying why there is none.
+
+    With `partial`, `data` is the first block of a longer file: a multi-byte character cut at its end
+    is not held against a codec.
+    """
     if not data.strip():
         raise UnreadableFile("empty file")
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
-            return data.decode(codec)
+            return codec
     if b"\x00" in data[:4096]:
-        return _decode_nul_text(data)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    for codec in ("gb18030", "big5"):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        if _looks_like_text(text):
-            return text
+        return _nul_text_codec(data, partial)
+    candidates = ("utf-8", "gb18030", "big5")
+    for codec in candidates:
+        text = _try_decode(data, codec, partial)
+        if text is not None and (codec == "utf-8" or _looks_like_text(text)):
+            return codec
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None or not _looks_like_text(str(best)):
         raise UnreadableFile("not text: no encoding decodes it to readable characters (binary file?)")
-    return str(best)
+    return best.encoding
 
 
-def _decode_nul_text(data: bytes) -> str:
+def _try_decode(data: bytes, codec: str, partial: bool) -> str | None:
+    try:
+        if partial:
+            return codecs.getincrementaldecoder(codec)().decode(data, final=False)
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _nul_text_codec(data: bytes, partial: bool) -> str:
     """NUL bytes mean UTF-16 without a BOM, or a binary file wearing a text extension."""
     for codec in ("utf-16-le", "utf-16-be"):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        if _looks_like_text(text):
-            return text
+        text = _try_decode(data, codec, partial)
+        if text is not None and _looks_like_text(text):
+            return codec
     raise UnreadableFile("binary content (NUL bytes) in a text file")
 
 
@@ -108,8 +136,59 @@ def _is_common(char: str) -> bool:
 
 
 def load_text(path: Path) -> RawText:
-    """Plain text and Markdown, any common encoding."""
-    return RawText(decode_bytes(path.read_bytes()))
+    """Plain text and Markdown, any common encoding; files above STREAM_BYTES are streamed, not read whole."""
+    if path.stat().st_size <= STREAM_BYTES:
+        return RawText(decode_bytes(path.read_bytes()))
+    with path.open("rb") as handle:
+        first = handle.read(BLOCK_BYTES)
+    codec = detect_codec(first, partial=True)
+    head = codecs.getincrementaldecoder(codec)().decode(first[:8192], final=False)
+    return RawText("", lines=_stream_lines(path, codec), n_lines=_count_lines(path, codec), head=head)
+
+
+def _count_lines(path: Path, codec: str) -> int:
+    """Lines of a file (newlines + 1) in a quick pass, so the cleaner knows where the tail begins.
+
+    In UTF-8, GB18030/GBK and Big5 the byte 0x0A is always a newline; UTF-16 is decoded to count.
+    """
+    count = 1
+    with path.open("rb") as handle:
+        if codec.replace("_", "-").lower().startswith("utf-16") or codec.lower().startswith("utf-32"):
+            decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+            while block := handle.read(BLOCK_BYTES):
+                count += decoder.decode(block).count("\n")
+        else:
+            while block := handle.read(BLOCK_BYTES):
+                count += block.count(b"\n")
+    return count
+
+
+def _stream_lines(path: Path, codec: str) -> Iterator[str]:
+    """Raw lines of a file exactly as `text.split("\n")` would give them, decoding one block at a time."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    partial: list[str] = []  # pieces of a line longer than a block
+    done = 0
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(BLOCK_BYTES)
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(
+                    f"not valid {codec} near byte {done + exc.start} (the encoding was detected on the "
+                    f"first {BLOCK_BYTES // 2**20} MB); convert the file to UTF-8"
+                ) from None
+            done += len(block)
+            lines = text.split("\n")
+            if not block:
+                lines[0] = "".join(partial) + lines[0]
+                yield from lines
+                return
+            if len(lines) > 1:
+                lines[0] = "".join(partial) + lines[0]
+                partial = []
+                yield from lines[:-1]
+            partial.append(lines[-1])
 
 
 def load_html(path: Path) -> RawText:
@@ -205,7 +284,9 @@ _FOOTER = re.compile(
     r"相关推荐|相关阅读|相关新闻|举报$)",
     re.IGNORECASE,
 )
-_NAV_BAR = re.compile(r"^(?=.*(首页|频道|分类|登录|注册|导航|home|menu|sign in))[^。，,.；;！？!?]{1,60}$", re.I)
+_NAV_BAR = re.compile(
+    r"^(?=.*(首页|频道|分类|登录|注册|导航|home|menu|sign in))[^。，,.；;！？!?]{1,60}$", re.IGNORECASE
+)
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff，。、；：！？）》”]) (?=[\u3400-\u9fff（《“])")
 
 
@@ -216,50 +297,87 @@ def is_boilerplate(line: str) -> bool:
     return bool(_NAV_BAR.match(line)) and len(line.split()) >= 3
 
 
-def _footer_start(lines: list[str]) -> int:
-    """Index of the first footer line in the last part of a document; everything after it is site chrome.
-
-    Only the tail is searched, so a policy paragraph that mentions copyright mid-document is kept.
-    """
-    tail_from = len(lines) // 2
-    for i in range(tail_from, len(lines)):
-        if _FOOTER.match(lines[i].strip()):
-            return i
-    return len(lines)
+Runs = list[tuple[int, int, int]]
 
 
-def clean(raw: str) -> tuple[str, list[tuple[int, int, int]], int]:
+def clean(raw: str | Iterable[str], n_lines: int | None = None) -> tuple[str, Runs, int]:
     """Clean raw text line by line; return text, (clean_start, raw_start, length) runs, lines dropped.
 
-    Within a kept line, surrounding whitespace is trimmed and single spaces that a line-wrapping export
-    put between two Chinese characters are removed; every kept run of characters is mapped back.
+    `raw` is the whole text or its lines (split at "\n", as `_stream_lines` yields them) with their
+    number, so a large file is cleaned in one pass without holding its raw text. Within a kept line,
+    surrounding whitespace is trimmed and single spaces that a line-wrapping export put between two
+    Chinese characters are removed; every kept run of characters is mapped back. Runs are merged across
+    line breaks that the raw text has verbatim, so a long document needs few runs.
+
+    The first footer line (copyright, disclaimer ...) in the second half of the document ends it: only
+    the tail counts, so a policy paragraph that mentions copyright mid-document is kept.
     """
-    raw_lines = raw.split("\n")
-    cut = _footer_start(raw_lines)
-    out: list[str] = []
+    if isinstance(raw, str):
+        n_lines, lines = raw.count("\n") + 1, raw.split("\n")
+    elif n_lines is None:
+        lines = list(raw)
+        n_lines = len(lines)
+    else:
+        lines = raw
+    tail_from = n_lines // 2
+    out = _TextBuilder()
     runs: list[tuple[int, int, int]] = []
-    clean_pos = raw_pos = dropped = 0
-    pending_blank = False
-    for i, line in enumerate(raw_lines):
+    raw_pos = dropped = blanks = 0
+    merge_ok = False  # the previous kept line ended its raw line and nothing was dropped since
+    in_footer = False
+    for i, line in enumerate(lines):
         line_start, raw_pos = raw_pos, raw_pos + len(line) + 1
         stripped = line.strip()
         if not stripped:
-            pending_blank = bool(out)
+            blanks += 1
+            merge_ok = merge_ok and not line
             continue
-        if i >= cut or is_boilerplate(stripped):
+        in_footer = in_footer or (i >= tail_from and bool(_FOOTER.match(stripped)))
+        if in_footer or is_boilerplate(stripped):
             dropped += 1
+            merge_ok = False
             continue
-        if out:
-            sep = "\n\n" if pending_blank else "\n"
+        if out.pos:
+            sep = "\n\n" if blanks else "\n"
             out.append(sep)
-            clean_pos += len(sep)
-        pending_blank = False
-        lead = line_start + (len(line) - len(line.lstrip()))
+        lead = len(line) - len(line.lstrip())
         for piece_start, piece in _split_cjk_gaps(stripped):
+            if piece_start == 0 and merge_ok and lead == 0 and blanks <= 1:
+                clean_start, raw_start, length = runs[-1]
+                runs[-1] = (clean_start, raw_start, length + len(sep) + len(piece))
+            else:
+                runs.append((out.pos, line_start + lead + piece_start, len(piece)))
             out.append(piece)
-            runs.append((clean_pos, lead + piece_start, len(piece)))
-            clean_pos += len(piece)
-    return "".join(out), runs, dropped
+        merge_ok = len(line) == lead + len(stripped)  # no trailing whitespace
+        blanks = 0
+    return out.build(), runs, dropped
+
+
+class _TextBuilder:
+    """Appends pieces of text, joining them into ~1 MB blocks so millions of small strings are not kept."""
+
+    BLOCK = 2**20
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []
+        self.pieces: list[str] = []
+        self.pending = 0
+        self.pos = 0
+
+    def append(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.pending += len(piece)
+        self.pos += len(piece)
+        if self.pending >= self.BLOCK:
+            self.blocks.append("".join(self.pieces))
+            self.pieces, self.pending = [], 0
+
+    def build(self) -> str:
+        """The whole text; the blocks are released as it is returned (one transient copy)."""
+        blocks, self.blocks = self.blocks, []
+        blocks.append("".join(self.pieces))
+        self.pieces, self.pending = [], 0
+        return "".join(blocks)
 
 
 def _split_cjk_gaps(line: str) -> Iterator[tuple[int, str]]:
@@ -283,8 +401,14 @@ def detect_language(text: str) -> str:
     return "zh" if cjk * 2 >= latin else "en"
 
 
-def document_languages(text: str) -> list[str]:
-    """All languages with a real share of a document (mixed pages list both)."""
+def document_languages(text: str, sample: int = 2**20) -> list[str]:
+    """All languages with a real share of a document (mixed pages list both).
+
+    A document longer than `sample` characters is judged on 64 evenly spaced windows of it.
+    """
+    if len(text) > sample:
+        step, width = len(text) // 64, sample // 64
+        text = "".join(text[i : i + width] for i in range(0, len(text), step))
     cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
     latin = sum(1 for c in text if c.isascii() and c.isalpha())
     langs = [lang for lang, n in (("zh", cjk * 2), ("en", latin)) if n >= 0.1 * max(1, cjk * 2 + latin)]
@@ -302,7 +426,7 @@ def find_date(text: str) -> str:
 
 def infer_meta(doc_id: str, clean_text: str, raw_text: str) -> DocumentMeta:
     """Metadata for a document nobody described: first line as title, detected languages, a found date."""
-    first = next((line.strip() for line in clean_text.splitlines() if line.strip()), doc_id)
+    first = next((line.strip() for line in clean_text[:4096].splitlines() if line.strip()), doc_id)
     return DocumentMeta(
         doc_id=doc_id,
         title=first.lstrip("# ")[:200],
@@ -353,24 +477,32 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def text_hash(text: str, block: int = 2**20) -> str:
+    """`content_hash(text.encode("utf-8"))` without a full encoded copy of a long text."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), block):
+        digest.update(text[start : start + block].encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
 def load_document(path: Path, corpus_dir: Path, meta: DocumentMeta | None = None) -> Document:
     """Read, decode, clean and describe one file; raise UnreadableFile with a reason when it cannot."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise UnreadableFile(f"unsupported file type {path.suffix or '(none)'}")
     raw = loader(path)
-    text, runs, dropped = clean(raw.text)
+    text, runs, dropped = raw.cleaned()
     if not text.strip():
         raise UnreadableFile("no text left after cleaning")
     relative = path.relative_to(corpus_dir)
-    meta = meta or infer_meta(doc_id_for(relative), text, raw.text)
+    meta = meta or infer_meta(doc_id_for(relative), text, raw.start())
     if not meta.languages:
         meta = meta.model_copy(update={"languages": document_languages(text)})
     doc = Document(
         meta=meta,
         path=relative.as_posix(),
         text=text,
-        content_hash=content_hash(text.encode("utf-8")),
+        content_hash=text_hash(text),
         segments=runs,
         removed_lines=dropped,
     )
@@ -378,7 +510,9 @@ def load_document(path: Path, corpus_dir: Path, meta: DocumentMeta | None = None
     return doc
 
 
-def _clean_page_starts(raw_pages: list[tuple[int, int]], runs: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+def _clean_page_starts(
+    raw_pages: list[tuple[int, int]], runs: list[tuple[int, int, int]]
+) -> list[tuple[int, int]]:
     """Translate raw page-start offsets into cleaned offsets (the first kept character at or after)."""
     pages = []
     for raw_start, number in raw_pages:
