@@ -9,7 +9,7 @@ export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXA
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-test index demo test lint bench-xquad bench clean
+.PHONY: install install-test index demo test lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,13 +38,6 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check src tests eval bench
-
-bench-xquad: install
-	$(PY) eval/benchmarks/run_xquad.py --data ../shared/benchmarks/xquad --out build/xquad
-
-bench: install
-	$(PY) bench/ingest.py
-	$(PY) bench/query.py
 
 clean:
 	rm -rf $(VENV) build index/builds index/CURRENT

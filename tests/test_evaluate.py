@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import QUESTIONS, ROOT
 
+from conftest import QUESTIONS, ROOT
 from policyqa.evaluate import question_metrics, run_eval
 from policyqa.questions import load_questions
 
@@ -29,7 +29,10 @@ def test_answerable_hit_at_5_stays_above_the_committed_floor(reports, mode: str)
 
 
 def test_hybrid_beats_dense_on_hit_at_5(reports) -> None:
-    assert reports["hybrid"]["metrics"]["answerable"]["hit@5"] > reports["dense"]["metrics"]["answerable"]["hit@5"]
+    assert (
+        reports["hybrid"]["metrics"]["answerable"]["hit@5"]
+        > reports["dense"]["metrics"]["answerable"]["hit@5"]
+    )
 
 
 def test_metrics_agree_with_ranx(reports) -> None:
@@ -38,7 +41,9 @@ def test_metrics_agree_with_ranx(reports) -> None:
     rows = [r for r in reports["hybrid"]["questions"] if r["answerable"] and r["n_relevant_passages"]]
     qrels, run = {}, {}
     for row in rows:
-        relevant_ids = {h["chunk_id"] for h in row["hits"] if row["hit_rank"] and h["rank"] == row["hit_rank"]}
+        relevant_ids = {
+            h["chunk_id"] for h in row["hits"] if row["hit_rank"] and h["rank"] == row["hit_rank"]
+        }
         # ranx needs the full relevant set for nDCG: rebuild it exactly as run_eval does
         qrels[row["id"]] = {cid: 1 for cid in relevant_ids} or {"__none__": 1}
         run[row["id"]] = {h["chunk_id"]: 100.0 - h["rank"] for h in row["hits"]}
@@ -65,9 +70,27 @@ def test_eval_command_writes_the_report_contract(built, tmp_path: Path) -> None:
     settings, _ = built
     out, md = tmp_path / "report.json", tmp_path / "report.md"
     done = subprocess.run(
-        [sys.executable, "-m", "policyqa.cli", "eval", str(QUESTIONS), "--index", str(settings.index_dir),
-         "--k", "5", "--mode", "dense", "--output", str(out), "--markdown", str(md)],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "policyqa.cli",
+            "eval",
+            str(QUESTIONS),
+            "--index",
+            str(settings.index_dir),
+            "--k",
+            "5",
+            "--mode",
+            "dense",
+            "--output",
+            str(out),
+            "--markdown",
+            str(md),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     assert "en->zh" in done.stdout and "hit@5" in done.stdout
@@ -83,8 +106,16 @@ def test_eval_command_writes_the_report_contract(built, tmp_path: Path) -> None:
 def test_bad_question_file_names_the_line(built, tmp_path: Path) -> None:
     settings, _ = built
     bad = tmp_path / "q.jsonl"
-    bad.write_text('{"id": "a", "question": "x", "lang": "en", "evidence_lang": "en", "evidence": ["x"], '
-                   '"answerable": true}\n{not json\n', encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "policyqa.cli", "eval", str(bad), "--index", str(settings.index_dir)],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    bad.write_text(
+        '{"id": "a", "question": "x", "lang": "en", "evidence_lang": "en", "evidence": ["x"], '
+        '"answerable": true}\n{not json\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "policyqa.cli", "eval", str(bad), "--index", str(settings.index_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert done.returncode == 2 and f"{bad}:2:" in done.stderr

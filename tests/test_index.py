@@ -44,8 +44,10 @@ def test_reingest_unchanged_embeds_nothing_and_keeps_ids(private_index, index) -
 def test_reingest_embeds_only_the_changed_document_and_drops_deleted(private_index) -> None:
     corpus = Path(private_index.corpus_dir)
     target = corpus / "000_64bdc41ee7122f23.txt"
-    target.write_text(target.read_text(encoding="utf-8") + "\n\nA new closing paragraph about drug pricing.\n",
-                      encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8") + "\n\nA new closing paragraph about drug pricing.\n",
+        encoding="utf-8",
+    )
     (corpus / "003_cab44b4ed427dc7b.txt").unlink()
     result = ingest(private_index)
     statuses = {f.path: f.status for f in result.files}

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
 
+from conftest import CORPUS
 from policyqa.ingest import (
     UnreadableFile,
     clean,
@@ -40,7 +40,10 @@ BOILERPLATE = [
 def _body_paragraphs(raw: str) -> list[str]:
     """Paragraph lines of a seed up to its footer: what cleaning must keep."""
     lines = [line.strip() for line in raw.splitlines()]
-    end = next((i for i, line in enumerate(lines) if line in ("举报",) or line.startswith("Special statement")), len(lines))
+    end = next(
+        (i for i, line in enumerate(lines) if line in ("举报",) or line.startswith("Special statement")),
+        len(lines),
+    )
     return [line for line in lines[:end] if len(line) >= 30 and not is_boilerplate(line)]
 
 

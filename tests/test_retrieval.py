@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import pytest
-from conftest import load_questions, normalise
 
+from conftest import load_questions, normalise
 from policyqa.retrieve import Filters
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
 # English questions answered only in the Chinese national measures, and Chinese questions answered only
 # in English documents (ids from eval/questions.jsonl, so the gold evidence is shared with the eval).
-CROSS_LINGUAL = ["q027", "q063", "q085", "q035", "q097", "q106", "q084", "q013", "q033", "q068", "q073", "q081"]
+CROSS_LINGUAL = [
+    "q027",
+    "q063",
+    "q085",
+    "q035",
+    "q097",
+    "q106",
+    "q084",
+    "q013",
+    "q033",
+    "q068",
+    "q073",
+    "q081",
+]
 
 
 def _found(hits, evidence: list[str]) -> bool:
@@ -30,7 +43,9 @@ def test_question_finds_the_passage_in_the_other_language(retriever, qid: str) -
 def test_design_card_questions(retriever) -> None:
     zh = retriever.search("广东计划建设多少个综合性生物医药产业园区？", k=5)
     assert _found(zh, ["build 10 comprehensive industrial parks"])
-    question = "What does the national policy say about the commercial health insurance innovative drug catalogue?"
+    question = (
+        "What does the national policy say about the commercial health insurance innovative drug catalogue?"
+    )
     en = retriever.search(question, k=5)
     assert _found(en[:2], ["commercial health insurance innovative drug catalog"])
     national = retriever.search(question, k=3, filters=Filters(regions=["national"]))
@@ -58,9 +73,16 @@ def test_filters_apply_inside_the_search_and_keep_top_k_full(retriever, index, m
 
 
 def test_region_language_and_date_filters(retriever) -> None:
-    assert all("national" in h.citation.region for h in retriever.search("innovative drugs", k=10, filters=Filters(regions=["national"])))
-    assert {h.lang for h in retriever.search("innovative drugs", k=10, filters=Filters(languages=["zh"]))} == {"zh"}
-    dated = retriever.search("innovative drugs", k=10, filters=Filters(date_from="2025-07-01", date_to="2025-12-31"))
+    assert all(
+        "national" in h.citation.region
+        for h in retriever.search("innovative drugs", k=10, filters=Filters(regions=["national"]))
+    )
+    assert {
+        h.lang for h in retriever.search("innovative drugs", k=10, filters=Filters(languages=["zh"]))
+    } == {"zh"}
+    dated = retriever.search(
+        "innovative drugs", k=10, filters=Filters(date_from="2025-07-01", date_to="2025-12-31")
+    )
     assert dated and all("2025-07-01" <= h.citation.date <= "2025-12-31" for h in dated)
     assert retriever.search("innovative drugs", k=5, filters=Filters(regions=["Atlantis"])) == []
 

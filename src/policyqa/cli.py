@@ -44,7 +44,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     def progress(stage: str, done: int, total: int) -> None:
         label = {"read": "reading files", "embed": "embedding chunks"}[stage]
-        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=label, unit="", file=sys.stderr))
+        bar = bars.get(stage) or bars.setdefault(
+            stage, tqdm(total=total, desc=label, unit="", file=sys.stderr)
+        )
         bar.n = done
         bar.refresh()
 
@@ -58,7 +60,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(
         f"index {settings.index_dir}: {result.n_documents} documents, {result.n_chunks} chunks "
         f"({result.embedded} embedded, {result.reused} reused); "
-        f"{result.count('added')} added, {result.count('updated')} updated, {result.count('unchanged')} unchanged, "
+        f"{result.count('added')} added, {result.count('updated')} updated, "
+        f"{result.count('unchanged')} unchanged, "
         f"{result.count('removed')} removed, {result.count('skipped')} skipped, "
         f"{result.count('duplicate')} duplicates in {result.seconds:.1f}s"
     )
@@ -69,9 +72,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from .embedding import get_embedder
     from .indexer import load_index
     from .retrieve import Filters, Retriever
-    from .embedding import get_embedder
 
     settings = _settings(args)
     index = load_index(settings)
@@ -118,14 +121,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.citations:
         print("\n" + ("引用的段落：" if zh else "Cited passages:"))
         for c in answer.citations:
-            _print_passage(f"[{c.n}]", c.title, c.section, c.doc_id, c.start, c.end, c.page, c.text,
-                           c.sentences if bold else [])
+            _print_passage(
+                f"[{c.n}]",
+                c.title,
+                c.section,
+                c.doc_id,
+                c.start,
+                c.end,
+                c.page,
+                c.text,
+                c.sentences if bold else [],
+            )
     elif answer.hits:
         print("\n" + ("最接近的段落（不构成答案）：" if zh else "Closest passages (not an answer):"))
         for hit in answer.hits:
             c = hit.citation
-            _print_passage(f"({hit.rank})", c.title, c.section, c.doc_id, c.start, c.end, c.page, hit.text,
-                           [])
+            _print_passage(
+                f"({hit.rank})", c.title, c.section, c.doc_id, c.start, c.end, c.page, hit.text, []
+            )
     return 0
 
 
@@ -159,8 +172,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         bar.n = done
         bar.refresh()
 
-    report = evaluate_file(args.questions, Retriever(index, embedder), settings, k=args.k or 10,
-                           mode=settings.mode, progress=progress)
+    report = evaluate_file(
+        args.questions,
+        Retriever(index, embedder),
+        settings,
+        k=args.k or 10,
+        mode=settings.mode,
+        progress=progress,
+    )
     bar.close()
     print(table(report))
     if args.output:
@@ -232,8 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.add_argument("--share", action="store_true", help="also open a public gradio.live link (off)")
     p.add_argument("--auth", help="require sign-in as user:password")
-    p.add_argument("--auth-file", dest="auth_file", type=Path,
-                   help="file of user:password lines (safer than --auth)")
+    p.add_argument(
+        "--auth-file", dest="auth_file", type=Path, help="file of user:password lines (safer than --auth)"
+    )
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -242,7 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     from .store import IndexLocked, IndexMismatch, IndexMissing
 
     args = build_parser().parse_args(argv)
-    expected: tuple[type[Exception], ...] = (IndexMissing, IndexMismatch, IndexLocked, FileNotFoundError, ValueError)
+    expected: tuple[type[Exception], ...] = (
+        IndexMissing,
+        IndexMismatch,
+        IndexLocked,
+        FileNotFoundError,
+        ValueError,
+    )
     handler: Callable[[argparse.Namespace], int] = args.func
     try:
         return handler(args)

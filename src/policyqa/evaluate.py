@@ -56,10 +56,17 @@ def machine() -> dict[str, object]:
     cpu = platform.processor() or ""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), cpu)
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), cpu
+            )
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def corpus_fingerprint(documents: dict[str, str]) -> str:
@@ -67,7 +74,11 @@ def corpus_fingerprint(documents: dict[str, str]) -> str:
 
 
 def run_eval(
-    questions: list[Question], retriever: Retriever, settings: Settings, k: int = 10, mode: str = "hybrid",
+    questions: list[Question],
+    retriever: Retriever,
+    settings: Settings,
+    k: int = 10,
+    mode: str = "hybrid",
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """Search every question, score answerable ones, count refusals; return the report dictionary."""
@@ -85,28 +96,48 @@ def run_eval(
     return {
         "metrics": summarise(rows, latencies),
         "settings": {
-            "embedder": manifest.embedder, "chunker": manifest.chunker, "index_type": manifest.index_type,
-            "mode": mode, "k": k, "min_score": settings.min_score, "n_documents": len(manifest.documents),
-            "n_chunks": manifest.n_chunks, "corpus_fingerprint": corpus_fingerprint(manifest.documents),
+            "embedder": manifest.embedder,
+            "chunker": manifest.chunker,
+            "index_type": manifest.index_type,
+            "mode": mode,
+            "k": k,
+            "min_score": settings.min_score,
+            "n_documents": len(manifest.documents),
+            "n_chunks": manifest.n_chunks,
+            "corpus_fingerprint": corpus_fingerprint(manifest.documents),
             "machine": machine(),
         },
         "questions": rows,
     }
 
 
-def _question_row(question: Question, hits: list[Hit], chunks, min_score: float, latency: float, k: int) -> dict:
+def _question_row(
+    question: Question, hits: list[Hit], chunks, min_score: float, latency: float, k: int
+) -> dict:
     relevance = [int(relevant(h.text, question.evidence)) for h in hits] if question.answerable else []
     n_relevant = sum(relevant(c.text, question.evidence) for c in chunks) if question.answerable else 0
     return {
-        "id": question.id, "question": question.question, "lang": question.lang,
-        "evidence_lang": question.evidence_lang, "answerable": question.answerable,
-        "evidence": question.evidence, "n_relevant_passages": n_relevant,
+        "id": question.id,
+        "question": question.question,
+        "lang": question.lang,
+        "evidence_lang": question.evidence_lang,
+        "answerable": question.answerable,
+        "evidence": question.evidence,
+        "n_relevant_passages": n_relevant,
         "hit_rank": next((i + 1 for i, rel in enumerate(relevance) if rel), None),
         "metrics": question_metrics(relevance, n_relevant, k) if question.answerable else {},
-        "declined": declines(hits, min_score), "latency_ms": round(latency, 3),
+        "declined": declines(hits, min_score),
+        "latency_ms": round(latency, 3),
         "hits": [
-            {"rank": h.rank, "doc_id": h.doc_id, "chunk_id": h.chunk_id, "text": h.text, "score": h.score,
-             "dense_score": h.dense_score, "citation": h.citation.model_dump()}
+            {
+                "rank": h.rank,
+                "doc_id": h.doc_id,
+                "chunk_id": h.chunk_id,
+                "text": h.text,
+                "score": h.score,
+                "dense_score": h.dense_score,
+                "citation": h.citation.model_dump(),
+            }
             for h in hits
         ],
     }
@@ -121,7 +152,8 @@ def summarise(rows: list[dict], latencies: list[float]) -> dict:
         d: _mean([r for r in answerable if f"{r['lang']}->{r['evidence_lang']}" == d]) for d in DIRECTIONS
     }
     metrics["unanswerable"] = {
-        "n": len(unanswerable), "declined": sum(r["declined"] for r in unanswerable),
+        "n": len(unanswerable),
+        "declined": sum(r["declined"] for r in unanswerable),
         "refusal_rate": _rate(sum(r["declined"] for r in unanswerable), len(unanswerable)),
     }
     metrics["false_refusal_rate"] = _rate(sum(r["declined"] for r in answerable), len(answerable))
@@ -135,7 +167,10 @@ def _mean(rows: list[dict]) -> dict[str, float]:
     if not rows:
         return {"n": 0}
     keys = rows[0]["metrics"].keys()
-    return {"n": len(rows), **{key: round(statistics.fmean(r["metrics"][key] for r in rows), 4) for key in keys}}
+    return {
+        "n": len(rows),
+        **{key: round(statistics.fmean(r["metrics"][key] for r in rows), 4) for key in keys},
+    }
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -170,7 +205,14 @@ def table(report: dict) -> str:
 
 def markdown(report: dict) -> str:
     """A report to paste into the README: the table, then every miss with what came first instead."""
-    parts = ["## Retrieval evaluation", "", table(report), "", "### Misses (answerable, not in the top k)", ""]
+    parts = [
+        "## Retrieval evaluation",
+        "",
+        table(report),
+        "",
+        "### Misses (answerable, not in the top k)",
+        "",
+    ]
     misses = [r for r in report["questions"] if r["answerable"] and r["hit_rank"] is None]
     for row in misses:
         first = row["hits"][0] if row["hits"] else None
@@ -189,5 +231,7 @@ def _cell(value) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def evaluate_file(path: Path, retriever: Retriever, settings: Settings, k: int, mode: str, progress=None) -> dict:
+def evaluate_file(
+    path: Path, retriever: Retriever, settings: Settings, k: int, mode: str, progress=None
+) -> dict:
     return run_eval(load_questions(path), retriever, settings, k=k, mode=mode, progress=progress)

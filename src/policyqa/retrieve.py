@@ -30,7 +30,9 @@ class Filters(BaseModel):
     date_to: str = ""
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.regions or self.issuers or self.languages or self.date_from or self.date_to)
+        return not (
+            self.doc_ids or self.regions or self.issuers or self.languages or self.date_from or self.date_to
+        )
 
 
 class FusionSettings(BaseModel):
@@ -48,7 +50,9 @@ class Retriever:
         self.embedder = embedder
         self.fusion = fusion or FusionSettings()
 
-    def search(self, question: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+    def search(
+        self, question: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> list[Hit]:
         """The k best passages, best first; fewer only when fewer passages match the filters."""
         if not question.strip():
             raise ValueError("empty question")
@@ -81,7 +85,9 @@ class Retriever:
         dense = np.asarray(self.index.vectors[rows]) @ self.embedder.encode_query(question)
         return [(int(r), float(s), float(d)) for r, s, d in zip(rows, scores, dense, strict=True)]
 
-    def _hybrid(self, question: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
+    def _hybrid(
+        self, question: str, depth: int, allowed: np.ndarray | None
+    ) -> list[tuple[int, float, float]]:
         """Language-debiased dense scores, plus a BM25 boost for passages in the question's language.
 
         A question's cosine with every passage in its own language runs higher than with passages in the
@@ -93,7 +99,7 @@ class Retriever:
         query = self.embedder.encode_query(question)
         offsets = {lang: float(centroid @ query) for lang, centroid in self.index.centroids.items()}
         cosine: dict[int, float] = {}
-        for lang, rows in self.index.rows_by_lang.items():
+        for rows in self.index.rows_by_lang.values():
             subset = rows if allowed is None else np.intersect1d(rows, allowed, assume_unique=True)
             if len(subset):
                 scores, found = self.index.vector_store.search(query, depth, subset)
@@ -106,7 +112,11 @@ class Retriever:
                 cosine.setdefault(row, dense_score)
                 boost[row] = score / lexical[0][1]
         fused = [
-            (row, score - offsets[self.index.chunks[row].lang] + self.fusion.bm25_weight * boost.get(row, 0.0), score)
+            (
+                row,
+                score - offsets[self.index.chunks[row].lang] + self.fusion.bm25_weight * boost.get(row, 0.0),
+                score,
+            )
             for row, score in cosine.items()
         ]
         return sorted(fused, key=lambda item: -item[1])
@@ -148,8 +158,15 @@ class Retriever:
     def citation(self, chunk: Chunk) -> Citation:
         meta = self.index.documents[chunk.doc_id].meta
         return Citation(
-            doc_id=chunk.doc_id, title=meta.title, section=" > ".join(chunk.section), start=chunk.start,
-            end=chunk.end, page=chunk.page, issuer=meta.issuer, region=meta.region, date=meta.date,
+            doc_id=chunk.doc_id,
+            title=meta.title,
+            section=" > ".join(chunk.section),
+            start=chunk.start,
+            end=chunk.end,
+            page=chunk.page,
+            issuer=meta.issuer,
+            region=meta.region,
+            date=meta.date,
         )
 
 

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     index_dir: Path = Path("index")
     embedder: str = Field(
         "use-m3",
-        description="'use-m3' (bundled multilingual USE) or 'st:<dir-or-name>' for a local sentence-transformers model",
+        description="'use-m3' (bundled multilingual USE) or 'st:<dir-or-name>' (local sentence-transformers)",
     )
     embed_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
     embed_batch_size: int = 64
@@ -43,12 +43,15 @@ class Settings(BaseSettings):
         "faiss", description="'faiss' (embedded, default) or 'milvus' (Milvus Lite file or a Milvus server)"
     )
     milvus_uri: str = Field(
-        "", description="Milvus server URI (http://host:19530); empty = a Milvus Lite file inside the build folder"
+        "",
+        description="Milvus server URI (http://host:19530); empty = a Milvus Lite file in the build folder",
     )
     k: int = 5
     mode: Mode = "hybrid"
     backend: Backend = "extractive"
-    min_score: float = Field(0.30, description="dense score below which the documents are taken not to answer")
+    min_score: float = Field(
+        0.30, description="dense score below which the documents are taken not to answer"
+    )
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_model: str = "default"
     openai_api_key: SecretStr = SecretStr("")
