@@ -44,6 +44,7 @@ TEXT = {
         "fallback": "{backend} 后端未能回答（{reason}），以下为抽取式答案。",
         "dropped": "已删除指向未提供段落的引用：{refs}。",
         "no_sentence": "找到了相关段落，但没有能直接回答问题的句子；请查看下面的段落。",
+        "place": "检索到的段落都没有提到{places}。",
     },
     "en": {
         "declined": "Sorry, the documents do not cover this question, so it cannot be answered from them. "
@@ -56,6 +57,7 @@ TEXT = {
         "dropped": "Removed citations to passages that were not provided: {refs}.",
         "no_sentence": "Related passages were found, but no sentence in them answers the question directly; "
                        "please check the passages below.",
+        "place": "None of the passages found mentions {places}.",
     },
 }
 EMPTY_QUESTION = "请输入一个问题。Please type a question."
@@ -686,6 +688,65 @@ def _normal(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
 
+# --------------------------------------------------------------------------- refusing
+
+#: provinces and large cities as (English, Chinese): a question naming a place that no retrieved passage
+#: (nor its document's title or region) mentions asks about something the documents do not cover
+PLACES: tuple[tuple[str, str], ...] = (
+    ("Beijing", "北京"), ("Tianjin", "天津"), ("Hebei", "河北"), ("Shanxi", "山西"),
+    ("Inner Mongolia", "内蒙古"), ("Liaoning", "辽宁"), ("Jilin", "吉林"), ("Heilongjiang", "黑龙江"),
+    ("Shanghai", "上海"), ("Jiangsu", "江苏"), ("Zhejiang", "浙江"), ("Anhui", "安徽"),
+    ("Fujian", "福建"), ("Jiangxi", "江西"), ("Shandong", "山东"), ("Henan", "河南"),
+    ("Hubei", "湖北"), ("Hunan", "湖南"), ("Guangdong", "广东"), ("Guangxi", "广西"),
+    ("Hainan", "海南"), ("Chongqing", "重庆"), ("Sichuan", "四川"), ("Guizhou", "贵州"),
+    ("Yunnan", "云南"), ("Tibet", "西藏"), ("Shaanxi", "陕西"), ("Gansu", "甘肃"),
+    ("Qinghai", "青海"), ("Ningxia", "宁夏"), ("Xinjiang", "新疆"), ("Hong Kong", "香港"),
+    ("Macao", "澳门"), ("Macau", "澳门"), ("Taiwan", "台湾"), ("Guangzhou", "广州"),
+    ("Shenzhen", "深圳"), ("Chengdu", "成都"), ("Wuhan", "武汉"), ("Hangzhou", "杭州"),
+    ("Nanjing", "南京"), ("Suzhou", "苏州"), ("Xi'an", "西安"), ("Zhuhai", "珠海"),
+    ("Dongguan", "东莞"), ("Foshan", "佛山"), ("Xiamen", "厦门"), ("Qingdao", "青岛"),
+    ("Shenyang", "沈阳"), ("Changsha", "长沙"), ("Zhengzhou", "郑州"), ("Jinan", "济南"),
+    ("Hefei", "合肥"), ("Kunming", "昆明"), ("Harbin", "哈尔滨"),
+)
+_PLACE_EN = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(en) for en, _ in PLACES) + ")(?![A-Za-z])",
+                       re.I)
+# longest first, so the leftmost match is the longest: 浙江西部 is 浙江, not 江西
+_PLACE_CN = re.compile("|".join(sorted({re.escape(zh) for _, zh in PLACES}, key=len, reverse=True)))
+_PLACE_CANON = {en.lower(): zh for en, zh in PLACES}
+
+
+def places_named(text: str) -> set[str]:
+    """Places (by Chinese name) that a text mentions in either language."""
+    found = {_PLACE_CANON[m.group(1).lower()] for m in _PLACE_EN.finditer(text)}
+    return found | set(_PLACE_CN.findall(text))
+
+
+def uncovered_places(question: str, hits: list[Hit], index) -> list[str]:
+    """Places the question names that none of the passages, their titles or their regions mention."""
+    asked = places_named(question)
+    if not asked:
+        return []
+    covered: set[str] = set()
+    for hit in hits:
+        covered |= places_named(hit.text)
+        document = index.documents.get(hit.doc_id) if index is not None else None
+        if document is not None:
+            meta = document.meta
+            covered |= places_named(" ".join((meta.title, meta.title_alt, meta.region, meta.issuer)))
+    return sorted(asked - covered)
+
+
+def refusal(question: str, hits: list[Hit], min_score: float, index=None) -> str:
+    """Why the documents are taken not to answer: '' (they may), 'no_hits', 'score' or 'place'."""
+    if not hits:
+        return "no_hits"
+    if declines(hits, min_score):
+        return "score"
+    if uncovered_places(question, hits, index):
+        return "place"
+    return ""
+
+
 # --------------------------------------------------------------------------- the answerer
 
 
@@ -761,9 +822,17 @@ class Answerer:
                           declined=draft.declined, notice=notices, partial=partial,
                           timings_ms={**timings, "answer": _ms(retrieved, now), "total": _ms(started, now)})
 
-        if declines(hits, self.settings.min_score):
-            text = TEXT[q.lang]["declined" if hits else "no_hits"]
-            yield done(Draft(text=text, declined=True), chosen.name)
+        why = refusal(q.text, hits, self.settings.min_score, self.retriever.index)
+        if why:
+            text = TEXT[q.lang]["no_hits" if why == "no_hits" else "declined"]
+            notice = ""
+            if why == "place":
+                names = uncovered_places(q.text, hits, self.retriever.index)
+                if q.lang == "en":
+                    english = {zh: en for en, zh in reversed(PLACES)}
+                    names = [english[n] for n in names]
+                notice = TEXT[q.lang]["place"].format(places=("、" if q.lang == "zh" else ", ").join(names))
+            yield done(Draft(text=text, declined=True, notice=notice), chosen.name)
             return
         last: Draft | None = None
         try:
