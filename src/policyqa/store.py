@@ -424,18 +424,18 @@ class Index:
     @cached_property
     def rows_by_doc(self) -> dict[str, np.ndarray]:
         """Chunk rows of each document, for filters."""
-        rows: dict[str, list[int]] = {}
-        for i, chunk in enumerate(self.chunks):
-            rows.setdefault(chunk.doc_id, []).append(i)
-        return {doc_id: np.asarray(r, dtype=np.int64) for doc_id, r in rows.items()}
+        return self._group_rows("doc_id")
 
     @cached_property
     def rows_by_lang(self) -> dict[str, np.ndarray]:
         """Chunk rows per passage language, for per-language scoring in hybrid search."""
+        return self._group_rows("lang")
+
+    def _group_rows(self, field: str) -> dict[str, np.ndarray]:
         rows: dict[str, list[int]] = {}
         for i, chunk in enumerate(self.chunks):
-            rows.setdefault(chunk.lang, []).append(i)
-        return {lang: np.asarray(r, dtype=np.int64) for lang, r in rows.items()}
+            rows.setdefault(getattr(chunk, field), []).append(i)
+        return {key: np.asarray(r, dtype=np.int64) for key, r in rows.items()}
 
     @cached_property
     def centroids(self) -> dict[str, np.ndarray]:
