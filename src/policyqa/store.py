@@ -318,11 +318,9 @@ def choose_index_type(setting: str, n_vectors: int, threshold: int) -> str:
 # --------------------------------------------------------------------------- lexical (BM25) index
 
 _EN_STOP = set(
-    "a an and are as at be by for from has have in is it its of on or that the this to was were will with "
-    "what which who how when where does do did about into their they them than then there these those "
-    "been being such can may not no our we us you your".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with", "what", "which", "who", "how", "when", "where", "does", "do", "did", "about", "into", "their", "they", "them", "than", "then", "there", "these", "those", "been", "being", "such", "can", "may", "not", "no", "our", "we", "us", "you", "your"]
 )
-_ZH_STOP = set("的 了 和 与 及 等 是 在 对 为 将 把 被 以 之 其 并 或 也 就 都 而 及其 有 中 上 下 个 什么 哪些 多少 如何 吗 呢".split())
+_ZH_STOP = set(["的", "了", "和", "与", "及", "等", "是", "在", "对", "为", "将", "把", "被", "以", "之", "其", "并", "或", "也", "就", "都", "而", "及其", "有", "中", "上", "下", "个", "什么", "哪些", "多少", "如何", "吗", "呢"])
 _TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[.%][0-9]+)?%?", re.I)
 
 
