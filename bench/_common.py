@@ -45,8 +45,11 @@ def machine(threads: int | None = None) -> dict:
 
 
 def machine_line(info: dict) -> str:
-    return (f"machine: {info['cpu']}, {info['cores']} cores, {info['threads']} threads, "
-            f"{info['memory_gib']} GiB, load {os.getloadavg()[0]:.1f}; python {info['python']}, numpy {info['numpy']}, faiss {info['faiss']}")
+    return (
+        f"machine: {info['cpu']}, {info['cores']} cores, {info['threads']} threads, "
+        f"{info['memory_gib']} GiB, load {os.getloadavg()[0]:.1f}; "
+        f"python {info['python']}, numpy {info['numpy']}, faiss {info['faiss']}"
+    )
 
 
 def peak_rss_mib() -> float:

@@ -1,4 +1,4 @@
-"""Ingest throughput: documents/s, chunks/s and peak memory, cold and warm, against a LangChain-style baseline.
+"""Ingest throughput: documents/s, chunks/s and peak memory, cold and warm, against a LangChain baseline.
 
     python bench/ingest.py                          # bundled corpus + 1,000 synthetic documents
     python bench/ingest.py --sizes corpus,1000,10000
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine, machine_line, peak_rss_mib, write_json  # noqa: E402
+from _common import ROOT, machine, machine_line, peak_rss_mib, write_json
 
 
 def paragraphs(corpus: Path) -> list[str]:
@@ -45,7 +45,9 @@ def synthesise(corpus: Path, target: Path, n_docs: int, seed: int, per_doc: tupl
     for i in range(n_docs):
         body = rng.sample(pool, rng.randint(*per_doc))
         title = f"关于药品政策的合成通知（第{i:05d}号） Synthetic policy notice {i:05d}"
-        (target / f"synthetic_{i:05d}.txt").write_text(title + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+        (target / f"synthetic_{i:05d}.txt").write_text(
+            title + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8"
+        )
 
 
 def run_ours(corpus: Path, index: Path) -> dict:
@@ -59,16 +61,20 @@ def run_ours(corpus: Path, index: Path) -> dict:
         result = ingest(settings)
         seconds = time.perf_counter() - t
         out[phase] = {
-            "seconds": round(seconds, 2), "documents": result.n_documents, "chunks": result.n_chunks,
-            "embedded": result.embedded, "reused": result.reused,
-            "docs_per_s": round(result.n_documents / seconds, 2), "chunks_per_s": round(result.n_chunks / seconds, 2),
+            "seconds": round(seconds, 2),
+            "documents": result.n_documents,
+            "chunks": result.n_chunks,
+            "embedded": result.embedded,
+            "reused": result.reused,
+            "docs_per_s": round(result.n_documents / seconds, 2),
+            "chunks_per_s": round(result.n_chunks / seconds, 2),
             "peak_rss_mib": round(peak_rss_mib(), 1),
         }
     return out
 
 
 def run_langchain(corpus: Path) -> dict:
-    """What a user would write: plain read, default RecursiveCharacterTextSplitter, same model, IndexFlatIP."""
+    """What a user would write: plain read, default RecursiveCharacterTextSplitter, same model, FlatIP."""
     import faiss
     import numpy as np
     from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -88,9 +94,14 @@ def run_langchain(corpus: Path) -> dict:
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(np.ascontiguousarray(vectors))
     seconds = time.perf_counter() - t
-    return {"seconds": round(seconds, 2), "documents": len(files), "chunks": len(texts),
-            "docs_per_s": round(len(files) / seconds, 2), "chunks_per_s": round(len(texts) / seconds, 2),
-            "splitter": "RecursiveCharacterTextSplitter() defaults: chunk_size=4000 chars, overlap=200"}
+    return {
+        "seconds": round(seconds, 2),
+        "documents": len(files),
+        "chunks": len(texts),
+        "docs_per_s": round(len(files) / seconds, 2),
+        "chunks_per_s": round(len(texts) / seconds, 2),
+        "splitter": "RecursiveCharacterTextSplitter() defaults: chunk_size=4000 chars, overlap=200",
+    }
 
 
 def one(size: str, seed: int, per_doc: tuple[int, int], skip_baseline: bool) -> dict:
@@ -109,26 +120,39 @@ def one(size: str, seed: int, per_doc: tuple[int, int], skip_baseline: bool) -> 
             corpus = Path(tmp) / "corpus"
             synthesise(ROOT / "corpus", corpus, int(size), seed, per_doc)
         corpus_mib = sum(p.stat().st_size for p in corpus.iterdir()) / 2**20
-        result = {"size": size, "corpus_mib": round(corpus_mib, 2), "model_load_s": round(load_s, 2),
-                  "model": settings.embedder}
+        result = {
+            "size": size,
+            "corpus_mib": round(corpus_mib, 2),
+            "model_load_s": round(load_s, 2),
+            "model": settings.embedder,
+        }
         result.update(run_ours(corpus, Path(tmp) / "index"))
         if not skip_baseline:
             result["langchain"] = run_langchain(corpus)
-            result["ratio_ours_cold_over_langchain"] = round(result["cold"]["seconds"] / result["langchain"]["seconds"], 2)
+            result["ratio_ours_cold_over_langchain"] = round(
+                result["cold"]["seconds"] / result["langchain"]["seconds"], 2
+            )
     return result
 
 
 def show(result: dict, info: dict) -> None:
-    print(f"\n== {result['size']} ({result['corpus_mib']} MiB of text; model {result['model']}, "
-          f"{result['embed_threads']} embed threads, batch {result['embed_batch_size']}; "
-          f"model load {result['model_load_s']}s)\n   {machine_line(info)}")
-    print(f"   {'run':<10} {'docs':>7} {'chunks':>8} {'embedded':>8} {'seconds':>9} {'docs/s':>8} {'chunks/s':>9} {'peak MiB':>9}")
+    print(
+        f"\n== {result['size']} ({result['corpus_mib']} MiB of text; model {result['model']}, "
+        f"{result['embed_threads']} embed threads, batch {result['embed_batch_size']}; "
+        f"model load {result['model_load_s']}s)\n   {machine_line(info)}"
+    )
+    print(
+        f"   {'run':<10} {'docs':>7} {'chunks':>8} {'embedded':>8} {'seconds':>9} {'docs/s':>8} "
+        f"{'chunks/s':>9} {'peak MiB':>9}"
+    )
     for phase in ("cold", "warm", "langchain"):
         r = result.get(phase)
         if r:
-            print(f"   {phase:<10} {r['documents']:>7} {r['chunks']:>8} {r.get('embedded', r['chunks']):>8} "
-                  f"{r['seconds']:>9.2f} {r['docs_per_s']:>8.1f} {r['chunks_per_s']:>9.1f} "
-                  f"{r.get('peak_rss_mib', float('nan')):>9.0f}")
+            print(
+                f"   {phase:<10} {r['documents']:>7} {r['chunks']:>8} {r.get('embedded', r['chunks']):>8} "
+                f"{r['seconds']:>9.2f} {r['docs_per_s']:>8.1f} {r['chunks_per_s']:>9.1f} "
+                f"{r.get('peak_rss_mib', float('nan')):>9.0f}"
+            )
     if "ratio_ours_cold_over_langchain" in result:
         print(f"   ingest time ours(cold) / langchain = {result['ratio_ours_cold_over_langchain']}")
 
@@ -150,7 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     print(machine_line(info))
     results = []
     for size in args.sizes.split(","):
-        cmd = [sys.executable, __file__, "--one", size, "--seed", str(args.seed), "--paragraphs", args.paragraphs]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--one",
+            size,
+            "--seed",
+            str(args.seed),
+            "--paragraphs",
+            args.paragraphs,
+        ]
         if args.no_baseline:
             cmd.append("--no-baseline")
         proc = subprocess.run(cmd, capture_output=True, text=True, check=True)

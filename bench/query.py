@@ -1,4 +1,4 @@
-"""Vector-search latency, throughput and recall@10 at 1e3..1e6 chunks, for the FAISS index types policyqa uses.
+"""Vector-search latency, throughput and recall@10 at 1e3..1e6 chunks, for the FAISS index types we use.
 
     python bench/query.py                                 # quick: 1e3,1e4,1e5 chunks, random + clustered
     python bench/query.py --sizes 1e6 --data clustered    # the 1e6 target (HNSW build takes a while)
@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine, machine_line, parse_sizes, write_json  # noqa: E402
+from _common import ROOT, machine, machine_line, parse_sizes, write_json
 
-from policyqa.store import FaissStore  # noqa: E402
+from policyqa.store import FaissStore
 
 DIM = 512
 K = 10
@@ -59,7 +59,7 @@ class Clusters:
 
     def __init__(self, seed: int, n_topics: int = 200) -> None:
         rng = np.random.default_rng(seed + 1)
-        self.scale = (np.arange(1, DIM + 1, dtype=np.float32) ** -0.5)
+        self.scale = np.arange(1, DIM + 1, dtype=np.float32) ** -0.5
         self.scale /= np.linalg.norm(self.scale)
         self.perm = rng.permutation(DIM)  # spread the strong axes so nothing is axis-aligned with mu
         self.mu = unit(rng.standard_normal((1, DIM)))[0]
@@ -87,10 +87,15 @@ def spectrum_stats(vectors: np.ndarray) -> dict:
     sims = v @ v.T
     mean_cos = (sims.sum() - n) / (n * n - n)
     eig = np.linalg.svd(v - v.mean(0), compute_uv=False) ** 2
-    return {"mean_cos": round(float(mean_cos), 3), "participation_ratio": round(float(eig.sum() ** 2 / (eig**2).sum()), 1)}
+    return {
+        "mean_cos": round(float(mean_cos), 3),
+        "participation_ratio": round(float(eig.sum() ** 2 / (eig**2).sum()), 1),
+    }
 
 
-def make_data(kind: str, n: int, n_queries: int, seed: int, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def make_data(
+    kind: str, n: int, n_queries: int, seed: int, real: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     base = real[: min(len(real), n)]
     extra = n - len(base)
@@ -167,11 +172,15 @@ def run(args) -> dict:
     info["search_threads_per_query"] = args.search_threads
     print(machine_line(info))
     real = real_vectors()
-    print(f"real corpus vectors: {len(real)} (from index/); synthetic above that; dim {DIM}; k={K}; "
-          f"{args.queries} queries; {args.seconds}s per latency run")
+    print(
+        f"real corpus vectors: {len(real)} (from index/); synthetic above that; dim {DIM}; k={K}; "
+        f"{args.queries} queries; {args.seconds}s per latency run"
+    )
     rows = []
-    header = (f"{'data':<9} {'chunks':>9} {'index':<7} {'params':<22} {'build s':>8} {'recall@10':>9} "
-              f"{'p50 ms':>7} {'p95 ms':>7} {'q/s 1':>7} {'p50 ms 8':>8} {'p95 ms 8':>8} {'q/s 8':>7}")
+    header = (
+        f"{'data':<9} {'chunks':>9} {'index':<7} {'params':<22} {'build s':>8} {'recall@10':>9} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'q/s 1':>7} {'p50 ms 8':>8} {'p95 ms 8':>8} {'q/s 8':>7}"
+    )
     for kind in args.data.split(","):
         for n in parse_sizes(args.sizes):
             data, queries = make_data(kind, n, args.queries, args.seed, real)
@@ -189,7 +198,9 @@ def run(args) -> dict:
                 for ef in parse_sizes(args.ef_search):
                     clone = FaissStore("hnsw", hnsw_m=args.hnsw_m, ef_search=ef)
                     clone.index = store.index
-                    candidates.append(("hnsw", f"M={args.hnsw_m} efC={args.ef_construction} ef={ef}", clone, build))
+                    candidates.append(
+                        ("hnsw", f"M={args.hnsw_m} efC={args.ef_construction} ef={ef}", clone, build)
+                    )
             if "ivf" in args.index and n >= 10_000:
                 nlist = int(4 * np.sqrt(n))
                 store = IVFStore(nlist, 1)
@@ -201,7 +212,7 @@ def run(args) -> dict:
                     clone.index = store.index
                     candidates.append(("ivf", f"nlist={nlist} nprobe={nprobe}", clone, build))
             faiss.omp_set_num_threads(args.search_threads)
-            stats = spectrum_stats(data[len(real):] if n > len(real) + 2 else data)
+            stats = spectrum_stats(data[len(real) :] if n > len(real) + 2 else data)
             print(f"\n{kind}, {n:,} chunks; synthetic part {stats} ({machine_line(info)})")
             print(header)
             for name, params, store, build in candidates:
@@ -209,16 +220,28 @@ def run(args) -> dict:
                 recall = recall_at_k(found, truth)
                 lat1, qps1 = latencies(store, queries, 1, args.seconds)
                 lat8, qps8 = latencies(store, queries, 8, args.seconds)
-                row = dict(data=kind, chunks=n, index=name, params=params, build_s=round(build, 2),
-                           recall_at_10=round(recall, 4), p50_ms=round(statistics.median(lat1), 3),
-                           p95_ms=round(p95(lat1), 3), qps_1=round(qps1, 1),
-                           p50_ms_8=round(statistics.median(lat8), 3), p95_ms_8=round(p95(lat8), 3),
-                           qps_8=round(qps8, 1))
+                row = dict(
+                    data=kind,
+                    chunks=n,
+                    index=name,
+                    params=params,
+                    build_s=round(build, 2),
+                    recall_at_10=round(recall, 4),
+                    p50_ms=round(statistics.median(lat1), 3),
+                    p95_ms=round(p95(lat1), 3),
+                    qps_1=round(qps1, 1),
+                    p50_ms_8=round(statistics.median(lat8), 3),
+                    p95_ms_8=round(p95(lat8), 3),
+                    qps_8=round(qps8, 1),
+                )
                 row.update(stats)
                 rows.append(row)
-                print(f"{kind:<9} {n:>9,} {name:<7} {params:<22} {build:>8.1f} {recall:>9.3f} "
-                      f"{row['p50_ms']:>7.2f} {row['p95_ms']:>7.2f} {qps1:>7.0f} {row['p50_ms_8']:>8.2f} "
-                      f"{row['p95_ms_8']:>8.2f} {qps8:>7.0f}", flush=True)
+                print(
+                    f"{kind:<9} {n:>9,} {name:<7} {params:<22} {build:>8.1f} {recall:>9.3f} "
+                    f"{row['p50_ms']:>7.2f} {row['p95_ms']:>7.2f} {qps1:>7.0f} {row['p50_ms_8']:>8.2f} "
+                    f"{row['p95_ms_8']:>8.2f} {qps8:>7.0f}",
+                    flush=True,
+                )
             faiss.omp_set_num_threads(build_threads)
             del data, flat, candidates
     return {"machine": info, "faiss_threads": faiss.omp_get_max_threads(), "args": vars(args), "rows": rows}
@@ -226,7 +249,9 @@ def run(args) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1e3,1e4,1e5", help="comma-separated chunk counts (e.g. 1e3,1e4,1e5,1e6)")
+    parser.add_argument(
+        "--sizes", default="1e3,1e4,1e5", help="comma-separated chunk counts (e.g. 1e3,1e4,1e5,1e6)"
+    )
     parser.add_argument("--data", default="random,clustered", help="random and/or clustered")
     parser.add_argument("--index", default="flat,hnsw", help="index types: flat,hnsw[,ivf]")
     parser.add_argument("--hnsw-m", type=int, default=32)
@@ -236,8 +261,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=2.0, help="duration of each latency run")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--search-threads", type=int, default=1,
-                        help="FAISS OpenMP threads per query (1: parallelism comes from concurrent clients)")
+    parser.add_argument(
+        "--search-threads",
+        type=int,
+        default=1,
+        help="FAISS OpenMP threads per query (1: parallelism comes from concurrent clients)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "query.json")
     args = parser.parse_args(argv)
     write_json(args.out, run(args))

@@ -17,7 +17,8 @@ pytest.importorskip("milvus_lite")
 def milvus_built(corpus_copy, settings_factory, tmp_path_factory):
     from policyqa.indexer import ingest
 
-    settings = settings_factory(corpus_copy, tmp_path_factory.mktemp("milvus") / "index", vector_store="milvus")
+    index_dir = tmp_path_factory.mktemp("milvus") / "index"
+    settings = settings_factory(corpus_copy, index_dir, vector_store="milvus")
     return settings, ingest(settings)
 
 
@@ -57,13 +58,14 @@ def test_filters_are_applied_inside_the_milvus_search(milvus_retriever) -> None:
 
     index = milvus_retriever.index
     doc_id = sorted(index.documents)[1]
-    hits = milvus_retriever.search("药品价格 drug prices", k=8, filters=Filters(doc_ids=[doc_id]), mode="dense")
+    only = Filters(doc_ids=[doc_id])
+    hits = milvus_retriever.search("药品价格 drug prices", k=8, filters=only, mode="dense")
     assert hits and all(h.doc_id == doc_id for h in hits)
     expected = min(8, len(index.rows_by_doc[doc_id]))
     assert len(hits) >= min(expected, 3), "top-k stays full when the filter is inside the search"
     allowed = index.rows_by_doc[doc_id][:2]
     query = milvus_retriever.embedder.encode_query("药品")
-    scores, rows = index.vector_store.search(query, 5, allowed)
+    _, rows = index.vector_store.search(query, 5, allowed)
     assert set(rows[0][rows[0] >= 0]) == set(allowed.tolist())
     assert np.all(rows[0][2:] == -1)
 

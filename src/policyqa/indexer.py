@@ -26,8 +26,8 @@ from .store import (
     Index,
     LexicalIndex,
     Manifest,
-    choose_index_type,
     MilvusStore,
+    choose_index_type,
     make_vector_store,
     milvus_collection_name,
     write_lock,
@@ -119,7 +119,8 @@ def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSetti
 
 
 def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None = None,
-           say: Callable[[str], None] = lambda _msg: None, files: Iterable[Path] | None = None) -> IngestResult:
+           say: Callable[[str], None] = lambda _msg: None,
+           files: Iterable[Path] | None = None) -> IngestResult:
     """Update the index under `settings.index_dir` from `settings.corpus_dir`.
 
     `progress(stage, done, total)` is called as documents are read and chunks embedded.
@@ -226,7 +227,8 @@ def _process_file(path, corpus, metadata, chunker, previous, writer, chunks, vec
     if doc.content_hash in seen_content:
         return FileReport(relative, "duplicate", message=f"same text as {seen_content[doc.content_hash]}")
     if doc.meta.doc_id in doc_keys:
-        return FileReport(relative, "skipped", message=f"document id {doc.meta.doc_id} is used by another file")
+        message = f"document id {doc.meta.doc_id} is used by another file"
+        return FileReport(relative, "skipped", message=message)
     seen_content[doc.content_hash] = relative
     key = document_key(doc)
     doc_chunks = chunker.chunk(doc)

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     chunk_size: int = Field(240, description="target chunk length in embedding-model tokens")
     chunk_overlap: int = Field(0, description="overlap between adjacent chunks of one section, in tokens")
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
-    hnsw_threshold: int = Field(200_000, description="'auto' switches from exact search to HNSW above this")
+    hnsw_threshold: int = Field(100_000, description="'auto' switches from exact search to HNSW above this")
     hnsw_m: int = Field(32, description="HNSW graph degree (more = better recall, more memory, slower build)")
     hnsw_ef_construction: int = Field(80, description="HNSW build-time search depth")
     hnsw_ef_search: int = Field(128, description="HNSW query-time search depth (recall vs latency)")
@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     mode: Mode = "hybrid"
     backend: Backend = "extractive"
     min_score: float = Field(
-        0.30, description="dense score below which the documents are taken not to answer"
+        0.24, description="best passage's dense cosine below which the documents are taken not to answer "
+        "(calibrated with eval/calibrate_refusal.py)"
     )
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_model: str = "default"
