@@ -6,7 +6,8 @@ the best passage's dense cosine is compared with candidate floors. For each floo
 rate on unanswerable questions (higher is better) and the false-refusal rate on answerable ones (lower is
 better), for the floor alone and for the rule `ask` applies (the floor, or a place named in the question
 that no retrieved passage mentions), then picks the highest floor whose false-refusal rate under the
-full rule stays within --max-false-refusal.
+full rule stays within --max-false-refusal and which best separates the two (refusal rate minus
+false-refusal rate); of equally good floors it takes the middle one, the one least sensitive to drift.
 
 Usage: python eval/calibrate_refusal.py [--index DIR] [--corpus DIR] [--k N] [--mode hybrid]
        [--max-false-refusal 0.05] [--questions eval/questions.jsonl]
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("           floor alone                     floor or uncovered place (what `ask` does)")
     print("min_score  refusal(unans.)  false refusal  refusal(unans.)  false refusal")
-    chosen = None
+    candidates = []
     steps = round((args.hi - args.lo) / args.step)
     for i in range(steps + 1):
         floor = round(args.lo + i * args.step, 4)
@@ -87,13 +88,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {floor:.2f}     {alone[0]:6.1%}          {alone[1]:6.1%}  "
               f"       {full[0]:6.1%}          {full[1]:6.1%}")
         if full[1] <= args.max_false_refusal:
-            chosen = (floor, *full)
-    if chosen is None:
+            candidates.append((round(full[0] - full[1], 6), floor, *full))
+    if not candidates:
         print("no floor keeps the false-refusal rate within the limit")
         return 1
-    floor, refusal, false_refusal = chosen
+    best_gap = max(c[0] for c in candidates)
+    ties = [c for c in candidates if c[0] == best_gap]
+    _, floor, refusal, false_refusal = ties[(len(ties) - 1) // 2]
     n_un, n_an = len(unanswerable), len(answerable)
-    print(f"\nchosen min_score = {floor:.2f} (false refusals limited to {args.max_false_refusal:.0%}): "
+    print(f"\nchosen min_score = {floor:.2f} "
+          f"(best separation with false refusals <= {args.max_false_refusal:.0%}; "
+          f"equally good: {ties[0][1]:.2f}-{ties[-1][1]:.2f}): "
           f"declines {refusal:.1%} of unanswerable questions ({round(refusal * n_un)}/{n_un}) and "
           f"{false_refusal:.1%} of answerable ones ({round(false_refusal * n_an)}/{n_an})")
     return 0

@@ -117,13 +117,14 @@ class AnswerBackend(ABC):
         """Progressively longer drafts in `lang`; the last one is the answer. Raises BackendFailed."""
 
 
-def cite(n: int, hit: Hit, sentences: Sequence[str] = ()) -> CitedPassage:
-    """The citation [n] of a retrieved passage, quoting `sentences` from it."""
+def cite(n: int, hit: Hit, sentences: Sequence[str] = (), best: str = "") -> CitedPassage:
+    """The citation [n] of a retrieved passage, quoting `sentences` from it; `best` (default: the first
+    of them) is the one to highlight."""
     c = hit.citation
     return CitedPassage(
         n=n, chunk_id=hit.chunk_id, doc_id=hit.doc_id, title=c.title, section=c.section, text=hit.text,
-        start=c.start, end=c.end, page=c.page, lang=hit.lang, sentence=sentences[0] if sentences else "",
-        sentences=list(sentences), issuer=c.issuer, date=c.date,
+        start=c.start, end=c.end, page=c.page, lang=hit.lang, sentences=list(sentences),
+        sentence=best or (sentences[0] if sentences else ""), issuer=c.issuer, date=c.date,
     )
 
 
@@ -153,8 +154,10 @@ def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> 
     while end > start and text[end - 1].isspace():
         end -= 1
     while end - start > MAX_SENTENCE_CHARS:
-        cuts = [m.end() for m in _SOFT_BREAK.finditer(text, start, start + MAX_SENTENCE_CHARS)]
-        cut = cuts[-1] if cuts and cuts[-1] - start > MAX_SENTENCE_CHARS // 3 else start + MAX_SENTENCE_CHARS
+        window = (start + MAX_SENTENCE_CHARS // 3, start + MAX_SENTENCE_CHARS)
+        cuts = [m.end() for m in _SOFT_BREAK.finditer(text, *window)] or \
+            [m.end() for m in re.finditer(r"\s+", text[: window[1]]) if m.end() > window[0]]
+        cut = cuts[-1] if cuts else window[1]
         _add_span(spans, text, start, cut)
         start = cut
         while start < end and text[start].isspace():
@@ -220,6 +223,7 @@ class ExtractiveBackend(AnswerBackend):
             return
         order: list[int] = []  # hit indexes in citation order
         quotes: dict[int, list[str]] = {}
+        best: dict[int, _Scored] = {}
         parts: list[str] = []
         for item in picked:
             sentence = hits[item.hit].text[item.start : item.end]
@@ -227,10 +231,13 @@ class ExtractiveBackend(AnswerBackend):
                 order.append(item.hit)
                 quotes[item.hit] = []
             quotes[item.hit].append(sentence)
+            if item.hit not in best or item.score > best[item.hit].score:
+                best[item.hit] = item
             n = order.index(item.hit) + 1
             space = "" if _CJK_END.search(sentence) else " "
             parts.append(f"{neutralise_markers(sentence)}{space}[{n}]")
-            citations = [cite(i + 1, hits[h], quotes[h]) for i, h in enumerate(order)]
+            citations = [cite(i + 1, hits[h], quotes[h], hits[h].text[best[h].start : best[h].end])
+                         for i, h in enumerate(order)]
             yield Draft(text=_join(parts), citations=citations)
         foreign: dict[str, list[int]] = {}
         for i, h in enumerate(order):
@@ -297,7 +304,7 @@ class ExtractiveBackend(AnswerBackend):
     def _weighted_terms(self, question: str) -> dict[str, float]:
         """The question's lexical terms with IDF weights from the index (rare terms count most)."""
         lexical = self.retriever.index.lexical
-        tokens = set(lexical.tokenizer(question))
+        tokens = set(self._tokens(question))
         n_docs = max(1, len(self.retriever.index.chunks))
         weights = {}
         for token in tokens:
@@ -315,8 +322,15 @@ class ExtractiveBackend(AnswerBackend):
         total = sum(terms.values())
         if not total:
             return 0.0
-        present = set(self.retriever.index.lexical.tokenizer(sentence))
+        present = set(self._tokens(sentence))
         return sum(w for t, w in terms.items() if t in present) / total
+
+    def _tokens(self, text: str) -> list[str]:
+        """The index's own lexical tokens (jieba words, English stems), so IDFs can be looked up."""
+        tokenizer = getattr(self.retriever.index.lexical, "tokenizer", None)
+        if tokenizer is None:
+            return re.findall(r"[\u3400-\u9fff]|[a-z0-9]+", text.lower())
+        return tokenizer(text)
 
 
 _CJK_END = re.compile(r"[\u3400-\u9fff。！？；：，、”’」』）]$")
@@ -490,7 +504,7 @@ class OpenAIBackend(AnswerBackend):
 
     def stream(self, question: str, hits: list[Hit], lang: str) -> Iterator[Draft]:
         messages = build_messages(question, hits, lang)
-        leak = _LeakGuard(messages[0]["content"])
+        leak = _LeakGuard.for_language(lang)
         raw = ""
         for delta in self.complete(messages):
             raw += delta
@@ -505,7 +519,8 @@ class OpenAIBackend(AnswerBackend):
     def final_draft(self, raw: str, hits: list[Hit], lang: str, leak: _LeakGuard | None = None) -> Draft:
         """Validate a complete generation: citations, refusals, leaked instructions."""
         text = _THINK.sub("", raw).strip()
-        if leak is not None and leak.found(text):
+        leak = leak or _LeakGuard.for_language(lang)
+        if leak.found(text):
             raise BackendFailed("leak")
         checked = check_citations(text, len(hits), final=True)
         notice = ""
@@ -679,6 +694,11 @@ class _LeakGuard:
             if len(flat) >= self.WIDTH:
                 self.grams.update(flat[i : i + self.WIDTH] for i in range(len(flat) - self.WIDTH + 1))
 
+    @classmethod
+    def for_language(cls, lang: str) -> _LeakGuard:
+        """The guard for the rules given in `lang`, minus the refusal sentence the model may say."""
+        return cls(SYSTEM_PROMPT[lang].format(declined=""))
+
     def found(self, text: str) -> bool:
         flat = _normal(text)
         return any(flat[i : i + self.WIDTH] in self.grams for i in range(len(flat) - self.WIDTH + 1))
@@ -845,7 +865,7 @@ class Answerer:
                 raise
             if isinstance(exc, BackendFailed):
                 failure = exc
-                log.warning("%s backend failed: %s", chosen.name, exc)
+                log.info("%s backend failed: %s", chosen.name, exc)
             else:
                 failure = BackendFailed("internal", detail=type(exc).__name__)
                 log.exception("%s backend crashed", chosen.name)

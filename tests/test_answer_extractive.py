@@ -1,0 +1,237 @@
+"""The answer layer with the extractive backend on the real index: cited answers, refusals, odd input, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, load_questions, normalise
+from policyqa.answer import Answerer, check_citations, places_named, split_sentences
+
+QUESTIONS = {q["id"]: q for q in load_questions()}
+# Answerable eval questions whose evidence the retriever puts in the top 5 and whose answer quotes it:
+# same-language ones in both languages, and a few cross-lingual ones that already work.
+SAME_LANGUAGE = ["q001", "q002", "q011", "q026", "q029", "q045", "q058", "q066", "q108",  # zh -> zh
+                 "q019", "q024", "q025", "q043", "q059", "q069"]  # en -> en
+CROSS_LINGUAL = ["q027", "q020", "q012"]  # en -> zh, en -> zh, zh -> en
+# Unanswerable eval questions the refusal rule catches (a place no retrieved passage mentions, or a score
+# under the floor); the other unanswerable ones sit on topics the documents discuss without the asked fact.
+DECLINED = ["q028", "q051", "q052", "q071", "q072", "q100"]
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+@pytest.fixture(scope="module")
+def answerer(built, retriever):
+    return Answerer(built[0], retriever)
+
+
+def check_answer(answer, index) -> None:
+    """Every [n] has a citation; every citation quotes its own passage, which is the indexed text."""
+    numbers = {int(n) for n in MARKER.findall(answer.answer)}
+    assert numbers == {c.n for c in answer.citations}, answer.answer
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for c in answer.citations:
+        assert c.sentence and c.sentence in c.text
+        assert all(s in c.text for s in c.sentences)
+        assert index.documents[c.doc_id].text[c.start : c.end] == c.text
+        assert c.title == index.documents[c.doc_id].meta.title
+
+
+@pytest.mark.parametrize("qid", SAME_LANGUAGE + CROSS_LINGUAL)
+def test_answer_quotes_the_gold_evidence_with_valid_citations(answerer, index, qid: str) -> None:
+    q = QUESTIONS[qid]
+    answer = answerer.ask(q["question"])
+    assert not answer.declined, answer.notice
+    assert answer.backend == "extractive" and answer.lang == q["lang"] and not answer.partial
+    assert any(normalise(e) in normalise(answer.answer) for e in q["evidence"]), answer.answer
+    check_answer(answer, index)
+    body = answer.answer.split("\n", 1)[0]  # the sentences; a source-language note may follow
+    assert 1 <= len(MARKER.findall(body)) <= 4
+    assert set(answer.timings_ms) >= {"retrieve", "answer", "total"}
+
+
+@pytest.mark.parametrize("qid", CROSS_LINGUAL)
+def test_cross_lingual_source_is_named_in_the_question_language(answerer, qid: str) -> None:
+    q = QUESTIONS[qid]
+    answer = answerer.ask(q["question"])
+    cited = [c for c in answer.citations if any(normalise(e) in normalise(c.sentence) for e in q["evidence"])]
+    assert cited
+    note = "来源为英文" if q["lang"] == "zh" else "source in Chinese"
+    assert note in answer.answer
+
+
+@pytest.mark.parametrize("qid", DECLINED)
+def test_unanswerable_questions_are_declined_with_the_closest_passages(answerer, qid: str) -> None:
+    q = QUESTIONS[qid]
+    assert not q["answerable"]
+    answer = answerer.ask(q["question"])
+    assert answer.declined and not answer.citations
+    assert answer.hits, "the closest passages are still listed"
+    expected = "没有涉及" if q["lang"] == "zh" else "do not cover"
+    assert expected in answer.answer
+
+
+OFF_TOPIC = ["What is the capital of France?", "今天天气怎么样？", "How do I bake sourdough bread?"]
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_questions_are_declined(answerer, question: str) -> None:
+    answer = answerer.ask(question)
+    assert answer.declined and not MARKER.search(answer.answer)
+
+
+def test_refusal_is_in_the_question_language_for_every_backend(answerer) -> None:
+    # The refusal is decided before any backend runs, so the openai backend never contacts a server here.
+    for backend in ("extractive", "openai"):
+        zh = answerer.ask("上海市对一类新药的奖励金额是多少？", backend=backend)
+        en = answerer.ask("How much funding does Tianjin give each Class 1 innovative drug?", backend=backend)
+        assert zh.declined and "没有涉及" in zh.answer and "上海" in zh.notice
+        assert en.declined and "do not cover" in en.answer and "Tianjin" in en.notice
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   \n\t ", "？？？", "!!! ...", "🙂🙂🙂"],
+    ids=["empty", "whitespace", "zh-punctuation", "en-punctuation", "emoji"],
+)
+def test_empty_or_wordless_questions_get_a_polite_reply(answerer, question: str) -> None:
+    answer = answerer.ask(question)
+    assert answer.declined and answer.answer and answer.notice
+    assert "Please" in answer.answer and "请" in answer.answer
+    assert not answer.citations and not answer.hits
+
+
+def test_a_100kb_question_is_truncated_with_a_notice(answerer, built) -> None:
+    limit = built[0].max_question_chars
+    question = "创新药临床试验审批时限缩短到多少个工作日？" * 5000  # 100,000 characters
+    answer = answerer.ask(question)
+    assert len(answer.question) <= limit
+    assert str(limit) in answer.notice and "问题超过" in answer.notice
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["'; DROP TABLE chunks; -- innovative drugs", "<script>alert('x')</script> 创新药目录",
+     "Beijing 临床试验 approval 时限 🙂", "\x00\x01 control characters in drug pricing"],
+    ids=["sql", "html", "mixed-script-emoji", "control-chars"],
+)
+def test_odd_questions_get_an_answer_or_a_refusal_never_an_exception(answerer, index, question: str) -> None:
+    answer = answerer.ask(question)
+    assert answer.answer
+    if not answer.declined:
+        check_answer(answer, index)
+
+
+def test_stream_grows_to_the_final_answer(answerer) -> None:
+    answers = list(answerer.ask_stream(QUESTIONS["q024"]["question"]))
+    assert len(answers) >= 2
+    assert [a.partial for a in answers] == [True] * (len(answers) - 1) + [False]
+    final = answers[-1].answer
+    for partial in answers[:-1]:
+        assert final.startswith(partial.answer)
+    assert answers[-1] == answerer.ask(QUESTIONS["q024"]["question"]).model_copy(
+        update={"timings_ms": answers[-1].timings_ms})
+
+
+def test_bm25_mode_still_refuses_and_answers(answerer) -> None:
+    answer = answerer.ask(QUESTIONS["q026"]["question"], mode="bm25")
+    assert not answer.declined and all(h.dense_score is not None for h in answer.hits)
+    assert answerer.ask("How do I bake sourdough bread?", mode="bm25").declined
+
+
+def test_unknown_mode_or_backend_is_a_clear_error(answerer) -> None:
+    with pytest.raises(ValueError, match="retrieval mode"):
+        answerer.ask("创新药", mode="fuzzy")
+    with pytest.raises(ValueError, match="backend"):
+        answerer.ask("创新药", backend="oracle")
+
+
+def test_sentence_splitting_keeps_exact_spans() -> None:
+    text = "第一句话在这里。Second sentence here. 第三句；第四句！\n  Fifth line without end"
+    spans = split_sentences(text)
+    pieces = [text[s:e] for s, e in spans]
+    assert pieces == ["第一句话在这里。", "Second sentence here.", "第三句；", "第四句！",
+                      "Fifth line without end"]
+    long = "甲" * 250 + "，" + "乙" * 250 + "。"
+    assert all(e - s <= 300 for s, e in split_sentences(long))
+    assert "".join(long[s:e] for s, e in split_sentences(long)) == long
+
+
+def test_citation_checker_renumbers_and_drops_unknown_passages() -> None:
+    checked = check_citations("A is true [3]. B too [1, 3]. C is made up [9]. D【2】 and [3", n_passages=3)
+    assert checked.text == "A is true [1]. B too [2][1]. C is made up. D[3] and [3"
+    assert checked.passages == [2, 0, 1] and checked.dropped == [9]
+    partial = check_citations("A is true [3]. Then [1", n_passages=3, final=False)
+    assert partial.text == "A is true [1]. Then "
+
+
+def test_place_names_in_both_languages() -> None:
+    assert places_named("浙江西部和上海") == {"浙江", "上海"}  # not 江西
+    assert places_named("Policies of Shanghai and Xi'an; Hunan") == {"上海", "西安", "湖南"}
+    assert places_named("Shanghaied, Hunanese") == set()
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONIOENCODING": "utf-8"}
+    env.pop("POLICYQA_CONFIG", None)
+    return env, tmp_path_factory.mktemp("cli")
+
+
+def _ask(built, cli_env, *args: str) -> subprocess.CompletedProcess:
+    env, cwd = cli_env
+    command = [sys.executable, "-m", "policyqa.cli", "ask", *args, "--index", str(built[0].index_dir)]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=300,
+                          encoding="utf-8")
+
+
+def test_cli_ask_json_has_the_contract_keys(built, cli_env) -> None:
+    q = QUESTIONS["q026"]
+    result = _ask(built, cli_env, q["question"], "--json", "--k", "4")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"answer", "citations", "declined"} <= set(data)
+    assert data["declined"] is False and data["citations"]
+    assert len(data["hits"]) <= 4
+    for c in data["citations"]:
+        assert {"n", "doc_id", "title", "text", "start", "end", "sentence"} <= set(c)
+        assert c["sentence"] in c["text"]
+    assert any(normalise(e) in normalise(data["answer"]) for e in q["evidence"])
+
+
+def test_cli_ask_prints_answer_and_cited_passages_or_a_refusal(built, cli_env) -> None:
+    result = _ask(built, cli_env, QUESTIONS["q024"]["question"])
+    assert result.returncode == 0, result.stderr
+    assert "[1]" in result.stdout and "Cited passages:" in result.stdout
+    assert "beijing-innovative-medicine-measures-2025" in result.stdout
+    declined = _ask(built, cli_env, "天津市对生物医药企业并购贷款提供多少贴息？", "--json")
+    assert declined.returncode == 0, declined.stderr
+    data = json.loads(declined.stdout)
+    assert data["declined"] is True and data["citations"] == [] and data["hits"]
+
+
+def test_cli_ask_reports_a_missing_index_in_one_line(cli_env, tmp_path) -> None:
+    env, cwd = cli_env
+    command = [sys.executable, "-m", "policyqa.cli", "ask", "创新药", "--index", str(tmp_path / "none")]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+    assert result.returncode == 2 and "no index" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_refusal_calibration_script_reports_rates(built, tmp_path, capsys) -> None:
+    import importlib.util
+
+    unanswerable = [q for q in load_questions() if not q["answerable"]]
+    picked = unanswerable[:4] + [QUESTIONS[i] for i in SAME_LANGUAGE[:4]]
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in picked), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("calibrate_refusal", ROOT / "eval" / "calibrate_refusal.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--questions", str(questions), "--index", str(built[0].index_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "4 answerable, 4 unanswerable" in out and "chosen min_score" in out
