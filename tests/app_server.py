@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from conftest import free_port, stop_process
+
 READY = "policyqa is ready:"
 
 # clients in the test process talk to the loopback server directly, never through a proxy
 for _key in ("NO_PROXY", "no_proxy"):
     os.environ[_key] = ",".join(filter(None, [os.environ.get(_key, ""), "127.0.0.1", "localhost"]))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def loopback_env() -> dict[str, str]:
@@ -45,13 +40,7 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
 
 
 def private_copy(settings, folder: Path) -> tuple[Path, Path]:

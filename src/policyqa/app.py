@@ -26,6 +26,7 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from .answer import PLACES as KNOWN_PLACES
 from .ingest import UnreadableFile, detect_language, load_document
 from .records import Answer, Hit
 from .retrieve import Filters, Retriever
@@ -95,27 +96,13 @@ def ui_lang(question: str) -> str:
 
 # --------------------------------------------------------------------------- follow-up questions
 
-#: (English, Chinese) names of places a follow-up may switch to; the first name of each is the replacement
+#: (English, Chinese) names a follow-up may switch to: the whole country, then every place the refusal rule
+#: knows (answer.PLACES); the first name of each is the replacement. A Chinese name also matches with 省/市.
 PLACES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("national", "nationwide", "China"), ("国家", "全国")),
-    (("Guangdong",), ("广东省", "广东")),
-    (("Guangzhou",), ("广州市", "广州")),
-    (("Shenzhen",), ("深圳市", "深圳")),
-    (("Beijing",), ("北京市", "北京")),
-    (("Shanghai",), ("上海市", "上海")),
-    (("Tianjin",), ("天津市", "天津")),
-    (("Chongqing",), ("重庆市", "重庆")),
-    (("Hainan",), ("海南省", "海南")),
-    (("Hubei",), ("湖北省", "湖北")),
-    (("Wuhan",), ("武汉市", "武汉")),
-    (("Sichuan",), ("四川省", "四川")),
-    (("Chengdu",), ("成都市", "成都")),
-    (("Zhejiang",), ("浙江省", "浙江")),
-    (("Jiangsu",), ("江苏省", "江苏")),
-    (("Shandong",), ("山东省", "山东")),
-    (("Fujian",), ("福建省", "福建")),
-    (("Hong Kong",), ("香港",)),
+    *(((en,), (zh,)) for en, zh in KNOWN_PLACES),
 ]
+_ZH_ADMIN = "(?:省|市)?"
 
 _EN_CUES = ("and what about", "and how about", "what about", "how about", "and for", "and in", "same for",
             "and")
@@ -127,8 +114,9 @@ _ZH_FILLER = ("在", "对于", "关于", "对")
 
 def _place_of(entity: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     folded = entity.strip().lower()
+    bare = entity.strip().removesuffix("市").removesuffix("省")
     for en, zh in PLACES:
-        if folded in (e.lower() for e in en) or entity.strip() in zh:
+        if folded in (e.lower() for e in en) or bare in zh:
             return en, zh
     return None
 
@@ -182,7 +170,7 @@ def resolve_followup(question: str, previous: str) -> str:
     new_place = _place_of(entity)
     for en, zh in PLACES:
         for name in (*zh, *en):
-            pattern = re.escape(name) if name in zh else rf"\b{re.escape(name)}\b"
+            pattern = re.escape(name) + _ZH_ADMIN if name in zh else rf"\b{re.escape(name)}\b"
             if re.search(pattern, previous, flags=0 if name in zh else re.I):
                 if new_place is None:
                     replacement = entity

@@ -26,6 +26,22 @@ def _common(parser: argparse.ArgumentParser, corpus: bool = False) -> None:
         parser.add_argument("--corpus", dest="corpus_dir", type=Path, help="corpus folder (default: corpus/)")
 
 
+def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
+    """Mode and filters, shared by every command that retrieves for one question."""
+    parser.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
+    parser.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    parser.add_argument("--region", action="append", help="only documents of this region (repeatable)")
+    parser.add_argument("--lang", action="append", choices=["zh", "en"],
+                        help="only passages in this language")
+
+
+def _filters(args: argparse.Namespace):
+    """The Filters given by --doc/--region/--lang."""
+    from .retrieve import Filters
+
+    return Filters(doc_ids=args.doc or [], regions=args.region or [], languages=args.lang or [])
+
+
 def _settings(args: argparse.Namespace, *names: str) -> Settings:
     fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "k", "mode", "backend", *names)
     return Settings.load(**{name: getattr(args, name, None) for name in fields})
@@ -74,12 +90,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from .embedding import get_embedder
     from .indexer import load_index
-    from .retrieve import Filters, Retriever
+    from .retrieve import Retriever
 
     settings = _settings(args)
     index = load_index(settings)
     embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
-    filters = Filters(doc_ids=args.doc or [], regions=args.region or [], languages=args.lang or [])
+    filters = _filters(args)
     hits = Retriever(index, embedder).search(args.question, k=settings.k, filters=filters, mode=settings.mode)
     if args.json:
         print(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
@@ -103,12 +119,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .answer import Answerer
     from .embedding import get_embedder
     from .indexer import load_index
-    from .retrieve import Filters, Retriever
+    from .retrieve import Retriever
 
     settings = _settings(args)
     index = load_index(settings)
     embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
-    filters = Filters(doc_ids=args.doc or [], regions=args.region or [], languages=args.lang or [])
+    filters = _filters(args)
     answer = Answerer(settings, Retriever(index, embedder)).ask(args.question, filters=filters)
     if args.json:
         print(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -217,10 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("question")
     p.add_argument("--k", type=int, help="number of passages (default 5)")
-    p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
-    p.add_argument("--doc", action="append", help="only this document id (repeatable)")
-    p.add_argument("--region", action="append", help="only documents of this region (repeatable)")
-    p.add_argument("--lang", action="append", choices=["zh", "en"], help="only passages in this language")
+    _retrieval_flags(p)
     p.add_argument("--json", action="store_true", help="print hits as JSON")
     p.set_defaults(func=cmd_search)
 
@@ -229,10 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--backend", choices=["extractive", "openai"], help="answer backend (default extractive)")
     p.add_argument("--k", type=int, help="passages retrieved (default 5)")
-    p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
-    p.add_argument("--doc", action="append", help="only this document id (repeatable)")
-    p.add_argument("--region", action="append", help="only documents of this region (repeatable)")
-    p.add_argument("--lang", action="append", choices=["zh", "en"], help="only passages in this language")
+    _retrieval_flags(p)
     p.add_argument("--json", action="store_true", help="print the structured answer as JSON")
     p.set_defaults(func=cmd_ask)
 
