@@ -65,7 +65,7 @@ def boilerplate_spans(text):
     spans = []
     pos = 0
     lines = text.split("\n")
-    for i, line in enumerate(lines):
+    for line in lines:
         stripped = line.strip()
         if stripped == TAIL_MARKER:
             spans.append((pos, len(text)))

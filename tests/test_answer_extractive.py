@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from conftest import ROOT, load_questions, normalise
-from policyqa.answer import Answerer, check_citations, places_named, split_sentences
+from policyqa.answer import Answerer, check_citations, places_named
+from policyqa.chunking import split_sentences
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
 # Answerable eval questions whose evidence the retriever puts in the top 5 and whose answer quotes it:

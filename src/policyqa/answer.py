@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .chunking import split_sentences
 from .ingest import detect_language
 from .records import Answer, CitedPassage, Hit
 from .retrieve import Filters, Retriever, declines
@@ -130,40 +131,8 @@ def cite(n: int, hit: Hit, sentences: Sequence[str] = (), best: str = "") -> Cit
 
 # --------------------------------------------------------------------------- sentences
 
-_BOUNDARY = re.compile(r"[。！？；!?]+[”’」』）)\"']*|\.(?=\s)|\n+")
-_SOFT_BREAK = re.compile(r"[，、,:：]\s*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}|\d+")
-MAX_SENTENCE_CHARS = 300
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of the sentences of `text`, whitespace-trimmed; overlong ones cut at commas."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        _add_span(spans, text, start, match.end())
-        start = match.end()
-    _add_span(spans, text, start, len(text))
-    return spans
-
-
-def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    while end - start > MAX_SENTENCE_CHARS:
-        window = (start + MAX_SENTENCE_CHARS // 3, start + MAX_SENTENCE_CHARS)
-        cuts = [m.end() for m in _SOFT_BREAK.finditer(text, *window)] or \
-            [m.end() for m in re.finditer(r"\s+", text[: window[1]]) if m.end() > window[0]]
-        cut = cuts[-1] if cuts else window[1]
-        _add_span(spans, text, start, cut)
-        start = cut
-        while start < end and text[start].isspace():
-            start += 1
-    if end > start:
-        spans.append((start, end))
 
 
 def _is_candidate(sentence: str) -> bool:

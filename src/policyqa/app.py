@@ -481,12 +481,12 @@ def build_with_progress(settings: Settings, say: Callable[[str], None]) -> None:
     """Run a full ingest with tqdm bars on stderr (first start without an index)."""
     from tqdm import tqdm
 
-    from .indexer import ingest
+    from .indexer import STAGES, ingest
 
     bars: dict[str, tqdm] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
-        label = {"read": "reading files", "embed": "embedding chunks"}.get(stage, stage)
+        label = STAGES.get(stage, stage)
         bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=label, file=sys.stderr))
         bar.n = done
         bar.refresh()
@@ -903,8 +903,8 @@ def ingest_uploads(engine: Engine, paths: list, progress: Callable | None = None
     try:
         def tick(stage: str, done: int, total: int) -> None:
             if progress is not None and total:
-                label = {"read": "Reading files · 读取文件",
-                         "embed": "Embedding passages · 向量化"}.get(stage, stage)
+                label = {"read": "Reading files · 读取文件", "embed": "Embedding passages · 向量化",
+                         "sentences": "Embedding sentences · 句向量"}.get(stage, stage)
                 progress((done, total), desc=label)
 
         try:

@@ -22,6 +22,8 @@ def _common(parser: argparse.ArgumentParser, corpus: bool = False) -> None:
     parser.add_argument("--index", dest="index_dir", type=Path, help="index folder (default: index/)")
     parser.add_argument("--embedder", help="use-m3 (default) or st:<local model folder>")
     parser.add_argument("--chunk-size", dest="chunk_size", type=int, help="chunk size in model tokens")
+    parser.add_argument("--chunk-paragraphs", dest="chunk_paragraphs", action="store_true", default=None,
+                        help="one chunk per blank-line paragraph at most (never merge paragraphs)")
     if corpus:
         parser.add_argument("--corpus", dest="corpus_dir", type=Path, help="corpus folder (default: corpus/)")
 
@@ -43,7 +45,8 @@ def _filters(args: argparse.Namespace):
 
 
 def _settings(args: argparse.Namespace, *names: str) -> Settings:
-    fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "k", "mode", "backend", *names)
+    fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "chunk_paragraphs", "k", "mode", "backend",
+              *names)
     return Settings.load(**{name: getattr(args, name, None) for name in fields})
 
 
@@ -53,13 +56,13 @@ def _settings(args: argparse.Namespace, *names: str) -> Settings:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .indexer import ingest
+    from .indexer import STAGES, ingest
 
     settings = _settings(args)
     bars: dict[str, tqdm] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
-        label = {"read": "reading files", "embed": "embedding chunks"}[stage]
+        label = STAGES.get(stage, stage)
         bar = bars.get(stage) or bars.setdefault(
             stage, tqdm(total=total, desc=label, unit="", file=sys.stderr)
         )

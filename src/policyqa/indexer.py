@@ -16,12 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunking import Chunker, ChunkerSettings
+from .chunking import Chunker, ChunkerSettings, chunk_sentences
 from .embedding import Embedder, get_embedder
 from .ingest import UnreadableFile, list_files, load_document, load_metadata
 from .records import Chunk, Document
 from .settings import Settings
 from .store import (
+    SENTENCE_OFFSETS,
+    SENTENCES,
     BuildWriter,
     Index,
     LexicalIndex,
@@ -32,6 +34,9 @@ from .store import (
     milvus_collection_name,
     write_lock,
 )
+
+#: what each `progress(stage, ...)` stage is called on a progress bar
+STAGES = {"read": "reading files", "embed": "embedding passages", "sentences": "embedding sentences"}
 
 
 @dataclass
@@ -59,7 +64,11 @@ class IngestResult:
 
 
 def chunker_settings(settings: Settings) -> ChunkerSettings:
-    return ChunkerSettings(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+    return ChunkerSettings(
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+        paragraphs=settings.chunk_paragraphs,
+    )
 
 
 def load_index(settings: Settings) -> Index:
@@ -89,16 +98,30 @@ class _PreviousBuild:
     def __init__(self, folder: Path | None = None, manifest: Manifest | None = None) -> None:
         self.doc_keys = {} if manifest is None else dict(manifest.documents)
         self.vector_rows: dict[bytes, int] = {}
+        self.sentence_rows: dict[bytes, int] = {}
         self.vectors: np.ndarray | None = None
-        if folder is not None:
-            with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
-                for row, line in enumerate(handle):
-                    self.vector_rows[_text_hash(json.loads(line)["embed_text"])] = row
-            self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        self.sentences: np.ndarray | None = None
+        if folder is None:
+            return
+        self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        offsets = None
+        if (folder / SENTENCES).exists():
+            self.sentences = np.load(folder / SENTENCES, mmap_mode="r")
+            offsets = np.load(folder / SENTENCE_OFFSETS)
+        with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
+            for row, line in enumerate(handle):
+                record = json.loads(line)
+                self.vector_rows[_text_hash(record["embed_text"])] = row
+                if offsets is not None:
+                    for j, sentence in enumerate(chunk_sentences(record["text"])):
+                        self.sentence_rows[_text_hash(sentence)] = int(offsets[row]) + j
 
     def row(self, chunk: Chunk) -> int | None:
         """Row of the previous build's vector for this chunk's embedded text, if it had one."""
         return self.vector_rows.get(_text_hash(chunk.embed_text))
+
+    def sentence_row(self, sentence: str) -> int | None:
+        return self.sentence_rows.get(_text_hash(sentence))
 
 
 def _text_hash(text: str) -> bytes:
@@ -144,12 +167,15 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
             index_type = choose_index_type(settings.index_type, len(chunks), settings.hnsw_threshold)
             store = _vector_store(settings, index_type, writer)
             store.build(vectors)
+            n_sentences = 0
+            if settings.sentence_vectors:
+                n_sentences = _embed_sentences(chunks, embedder, previous, writer, progress)
             lexical = LexicalIndex()
             lexical.build([c.text for c in chunks])
             manifest = Manifest(
                 embedder=embedder.name, dim=embedder.dim, chunker=chunk_cfg.model_dump(),
                 index_type=index_type, vector_store=store.name, vector_store_config=store.config(),
-                documents=doc_keys, n_chunks=len(chunks),
+                documents=doc_keys, n_chunks=len(chunks), n_sentences=n_sentences,
                 corpus_dir=str(corpus), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 build_seconds=round(time.perf_counter() - started, 3),
             )
@@ -214,6 +240,50 @@ def _process(paths, corpus, metadata, chunker, embedder, previous, writer, resul
         block = missing[start : start + EMBED_BLOCK]
         matrix[block] = embedder.encode([chunks[i].embed_text for i in block], progress=tick)
     return chunks, matrix, doc_keys
+
+
+def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: _PreviousBuild, writer: BuildWriter,
+                     progress: Callable[[str, int, int], None] | None) -> int:
+    """Vectors for the sentences of every multi-sentence chunk, written straight into the build folder.
+
+    Row range `offsets[i]:offsets[i + 1]` holds chunk i's sentences; sentences seen in the previous
+    build are copied, the rest embedded in blocks, so memory stays bounded by one block.
+    """
+    counts = np.fromiter((len(chunk_sentences(c.text)) for c in chunks), dtype=np.int64, count=len(chunks))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    writer.save_array(SENTENCE_OFFSETS, offsets)
+    matrix = writer.open_array(SENTENCES, (int(offsets[-1]), embedder.dim), np.float16)
+    pending_rows: list[int] = []
+    pending_texts: list[str] = []
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("sentences", done, int(offsets[-1]))
+
+    def flush() -> None:
+        if pending_texts:
+            matrix[pending_rows] = embedder.encode(pending_texts, progress=tick)
+            pending_rows.clear()
+            pending_texts.clear()
+
+    for i, chunk in enumerate(chunks):
+        for row, sentence in enumerate(chunk_sentences(chunk.text), start=int(offsets[i])):
+            cached = previous.sentence_row(sentence)
+            if cached is not None and previous.sentences is not None:
+                matrix[row] = previous.sentences[cached]
+                tick(1)
+                continue
+            pending_rows.append(row)
+            pending_texts.append(sentence)
+            if len(pending_texts) >= EMBED_BLOCK:
+                flush()
+    flush()
+    tick(0)
+    matrix.flush()
+    return int(offsets[-1])
 
 
 def _process_file(path, corpus, metadata, chunker, previous, writer, chunks, vectors, doc_keys, seen_content):

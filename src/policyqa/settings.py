@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     embed_batch_size: int = 64
     chunk_size: int = Field(240, description="target chunk length in embedding-model tokens")
     chunk_overlap: int = Field(0, description="overlap between adjacent chunks of one section, in tokens")
+    chunk_paragraphs: bool = Field(
+        False, description="never merge blank-line paragraphs into one chunk (encyclopaedia-style corpora)"
+    )
+    sentence_vectors: bool = Field(
+        True, description="also embed each sentence of a passage; a passage scores by its best sentence too"
+    )
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_threshold: int = Field(100_000, description="'auto' switches from exact search to HNSW above this")
     hnsw_m: int = Field(32, description="HNSW graph degree (more = better recall, more memory, slower build)")

@@ -26,9 +26,12 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
+from .chunking import ChunkerSettings
 from .records import Chunk, Document
 
 FORMAT_VERSION = 1
+#: sentence vectors (float16) of multi-sentence chunks, and each chunk's first row in them (n_chunks + 1)
+SENTENCES, SENTENCE_OFFSETS = "sentences.npy", "sentence_offsets.npy"
 REBUILD_HINT = "rebuild it with: policyqa ingest --corpus {corpus} --index {index}"
 
 
@@ -56,6 +59,7 @@ class Manifest(BaseModel):
     vector_store_config: dict = Field(default_factory=dict, description="what the vector store reopens with")
     documents: dict[str, str] = Field(default_factory=dict, description="doc_id -> content hash")
     n_chunks: int = 0
+    n_sentences: int = Field(0, description="sentence vectors stored beside the passage vectors")
     corpus_dir: str = ""
     built_at: str = ""
     build_seconds: float = 0.0
@@ -67,9 +71,11 @@ class Manifest(BaseModel):
             diffs.append(f"index format {self.format_version} (this policyqa reads {FORMAT_VERSION})")
         if self.embedder != embedder or self.dim != dim:
             diffs.append(f"embedder {self.embedder} ({self.dim}-d) vs configured {embedder} ({dim}-d)")
-        for key in sorted(set(self.chunker) | set(chunker)):
-            if self.chunker.get(key) != chunker.get(key):
-                diffs.append(f"chunker {key}={self.chunker.get(key)!r} vs configured {chunker.get(key)!r}")
+        # settings added after an index was built take their defaults, which it was built with
+        built = {**ChunkerSettings().model_dump(), **self.chunker}
+        for key in sorted(set(built) | set(chunker)):
+            if built.get(key) != chunker.get(key):
+                diffs.append(f"chunker {key}={built.get(key)!r} vs configured {chunker.get(key)!r}")
         return diffs
 
 
@@ -317,10 +323,18 @@ def choose_index_type(setting: str, n_vectors: int, threshold: int) -> str:
 
 # --------------------------------------------------------------------------- lexical (BM25) index
 
-_EN_STOP = set(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with", "what", "which", "who", "how", "when", "where", "does", "do", "did", "about", "into", "their", "they", "them", "than", "then", "there", "these", "those", "been", "being", "such", "can", "may", "not", "no", "our", "we", "us", "you", "your"]
-)
-_ZH_STOP = set(["的", "了", "和", "与", "及", "等", "是", "在", "对", "为", "将", "把", "被", "以", "之", "其", "并", "或", "也", "就", "都", "而", "及其", "有", "中", "上", "下", "个", "什么", "哪些", "多少", "如何", "吗", "呢"])
+_EN_STOP = {
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
+    "what", "which", "who", "how", "when", "where", "does", "do", "did", "about", "into", "their",
+    "they", "them", "than", "then", "there", "these", "those", "been", "being", "such", "can",
+    "may", "not", "no", "our", "we", "us", "you", "your",
+}
+_ZH_STOP = {
+    "的", "了", "和", "与", "及", "等", "是", "在", "对", "为", "将", "把", "被", "以", "之", "其",
+    "并", "或", "也", "就", "都", "而", "及其", "有", "中", "上", "下", "个",
+    "什么", "哪些", "多少", "如何", "吗", "呢",
+}
 _TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[.%][0-9]+)?%?", re.I)
 
 
@@ -366,7 +380,8 @@ class LexicalIndex:
         tokens = [self.tokenizer(t) or ["\u2205"] for t in texts]
         self.bm25.index(tokens, show_progress=False)
 
-    def search(self, question: str, k: int, allowed: np.ndarray | None = None, n_rows: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, question: str, k: int, allowed: np.ndarray | None = None,
+               n_rows: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(scores, rows) of the best rows; rows with score 0 (no shared term) are dropped."""
         tokens = [t for t in self.tokenizer(question) if t in self.bm25.vocab_dict]
         if not tokens or n_rows == 0:
@@ -418,6 +433,26 @@ class Index:
         self.vectors = vectors
         self.vector_store = vector_store
         self.lexical = lexical
+        self.sentence_vectors: np.ndarray | None = None
+        self.sentence_offsets: np.ndarray | None = None
+        if (folder / SENTENCES).exists():
+            self.sentence_vectors = np.load(folder / SENTENCES, mmap_mode="r")
+            self.sentence_offsets = np.load(folder / SENTENCE_OFFSETS)
+
+    def best_sentence(self, rows: np.ndarray, query: np.ndarray, passage: np.ndarray) -> np.ndarray:
+        """Each row's best sentence cosine with the query; `passage` (its own cosine) when it has none."""
+        best = np.array(passage, dtype=np.float32)
+        if self.sentence_offsets is None or not len(rows):
+            return best
+        starts, ends = self.sentence_offsets[rows], self.sentence_offsets[rows + 1]
+        has = ends > starts
+        if not has.any():
+            return best
+        sizes = (ends - starts)[has]
+        picked = np.concatenate([np.arange(a, b) for a, b in zip(starts[has], ends[has], strict=True)])
+        sims = np.asarray(self.sentence_vectors[picked], dtype=np.float32) @ query
+        best[has] = np.maximum.reduceat(sims, np.concatenate([[0], np.cumsum(sizes)[:-1]]))
+        return best
 
     @cached_property
     def rows_by_doc(self) -> dict[str, np.ndarray]:
@@ -463,7 +498,9 @@ class Index:
         folder = cls.current_build(root)
         hint = REBUILD_HINT.format(corpus=corpus, index=root)
         if folder is None:
-            raise IndexMissing(f"no index in {root}: build one with: policyqa ingest --corpus {corpus} --index {root}")
+            raise IndexMissing(
+                f"no index in {root}: build one with: policyqa ingest --corpus {corpus} --index {root}"
+            )
         manifest = Manifest.model_validate_json((folder / "manifest.json").read_text())
         if embedder is not None:
             diffs = manifest.differences(embedder, dim or manifest.dim, chunker or manifest.chunker)
@@ -496,6 +533,13 @@ class BuildWriter:
 
     def add_document(self, document: Document) -> None:
         self._documents.write(document.model_dump_json() + "\n")
+
+    def open_array(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+        """A .npy file in the build, filled in place (never held in memory whole)."""
+        return np.lib.format.open_memmap(self.tmp / name, mode="w+", dtype=dtype, shape=shape)
+
+    def save_array(self, name: str, array: np.ndarray) -> None:
+        np.save(self.tmp / name, array)
 
     def commit(self, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray,
                vector_store: VectorStore, lexical: LexicalIndex) -> Path:
