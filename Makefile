@@ -9,7 +9,7 @@ export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXA
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-test index demo test lint clean
+.PHONY: install install-test index demo test lint clean bench-xquad
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ demo: index
 
 test: install-test
 	$(PY) -m pytest -q
+
+# XQuAD (../shared/benchmarks/xquad or XQUAD=dir): 4 directions x dense/bm25/hybrid, about 3 minutes.
+XQUAD ?= ../shared/benchmarks/xquad
+bench-xquad: install
+	$(PY) eval/benchmarks/run_xquad.py --data $(XQUAD) --work .cache/xquad \
+		--results eval/benchmarks/results/xquad.json --markdown eval/benchmarks/results/xquad.md
 
 lint: install-test
 	$(BIN)/ruff check src tests eval bench

@@ -35,6 +35,15 @@ def test_hybrid_beats_dense_on_hit_at_5(reports) -> None:
     )
 
 
+def test_refusals_are_counted_as_the_answer_layer_declines(reports) -> None:
+    """The eval declines like `policyqa ask`: score floor plus the uncovered-place rule (README numbers)."""
+    metrics = reports["hybrid"]["metrics"]
+    assert metrics["unanswerable"]["declined"] >= 5
+    assert metrics["false_refusal_rate"] <= 0.02
+    reasons = {q["refusal_reason"] for q in reports["hybrid"]["questions"] if q["declined"]}
+    assert "place" in reasons
+
+
 def test_metrics_agree_with_ranx(reports) -> None:
     from ranx import Qrels, Run, evaluate
 

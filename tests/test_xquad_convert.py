@@ -166,3 +166,27 @@ def test_chinese_split_on_full_stops_only() -> None:
         "版本 3.5 发布！",
         "尾句",
     ]
+
+
+def test_runner_evaluates_every_direction_and_mode(tmp_path: Path) -> None:
+    """`make bench-xquad` end to end on two articles: real ingest, real eval, the table and its JSON."""
+    if not DATA.is_dir():
+        if os.environ.get("CI") != "true":
+            pytest.skip(f"XQuAD data not found at {DATA}")
+        pytest.fail(f"XQuAD data not found at {DATA} (required when CI=true)")
+    results = tmp_path / "xquad.json"
+    command = [sys.executable, str(SCRIPT.with_name("run_xquad.py")), "--data", str(DATA),
+               "--work", str(tmp_path / "work"), "--limit", "2", "--results", str(results)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    run = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    rows = json.loads(results.read_text(encoding="utf-8"))["rows"]
+    assert {(r["direction"], r["mode"]) for r in rows} == {
+        (d.replace("-", "->"), m) for d in DIRECTIONS for m in ("dense", "bm25", "hybrid")
+    }
+    by = {(r["direction"], r["mode"]): r for r in rows}
+    # one chunk per paragraph (2 articles of 5 paragraphs); BM25 cannot cross languages, dense can
+    assert all(r["n_chunks"] == 10 for r in rows)
+    assert by[("en->zh", "dense")]["hit@5"] > by[("en->zh", "bm25")]["hit@5"] + 0.3
+    # fusion must not let BM25 drown the cross-lingual dense hits
+    assert by[("en->zh", "hybrid")]["hit@5"] > by[("en->zh", "bm25")]["hit@5"] + 0.3
+    assert "| zh->en | hybrid |" in run.stdout and "same-language hit@1" in run.stdout

@@ -131,7 +131,8 @@ def _iter_lines(text: str) -> Iterator[str]:
 def _merge_bare_headings(text: str, sections: list[Section], headed_only: bool = True) -> list[Section]:
     """A section that is only its heading line is glued to the next one, so no chunk is a bare title.
 
-    `headed_only=False` also glues a short unheaded line (a document title above its first paragraph).
+    `headed_only=False` also glues a short unheaded line that is not a sentence (a document title above
+    its first paragraph).
     """
     merged: list[Section] = []
     pending: Section | None = None
@@ -140,7 +141,8 @@ def _merge_bare_headings(text: str, sections: list[Section], headed_only: bool =
             section = Section(pending.start, section.end, section.path)
             pending = None
         body = text[section.start : section.end].strip()
-        if "\n" not in body and len(body) <= 60 and (section.path or not headed_only):
+        titled = section.path if headed_only else not body.endswith(tuple("。！？.!?"))
+        if "\n" not in body and len(body) <= 60 and titled:
             pending = section
             continue
         merged.append(section)

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .answer import refusal
 from .questions import Question, load_questions
 from .records import Hit
-from .retrieve import Retriever, declines
+from .retrieve import Retriever
 from .settings import Settings
 
 CUTOFFS = (1, 3, 5, 10)
@@ -89,7 +90,8 @@ def run_eval(
         started = time.perf_counter()
         hits = retriever.search(question.question, k=k, mode=mode)
         latencies.append((time.perf_counter() - started) * 1000)
-        rows.append(_question_row(question, hits, chunks, settings.min_score, latencies[-1], k))
+        reason = refusal(question.question, hits[: settings.k], settings.min_score, retriever.index)
+        rows.append(_question_row(question, hits, chunks, reason, latencies[-1], k))
         if progress:
             progress(done, len(questions))
     manifest = retriever.index.manifest
@@ -111,9 +113,8 @@ def run_eval(
     }
 
 
-def _question_row(
-    question: Question, hits: list[Hit], chunks, min_score: float, latency: float, k: int
-) -> dict:
+def _question_row(question: Question, hits: list[Hit], chunks, reason: str, latency: float, k: int) -> dict:
+    """One question's outcome; `reason` is why the answer layer would decline ('' = it answers)."""
     relevance = [int(relevant(h.text, question.evidence)) for h in hits] if question.answerable else []
     n_relevant = sum(relevant(c.text, question.evidence) for c in chunks) if question.answerable else 0
     return {
@@ -126,7 +127,8 @@ def _question_row(
         "n_relevant_passages": n_relevant,
         "hit_rank": next((i + 1 for i, rel in enumerate(relevance) if rel), None),
         "metrics": question_metrics(relevance, n_relevant, k) if question.answerable else {},
-        "declined": declines(hits, min_score),
+        "declined": bool(reason),
+        "refusal_reason": reason,
         "latency_ms": round(latency, 3),
         "hits": [
             {
@@ -194,7 +196,8 @@ def table(report: dict) -> str:
     lines += [
         "",
         f"unanswerable: {un['declined']}/{un['n']} declined (refusal rate {_cell(un['refusal_rate'])}); "
-        f"false refusals on answerable: {_cell(metrics['false_refusal_rate'])} (min_score {s['min_score']})",
+        f"false refusals on answerable: {_cell(metrics['false_refusal_rate'])} (as `policyqa ask` declines: "
+        f"best passage below min_score {s['min_score']}, or a place no passage names)",
         f"latency per question: p50 {metrics['latency_ms_p50']} ms, p95 {metrics['latency_ms_p95']} ms",
         f"mode {s['mode']}, k {s['k']}, embedder {s['embedder']}, chunker {s['chunker']}, "
         f"{s['n_documents']} documents / {s['n_chunks']} chunks (corpus {s['corpus_fingerprint']}), "
