@@ -230,6 +230,17 @@ def test_api_key_comes_from_the_environment_and_is_never_shown(built, retriever,
         assert secret not in shown
 
 
+def test_api_key_in_a_config_file_is_refused(tmp_path, monkeypatch) -> None:
+    config = tmp_path / "policyqa.yaml"
+    config.write_text("openai_api_key: sk-in-a-file\nk: 3\n", encoding="utf-8")
+    monkeypatch.setenv("POLICYQA_CONFIG", str(config))
+    with pytest.raises(ValueError, match="POLICYQA_OPENAI_API_KEY") as error:
+        Settings()
+    assert "sk-in-a-file" not in str(error.value)
+    config.write_text("k: 3\n", encoding="utf-8")
+    assert Settings().k == 3
+
+
 # --------------------------------------------------------------------------- prompt injection in a document
 
 INJECTED = (

@@ -108,4 +108,12 @@ class _YamlSource(PydanticBaseSettingsSource):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a mapping of setting: value")
-        return {k.replace("-", "_"): v for k, v in data.items()}
+        data = {k.replace("-", "_"): v for k, v in data.items()}
+        for key in SECRETS & set(data):
+            raise ValueError(f"{path}: {key} must not be kept in a config file (it would be committed or "
+                             f"shared); set the environment variable POLICYQA_{key.upper()} instead")
+        return data
+
+
+#: settings that only the environment may set
+SECRETS = {"openai_api_key"}
