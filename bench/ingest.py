@@ -79,11 +79,11 @@ def run_langchain(corpus: Path) -> dict:
     import numpy as np
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from policyqa.embedding import get_embedder
+    from policyqa.embedding import embedder_for
     from policyqa.settings import Settings
 
     settings = Settings()
-    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
+    embedder = embedder_for(settings)
     t = time.perf_counter()
     splitter = RecursiveCharacterTextSplitter()
     texts = []
@@ -106,12 +106,12 @@ def run_langchain(corpus: Path) -> dict:
 
 def one(size: str, seed: int, per_doc: tuple[int, int], skip_baseline: bool) -> dict:
     """One size, in this process: generate, warm up the model, ingest cold and warm, run the baseline."""
-    from policyqa.embedding import get_embedder
+    from policyqa.embedding import embedder_for
     from policyqa.settings import Settings
 
     settings = Settings()
     t = time.perf_counter()
-    get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size).encode_query("warm up")
+    embedder_for(settings).encode_query("warm up")
     load_s = time.perf_counter() - t
     with tempfile.TemporaryDirectory(prefix="policyqa-bench-") as tmp:
         if size == "corpus":

@@ -39,8 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from policyqa.answer import uncovered_places
-    from policyqa.embedding import get_embedder
-    from policyqa.indexer import ingest, load_index
+    from policyqa.indexer import ingest
     from policyqa.retrieve import Retriever
     from policyqa.settings import Settings
     from policyqa.store import Index
@@ -49,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if Index.read_manifest(settings.index_dir) is None:
         print(f"no index in {settings.index_dir}: building it from {settings.corpus_dir}", file=sys.stderr)
         ingest(settings)
-    retriever = Retriever(load_index(settings),
-                          get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size))
+    retriever = Retriever.open(settings)
 
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line) for line in lines if line.strip()]

@@ -14,9 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from policyqa.embedding import get_embedder
 from policyqa.evaluate import DIRECTIONS, evaluate_file, machine
-from policyqa.indexer import ingest, load_index
+from policyqa.indexer import ingest
 from policyqa.retrieve import Retriever
 from policyqa.settings import Settings
 
@@ -38,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         index = args.work / f"size-{size}"
         settings = Settings.load(corpus_dir=args.corpus, index_dir=index, chunk_size=size)
         ingest(settings)
-        retriever = Retriever(load_index(settings), get_embedder(settings.embedder))
+        retriever = Retriever.open(settings)
         for mode in modes:
             m = evaluate_file(args.questions, retriever, settings, k=10, mode=mode)["metrics"]
             a, d = m["answerable"], m["by_direction"]

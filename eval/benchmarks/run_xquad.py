@@ -23,9 +23,8 @@ from pathlib import Path
 import xquad
 from tqdm import tqdm
 
-from policyqa.embedding import get_embedder
 from policyqa.evaluate import evaluate_file, machine
-from policyqa.indexer import ingest, load_index
+from policyqa.indexer import ingest
 from policyqa.retrieve import Retriever
 from policyqa.settings import Settings
 
@@ -56,8 +55,7 @@ def evaluate_all(work: Path, per_lang: dict[str, Settings], modes: list[str], k:
     for q, e in xquad.DIRECTIONS:
         settings = per_lang[e]
         if e not in retrievers:
-            embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
-            retrievers[e] = Retriever(load_index(settings), embedder)
+            retrievers[e] = Retriever.open(settings)
         for mode in modes:
             path = work / f"questions-{q}-{e}.jsonl"
             with tqdm(desc=f"{q}->{e} {mode}", unit="q", file=sys.stderr, leave=False) as bar:

@@ -465,12 +465,9 @@ class Engine:
 def load(settings: Settings) -> Loaded:
     """Index, retriever and answerer, warmed up so the first user does not pay for lazy model loading."""
     from .answer import Answerer
-    from .embedding import get_embedder
-    from .indexer import load_index
 
-    index = load_index(settings)
-    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
-    retriever = Retriever(index, embedder)
+    retriever = Retriever.open(settings)
+    index = retriever.index
     answerer = Answerer(settings, retriever)
     if index.chunks:
         retriever.search("warm up 预热", k=1)

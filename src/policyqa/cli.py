@@ -37,6 +37,18 @@ def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
                         help="only passages in this language")
 
 
+def _question_command(sub, name: str, help: str, json_help: str, func) -> argparse.ArgumentParser:
+    """A subcommand that retrieves for one question: index flags, the question, --k, mode, filters, --json."""
+    parser = sub.add_parser(name, help=help)
+    _common(parser)
+    parser.add_argument("question")
+    parser.add_argument("--k", type=int, help="passages retrieved (default 5)")
+    _retrieval_flags(parser)
+    parser.add_argument("--json", action="store_true", help=json_help)
+    parser.set_defaults(func=func)
+    return parser
+
+
 def _filters(args: argparse.Namespace):
     """The Filters given by --doc/--region/--lang."""
     from .retrieve import Filters
@@ -91,15 +103,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from .embedding import get_embedder
-    from .indexer import load_index
     from .retrieve import Retriever
 
     settings = _settings(args)
-    index = load_index(settings)
-    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
-    filters = _filters(args)
-    hits = Retriever(index, embedder).search(args.question, k=settings.k, filters=filters, mode=settings.mode)
+    retriever = Retriever.open(settings)
+    hits = retriever.search(args.question, k=settings.k, filters=_filters(args), mode=settings.mode)
     if args.json:
         print(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
         return 0
@@ -120,15 +128,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .answer import Answerer
-    from .embedding import get_embedder
-    from .indexer import load_index
     from .retrieve import Retriever
 
     settings = _settings(args)
-    index = load_index(settings)
-    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
-    filters = _filters(args)
-    answer = Answerer(settings, Retriever(index, embedder)).ask(args.question, filters=filters)
+    answer = Answerer(settings, Retriever.open(settings)).ask(args.question, filters=_filters(args))
     if args.json:
         print(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return 0
@@ -176,14 +179,11 @@ def _print_passage(label, title, section, doc_id, start, end, page, text, highli
 def cmd_eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .embedding import get_embedder
     from .evaluate import evaluate_file, markdown, table
-    from .indexer import load_index
     from .retrieve import Retriever
 
     settings = _settings(args)
-    index = load_index(settings)
-    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
+    retriever = Retriever.open(settings)
     bar = tqdm(desc="questions", unit="q", file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
@@ -193,7 +193,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     report = evaluate_file(
         args.questions,
-        Retriever(index, embedder),
+        retriever,
         settings,
         k=args.k or 10,
         mode=settings.mode,
@@ -232,22 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="also list unchanged files")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("search", help="ranked passages with citations")
-    _common(p)
-    p.add_argument("question")
-    p.add_argument("--k", type=int, help="number of passages (default 5)")
-    _retrieval_flags(p)
-    p.add_argument("--json", action="store_true", help="print hits as JSON")
-    p.set_defaults(func=cmd_search)
-
-    p = sub.add_parser("ask", help="an answer with numbered citations, or a plain refusal")
-    _common(p)
-    p.add_argument("question")
+    _question_command(sub, "search", "ranked passages with citations", "print hits as JSON", cmd_search)
+    p = _question_command(sub, "ask", "an answer with numbered citations, or a plain refusal",
+                          "print the structured answer as JSON", cmd_ask)
     p.add_argument("--backend", choices=["extractive", "openai"], help="answer backend (default extractive)")
-    p.add_argument("--k", type=int, help="passages retrieved (default 5)")
-    _retrieval_flags(p)
-    p.add_argument("--json", action="store_true", help="print the structured answer as JSON")
-    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="retrieval accuracy on a question set with gold evidence")
     _common(p)

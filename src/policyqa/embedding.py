@@ -141,6 +141,11 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+def embedder_for(settings) -> Embedder:
+    """The embedder `settings` name, with their threads and batch size: one cached model per process."""
+    return get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
+
+
 @functools.lru_cache(maxsize=4)
 def get_embedder(spec: str, threads: int = 2, batch_size: int = 64) -> Embedder:
     """The process-wide embedder for a spec: 'use-m3', 'use-m3-raw' or 'st:<folder-or-package>'."""

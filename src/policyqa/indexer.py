@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import Chunker, ChunkerSettings, chunk_sentences
-from .embedding import Embedder, get_embedder
+from .embedding import Embedder, embedder_for
 from .ingest import UnreadableFile, list_files, load_document, load_metadata
 from .records import Chunk, Document
 from .settings import Settings
@@ -73,7 +73,7 @@ def chunker_settings(settings: Settings) -> ChunkerSettings:
 
 def load_index(settings: Settings) -> Index:
     """Open the configured index, refusing one built with another embedder or chunker."""
-    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
+    embedder = embedder_for(settings)
     return Index.load(
         settings.index_dir,
         embedder=embedder.name,
@@ -149,7 +149,7 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     `progress(stage, done, total)` is called as documents are read and chunks embedded.
     """
     started = time.perf_counter()
-    embedder = get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
+    embedder = embedder_for(settings)
     chunk_cfg = chunker_settings(settings)
     chunker = Chunker(chunk_cfg, embedder.count_tokens)
     corpus = Path(settings.corpus_dir)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 from pydantic import BaseModel
 
-from .embedding import Embedder
+from .embedding import Embedder, embedder_for
 from .ingest import detect_language
 from .records import Chunk, Citation, Hit
 from .store import Index
@@ -53,6 +53,13 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.fusion = fusion or FusionSettings()
+
+    @classmethod
+    def open(cls, settings) -> Retriever:
+        """The configured index (checked against the configured embedder and chunker) and embedder."""
+        from .indexer import load_index
+
+        return cls(load_index(settings), embedder_for(settings))
 
     def search(
         self, question: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid"
@@ -124,8 +131,8 @@ class Retriever:
         rows = np.fromiter(cosine, dtype=np.int64, count=len(cosine))
         raw = np.fromiter(cosine.values(), dtype=np.float64, count=len(cosine))
         langs = np.array([self.index.chunks[r].lang for r in rows])
-        offsets = np.array([float(self.index.centroids[lang] @ query) for lang in langs])
-        dense = self._dense_scores(query, rows, raw) - offsets
+        offsets = {lang: float(centroid @ query) for lang, centroid in self.index.centroids.items()}
+        dense = self._dense_scores(query, rows, raw) - np.array([offsets[lang] for lang in langs])
         bm25 = np.array([lexical.get(int(r), 0.0) for r in rows])
         final = np.empty_like(dense)
         question_lang = detect_language(question)
