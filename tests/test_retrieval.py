@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import load_questions, normalise
-from policyqa.retrieve import Filters
+from policyqa.retrieve import Filters, FusionSettings, Retriever
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
 # English questions answered only in the Chinese national measures, and Chinese questions answered only
@@ -53,9 +53,31 @@ def test_design_card_questions(retriever) -> None:
         "What does the national policy say about the commercial health insurance innovative drug catalogue?"
     )
     en = retriever.search(question, k=5)
-    assert _found(en[:2], ["commercial health insurance innovative drug catalog"])
+    # the national measure that creates the catalogue, although the question is English
+    assert _found(en[:1], ["增设商业健康保险创新药品目录"])
     national = retriever.search(question, k=3, filters=Filters(regions=["national"]))
     assert _found(national, ["增设商业健康保险创新药品目录"])
+
+
+@pytest.mark.parametrize("qid", ["q023", "q063", "q068", "q097"])
+def test_glossary_lets_keywords_cross_languages(retriever, qid: str) -> None:
+    """BM25 alone finds these only through the glossary's translations of the question's terms."""
+    question = QUESTIONS[qid]
+    assert question["lang"] != question["evidence_lang"]
+    expanded = retriever.search(question["question"], k=5, mode="bm25")
+    assert _found(expanded[:2], question["evidence"]), [h.text[:40] for h in expanded]
+    plain = Retriever(retriever.index, retriever.embedder, FusionSettings(glossary=False))
+    assert not _found(plain.search(question["question"], k=10, mode="bm25"), question["evidence"])
+
+
+def test_bm25_scores_are_query_coverage(retriever) -> None:
+    """A passage's BM25 score is the share of the (expanded) query it matches: within (0, 1]."""
+    for question in ("双通道管理机制", "How is the dual-channel mechanism managed?", "zzzz qqqq 双通道"):
+        hits = retriever.search(question, k=10, mode="bm25")
+        assert hits and all(0 < h.score <= 1 for h in hits)
+    words = retriever.search("双通道", k=1, mode="bm25")[0].score
+    diluted = retriever.search("双通道 zzzz qqqq", k=1, mode="bm25")[0].score
+    assert diluted < words  # terms no passage has still count in the question
 
 
 def test_citations_point_at_the_exact_passage(retriever, index) -> None:

@@ -1,22 +1,25 @@
 """Ranked, cited passages for a question: dense, BM25 or hybrid, with metadata filters inside the search.
 
 Dense scores mix a passage's own cosine with its best sentence's, so one answering sentence in a long
-passage is not blurred away. Hybrid fusion is language-aware: BM25 reorders the passages of each
-language among themselves (strongly in the question's language, weakly elsewhere, where only numbers
-and Latin names can match), while the scores that decide between languages stay dense. Fusing by rank
-across languages lets same-language keyword junk push out a strong cross-lingual dense hit.
+passage is not blurred away. Hybrid adds BM25 to dense on one scale that means the same in both
+languages: the keyword query is the question plus its glossary translations (医保目录 <-> national
+reimbursement drug list ...), and a passage's BM25 is the share of that query it matches. Without the
+translations, keywords can only ever favour passages in the question's own language, and their
+same-language junk pushes out the right passage when it is written in the other language.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
 from .embedding import Embedder, embedder_for
-from .ingest import detect_language
 from .records import Chunk, Citation, Hit
 from .store import Index
 
@@ -42,24 +45,85 @@ class FusionSettings(BaseModel):
 
     depth: int = 50
     sentence_weight: float = 0.5  # share of the dense score that comes from the passage's best sentence
-    bm25_weight: float = 0.6  # BM25 (max-normalised) added within the question's language
-    cross_bm25_weight: float = 0.05  # the same within other languages: shared numbers, acronyms, names
+    bm25_weight: float = 1.0  # weight of BM25 coverage (share of the query matched, 0..1) next to dense
+    glossary: bool = True  # expand the keyword query into the other language with the glossary
+
+
+class Glossary:
+    """Chinese <-> English policy terms that turn a question's keywords into the other language's.
+
+    A line of a glossary file is `中文<TAB>english form|other form`. A Chinese term found in a question
+    adds its first English form; an English form found as whole words (plural -s allowed) adds the
+    Chinese term. The packaged list covers pharmaceutical-policy vocabulary; `corpus/glossary.tsv` adds
+    a corpus's own terms.
+    """
+
+    PACKAGED = "glossary.tsv"
+
+    def __init__(self, entries: list[tuple[str, list[str]]]) -> None:
+        self.entries = entries
+        self._english = [
+            re.compile("|".join(rf"(?<![a-z0-9]){re.escape(f.lower())}(?:e?s)?(?![a-z0-9])" for f in forms))
+            for _, forms in entries
+        ]
+
+    @classmethod
+    def load(cls, corpus_dir: Path | str | None = None) -> Glossary:
+        """The packaged glossary, extended by `<corpus_dir>/glossary.tsv` when the corpus has one."""
+        text = resources.files("policyqa").joinpath(cls.PACKAGED).read_text(encoding="utf-8")
+        entries = _parse_glossary(text, cls.PACKAGED)
+        extra = Path(corpus_dir) / "glossary.tsv" if corpus_dir else None
+        if extra is not None and extra.is_file():
+            entries += _parse_glossary(extra.read_text(encoding="utf-8"), str(extra))
+        return cls(entries)
+
+    def translate(self, question: str) -> list[str]:
+        """The other-language forms of the glossary terms in `question`, each once."""
+        lowered = question.lower()
+        found = []
+        for (chinese, forms), english in zip(self.entries, self._english, strict=True):
+            if chinese in question:
+                found.append(forms[0])
+            elif english.search(lowered):
+                found.append(chinese)
+        return list(dict.fromkeys(found))
+
+
+def _parse_glossary(text: str, source: str) -> list[tuple[str, list[str]]]:
+    """Entries of a glossary file; a malformed line is an error naming the file and line."""
+    entries = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        chinese, _, english = line.partition("\t")
+        forms = [form.strip() for form in english.split("|") if form.strip()]
+        if not chinese.strip() or not forms:
+            raise ValueError(f"{source}:{number}: expected '中文<TAB>english|forms', got {line!r}")
+        entries.append((chinese.strip(), forms))
+    return entries
 
 
 class Retriever:
     """Searches one loaded index with one embedder."""
 
-    def __init__(self, index: Index, embedder: Embedder, fusion: FusionSettings | None = None) -> None:
+    def __init__(self, index: Index, embedder: Embedder, fusion: FusionSettings | None = None,
+                 glossary: Glossary | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.fusion = fusion or FusionSettings()
+        self.glossary = glossary or Glossary.load()
+        # passages recur across questions; their shingles are the costliest part of a search otherwise
+        self._row_shingles = functools.lru_cache(maxsize=65536)(lambda row: _shingles(index.chunks[row].text))
 
     @classmethod
     def open(cls, settings) -> Retriever:
-        """The configured index (checked against the configured embedder and chunker) and embedder."""
+        """The configured index (checked against the configured embedder and chunker), embedder,
+        fusion and glossary."""
         from .indexer import load_index
 
-        return cls(load_index(settings), embedder_for(settings))
+        fusion = FusionSettings(glossary=settings.glossary, bm25_weight=settings.bm25_weight,
+                                depth=settings.fusion_depth)
+        return cls(load_index(settings), embedder_for(settings), fusion, Glossary.load(settings.corpus_dir))
 
     def search(
         self, question: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid"
@@ -79,7 +143,7 @@ class Retriever:
             scored = self._hybrid(question, depth, allowed)
         else:
             raise ValueError(f"unknown retrieval mode {mode!r}: use dense, bm25 or hybrid")
-        return self._hits(collapse_near_duplicates(scored, self.index.chunks), k)
+        return self._hits(collapse_near_duplicates(scored, self._row_shingles), k)
 
     # ---- channels
 
@@ -98,8 +162,10 @@ class Retriever:
 
     def _bm25(self, question: str, depth: int, allowed: np.ndarray | None,
               query: np.ndarray | None = None) -> list[tuple[int, float, float]]:
-        """BM25 ranking; each hit also carries its dense cosine, which the refusal rule reads."""
-        scores, rows = self.index.lexical.search(question, depth, allowed, n_rows=len(self.index.chunks))
+        """BM25 ranking by query coverage; each hit also carries its dense cosine, which the refusal
+        rule reads."""
+        expansion = self.glossary.translate(question) if self.fusion.glossary else []
+        scores, rows = self.index.lexical.search(question, depth, allowed, expansion)
         if not len(rows):
             return []
         query = self.embedder.encode_query(question) if query is None else query
@@ -109,13 +175,11 @@ class Retriever:
     def _hybrid(
         self, question: str, depth: int, allowed: np.ndarray | None
     ) -> list[tuple[int, float, float]]:
-        """Language-debiased dense scores; BM25 reorders passages within each language only.
+        """Language-debiased dense score plus weighted BM25 coverage of the glossary-expanded query.
 
         A question's cosine with every passage in its own language runs higher than with passages in the
         other language, relevant or not; subtracting its cosine with each language's centroid removes the
-        bias. Within one language, BM25 (max-normalised) is added and the passages re-sorted, then they
-        take that language's dense scores in the new order: keywords pick which passage of a language
-        comes first, dense evidence alone decides between languages.
+        bias. Each language brings its own dense candidates, so one language cannot crowd out the other.
         """
         query = self.embedder.encode_query(question)
         cosine: dict[int, float] = {}
@@ -125,23 +189,15 @@ class Retriever:
                 scores, found = self.index.vector_store.search(query, depth, subset)
                 cosine.update((int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if r >= 0)
         lexical = {}
-        for row, score, dense_score in self._bm25(question, depth, allowed, query):
-            lexical[row] = score
+        for row, coverage, dense_score in self._bm25(question, depth, allowed, query):
+            lexical[row] = coverage
             cosine.setdefault(row, dense_score)  # BM25 hits join the dense candidates
         rows = np.fromiter(cosine, dtype=np.int64, count=len(cosine))
         raw = np.fromiter(cosine.values(), dtype=np.float64, count=len(cosine))
-        langs = np.array([self.index.chunks[r].lang for r in rows])
         offsets = {lang: float(centroid @ query) for lang, centroid in self.index.centroids.items()}
-        dense = self._dense_scores(query, rows, raw) - np.array([offsets[lang] for lang in langs])
+        bias = np.array([offsets[self.index.chunks[r].lang] for r in rows])
         bm25 = np.array([lexical.get(int(r), 0.0) for r in rows])
-        final = np.empty_like(dense)
-        question_lang = detect_language(question)
-        for lang in np.unique(langs):
-            mine = np.flatnonzero(langs == lang)
-            weight = self.fusion.bm25_weight if lang == question_lang else self.fusion.cross_bm25_weight
-            top = bm25[mine].max()
-            fused = dense[mine] + (weight * bm25[mine] / top if top > 0 else 0.0)
-            final[mine[np.argsort(-fused, kind="stable")]] = np.sort(dense[mine])[::-1]
+        final = self._dense_scores(query, rows, raw) - bias + self.fusion.bm25_weight * bm25
         order = np.argsort(-final, kind="stable")
         return [(int(rows[i]), float(final[i]), float(raw[i])) for i in order]
 
@@ -222,14 +278,14 @@ def declines(hits: list[Hit], min_score: float) -> bool:
 _NON_WORD = re.compile(r"\W+")
 
 
-def collapse_near_duplicates(scored, chunks: list[Chunk], threshold: float = 0.8):
+def collapse_near_duplicates(scored, shingles_of: Callable[[int], np.ndarray], threshold: float = 0.8):
     """Drop a passage whose character 4-grams mostly repeat a better-ranked one (same text in two files).
 
-    A generator, so only the passages up to the k-th kept one are shingled.
+    A generator, so only the passages up to the k-th kept one are shingled (`shingles_of(row)`).
     """
     shingles: list[np.ndarray] = []
     for item in scored:
-        grams = _shingles(chunks[item[0]].text)
+        grams = shingles_of(item[0])
         if any(_contained(grams, other) >= threshold for other in shingles):
             continue
         shingles.append(grams)

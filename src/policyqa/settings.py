@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     sentence_vectors: bool = Field(
         True, description="also embed each sentence of a passage; a passage scores by its best sentence too"
     )
+    glossary: bool = Field(
+        True, description="expand keyword queries into the other language with the bilingual glossary"
+    )
+    bm25_weight: float = Field(1.0, description="hybrid: weight of BM25 query coverage (0..1) beside dense")
+    fusion_depth: int = Field(50, description="hybrid: candidates taken from each channel and language")
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_threshold: int = Field(100_000, description="'auto' switches from exact search to HNSW above this")
     hnsw_m: int = Field(32, description="HNSW graph degree (more = better recall, more memory, slower build)")

@@ -381,21 +381,48 @@ class LexicalIndex:
         self.bm25.index(tokens, show_progress=False)
 
     def search(self, question: str, k: int, allowed: np.ndarray | None = None,
-               n_rows: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, rows) of the best rows; rows with score 0 (no shared term) are dropped."""
-        tokens = [t for t in self.tokenizer(question) if t in self.bm25.vocab_dict]
-        if not tokens or n_rows == 0:
+               expansion: Iterable[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """(coverage, rows) of the best rows; rows that share no term with the query are dropped.
+
+        The query is the question's terms plus those of `expansion` (its glossary translations).
+        Coverage is the BM25 score divided by the best score each query term reaches anywhere in the
+        index (a term no passage has counts as the rarest), so it lies in [0, 1] and means the same for
+        every question: how much of the query a passage matches. Dividing by the best hit of each
+        search instead would make junk look perfect whenever nothing in the question's language is
+        relevant.
+        """
+        vocab = self.bm25.vocab_dict
+        terms = [self.tokenizer(question), *(self.tokenizer(text) for text in expansion)]
+        query = list(dict.fromkeys(t for part in terms for t in part))
+        tokens = [t for t in query if t in vocab]
+        if not tokens:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        mask = None
+        # every passage's score at once, then numpy's top k: ten times faster than bm25s.retrieve here
+        scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
         if allowed is not None:
-            mask = np.zeros(n_rows, dtype=np.float32)
-            mask[allowed] = 1.0
-        rows, scores = self.bm25.retrieve(
-            [tokens], k=min(k, n_rows), show_progress=False, weight_mask=mask, n_threads=1
-        )
-        rows, scores = rows[0].astype(np.int64), scores[0].astype(np.float32)
-        keep = scores > 0
-        return scores[keep], rows[keep]
+            kept = np.zeros_like(scores)
+            kept[allowed] = scores[allowed]
+            scores = kept
+        k = min(k, len(scores))
+        rows = np.argpartition(-scores, k - 1)[:k]
+        rows = rows[np.argsort(-scores[rows], kind="stable")]
+        rows = rows[scores[rows] > 0].astype(np.int64)
+        # a term no passage has still belongs to the question: it counts as the rarest term would
+        unseen = (len(query) - len(tokens)) * float(self.term_ceiling.max())
+        ideal = float(self.term_ceiling[[vocab[t] for t in tokens]].sum()) + unseen
+        return scores[rows] / ideal, rows
+
+    @cached_property
+    def term_ceiling(self) -> np.ndarray:
+        """Each vocabulary term's highest BM25 contribution to any one passage (the scores are stored
+        per term as a sparse column, so this is one reduction over them)."""
+        scores = self.bm25.scores
+        data, starts = scores["data"], scores["indptr"]
+        ceiling = np.zeros(len(starts) - 1, dtype=np.float32)
+        filled = np.flatnonzero(starts[1:] > starts[:-1])
+        if len(filled):
+            ceiling[filled] = np.maximum.reduceat(data, starts[filled])
+        return ceiling
 
     def save(self, folder: Path) -> None:
         self.bm25.save(str(folder / self.FOLDER), show_progress=False)
