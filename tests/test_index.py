@@ -91,3 +91,26 @@ def test_failed_ingest_leaves_the_previous_build_current(private_index, monkeypa
 def test_second_writer_is_refused(tmp_path: Path) -> None:
     with write_lock(tmp_path), pytest.raises(IndexLocked, match="being written"), write_lock(tmp_path):
         pass
+
+
+def test_text_repeated_within_one_build_is_embedded_once(tmp_path: Path, settings_factory) -> None:
+    """Notices share boilerplate: a passage and its sentences are embedded once, their vectors copied."""
+    import numpy as np
+
+    shared = ("二、组织保障\n各省级医保部门要加强组织领导，细化工作措施。定点医疗机构要及时配备创新药。"
+              "医保经办机构要做好结算服务。")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    topics = {"a": "支持创新药研发，鼓励企业加大投入。", "b": "完善药品挂网程序，缩短挂网时间。"}
+    for name, topic in topics.items():
+        (corpus / f"{name}.txt").write_text(f"一、主要任务\n{topic}\n\n{shared}\n", encoding="utf-8")
+    settings = settings_factory(corpus, tmp_path / "index")
+    result = ingest(settings)
+    index = load_index(settings)
+    rows = [i for i, c in enumerate(index.chunks) if c.text == shared]
+    assert len(rows) == 2 and result.n_chunks == 4
+    assert result.embedded == 3 and result.reused == 1
+    assert np.array_equal(index.vectors[rows[0]], index.vectors[rows[1]])
+    starts, ends = index.sentence_offsets[rows], index.sentence_offsets[[r + 1 for r in rows]]
+    first, second = (index.sentence_vectors[a:b] for a, b in zip(starts, ends, strict=True))
+    assert len(first) == 4 and np.array_equal(first, second)

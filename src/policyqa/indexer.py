@@ -120,9 +120,6 @@ class _PreviousBuild:
         """Row of the previous build's vector for this chunk's embedded text, if it had one."""
         return self.vector_rows.get(_text_hash(chunk.embed_text))
 
-    def sentence_row(self, sentence: str) -> int | None:
-        return self.sentence_rows.get(_text_hash(sentence))
-
 
 def _text_hash(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8")).digest()
@@ -221,9 +218,9 @@ def _process(paths, corpus, metadata, chunker, embedder, previous, writer, resul
         result.files.append(report)
         if progress:
             progress("read", done, len(paths))
-    missing = [i for i, v in enumerate(vectors) if v is None]
     reused = [i for i, v in enumerate(vectors) if v is not None]
-    result.embedded, result.reused = len(missing), len(reused)
+    missing, copies = _unique_texts((i, chunks[i].embed_text) for i, v in enumerate(vectors) if v is None)
+    result.embedded, result.reused = len(missing), len(chunks) - len(missing)
     matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     for start in range(0, len(reused), EMBED_BLOCK):
         block = reused[start : start + EMBED_BLOCK]
@@ -239,7 +236,31 @@ def _process(paths, corpus, metadata, chunker, embedder, previous, writer, resul
     for start in range(0, len(missing), EMBED_BLOCK):
         block = missing[start : start + EMBED_BLOCK]
         matrix[block] = embedder.encode([chunks[i].embed_text for i in block], progress=tick)
+    _copy_rows(matrix, copies)
     return chunks, matrix, doc_keys
+
+
+def _unique_texts(items) -> tuple[list[int], list[tuple[int, int]]]:
+    """Rows whose text is new in this build, and (row, row with the same text) for the repeats.
+
+    The same passage or sentence recurs across notices (boilerplate, quoted measures); it is embedded
+    once and its vector copied.
+    """
+    first: dict[bytes, int] = {}
+    unique, copies = [], []
+    for row, text in items:
+        source = first.setdefault(_text_hash(text), row)
+        if source == row:
+            unique.append(row)
+        else:
+            copies.append((row, source))
+    return unique, copies
+
+
+def _copy_rows(matrix: np.ndarray, copies: list[tuple[int, int]]) -> None:
+    for start in range(0, len(copies), EMBED_BLOCK):
+        targets, sources = zip(*copies[start : start + EMBED_BLOCK], strict=True)
+        matrix[list(targets)] = matrix[list(sources)]
 
 
 def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: _PreviousBuild, writer: BuildWriter,
@@ -255,6 +276,8 @@ def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: _Previou
     matrix = writer.open_array(SENTENCES, (int(offsets[-1]), embedder.dim), np.float16)
     pending_rows: list[int] = []
     pending_texts: list[str] = []
+    first: dict[bytes, int] = {}  # sentences already met in this build -> their row
+    copies: list[tuple[int, int]] = []
     done = 0
 
     def tick(n: int) -> None:
@@ -271,16 +294,21 @@ def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: _Previou
 
     for i, chunk in enumerate(chunks):
         for row, sentence in enumerate(chunk_sentences(chunk.text), start=int(offsets[i])):
-            cached = previous.sentence_row(sentence)
+            key = _text_hash(sentence)
+            cached = previous.sentence_rows.get(key)
             if cached is not None and previous.sentences is not None:
                 matrix[row] = previous.sentences[cached]
                 tick(1)
-                continue
-            pending_rows.append(row)
-            pending_texts.append(sentence)
-            if len(pending_texts) >= EMBED_BLOCK:
-                flush()
+            elif first.setdefault(key, row) != row:
+                copies.append((row, first[key]))
+                tick(1)
+            else:
+                pending_rows.append(row)
+                pending_texts.append(sentence)
+                if len(pending_texts) >= EMBED_BLOCK:
+                    flush()
     flush()
+    _copy_rows(matrix, copies)
     tick(0)
     matrix.flush()
     return int(offsets[-1])
