@@ -32,6 +32,7 @@ from policyqa.store import FaissStore
 
 DIM = 512
 K = 10
+TOPIC_SIZE = 250
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -54,10 +55,12 @@ class Clusters:
     Real USE chunk vectors of the bundled corpus share a common direction (mean cosine ~0.37) and their
     variance is concentrated in few directions (participation ratio ~28 of 512). This draws
     x = 0.6*mu + 0.8*(0.7*topic + 0.7*noise) with topic and noise Gaussian under a power-law spectrum
-    (std of axis i ~ i^-0.5), then normalises; `spectrum_stats` checks the resemblance.
+    (std of axis i ~ i^-0.5), then normalises; `spectrum_stats` checks the resemblance. The number of
+    topics grows with the corpus (one per TOPIC_SIZE chunks, at least 200), so the ten neighbours of a
+    query must be picked from a few hundred near-identical chunks at every size.
     """
 
-    def __init__(self, seed: int, n_topics: int = 200) -> None:
+    def __init__(self, seed: int, n_topics: int) -> None:
         rng = np.random.default_rng(seed + 1)
         self.scale = np.arange(1, DIM + 1, dtype=np.float32) ** -0.5
         self.scale /= np.linalg.norm(self.scale)
@@ -101,8 +104,8 @@ def make_data(
     extra = n - len(base)
     if kind == "random":
         synth = unit(rng.standard_normal((extra + n_queries, DIM)).astype(np.float32))
-    else:
-        synth = Clusters(seed).sample(extra + n_queries, rng)
+    else:  # a library grows in topics, not only in depth: one topic per TOPIC_SIZE chunks
+        synth = Clusters(seed, max(200, n // TOPIC_SIZE)).sample(extra + n_queries, rng)
     data = np.concatenate([base, synth[:extra]]) if len(base) else synth[:extra]
     return np.ascontiguousarray(data), np.ascontiguousarray(synth[extra:])
 

@@ -104,7 +104,9 @@ class SentenceTransformerEmbedder(Embedder):
             torch.set_num_threads(threads)
         self.model = SentenceTransformer(_resolve_model_path(model), device="cpu")
         self.name = f"st:{os.path.basename(str(model).rstrip('/'))}"
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        # renamed in sentence-transformers 6; the old name still serves 3.x-5.x
+        dimension = getattr(self.model, "get_embedding_dimension", None)
+        self.dim = int(dimension() if dimension else self.model.get_sentence_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length) - 2  # room for [CLS]/[SEP]
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
