@@ -48,6 +48,7 @@ class FusionSettings(BaseModel):
     depth: int = 50
     sentence_weight: float = 0.5  # share of the dense score that comes from the passage's best sentence
     bm25_weight: float = 1.0  # weight of BM25 coverage (share of the query matched, 0..1) next to dense
+    debias: float = 0.5  # share of the question's same-language cosine bias that hybrid removes
     glossary: bool = True  # expand the keyword query into the other language with the glossary
 
 
@@ -125,7 +126,7 @@ class Retriever:
         from .indexer import load_index
 
         fusion = FusionSettings(glossary=settings.glossary, bm25_weight=settings.bm25_weight,
-                                depth=settings.fusion_depth)
+                                debias=settings.debias, depth=settings.fusion_depth)
         return cls(load_index(settings), embedder_for(settings), fusion, Glossary.load(settings.corpus_dir),
                    make_reranker(settings.reranker))
 
@@ -178,8 +179,9 @@ class Retriever:
         """Language-debiased dense score plus weighted BM25 coverage of the glossary-expanded query.
 
         A question's cosine with every passage in its own language runs higher than with passages in the
-        other language, relevant or not; subtracting its cosine with each language's centroid removes the
-        bias. Each language brings its own dense candidates, so one language cannot crowd out the other.
+        other language, relevant or not; subtracting (a share of) its cosine with each language's centroid
+        removes the bias; removing all of it overshoots on questions written after tuning (held-out set).
+        Each language brings its own dense candidates, so one language cannot crowd out the other.
         """
         cosine: dict[int, float] = {}
         for rows in self.index.rows_by_lang.values():
@@ -193,7 +195,8 @@ class Retriever:
             cosine.setdefault(row, dense_score)  # BM25 hits join the dense candidates
         rows = np.fromiter(cosine, dtype=np.int64, count=len(cosine))
         raw = np.fromiter(cosine.values(), dtype=np.float64, count=len(cosine))
-        offsets = {lang: float(centroid @ query) for lang, centroid in self.index.centroids.items()}
+        share = self.fusion.debias
+        offsets = {lang: share * float(centroid @ query) for lang, centroid in self.index.centroids.items()}
         bias = np.array([offsets[self.index.chunks[r].lang] for r in rows])
         bm25 = np.array([lexical.get(int(r), 0.0) for r in rows])
         final = self._dense_scores(query, rows, raw) - bias + self.fusion.bm25_weight * bm25
