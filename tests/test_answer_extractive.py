@@ -11,8 +11,9 @@ import sys
 import pytest
 
 from conftest import ROOT, load_questions, normalise
-from policyqa.answer import Answerer, check_citations, places_named
+from policyqa.answer import Answerer, check_citations, places_named, uncovered_places
 from policyqa.chunking import split_sentences
+from policyqa.retrieve import Filters
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
 # Answerable eval questions whose evidence the retriever puts in the top 5 and whose answer quotes it:
@@ -175,6 +176,19 @@ def test_place_names_in_both_languages() -> None:
     assert places_named("浙江西部和上海") == {"浙江", "上海"}  # not 江西
     assert places_named("Policies of Shanghai and Xi'an; Hunan") == {"上海", "西安", "湖南"}
     assert places_named("Shanghaied, Hunanese") == set()
+
+
+def test_a_city_passage_covers_its_province_but_not_the_other_way(retriever, index) -> None:
+    """A Guangzhou report giving "the province's" figures answers about Guangdong; passages about Hubei
+    do not show that the documents cover Wuhan."""
+    guangzhou = retriever.search("city-customized commercial health insurance claim payments", k=5,
+                                 filters=Filters(doc_ids=["gz-innovative-drug-conference-2025"]))
+    assert guangzhou and not uncovered_places("广东惠民保理赔了多少？", guangzhou, index)
+    assert uncovered_places("浙江惠民保理赔了多少？", guangzhou, index) == ["浙江"]
+    hubei = retriever.search("Hubei biopharmaceutical revenue target", k=5,
+                             filters=Filters(doc_ids=["biomedicine-hq-development-news-2025"]))
+    assert not uncovered_places("湖北的目标是什么？", hubei, index)
+    assert uncovered_places("武汉的目标是什么？", hubei, index) == ["武汉"]
 
 
 @pytest.fixture(scope="module")

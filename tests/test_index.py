@@ -64,7 +64,7 @@ def test_mismatched_manifest_is_refused_with_what_differs_and_how_to_rebuild(pri
     with pytest.raises(IndexMismatch) as error:
         load_index(other)
     message = str(error.value)
-    assert "chunk_size=240" in message and "90" in message
+    assert f"chunk_size={private_index.chunk_size}" in message and "90" in message
     assert f"policyqa ingest --corpus {other.corpus_dir} --index {other.index_dir}" in message
 
 

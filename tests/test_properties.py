@@ -129,3 +129,15 @@ def test_search_respects_k_and_filters(use, texts, question, k, mode, pick) -> N
         assert retriever.search(question, k=k, mode=mode, filters=Filters(doc_ids=["no-such-doc"])) == []
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_clause_breaks_never_split_a_number_or_a_time(use, tmp_path) -> None:
+    """A long sentence is cut at commas, but not at the comma of 3,900 or the colon of 10:30."""
+    text = "".join(f"Zone {i} has over 3,900 firms, 12,500 staff and opens at 10:30, " for i in range(40))
+    (tmp_path / "doc.txt").write_text(text, encoding="utf-8")
+    document = load_document(tmp_path / "doc.txt", tmp_path)
+    chunks = Chunker(ChunkerSettings(chunk_size=40), use.count_tokens).chunk(document)
+    assert len(chunks) > 5
+    for chunk in chunks[:-1]:
+        after = document.text[chunk.end : chunk.end + 1]
+        assert not (chunk.text[-1] in ",:" and after.isdigit()), chunk.text[-20:]

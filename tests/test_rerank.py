@@ -43,7 +43,7 @@ def test_answer_type_leaves_other_questions_alone(retriever) -> None:
 
 
 def test_unknown_reranker_is_a_clear_error() -> None:
-    assert make_reranker("") is None
+    assert make_reranker("") is None and make_reranker("none") is None
     assert isinstance(make_reranker("answer-type"), AnswerTypeReranker)
     with pytest.raises(ValueError, match="unknown reranker"):
         make_reranker("colbert")

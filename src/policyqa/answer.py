@@ -702,6 +702,13 @@ _PLACE_EN = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(en) for en, _ in P
 # longest first, so the leftmost match is the longest: 浙江西部 is 浙江, not 江西
 _PLACE_CN = re.compile("|".join(sorted({re.escape(zh) for _, zh in PLACES}, key=len, reverse=True)))
 _PLACE_CANON = {en.lower(): zh for en, zh in PLACES}
+#: the province of each city in PLACES: a city's document speaks of "the province" without naming it
+PROVINCE_OF = {
+    "广州": "广东", "深圳": "广东", "珠海": "广东", "东莞": "广东", "佛山": "广东", "成都": "四川",
+    "武汉": "湖北", "杭州": "浙江", "南京": "江苏", "苏州": "江苏", "西安": "陕西", "厦门": "福建",
+    "青岛": "山东", "济南": "山东", "沈阳": "辽宁", "长沙": "湖南", "郑州": "河南", "合肥": "安徽",
+    "昆明": "云南", "哈尔滨": "黑龙江",
+}
 
 
 def places_named(text: str) -> set[str]:
@@ -711,7 +718,11 @@ def places_named(text: str) -> set[str]:
 
 
 def uncovered_places(question: str, hits: list[Hit], index) -> list[str]:
-    """Places the question names that none of the passages, their titles or their regions mention."""
+    """Places the question names that none of the passages, their titles or their regions mention.
+
+    A passage about a city covers its province too (not the other way round): a Guangzhou report that
+    gives "the province's" figures answers a question about Guangdong.
+    """
     asked = places_named(question)
     if not asked:
         return []
@@ -722,6 +733,7 @@ def uncovered_places(question: str, hits: list[Hit], index) -> list[str]:
         if document is not None:
             meta = document.meta
             covered |= places_named(" ".join((meta.title, meta.title_alt, meta.region, meta.issuer)))
+    covered |= {PROVINCE_OF[place] for place in covered if place in PROVINCE_OF}
     return sorted(asked - covered)
 
 

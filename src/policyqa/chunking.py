@@ -41,7 +41,7 @@ SEPARATORS = [
     r"(?<=[。！？])",
     r"(?<=[.!?])\s+",
     r"(?<=[；;])",
-    r"(?<=[，,、：:])",
+    r"(?<=[，、：])|(?<=[,:])(?!\d)",  # never inside a number or a time: 3,900 / 10:30
     r"\s+",
     r"",
 ]
@@ -52,11 +52,11 @@ _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 class ChunkerSettings(BaseModel):
     """Everything that changes chunk boundaries; stored in the index manifest."""
 
-    chunk_size: int = 240
+    chunk_size: int = 320
     chunk_overlap: int = 0
     embed_context: bool = False
     paragraphs: bool = False
-    version: int = 1
+    version: int = 2  # 2: a clause break never splits a number (3,900) or a time (10:30)
 
 
 @dataclass
@@ -230,7 +230,7 @@ class Chunker:
 # --------------------------------------------------------------------------- sentences
 
 _BOUNDARY = re.compile(r"[。！？；!?]+[”’」』）)\"']*|\.(?=\s)|\n+")
-_SOFT_BREAK = re.compile(r"[，、,:：]\s*")
+_SOFT_BREAK = re.compile(r"[，、：]\s*|[,:](?!\d)\s*")
 MAX_SENTENCE_CHARS = 300
 
 

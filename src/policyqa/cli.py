@@ -40,7 +40,7 @@ def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
 def _ranking_flags(parser: argparse.ArgumentParser) -> None:
     """How passages are ranked: shared by the one-question commands and eval."""
     parser.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
-    parser.add_argument("--reranker", help="reorder the top passages: answer-type or cross-encoder:<folder>")
+    parser.add_argument("--reranker", help="answer-type (default), none or cross-encoder:<model folder>")
 
 
 def _question_command(sub, name: str, help: str, json_help: str, func) -> argparse.ArgumentParser:

@@ -326,8 +326,8 @@ class CrossEncoderReranker(Reranker):
 
 
 def make_reranker(spec: str) -> Reranker | None:
-    """'' (none), 'answer-type' or 'cross-encoder:<local folder or model package>'."""
-    if not spec:
+    """'' or 'none', 'answer-type' or 'cross-encoder:<local folder or model package>'."""
+    if spec in ("", "none"):
         return None
     if spec == "answer-type":
         return AnswerTypeReranker()

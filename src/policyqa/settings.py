@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     )
     embed_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
     embed_batch_size: int = 64
-    chunk_size: int = Field(240, description="target chunk length in embedding-model tokens")
+    chunk_size: int = Field(320, description="target chunk length in embedding-model tokens")
     chunk_overlap: int = Field(0, description="overlap between adjacent chunks of one section, in tokens")
     chunk_paragraphs: bool = Field(
         False, description="never merge blank-line paragraphs into one chunk (encyclopaedia-style corpora)"
@@ -47,10 +47,10 @@ class Settings(BaseSettings):
     debias: float = Field(0.5, description="hybrid: share of the same-language cosine bias removed (0..1)")
     fusion_depth: int = Field(50, description="hybrid: candidates taken from each channel and language")
     reranker: str = Field(
-        "", description="reorder the first candidates: '' (off), 'answer-type' or 'cross-encoder:<folder>'"
+        "answer-type", description="reorders the top candidates: answer-type, none or cross-encoder:<folder>"
     )
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
-    hnsw_threshold: int = Field(100_000, description="'auto' switches from exact search to HNSW above this")
+    hnsw_threshold: int = Field(50_000, description="'auto' switches from exact search to HNSW above this")
     hnsw_m: int = Field(32, description="HNSW graph degree (more = better recall, more memory, slower build)")
     hnsw_ef_construction: int = Field(80, description="HNSW build-time search depth")
     hnsw_ef_search: int = Field(128, description="HNSW query-time search depth (recall vs latency)")
