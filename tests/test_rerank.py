@@ -23,8 +23,9 @@ def _same_head(plain, reranked, depth: int) -> None:
     assert [h.rank for h in reranked] == list(range(1, len(reranked) + 1))
 
 
-def test_answer_type_moves_up_a_passage_that_states_the_asked_quantity(retriever) -> None:
-    question = QUESTIONS["q009"]  # "How many people attended ...?" -> "totaling over 1,200 attendees"
+@pytest.mark.parametrize("qid", ["q082", "q083"])  # how many hospitals run biobanks / firms in the zone
+def test_answer_type_moves_up_a_passage_that_states_the_asked_quantity(retriever, qid: str) -> None:
+    question = QUESTIONS[qid]
     plain = retriever.search(question["question"], k=20)
     reranked = _with(retriever, AnswerTypeReranker()).search(question["question"], k=20)
     _same_head(plain, reranked, 20)
