@@ -26,7 +26,7 @@ import numpy as np
 from .chunking import split_sentences
 from .ingest import detect_language
 from .records import Answer, CitedPassage, Hit
-from .retrieve import Filters, Retriever, declines
+from .retrieve import ASKS_FIGURE, FIGURE, Filters, Retriever, declines
 from .settings import Settings
 
 log = logging.getLogger("policyqa.answer")
@@ -142,15 +142,6 @@ def _is_candidate(sentence: str) -> bool:
 
 # --------------------------------------------------------------------------- extractive backend
 
-_ASKS_FIGURE = re.compile(
-    r"多少|几[个家项种天年月倍批所部]?|哪一?[天年]|何时|什么时[候间]|日期|比例|幅度|上限|金额|规模|"
-    r"\bhow (?:many|much|long|soon|quickly|fast|often|frequently)\b|\bwhat (?:share|percentage|proportion|"
-    r"range|size|revenue|amount|date)\b|\bby how much\b|\bwhen\b",
-    re.I,
-)
-_FIGURE = re.compile(r"\d|[零一二三四五六七八九十百千万亿两]+(?:个|家|项|种|条|倍|年|天|批|个月|亿元|万元|%)")
-
-
 @dataclass
 class _Scored:
     hit: int  # index into hits
@@ -232,13 +223,13 @@ class ExtractiveBackend(AnswerBackend):
         vectors = self.vectors([question, *texts])
         similarity = vectors[1:] @ vectors[0]
         terms = self._weighted_terms(question)
-        wants_figure = bool(_ASKS_FIGURE.search(question))
+        wants_figure = bool(ASKS_FIGURE.search(question))
         scored = []
         for (i, s, e), text, sim in zip(candidates, texts, similarity, strict=True):
             passage = hits[i].dense_score if hits[i].dense_score is not None else 0.0
             score = (float(sim) + self.w_passage * passage + self.w_terms * self._coverage(terms, text)
                      - self.w_rank * i)
-            if wants_figure and _FIGURE.search(text):
+            if wants_figure and FIGURE.search(text):
                 score += self.w_figure
             scored.append(_Scored(i, s, e, score))
         scored.sort(key=lambda x: -x.score)

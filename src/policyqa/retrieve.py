@@ -254,6 +254,16 @@ class Retriever:
 
 # --------------------------------------------------------------------------- rerankers
 
+#: a question that asks for a figure (how many, when, 多少 …), and a text that states one; shared with the
+#: extractive answer layer, which prefers such sentences too
+ASKS_FIGURE = re.compile(
+    r"多少|几[个家项种天年月倍批所部]?|哪一?[天年]|何时|什么时[候间]|日期|比例|幅度|上限|金额|规模|"
+    r"\bhow (?:many|much|long|soon|quickly|fast|often|frequently)\b|\bwhat (?:share|percentage|proportion|"
+    r"range|size|revenue|amount|date)\b|\bby how much\b|\bwhen\b",
+    re.I,
+)
+FIGURE = re.compile(r"\d|[零一二三四五六七八九十百千万亿两]+(?:个|家|项|种|条|倍|年|天|批|个月|亿元|万元|%)")
+
 
 class Reranker(ABC):
     """A second look at the first `depth` candidates of any mode: it reorders them, never adds or drops.
@@ -281,27 +291,20 @@ class Reranker(ABC):
 
 
 class AnswerTypeReranker(Reranker):
-    """Moves up, for a question that asks for a quantity, the passages whose best sentence has a number.
+    """Moves up, for a question that asks for a figure, the passages whose best sentence states one.
 
     The embedder maps every number to one placeholder (so "10 parks" is near "how many parks"), which
     leaves it blind to whether a passage states a figure at all; the best sentence is found with the
     sentence vectors built at ingest.
     """
 
-    QUANTITY = re.compile(
-        r"\b(how (many|much|long|soon|quickly|fast|frequently|often)|by how much|what (share|percentage|"
-        r"proportion|number|amount|size|range))\b|多少|几[个家项条种年位名部批]|多大|多长|多久|比例|规模|降幅",
-        re.IGNORECASE,
-    )
-    NUMBER = re.compile(r"\d|[十百千万亿]|[一二两三四五六七八九]+[个家项条种倍年月日名人所批部类款]")
-
     def __init__(self, weight: float = 0.1) -> None:
         self.weight = weight
 
     def scores(self, question, query, rows, fused, index) -> np.ndarray:
-        if not self.QUANTITY.search(question):
+        if not ASKS_FIGURE.search(question):
             return fused
-        states = np.array([bool(self.NUMBER.search(_best_sentence(index, row, query))) for row in rows])
+        states = np.array([bool(FIGURE.search(_best_sentence(index, row, query))) for row in rows])
         return fused + self.weight * states
 
 
