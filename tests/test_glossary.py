@@ -12,31 +12,44 @@ def glossary() -> Glossary:
     return Glossary.load()
 
 
-def test_chinese_terms_become_their_first_english_form(glossary) -> None:
+def _forms(found: list[tuple[str, list[str]]]) -> set[str]:
+    return {form for _, forms in found for form in forms}
+
+
+def test_a_chinese_term_stands_for_all_its_english_forms(glossary) -> None:
     found = glossary.translate("如何完善双通道管理机制，推动创新药挂网？")
-    assert {"dual-channel", "online procurement listing", "innovative drug"} <= set(found)
+    assert [term for term, _ in found] == ["双通道", "创新药", "挂网"]  # in question order
+    assert {"dual-channel", "dual channel", "online procurement listing", "online listing"} <= _forms(found)
 
 
 def test_english_forms_become_the_chinese_term(glossary) -> None:
     found = glossary.translate("Which drugs use the Dual-Channel scheme and online procurement listings?")
-    assert {"双通道", "挂网"} <= set(found)  # case-insensitive, plural -s allowed
+    assert dict(found) == {"dual-channel": ["双通道"], "online procurement listings": ["挂网"]}
 
 
 def test_english_forms_match_whole_words_only(glossary) -> None:
-    assert "医保" not in glossary.translate("Insurers paid out")  # not 'insurance'
+    assert "医保" not in _forms(glossary.translate("Insurers paid out"))  # not 'insurance'
     assert glossary.translate("") == []
 
 
-def test_each_translation_is_listed_once(glossary) -> None:
-    found = glossary.translate("医保 医保 medical insurance")
-    assert len(found) == len(set(found))
+def test_the_longest_term_wins_and_each_is_listed_once(glossary) -> None:
+    found = dict(glossary.translate("进入医保目录的创新药 医保目录"))
+    assert set(found) == {"医保目录", "创新药"}  # not also 医保 (medical insurance) inside 医保目录
+    assert "national reimbursement drug list" in found["医保目录"]
+    assert "medical insurance" not in found["医保目录"]
+    english = dict(glossary.translate("What does basic medical insurance cover?"))
+    assert list(english) == ["basic medical insurance"]
+
+
+def test_a_phrase_shared_by_two_terms_stands_for_both(glossary) -> None:
+    assert set(dict(glossary.translate("medical insurance"))["medical insurance"]) >= {"医保", "医疗保障"}
 
 
 def test_a_corpus_glossary_extends_the_packaged_one(tmp_path) -> None:
     (tmp_path / "glossary.tsv").write_text("# local terms\n琼药通\tqiongyaotong\n", encoding="utf-8")
     extended = Glossary.load(tmp_path)
     assert Glossary.load().translate("Who runs Qiongyaotong?") == []
-    assert extended.translate("Who runs Qiongyaotong?") == ["琼药通"]
+    assert extended.translate("Who runs Qiongyaotong?") == [("qiongyaotong", ["琼药通"])]
     assert len(extended.entries) == len(Glossary.load().entries) + 1
 
 

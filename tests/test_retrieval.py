@@ -71,13 +71,35 @@ def test_glossary_lets_keywords_cross_languages(retriever, qid: str) -> None:
 
 
 def test_bm25_scores_are_query_coverage(retriever) -> None:
-    """A passage's BM25 score is the share of the (expanded) query it matches: within (0, 1]."""
+    """A passage's BM25 score is the share of the question it matches: within (0, 1]."""
     for question in ("双通道管理机制", "How is the dual-channel mechanism managed?", "zzzz qqqq 双通道"):
         hits = retriever.search(question, k=10, mode="bm25")
         assert hits and all(0 < h.score <= 1 for h in hits)
     words = retriever.search("双通道", k=1, mode="bm25")[0].score
     diluted = retriever.search("双通道 zzzz qqqq", k=1, mode="bm25")[0].score
     assert diluted < words  # terms no passage has still count in the question
+
+
+def test_a_passage_in_the_other_language_can_match_a_translated_question_fully(retriever) -> None:
+    """Coverage takes the better of the question's own terms and their glossary translations."""
+    for question in ("dual-channel", "双通道"):
+        best = retriever.search(question, k=1, mode="bm25")[0]
+        assert "双通道" in best.text and best.score == pytest.approx(1.0)
+
+
+def test_a_partly_translated_question_is_matched_partly(retriever) -> None:
+    """Only 广东 has a glossary translation here; 'guangdong' alone must not count as the whole question."""
+    def best_english(question: str) -> float:
+        return max(h.score for h in retriever.search(question, k=20, mode="bm25") if h.lang == "en")
+
+    assert best_english("广东要吸引多少家世界知名企业") < 0.6 * best_english("广东")
+
+
+def test_numbers_carry_over_to_the_other_language(retriever) -> None:
+    """A Chinese question's figures are matched in English passages as they are; 万亿元 has no
+    translation, so without the carried-over number the English passage would cover about 0.12."""
+    best = retriever.search("2.14万亿元", k=1, mode="bm25")[0]
+    assert "2.14 trillion" in best.text and best.score >= 0.3
 
 
 def test_citations_point_at_the_exact_passage(retriever, index) -> None:

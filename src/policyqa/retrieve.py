@@ -47,7 +47,7 @@ class FusionSettings(BaseModel):
 
     depth: int = 50
     sentence_weight: float = 0.5  # share of the dense score that comes from the passage's best sentence
-    bm25_weight: float = 1.0  # weight of BM25 coverage (share of the query matched, 0..1) next to dense
+    bm25_weight: float = 1.0  # weight of BM25 coverage (share of the question matched, 0..1) next to dense
     debias: float = 0.5  # share of the question's same-language cosine bias that hybrid removes
     glossary: bool = True  # expand the keyword query into the other language with the glossary
 
@@ -56,9 +56,9 @@ class Glossary:
     """Chinese <-> English policy terms that turn a question's keywords into the other language's.
 
     A line of a glossary file is `中文<TAB>english form|other form`. A Chinese term found in a question
-    adds its first English form; an English form found as whole words (plural -s allowed) adds the
-    Chinese term. The packaged list covers pharmaceutical-policy vocabulary; `corpus/glossary.tsv` adds
-    a corpus's own terms.
+    stands for all its English forms; an English form found as whole words (plural -s allowed) stands for
+    the Chinese term. The packaged list covers pharmaceutical-policy vocabulary; `corpus/glossary.tsv`
+    adds a corpus's own terms.
     """
 
     PACKAGED = "glossary.tsv"
@@ -80,16 +80,28 @@ class Glossary:
             entries += _parse_glossary(extra.read_text(encoding="utf-8"), str(extra))
         return cls(entries)
 
-    def translate(self, question: str) -> list[str]:
-        """The other-language forms of the glossary terms in `question`, each once."""
+    def translate(self, question: str) -> list[tuple[str, list[str]]]:
+        """Each glossary term of `question` with its forms in the other language, in question order.
+
+        Longest match first and every character once, as dictionary-based cross-language retrieval does:
+        医保目录 is one term (national reimbursement drug list), not also 医保 (medical insurance). The
+        forms of one term are alternatives, so a passage that uses any of them matches the term.
+        """
         lowered = question.lower()
-        found = []
+        found = []  # (start, end, other-language forms)
         for (chinese, forms), english in zip(self.entries, self._english, strict=True):
-            if chinese in question:
-                found.append(forms[0])
-            elif english.search(lowered):
-                found.append(chinese)
-        return list(dict.fromkeys(found))
+            found += [(m.start(), m.end(), forms) for m in re.finditer(re.escape(chinese), lowered)]
+            found += [(m.start(), m.end(), [chinese]) for m in english.finditer(lowered)]
+        taken = np.zeros(len(lowered), dtype=bool)
+        chosen: dict[tuple[int, int], list[str]] = {}  # one span can be several entries' form
+        for start, end, forms in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
+            if (start, end) in chosen or not taken[start:end].any():
+                taken[start:end] = True
+                chosen.setdefault((start, end), []).extend(forms)
+        terms: dict[str, list[str]] = {}
+        for start, end in sorted(chosen):
+            terms.setdefault(lowered[start:end], []).extend(chosen[start, end])
+        return [(term, list(dict.fromkeys(forms))) for term, forms in terms.items()]
 
 
 def _parse_glossary(text: str, source: str) -> list[tuple[str, list[str]]]:
@@ -167,8 +179,8 @@ class Retriever:
               allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
         """BM25 ranking by query coverage; each hit also carries its dense cosine, which the refusal
         rule reads."""
-        expansion = self.glossary.translate(question) if self.fusion.glossary else []
-        scores, rows = self.index.lexical.search(question, depth, allowed, expansion)
+        translations = self.glossary.translate(question) if self.fusion.glossary else []
+        scores, rows = self.index.lexical.search(question, depth, allowed, translations)
         if not len(rows):
             return []
         dense = np.asarray(self.index.vectors[rows]) @ query

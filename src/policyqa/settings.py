@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     glossary: bool = Field(
         True, description="expand keyword queries into the other language with the bilingual glossary"
     )
-    bm25_weight: float = Field(1.0, description="hybrid: weight of BM25 query coverage (0..1) beside dense")
+    bm25_weight: float = Field(1.0, description="hybrid: weight of BM25 coverage (0..1) beside dense")
     debias: float = Field(0.5, description="hybrid: share of the same-language cosine bias removed (0..1)")
     fusion_depth: int = Field(50, description="hybrid: candidates taken from each channel and language")
     reranker: str = Field(

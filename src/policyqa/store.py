@@ -364,6 +364,13 @@ class LexicalTokenizer:
         return tokens
 
 
+def _language_neutral(tokens: list[str]) -> list[str]:
+    """Tokens that read the same in both languages: numbers, and Latin-script words in a question that
+    also has Chinese (names and acronyms such as NRDL or CAR-T)."""
+    chinese = any("\u3400" <= t[0] <= "\u9fff" for t in tokens)
+    return [t for t in tokens if any(c.isdigit() for c in t) or (chinese and t.isascii())]
+
+
 class LexicalIndex:
     """bm25s over the same chunk rows as the vector store."""
 
@@ -381,36 +388,74 @@ class LexicalIndex:
         self.bm25.index(tokens, show_progress=False)
 
     def search(self, question: str, k: int, allowed: np.ndarray | None = None,
-               expansion: Iterable[str] = ()) -> tuple[np.ndarray, np.ndarray]:
-        """(coverage, rows) of the best rows; rows that share no term with the query are dropped.
+               translations: Iterable[tuple[str, list[str]]] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """(coverage, rows) of the best rows; rows that match no term are dropped.
 
-        The query is the question's terms plus those of `expansion` (its glossary translations).
-        Coverage is the BM25 score divided by the best score each query term reaches anywhere in the
-        index (a term no passage has counts as the rarest), so it lies in [0, 1] and means the same for
-        every question: how much of the query a passage matches. Dividing by the best hit of each
-        search instead would make junk look perfect whenever nothing in the question's language is
-        relevant.
+        Coverage is how much of the question a passage matches, in [0, 1], the same scale for every
+        question: its BM25 score divided by the best score each term reaches anywhere in the index (a
+        term no passage has counts as the rarest). Dividing by the best hit of each search instead
+        would make junk look perfect whenever nothing in the question's language is relevant.
+
+        `translations` are the question's glossary terms with their forms in the other language. The
+        other-language query is those forms plus the question's numbers and, in a Chinese question,
+        its Latin-script names (NRDL, CAR-T), which read the same in both languages. A passage's
+        coverage is the better of the question's own terms and the other-language query, so a passage
+        in either language can match fully; the other-language side is scaled by the square root of
+        the share of the question it carries over, so one translated place name cannot stand for the
+        whole question.
         """
-        vocab = self.bm25.vocab_dict
-        terms = [self.tokenizer(question), *(self.tokenizer(text) for text in expansion)]
-        query = list(dict.fromkeys(t for part in terms for t in part))
-        tokens = [t for t in query if t in vocab]
-        if not tokens:
+        own = self.tokenizer(question)
+        coverage, ideal = self._coverage(own)
+        carried = _language_neutral(own)
+        translated, sources = self._translated_coverage(
+            set(own) - set(carried), [*translations, *((t, [t]) for t in carried)])
+        if translated is not None:
+            share = self._coverage([t for t in own if t in sources])[1] / ideal if ideal else 1.0
+            coverage = np.maximum(coverage if coverage is not None else 0.0, np.sqrt(share) * translated)
+        if coverage is None:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        # every passage's score at once, then numpy's top k: ten times faster than bm25s.retrieve here
-        scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
         if allowed is not None:
-            kept = np.zeros_like(scores)
-            kept[allowed] = scores[allowed]
-            scores = kept
-        k = min(k, len(scores))
-        rows = np.argpartition(-scores, k - 1)[:k]
-        rows = rows[np.argsort(-scores[rows], kind="stable")]
-        rows = rows[scores[rows] > 0].astype(np.int64)
-        # a term no passage has still belongs to the question: it counts as the rarest term would
-        unseen = (len(query) - len(tokens)) * float(self.term_ceiling.max())
-        ideal = float(self.term_ceiling[[vocab[t] for t in tokens]].sum()) + unseen
-        return scores[rows] / ideal, rows
+            kept = np.zeros_like(coverage)
+            kept[allowed] = coverage[allowed]
+            coverage = kept
+        # numpy's top k over every passage's score: ten times faster than bm25s.retrieve here
+        k = min(k, len(coverage))
+        rows = np.argpartition(-coverage, k - 1)[:k]
+        rows = rows[np.argsort(-coverage[rows], kind="stable")]
+        rows = rows[coverage[rows] > 0].astype(np.int64)
+        return coverage[rows], rows
+
+    def _coverage(self, terms: list[str]) -> tuple[np.ndarray | None, float]:
+        """Every passage's share of `terms` matched (None when the index has none of them), and the
+        terms' ideal score."""
+        vocab = self.bm25.vocab_dict
+        terms = list(dict.fromkeys(terms))
+        known = [t for t in terms if t in vocab]
+        unseen = (len(terms) - len(known)) * float(self.term_ceiling.max())
+        ideal = float(self.term_ceiling[[vocab[t] for t in known]].sum()) + unseen
+        if not known:
+            return None, ideal
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32) / ideal, ideal
+
+    def _translated_coverage(self, own: set[str], translations: Iterable[tuple[str, list[str]]]
+                             ) -> tuple[np.ndarray | None, set[str]]:
+        """Coverage of the other-language query, each term matched by its best form (a structured
+        query: alternative translations are synonyms, not extra terms) and weighted by its forms' mean
+        ideal score; and the question's words it carries over. Form words that are already the
+        question's own (`own`) are left out, as the question's side counts them."""
+        total, weights, sources = None, 0.0, set()
+        for term, forms in translations:
+            matched = [self._coverage(tokens) for form in forms
+                       if (tokens := [t for t in self.tokenizer(form) if t not in own])]
+            if not matched:
+                continue
+            weight = float(np.mean([ideal for _, ideal in matched]))
+            weights += weight
+            if found := [scores for scores, _ in matched if scores is not None]:
+                best = weight * np.maximum.reduce(found)
+                total = best if total is None else total + best
+            sources.update(self.tokenizer(term))
+        return (None if total is None else total / weights), sources
 
     @cached_property
     def term_ceiling(self) -> np.ndarray:
