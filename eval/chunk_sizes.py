@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         for mode in modes:
             m = evaluate_file(args.questions, retriever, settings, k=10, mode=mode)["metrics"]
             a, d = m["answerable"], m["by_direction"]
-            buckets = " | ".join(f"{d[x].get('hit@5', 0):.3f}" for x in DIRECTIONS)
+            buckets = " | ".join(f"{d[x]['hit@5']:.3f}" if "hit@5" in d[x] else "-" for x in DIRECTIONS)
             n = len(retriever.index.chunks)
             print(f"| {size} | {n} | {mode} | {a['hit@1']:.3f} | {a['hit@5']:.3f} | {a['mrr@10']:.3f} | "
                   f"{buckets} |", flush=True)

@@ -65,6 +65,7 @@ class Glossary:
 
     def __init__(self, entries: list[tuple[str, list[str]]]) -> None:
         self.entries = entries
+        self._forms = [[form.lower() for form in forms] for _, forms in entries]
         self._english = [
             re.compile("|".join(rf"(?<![a-z0-9]){re.escape(f.lower())}(?:e?s)?(?![a-z0-9])" for f in forms))
             for _, forms in entries
@@ -89,9 +90,11 @@ class Glossary:
         """
         lowered = question.lower()
         found = []  # (start, end, other-language forms)
-        for (chinese, forms), english in zip(self.entries, self._english, strict=True):
-            found += [(m.start(), m.end(), forms) for m in re.finditer(re.escape(chinese), lowered)]
-            found += [(m.start(), m.end(), [chinese]) for m in english.finditer(lowered)]
+        for (chinese, forms), folded, english in zip(self.entries, self._forms, self._english, strict=True):
+            if chinese in lowered:  # plain substring tests first: a question holds few of the terms
+                found += [(m.start(), m.end(), forms) for m in re.finditer(re.escape(chinese), lowered)]
+            if any(form in lowered for form in folded):
+                found += [(m.start(), m.end(), [chinese]) for m in english.finditer(lowered)]
         taken = np.zeros(len(lowered), dtype=bool)
         chosen: dict[tuple[int, int], list[str]] = {}  # one span can be several entries' form
         for start, end, forms in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
