@@ -410,7 +410,7 @@ class LexicalIndex:
         translated, sources = self._translated_coverage(
             set(own) - set(carried), [*translations, *((t, [t]) for t in carried)])
         if translated is not None:
-            share = self._coverage([t for t in own if t in sources])[1] / ideal if ideal else 1.0
+            share = self._ideal([t for t in own if t in sources]) / ideal if ideal else 1.0
             coverage = np.maximum(coverage if coverage is not None else 0.0, np.sqrt(share) * translated)
         if coverage is None:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
@@ -428,14 +428,17 @@ class LexicalIndex:
     def _coverage(self, terms: list[str]) -> tuple[np.ndarray | None, float]:
         """Every passage's share of `terms` matched (None when the index has none of them), and the
         terms' ideal score."""
-        vocab = self.bm25.vocab_dict
-        terms = list(dict.fromkeys(terms))
-        known = [t for t in terms if t in vocab]
-        unseen = (len(terms) - len(known)) * float(self.term_ceiling.max())
-        ideal = float(self.term_ceiling[[vocab[t] for t in known]].sum()) + unseen
+        known = [t for t in dict.fromkeys(terms) if t in self.bm25.vocab_dict]
+        ideal = self._ideal(terms)
         if not known:
             return None, ideal
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32) / ideal, ideal
+
+    def _ideal(self, terms: list[str]) -> float:
+        """The best score the terms can reach together: each term's best in any passage, and a term no
+        passage has counted as the rarest term would."""
+        vocab, ceiling = self.bm25.vocab_dict, self.term_ceiling
+        return float(sum(ceiling[vocab[t]] if t in vocab else ceiling.max() for t in dict.fromkeys(terms)))
 
     def _translated_coverage(self, own: set[str], translations: Iterable[tuple[str, list[str]]]
                              ) -> tuple[np.ndarray | None, set[str]]:
