@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -458,18 +459,93 @@ def doc_id_for(relative: Path) -> str:
     return slug or hashlib.sha1(stem.encode()).hexdigest()[:12]
 
 
+def assign_doc_ids(paths: Iterable[str], recorded: dict[str, str], given: dict[str, str]) -> dict[str, str]:
+    """Each file's document id, unique in the index and kept from one ingest to the next.
+
+    `paths` are the corpus files (relative, POSIX), `recorded` the ids the index holds for files it has
+    (path -> id), `given` the ids `documents.yaml` sets. A file keeps its recorded id, so a newcomer never
+    takes an indexed document's id: `notice.md` beside an indexed `notice.txt` becomes `notice-md`, and
+    `My Notice.txt` beside `my-notice.txt` gets a hash of its path (`my-notice-1a2b3c4d`). Only an id that
+    documents.yaml sets and another file holds cannot be given: that file is left out of the result, and
+    `id_holder` names who holds it.
+    """
+    paths = list(paths)
+    wanted = {p: recorded[p] for p in paths if p in recorded and p not in given}
+    kept = set(wanted)
+    wanted.update((p, given[p]) for p in paths if p in given)
+    holders: dict[str, str] = {}
+    for path in sorted(wanted, key=lambda p: (p not in kept, p)):  # indexed files first, then given ids
+        holders.setdefault(wanted[path], path)
+    for path in paths:
+        if path not in wanted:
+            free = next((c for c in _id_candidates(path) if c not in holders), None)
+            if free is not None:
+                holders[free] = path
+    return {path: doc_id for doc_id, path in holders.items()}
+
+
+def id_holder(path: str, ids: dict[str, str], given: dict[str, str]) -> tuple[str, str]:
+    """(the id a file wanted, the file holding it) for a file `assign_doc_ids` could not give an id."""
+    wanted = given.get(path) or doc_id_for(Path(path))
+    holder = next((other for other, doc_id in ids.items() if doc_id == wanted), "another file")
+    return wanted, holder
+
+
+def _id_candidates(relative: str) -> Iterator[str]:
+    """Ids for a file, most readable first: its path slug, then with its type, then with a path hash."""
+    base = doc_id_for(Path(relative))
+    yield base
+    suffix = Path(relative).suffix.lower().lstrip(".")
+    if suffix:
+        yield f"{base}-{suffix}"
+    yield f"{base}-{hashlib.sha1(relative.encode()).hexdigest()[:8]}"
+
+
 # --------------------------------------------------------------------------- documents
 
 
 def list_files(corpus_dir: Path) -> list[Path]:
-    """Files under the corpus folder that a loader understands, in a stable order."""
+    """Files under the corpus folder that a loader understands, in a stable order.
+
+    Hidden entries (names starting with a dot) and links are listed too, without being followed: the
+    loader refuses them with a reason, so they appear in the ingest report instead of vanishing.
+    Folders that are hidden or links are listed once and never entered.
+    """
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist")
-    return sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith(".")
-    )
+    found = []
+    for folder, dirs, files in os.walk(corpus_dir, followlinks=False):
+        base = Path(folder)
+        entered = []
+        for name in dirs:
+            if name.startswith(".") or (base / name).is_symlink():
+                found.append(base / name)
+            else:
+                entered.append(name)
+        dirs[:] = entered
+        found += [base / name for name in files if Path(name).suffix.lower() in SUPPORTED]
+    return sorted(found)
+
+
+def readable_path(path: Path, corpus_dir: Path) -> Path:
+    """The real file behind `path`, or UnreadableFile when it must not be read.
+
+    A link is followed only to a file inside the corpus folder: a link to /etc/passwd must never
+    become a quotable document. The loader then reads the resolved path, so swapping the link after
+    this check does not lead outside either.
+    """
+    relative = path.relative_to(corpus_dir) if path.is_relative_to(corpus_dir) else Path(path.name)
+    if any(part.startswith(".") for part in relative.parts):
+        kind = "folder" if path.is_dir() else "file"
+        raise UnreadableFile(f"hidden {kind} (name starts with a dot): not indexed; rename it to index it")
+    real = path.resolve()
+    if path.is_symlink() and not real.exists():
+        raise UnreadableFile(f"broken link to {os.readlink(path)}: its target does not exist")
+    if not real.is_relative_to(Path(corpus_dir).resolve()):
+        raise UnreadableFile(f"link to {real}, outside the corpus folder: not followed")
+    if real.is_dir():
+        raise UnreadableFile("link to a folder: not followed; link the files themselves")
+    return real
 
 
 def content_hash(data: bytes) -> str:
@@ -485,17 +561,22 @@ def text_hash(text: str, block: int = 2**20) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_document(path: Path, corpus_dir: Path, meta: DocumentMeta | None = None) -> Document:
-    """Read, decode, clean and describe one file; raise UnreadableFile with a reason when it cannot."""
+def load_document(path: Path, corpus_dir: Path, meta: DocumentMeta | None = None,
+                  doc_id: str | None = None) -> Document:
+    """Read, decode, clean and describe one file; raise UnreadableFile with a reason when it cannot.
+
+    Without `meta`, the document is described from its text and gets `doc_id` (default: the path slug).
+    """
+    real = readable_path(path, corpus_dir)
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise UnreadableFile(f"unsupported file type {path.suffix or '(none)'}")
-    raw = loader(path)
+    raw = loader(real)
     text, runs, dropped = raw.cleaned()
     if not text.strip():
         raise UnreadableFile("no text left after cleaning")
     relative = path.relative_to(corpus_dir)
-    meta = meta or infer_meta(doc_id_for(relative), text, raw.start())
+    meta = meta or infer_meta(doc_id or doc_id_for(relative), text, raw.start())
     if not meta.languages:
         meta = meta.model_copy(update={"languages": document_languages(text)})
     doc = Document(
