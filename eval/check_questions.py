@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Validate eval/questions.jsonl against the seed documents.
 
-Usage: python3 eval/check_questions.py [--seeds DIR] [--questions FILE]
+Usage: python3 eval/check_questions.py [--seeds DIR] [--questions FILE] [--compare FILE]
 
 Checks:
   * every line parses as a JSON object with exactly the expected fields/types
   * lang in {en, zh}; evidence_lang in {en, zh, none}; ids unique (qNNN)
   * answerable questions have 1-3 non-empty evidence strings and
     evidence_lang en/zh; unanswerable ones have evidence [] and "none"
+  * optional fields: "answer_type" (quantity/date/place/list/yesno/other) on any question,
+    "kind" (place/topic/hard: why the corpus cannot answer) on unanswerable ones only
+  * ids: qNNN / uNNN (question set), hNN / huNN (held-out)
   * evidence strings contain no line break and are of reasonable length
   * every evidence string occurs exactly once in the seed files (exact match)
     and exactly once after removing whitespace and lower-casing (the hit test
@@ -16,6 +19,8 @@ Checks:
   * evidence is not taken from known boilerplate (widgets, related-news list,
     navigation, footers)
 Prints counts per lang->evidence_lang bucket. Exit status 1 on any problem.
+--compare FILE checks a comparison set instead (eval/compare.jsonl): fields, regions, splits, and
+every per-region evidence string occurring in the seeds outside boilerplate.
 Standard library only.
 """
 import argparse
@@ -27,6 +32,11 @@ from collections import Counter
 
 FIELDS = {"id": str, "question": str, "lang": str, "evidence_lang": str,
           "evidence": list, "answerable": bool}
+OPTIONAL = {"kind": {"place", "topic", "hard"},
+            "answer_type": {"quantity", "date", "place", "list", "yesno", "other"}}
+ID = re.compile(r"(q|u)\d{3,}|(h|hu)\d{2,}")
+REGIONS = {"National", "Beijing", "Guangdong", "Hainan", "Sichuan", "Hubei"}
+COMPARE_FIELDS = {"id", "question", "lang", "by", "split", "groups", "silent"}
 WS = re.compile(r"\s+")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -81,6 +91,7 @@ def main():
     ap.add_argument("--seeds", default=default_seeds())
     ap.add_argument("--questions", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "questions.jsonl"))
+    ap.add_argument("--compare", help="validate this comparison file instead")
     args = ap.parse_args()
 
     docs = load_seeds(args.seeds)
@@ -89,6 +100,8 @@ def main():
         return 1
     ndocs = {k: norm(v) for k, v in docs.items()}
     bp = {k: boilerplate_spans(v) for k, v in docs.items()}
+    if args.compare:
+        return check_compare(args.compare, docs, bp)
 
     problems = []
     buckets = Counter()
@@ -109,8 +122,14 @@ def main():
                 problems.append(f"{where}: not an object")
                 continue
             n += 1
-            if set(q) != set(FIELDS):
-                problems.append(f"{where}: fields {sorted(q)} != {sorted(FIELDS)}")
+            if not set(FIELDS) <= set(q) <= set(FIELDS) | set(OPTIONAL):
+                want = f"{sorted(FIELDS)} + optional {sorted(OPTIONAL)}"
+                problems.append(f"{where}: fields {sorted(q)} != {want}")
+            for k, allowed in OPTIONAL.items():
+                if k in q and q[k] not in allowed:
+                    problems.append(f"{where}: bad {k} {q[k]!r}")
+            if "kind" in q and q.get("answerable"):
+                problems.append(f"{where}: kind is only for unanswerable questions")
             bad_type = [k for k, t in FIELDS.items() if k in q and not isinstance(q[k], t)]
             if bad_type:
                 problems.append(f"{where}: wrong type for {bad_type}")
@@ -119,7 +138,7 @@ def main():
                 continue
             qid = q["id"]
             where = f"line {lineno} ({qid})"
-            if not re.fullmatch(r"q\d{3,}", qid):
+            if not ID.fullmatch(qid):
                 problems.append(f"{where}: bad id format")
             if qid in ids:
                 problems.append(f"{where}: duplicate id")
@@ -151,7 +170,7 @@ def main():
                     continue
                 if "\n" in e or "\r" in e:
                     problems.append(f"{where}: evidence crosses a line break: {e!r}")
-                if not 6 <= len(e) <= 80:
+                if not 6 <= len(e) <= 100:
                     problems.append(f"{where}: evidence length {len(e)} out of range: {e!r}")
                 if el == "zh" and not CJK.search(e):
                     problems.append(f"{where}: evidence_lang zh but no CJK in {e!r}")
@@ -184,6 +203,41 @@ def main():
         return 1
     print("OK: 0 problems")
     return 0
+
+
+def check_compare(path, docs, bp):
+    """Comparison questions: one evidence list per region; the other covered regions are silent."""
+    problems, ids, splits = [], set(), Counter()
+    with open(path, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    for q in rows:
+        where = q.get("id", "?")
+        if set(q) != COMPARE_FIELDS:
+            problems.append(f"{where}: fields {sorted(q)} != {sorted(COMPARE_FIELDS)}")
+            continue
+        if not re.fullmatch(r"c\d{2,}", where) or where in ids:
+            problems.append(f"{where}: bad or duplicate id")
+        ids.add(where)
+        if q["lang"] not in ("en", "zh") or q["by"] != "region" or q["split"] not in ("tune", "heldout"):
+            problems.append(f"{where}: bad lang/by/split")
+        splits[q["split"], q["lang"]] += 1
+        groups, silent = q["groups"], q["silent"]
+        if not groups or set(groups) & set(silent) or set(groups) | set(silent) != REGIONS:
+            problems.append(f"{where}: groups + silent must partition {sorted(REGIONS)}")
+        for region, evidence in groups.items():
+            for e in evidence or [""]:
+                hits = [(n, m.start()) for n, t in docs.items()
+                        for m in re.finditer(re.escape(e), t)] if e else []
+                if not hits:
+                    problems.append(f"{where}/{region}: evidence not in seeds: {e!r}")
+                elif all(any(s <= i < end for s, end in bp[n]) for n, i in hits):
+                    problems.append(f"{where}/{region}: evidence only in boilerplate: {e!r}")
+    counts = "  ".join(f"{s}/{lang} {c}" for (s, lang), c in sorted(splits.items()))
+    print(f"comparison questions: {len(rows)}  {counts}")
+    for p in problems:
+        print("  " + p)
+    print(f"{len(problems)} problem(s)" if problems else "OK: 0 problems")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
