@@ -12,7 +12,7 @@ from policyqa.app import (
     UploadRefused,
     answer_markdown,
     copy_text,
-    exposure_warning,
+    exposure_problem,
     highlight,
     is_loopback,
     make_filters,
@@ -207,14 +207,14 @@ def test_auth_from_flag_and_file(tmp_path: Path):
             read_auth(bad, None)
 
 
-def test_loud_warning_only_when_exposed_without_auth():
+def test_exposed_bind_without_auth_is_a_problem():
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
-    assert exposure_warning("127.0.0.1", share=False, has_auth=False) == ""
-    assert exposure_warning("0.0.0.0", share=False, has_auth=True) == ""
-    warning = exposure_warning("0.0.0.0", share=False, has_auth=False)
-    assert "WARNING" in warning and "--auth" in warning and "0.0.0.0" in warning
-    assert "gradio.live" in exposure_warning("127.0.0.1", share=True, has_auth=False)
+    assert exposure_problem("127.0.0.1", share=False, has_auth=False) == ""
+    assert exposure_problem("0.0.0.0", share=False, has_auth=True) == ""
+    problem = exposure_problem("0.0.0.0", share=False, has_auth=False)
+    assert "refusing" in problem and "--auth" in problem and "0.0.0.0" in problem and "\n" not in problem
+    assert "--share" in exposure_problem("127.0.0.1", share=True, has_auth=False)
 
 
 def test_filters_from_controls():

@@ -11,9 +11,11 @@ import html
 import ipaddress
 import json
 import logging
+import math
 import os
 import re
 import shutil
+import socket
 import sys
 import threading
 import time
@@ -38,10 +40,10 @@ log = logging.getLogger("policyqa.app")
 UPLOAD_FOLDER = "uploads"
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 MAX_K = 10
+MIB = 2**20  # upload sizes are in MiB everywhere, as Gradio's max_file_size counts them
 VIEW_WINDOW = 20_000  # characters of a long document shown around the cited span
 MODES = ("hybrid", "dense", "bm25")
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
-DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 EXAMPLES = [
     "广东计划建设多少个综合性生物医药产业园区？",
@@ -64,7 +66,7 @@ TEXT = {
         "too_long": "Your question has {n:,} characters; the limit is {limit:,}. Please shorten it.",
         "failed": "Sorry, something went wrong while answering. The problem was logged on the server; "
                   "please try again or rephrase the question.",
-        "bad_date": "Dates must look like 2025, 2025-06 or 2025-06-30 (got {value!r}).",
+        "bad_filter": "This filter can never match: {problem}.",
         "no_match": "No document matches the filters; clear some filters and ask again.",
         "llm_off": "The LLM backend is not reachable at {url}; answered with the extractive backend.",
         "thinking": "Searching the documents…",
@@ -78,7 +80,7 @@ TEXT = {
         "empty": "请输入问题。",
         "too_long": "问题长度为 {n:,} 个字符，上限为 {limit:,} 个字符，请精简后再问。",
         "failed": "抱歉，回答时出现错误，已在服务器端记录。请重试或换一种问法。",
-        "bad_date": "日期格式应为 2025、2025-06 或 2025-06-30（收到 {value!r}）。",
+        "bad_filter": "筛选条件无法匹配任何内容：{problem}。日期格式应为 2025、2025-06 或 2025-06-30，语言为 zh 或 en。",
         "no_match": "没有文档符合筛选条件，请减少筛选条件后再问。",
         "llm_off": "无法连接大模型服务 {url}，已改用抽取式回答。",
         "thinking": "正在检索文档…",
@@ -398,8 +400,8 @@ def save_upload(source: Path, original_name: str, corpus_dir: Path, max_bytes: i
                             f"upload {', '.join(UPLOAD_TYPES)}")
     size = source.stat().st_size
     if size > max_bytes:
-        raise UploadRefused(f"{original_name}: {size / 1e6:.1f} MB is over the "
-                            f"{max_bytes / 1e6:.0f} MB limit")
+        raise UploadRefused(f"{original_name}: {size / MIB:.1f} MiB is over the "
+                            f"{max_bytes / MIB:.0f} MiB limit")
     if size == 0:
         raise UploadRefused(f"{original_name}: the file is empty")
     folder = (Path(corpus_dir) / UPLOAD_FOLDER).resolve()
@@ -517,14 +519,18 @@ def probe_llm(settings: Settings) -> bool:
 
 def make_filters(documents: list[str] | None = None, regions: list[str] | None = None,
                  languages: list[str] | None = None, date_from: str = "", date_to: str = "") -> Filters:
-    for value in (date_from, date_to):
-        if value and not DATE_RE.match(value.strip()):
-            raise ValueError(value)
-    return Filters(
-        doc_ids=[d for d in documents or [] if d], regions=[r for r in regions or [] if r],
-        languages=[x for x in languages or [] if x], date_from=(date_from or "").strip(),
-        date_to=(date_to or "").strip(),
-    )
+    """Filters from the controls or the API; ValueError (one plain sentence) for a value that can never
+    match, such as 2025-13-45 or language 'xx', instead of silently matching nothing."""
+    from pydantic import ValidationError
+
+    try:
+        return Filters(
+            doc_ids=[d for d in documents or [] if d], regions=[r for r in regions or [] if r],
+            languages=[x for x in languages or [] if x], date_from=(date_from or "").strip(),
+            date_to=(date_to or "").strip(),
+        )
+    except ValidationError as exc:
+        raise ValueError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
 
 
 def question_problem(question: str, settings: Settings, lang: str) -> str:
@@ -569,7 +575,7 @@ def api_ask(engine: Engine, question: str, k: int = 0, mode: str = "", backend: 
     try:
         filters = make_filters(_split(documents), _split(regions), _split(languages), date_from, date_to)
     except ValueError as exc:
-        message = TEXT[lang]["bad_date"].format(value=str(exc))
+        message = TEXT[lang]["bad_filter"].format(problem=str(exc))
         reply.update(answer=message, error=message)
         return reply
     k = max(1, min(int(k or engine.settings.k), MAX_K))
@@ -691,7 +697,7 @@ def build_app(engine: Engine):
                         date_to = gr.Textbox(label="To date · 截止日期", placeholder="2025-12-31")
                 with gr.Accordion("Add documents · 上传文档", open=False):
                     files = gr.File(file_count="multiple", file_types=list(UPLOAD_TYPES), type="filepath",
-                                    label=f"txt, md, html, pdf, docx · ≤ {settings.max_upload_mb} MB each")
+                                    label=f"txt, md, html, pdf, docx · ≤ {settings.max_upload_mb} MiB each")
                     upload_btn = gr.Button("Add to the index · 加入索引")
                     upload_status = gr.Markdown()
             with gr.Column(scale=2):
@@ -734,7 +740,7 @@ def build_app(engine: Engine):
             try:
                 filters = make_filters(docs_value, regions_value, langs_value, from_value, to_value)
             except ValueError as exc:
-                history[-1]["content"] = md_escape(TEXT[lang]["bad_date"].format(value=str(exc)))
+                history[-1]["content"] = md_escape(TEXT[lang]["bad_filter"].format(problem=str(exc)))
                 yield history, "", *same
                 return
             chosen, notice = choose_backend(engine, backend_value, lang)
@@ -877,7 +883,7 @@ def ingest_uploads(engine: Engine, paths: list, progress: Callable | None = None
     for item in paths:
         path = Path(item if isinstance(item, str | os.PathLike) else getattr(item, "name", ""))
         try:
-            target = save_upload(path, path.name, corpus, settings.max_upload_mb * 1_000_000)
+            target = save_upload(path, path.name, corpus, settings.max_upload_mb * MIB)
         except UploadRefused as exc:
             lines.append(f"❌ {md_escape(str(exc))}")
             continue
@@ -959,21 +965,130 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def exposure_warning(host: str, share: bool, has_auth: bool) -> str:
-    """The loud warning printed when the app is reachable beyond this machine without a password."""
+class ServeRefused(ValueError):
+    """`serve` will not start: the settings would expose the corpus, or the port is taken."""
+
+
+def exposure_problem(host: str, share: bool, has_auth: bool) -> str:
+    """Why serving would hand strangers read and upload access to the corpus, or '' when it would not.
+
+    Only a loopback bind without a public link may go without a password: anything else reaches other
+    machines, and uploads write into the corpus.
+    """
     if has_auth or (is_loopback(host) and not share):
         return ""
-    where = "a public gradio.live link" if share else f"{host} (reachable from other machines)"
-    bar = "!" * 78
-    return (f"\n{bar}\n!! WARNING: policyqa is serving on {where} WITHOUT authentication.\n"
-            "!! Anyone who can reach it can read every indexed document and upload files.\n"
-            "!! Restart with --auth user:password or --auth-file FILE, or bind --host 127.0.0.1.\n"
-            f"{bar}\n")
+    where = "--share (a public link)" if share else f"--host {host} (reachable from other machines)"
+    return (f"refusing to serve on {where} without a password: add --auth user:password or "
+            "--auth-file FILE, or bind --host 127.0.0.1")
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail fast, before the model loads, when another process already listens on host:port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is free
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ServeRefused(port_taken(host, port, exc)) from None
+
+
+def port_taken(host: str, port: int, exc: Exception) -> str:
+    return (f"cannot listen on {host}:{port} ({getattr(exc, 'strerror', None) or exc}): stop the other "
+            "server or choose another port with --port")
+
+
+class LoginThrottle:
+    """ASGI middleware that locks a client out of `/login` after repeated wrong passwords.
+
+    After `max_failures` failed sign-ins from one address, its sign-ins are refused with 429 and a
+    Retry-After for `lockout` seconds, doubling with every further failure up to `max_lockout`. A correct
+    sign-in clears the count. Attempts still in flight count as failures, so a burst of parallel guesses
+    gets no more tries than a sequential one. Behind a reverse proxy every client shares its address.
+    """
+
+    PRUNE_ABOVE = 10_000  # tracked addresses before expired entries are dropped
+
+    def __init__(self, app, max_failures: int = 5, lockout: float = 2.0, max_lockout: float = 600.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.app, self.max_failures, self.lockout, self.max_lockout = app, max_failures, lockout, max_lockout
+        self.clock = clock
+        self.clients: dict[str, dict[str, float]] = {}
+        self.lock = threading.Lock()
+
+    async def __call__(self, scope, receive, send) -> None:
+        is_login = scope["type"] == "http" and scope.get("method") == "POST" and \
+            scope.get("path", "").rstrip("/").endswith("/login")
+        if not is_login:
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown",))[0]
+        wait = self.admit(client)
+        if wait > 0:
+            await self.refuse(send, wait)
+            return
+        status = {"code": 500}
+
+        async def capture(message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            self.record(client, status["code"])
+
+    def admit(self, client: str) -> float:
+        """0 when the client may try now (the attempt is then counted in flight), else seconds to wait."""
+        now = self.clock()
+        with self.lock:
+            state = self.clients.setdefault(client, {"failures": 0, "pending": 0, "until": 0.0})
+            if now < state["until"]:
+                return state["until"] - now
+            if state["pending"] >= max(1, self.max_failures - state["failures"]):
+                return self.lockout  # as many guesses in flight as failures are left (one after a lockout)
+            state["pending"] += 1
+            return 0.0
+
+    def record(self, client: str, status: int) -> None:
+        """Count a wrong password (any 4xx), clear the count on success; 5xx says nothing about it."""
+        with self.lock:
+            state = self.clients[client]
+            state["pending"] -= 1
+            if status < 400:
+                state["failures"], state["until"] = 0, 0.0
+            elif status < 500:
+                state["failures"] += 1
+                over = state["failures"] - self.max_failures
+                if over >= 0:
+                    delay = min(self.max_lockout, self.lockout * 2 ** min(over, 30))
+                    state["until"] = self.clock() + delay
+            if len(self.clients) > self.PRUNE_ABOVE:
+                now = self.clock()
+                for key in [k for k, v in self.clients.items() if not v["pending"] and v["until"] < now]:
+                    del self.clients[key]
+
+    @staticmethod
+    async def refuse(send, wait: float) -> None:
+        body = json.dumps({"detail": f"Too many failed sign-ins; try again in {math.ceil(wait)} s."}).encode()
+        await send({"type": "http.response.start", "status": 429, "headers": [
+            (b"content-type", b"application/json"), (b"retry-after", str(math.ceil(wait)).encode()),
+            (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
 
 def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] | None = None,
           block: bool = True):
-    """Load once, print what is loaded and the URL, serve until interrupted."""
+    """Load once, print what is loaded and the URL, serve until interrupted.
+
+    Refuses (ServeRefused) before loading anything when the bind would expose the corpus without a
+    password or the port is taken.
+    """
+    problem = exposure_problem(settings.host, share, bool(auth))
+    if problem:
+        raise ServeRefused(problem)
+    check_port_free(settings.host, settings.port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -984,16 +1099,20 @@ def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] |
     engine = Engine.open(settings, say)
     n_docs, n_chunks = engine.stats
     print(f"policyqa: {n_docs} documents, {n_chunks} chunks loaded from {settings.index_dir}", flush=True)
-    warning = exposure_warning(settings.host, share, bool(auth))
-    if warning:
-        print(warning, file=sys.stderr, flush=True)
     demo = build_app(engine)
-    _, local_url, share_url = demo.launch(
-        server_name=settings.host, server_port=settings.port, share=share, auth=auth,
-        auth_message="policyqa: sign in · 请登录" if auth else None, prevent_thread_lock=True,
-        show_error=False, quiet=True, max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False,
-        css=CSS, theme=_theme(), footer_links=["api"],
-    )
+    from starlette.middleware import Middleware
+
+    throttle = Middleware(LoginThrottle, max_failures=settings.login_max_failures,
+                          lockout=settings.login_lockout_seconds, max_lockout=settings.login_lockout_max_seconds)
+    try:
+        _, local_url, share_url = demo.launch(
+            server_name=settings.host, server_port=settings.port, share=share, auth=auth,
+            auth_message="policyqa: sign in · 请登录" if auth else None, prevent_thread_lock=True,
+            show_error=False, quiet=True, max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False,
+            css=CSS, theme=_theme(), footer_links=["api"], app_kwargs={"middleware": [throttle]},
+        )
+    except OSError as exc:  # the port was taken while the model loaded
+        raise ServeRefused(port_taken(settings.host, settings.port, exc)) from None
     print(f"policyqa is ready: {local_url}" + (f"  (public: {share_url})" if share_url else ""), flush=True)
     if block:
         try:

@@ -8,6 +8,7 @@ exit code 2 instead of a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Callable
@@ -35,6 +36,8 @@ def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", action="append", help="only documents of this region (repeatable)")
     parser.add_argument("--lang", action="append", choices=["zh", "en"],
                         help="only passages in this language")
+    parser.add_argument("--date-from", dest="date_from", help="only documents dated on or after YYYY[-MM[-DD]]")
+    parser.add_argument("--date-to", dest="date_to", help="only documents dated on or before YYYY[-MM[-DD]]")
 
 
 def _ranking_flags(parser: argparse.ArgumentParser) -> None:
@@ -56,10 +59,11 @@ def _question_command(sub, name: str, help: str, json_help: str, func) -> argpar
 
 
 def _filters(args: argparse.Namespace):
-    """The Filters given by --doc/--region/--lang."""
+    """The Filters given by --doc/--region/--lang/--date-*; checked before anything loads."""
     from .retrieve import Filters
 
-    return Filters(doc_ids=args.doc or [], regions=args.region or [], languages=args.lang or [])
+    return Filters(doc_ids=args.doc or [], regions=args.region or [], languages=args.lang or [],
+                   date_from=args.date_from or "", date_to=args.date_to or "")
 
 
 def _settings(args: argparse.Namespace, *names: str) -> Settings:
@@ -87,7 +91,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         bar.n = done
         bar.refresh()
 
-    result = ingest(settings, progress=progress, say=lambda msg: print(msg, file=sys.stderr))
+    result = ingest(settings, progress=progress, say=lambda msg: print(msg, file=sys.stderr),
+                    rebuild=args.rebuild)
     for bar in bars.values():
         bar.close()
     for report in result.files:
@@ -112,8 +117,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     from .retrieve import Retriever
 
     settings = _settings(args)
+    filters = _filters(args)
     retriever = Retriever.open(settings)
-    hits = retriever.search(args.question, k=settings.k, filters=_filters(args), mode=settings.mode)
+    hits = retriever.search(args.question, k=settings.k, filters=filters, mode=settings.mode)
     if args.json:
         print(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
         return 0
@@ -137,7 +143,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .retrieve import Retriever
 
     settings = _settings(args)
-    answer = Answerer(settings, Retriever.open(settings)).ask(args.question, filters=_filters(args))
+    filters = _filters(args)
+    answer = Answerer(settings, Retriever.open(settings)).ask(args.question, filters=filters)
     if args.json:
         print(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return 0
@@ -236,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="build or update the index from a corpus folder")
     _common(p, corpus=True)
     p.add_argument("-v", "--verbose", action="store_true", help="also list unchanged files")
+    p.add_argument("--rebuild", action="store_true",
+                   help="build from scratch, reusing nothing from the current build (e.g. a damaged one)")
     p.set_defaults(func=cmd_ingest)
 
     _question_command(sub, "search", "ranked passages with citations", "print hits as JSON", cmd_search)
@@ -265,14 +274,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(exc: BaseException) -> str:
+    """An expected error as one line: pydantic's multi-line reports become `field: problem; ...`."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'value'}: "
+                    f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        return f"invalid {exc.title}: " + "; ".join(problems)
+    return " ".join(str(exc).split())
+
+
+def unwritable(exc: OSError) -> str | None:
+    """The one-line message for a folder that cannot be written (permissions, read-only mount), else None."""
+    if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return None
+    where = exc.filename or "a file"
+    return (f"cannot write {where} ({exc.strerror}): make the folder writable, or choose another "
+            "with --index / --corpus")
+
+
 def main(argv: list[str] | None = None) -> int:
-    from .store import IndexLocked, IndexMismatch, IndexMissing
+    from .store import IndexDamaged, IndexLocked, IndexMismatch, IndexMissing
 
     args = build_parser().parse_args(argv)
     expected: tuple[type[Exception], ...] = (
         IndexMissing,
         IndexMismatch,
         IndexLocked,
+        IndexDamaged,
         FileNotFoundError,
         ValueError,
     )
@@ -280,7 +310,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(args)
     except expected as exc:
-        print(f"policyqa {args.command}: {exc}", file=sys.stderr)
+        print(f"policyqa {args.command}: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        message = unwritable(exc)
+        if message is None:
+            raise
+        print(f"policyqa {args.command}: {message}", file=sys.stderr)
         return EXIT_USAGE
 
 

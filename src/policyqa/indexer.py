@@ -18,7 +18,7 @@ import numpy as np
 
 from .chunking import Chunker, ChunkerSettings, chunk_sentences
 from .embedding import Embedder, embedder_for
-from .ingest import UnreadableFile, list_files, load_document, load_metadata
+from .ingest import SUPPORTED, UnreadableFile, list_files, load_document, load_metadata
 from .records import Chunk, Document
 from .settings import Settings
 from .store import (
@@ -26,6 +26,7 @@ from .store import (
     SENTENCES,
     BuildWriter,
     Index,
+    IndexDamaged,
     LexicalIndex,
     Manifest,
     MilvusStore,
@@ -126,24 +127,32 @@ def _text_hash(text: str) -> bytes:
 
 
 def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSettings, say) -> _PreviousBuild:
-    """The current build when it was made with the same embedder and chunker; else nothing (full rebuild)."""
-    folder = Index.current_build(Path(settings.index_dir))
+    """The current build when it was made with the same embedder and chunker; else nothing (full rebuild).
+
+    A damaged current build stops the ingest with IndexDamaged, which names `--rebuild`.
+    """
+    root = Path(settings.index_dir)
+    folder = Index.current_build(root)
     if folder is None:
         return _PreviousBuild()
-    manifest = Manifest.model_validate_json((folder / "manifest.json").read_text())
-    diffs = manifest.differences(embedder.name, embedder.dim, chunker.model_dump())
-    if diffs:
-        say(f"rebuilding from scratch: {'; '.join(diffs)}")
-        return _PreviousBuild()
-    return _PreviousBuild(folder, manifest)
+    try:
+        manifest = Manifest.model_validate_json((folder / "manifest.json").read_text())
+        diffs = manifest.differences(embedder.name, embedder.dim, chunker.model_dump())
+        if diffs:
+            say(f"rebuilding from scratch: {'; '.join(diffs)}")
+            return _PreviousBuild()
+        return _PreviousBuild(folder, manifest)
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise IndexDamaged.of(root, settings.corpus_dir, exc) from exc
 
 
 def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None = None,
            say: Callable[[str], None] = lambda _msg: None,
-           files: Iterable[Path] | None = None) -> IngestResult:
+           files: Iterable[Path] | None = None, rebuild: bool = False) -> IngestResult:
     """Update the index under `settings.index_dir` from `settings.corpus_dir`.
 
-    `progress(stage, done, total)` is called as documents are read and chunks embedded.
+    `progress(stage, done, total)` is called as documents are read and chunks embedded. `rebuild`
+    ignores the current build (nothing is reused from it), for a build that is damaged.
     """
     started = time.perf_counter()
     embedder = embedder_for(settings)
@@ -154,11 +163,13 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     metadata = load_metadata(corpus)
     result = IngestResult()
     with write_lock(Path(settings.index_dir)):
-        previous = _open_previous(settings, embedder, chunk_cfg, say)
+        previous = _PreviousBuild() if rebuild else _open_previous(settings, embedder, chunk_cfg, say)
         writer = BuildWriter(Path(settings.index_dir))
         try:
             chunks, vectors, doc_keys = _process(paths, corpus, metadata, chunker, embedder, previous,
                                                  writer, result, progress)
+            if not chunks:
+                raise EmptyCorpus(_empty_message(corpus, result))
             for doc_id in sorted(set(previous.doc_keys) - set(doc_keys)):
                 result.files.append(FileReport(doc_id, "removed"))
             index_type = choose_index_type(settings.index_type, len(chunks), settings.hnsw_threshold)
@@ -185,6 +196,18 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     result.n_documents, result.n_chunks = len(doc_keys), len(chunks)
     result.seconds = time.perf_counter() - started
     return result
+
+
+class EmptyCorpus(ValueError):
+    """Nothing indexable in the corpus folder: no index is built and the current one is kept."""
+
+
+def _empty_message(corpus: Path, result: IngestResult) -> str:
+    skipped = [f for f in result.files if f.status != "removed"]
+    why = "; ".join(f"{f.path!r}: {f.message}" for f in skipped[:3]) + ("; ..." if len(skipped) > 3 else "")
+    found = (f"{len(skipped)} file(s), none readable ({why})" if skipped
+             else f"no {', '.join(sorted(SUPPORTED))} files")
+    return f"nothing to index in {corpus}: {found}; add documents there (the index is unchanged)"
 
 
 #: chunks embedded per call to the embedder (the embedder batches further inside); bounds the temporaries

@@ -10,6 +10,7 @@ same-language junk pushes out the right passage when it is written in the other 
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from abc import ABC, abstractmethod
@@ -18,12 +19,16 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from .chunking import split_sentences
 from .embedding import Embedder, embedder_for
 from .records import Chunk, Citation, Hit
 from .store import Index
+
+
+#: passage languages the detector assigns, so the only ones a filter can match
+LANGUAGES = ("zh", "en")
 
 
 class Filters(BaseModel):
@@ -40,6 +45,32 @@ class Filters(BaseModel):
         return not (
             self.doc_ids or self.regions or self.issuers or self.languages or self.date_from or self.date_to
         )
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        """A language no passage can have would silently match nothing: refuse it instead."""
+        unknown = [lang for lang in value if lang not in LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r}: use {' or '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        """YYYY, YYYY-MM or YYYY-MM-DD naming a date that exists (2025-13-45 would match nothing)."""
+        value = value.strip()
+        if not value:
+            return value
+        parts = value.split("-")
+        try:
+            if len(parts) > 3 or len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]):
+                raise ValueError
+            numbers = [int(p) for p in parts] + [1] * (3 - len(parts))
+            datetime.date(*numbers)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+        return value
 
 
 class FusionSettings(BaseModel):
@@ -139,10 +170,17 @@ class Retriever:
         """The configured index (checked against the configured embedder and chunker), embedder,
         fusion, glossary and reranker."""
         from .indexer import load_index
+        from .store import IndexDamaged, IndexLocked, IndexMismatch, IndexMissing
 
         fusion = FusionSettings(glossary=settings.glossary, bm25_weight=settings.bm25_weight,
                                 debias=settings.debias, depth=settings.fusion_depth)
-        return cls(load_index(settings), embedder_for(settings), fusion, Glossary.load(settings.corpus_dir),
+        try:
+            index = load_index(settings)
+        except (IndexMissing, IndexMismatch, IndexLocked):
+            raise
+        except (OSError, ValueError, RuntimeError, EOFError, KeyError) as exc:  # a damaged build
+            raise IndexDamaged.of(Path(settings.index_dir), settings.corpus_dir, exc) from exc
+        return cls(index, embedder_for(settings), fusion, Glossary.load(settings.corpus_dir),
                    make_reranker(settings.reranker))
 
     def search(

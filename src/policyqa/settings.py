@@ -78,7 +78,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 2000
-    max_upload_mb: int = 50
+    max_upload_mb: int = Field(50, description="largest upload in MiB (2**20 bytes), as Gradio counts it")
+    login_max_failures: int = Field(5, description="wrong passwords from one address before it is locked out")
+    login_lockout_seconds: float = Field(2.0, description="first lockout; doubles with every further failure")
+    login_lockout_max_seconds: float = Field(600.0, description="longest lockout after failed sign-ins")
     feedback_path: Path = Field(Path("feedback/feedback.jsonl"), description="JSONL log of thumbs up/down")
     serve_concurrency: int = Field(4, description="questions answered at once; the rest queue")
     serve_queue_size: int = Field(256, description="requests the `serve` queue holds before refusing more")
@@ -114,7 +117,14 @@ class _YamlSource(PydanticBaseSettingsSource):
             if explicit:
                 raise FileNotFoundError(f"POLICYQA_CONFIG points at {path}, which does not exist")
             return {}
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or "cannot be parsed"
+            raise ValueError(f"{path} is not valid YAML ({problem}{where}): fix that line or remove the "
+                             "file") from None
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a mapping of setting: value")
         data = {k.replace("-", "_"): v for k, v in data.items()}

@@ -47,6 +47,30 @@ class IndexLocked(Exception):
     """Another process is writing this index."""
 
 
+class IndexDamaged(Exception):
+    """The current build cannot be read (a file missing or corrupt); the message names it and the fix."""
+
+    @classmethod
+    def of(cls, root: Path, corpus: Path | str, exc: BaseException) -> IndexDamaged:
+        """The error for `exc`, raised while reading the build under `root`, naming the file when known."""
+        folder = Index.current_build(root)
+        name = folder.name if folder else "(unknown)"
+        what = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}"
+        if getattr(exc, "filename", None):
+            what = f"{Path(exc.filename).name} is missing or unreadable"
+        elif folder is not None:
+            try:
+                manifest = Manifest.model_validate_json((folder / "manifest.json").read_text())
+                needed = ["documents.jsonl", "chunks.jsonl", "vectors.npy", LexicalIndex.FOLDER]
+                needed += [FaissStore.FILE] if manifest.vector_store == "faiss" else []
+                missing = [name for name in needed if not (folder / name).exists()]
+                what = f"{', '.join(missing)} missing" if missing else what
+            except ValueError:
+                what = "manifest.json is corrupt"
+        return cls(f"index {root}: build {name} cannot be read ({what}); rebuild it from the corpus with: "
+                   f"policyqa ingest --rebuild --corpus {corpus} --index {root}")
+
+
 class Manifest(BaseModel):
     """What an index was built with; compared field by field before the index is used."""
 
