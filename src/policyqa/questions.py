@@ -24,6 +24,11 @@ class Question(BaseModel):
     evidence_lang: Literal["en", "zh", "none"]
     evidence: list[str]
     answerable: bool
+    #: what an unanswerable question is missing: a place/body the corpus does not cover, a topic it does
+    #: not cover, or ("hard") a fact it does not state on a topic it covers
+    kind: Literal["place", "topic", "hard"] | None = None
+    #: what a correct answer states (held-out questions carry it; the answer layer infers its own)
+    answer_type: Literal["quantity", "date", "place", "list", "yesno", "other"] | None = None
 
     @field_validator("id", "question")
     @classmethod
