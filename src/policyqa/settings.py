@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 Mode = Literal["dense", "bm25", "hybrid"]
@@ -30,10 +31,11 @@ class Settings(BaseSettings):
         "use-m3",
         description="'use-m3' (bundled multilingual USE) or 'st:<dir-or-name>' (local sentence-transformers)",
     )
-    embed_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
-    embed_batch_size: int = 64
-    chunk_size: int = Field(320, description="target chunk length in embedding-model tokens")
-    chunk_overlap: int = Field(0, description="overlap between adjacent chunks of one section, in tokens")
+    embed_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1, le=256)
+    embed_batch_size: int = Field(64, ge=1, le=4096, description="texts the embedder encodes at once")
+    chunk_size: int = Field(320, ge=16, le=8192, description="target chunk length in embedding-model tokens")
+    chunk_overlap: int = Field(0, ge=0, le=4096,
+                               description="overlap between adjacent chunks of one section, in tokens")
     chunk_paragraphs: bool = Field(
         False, description="never merge blank-line paragraphs into one chunk (encyclopaedia-style corpora)"
     )
@@ -43,17 +45,23 @@ class Settings(BaseSettings):
     glossary: bool = Field(
         True, description="expand keyword queries into the other language with the bilingual glossary"
     )
-    bm25_weight: float = Field(1.0, description="hybrid: weight of BM25 coverage (0..1) beside dense")
-    debias: float = Field(0.5, description="hybrid: share of the same-language cosine bias removed (0..1)")
-    fusion_depth: int = Field(50, description="hybrid: candidates taken from each channel and language")
+    bm25_weight: float = Field(1.0, ge=0, le=1,
+        description="hybrid: weight of BM25 coverage (0..1) beside dense")
+    debias: float = Field(0.5, ge=0, le=1,
+        description="hybrid: share of the same-language cosine bias removed (0..1)")
+    fusion_depth: int = Field(50, ge=1, le=10_000,
+        description="hybrid: candidates taken from each channel and language")
     reranker: str = Field(
         "answer-type", description="reorders the top candidates: answer-type, none or cross-encoder:<folder>"
     )
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
-    hnsw_threshold: int = Field(50_000, description="'auto' switches from exact search to HNSW above this")
-    hnsw_m: int = Field(32, description="HNSW graph degree (more = better recall, more memory, slower build)")
-    hnsw_ef_construction: int = Field(80, description="HNSW build-time search depth")
-    hnsw_ef_search: int = Field(128, description="HNSW query-time search depth (recall vs latency)")
+    hnsw_threshold: int = Field(50_000, ge=0,
+        description="'auto' switches from exact search to HNSW above this")
+    hnsw_m: int = Field(32, ge=2, le=512,
+        description="HNSW graph degree (more = better recall, more memory, slower build)")
+    hnsw_ef_construction: int = Field(80, ge=1, le=100_000, description="HNSW build-time search depth")
+    hnsw_ef_search: int = Field(128, ge=1, le=100_000,
+        description="HNSW query-time search depth (recall vs latency)")
     vector_store: Literal["faiss", "milvus"] = Field(
         "faiss", description="'faiss' (embedded, default) or 'milvus' (Milvus Lite file or a Milvus server)"
     )
@@ -61,30 +69,34 @@ class Settings(BaseSettings):
         "",
         description="Milvus server URI (http://host:19530); empty = a Milvus Lite file in the build folder",
     )
-    k: int = 5
+    k: int = Field(5, ge=1, le=1000, description="passages retrieved for a question")
     mode: Mode = "hybrid"
     backend: Backend = "extractive"
     min_score: float = Field(
-        0.24, description="best passage's dense cosine below which the documents are taken not to answer "
+        0.24, ge=-1, le=1,
+        description="best passage's dense cosine below which the documents are taken not to answer "
         "(calibrated with eval/calibrate_refusal.py)"
     )
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_model: str = "default"
     openai_api_key: SecretStr = SecretStr("")
-    openai_timeout: float = 30.0
-    openai_retries: int = 1
-    openai_max_tokens: int = Field(512, description="longest answer an LLM backend may generate, in tokens")
-    openai_temperature: float = 0.1
+    openai_timeout: float = Field(30.0, gt=0, le=3600)
+    openai_retries: int = Field(1, ge=0, le=20)
+    openai_max_tokens: int = Field(512, ge=1, le=1_000_000,
+        description="longest answer an LLM backend may generate, in tokens")
+    openai_temperature: float = Field(0.1, ge=0, le=2)
     host: str = "127.0.0.1"
-    port: int = 7860
-    max_question_chars: int = 2000
-    max_upload_mb: int = Field(50, description="largest upload in MiB (2**20 bytes), as Gradio counts it")
+    port: int = Field(7860, ge=0, le=65535, description="0 = any free port")
+    max_question_chars: int = Field(2000, ge=1, le=1_000_000)
+    max_upload_mb: int = Field(50, ge=1, le=100_000,
+        description="largest upload in MiB (2**20 bytes), as Gradio counts it")
     login_max_failures: int = Field(5, description="wrong passwords from one address before it is locked out")
     login_lockout_seconds: float = Field(2.0, description="first lockout; doubles with every further failure")
     login_lockout_max_seconds: float = Field(600.0, description="longest lockout after failed sign-ins")
     feedback_path: Path = Field(Path("feedback/feedback.jsonl"), description="JSONL log of thumbs up/down")
-    serve_concurrency: int = Field(4, description="questions answered at once; the rest queue")
-    serve_queue_size: int = Field(256, description="requests the `serve` queue holds before refusing more")
+    serve_concurrency: int = Field(4, ge=1, le=1024, description="questions answered at once; the rest queue")
+    serve_queue_size: int = Field(256, ge=1, le=1_000_000,
+        description="requests the `serve` queue holds before refusing more")
 
     @classmethod
     def settings_customise_sources(
@@ -98,10 +110,57 @@ class Settings(BaseSettings):
         """Order of precedence: CLI flags (init) > environment > config file > defaults."""
         return init_settings, env_settings, _YamlSource(settings_cls)
 
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size "
+                             f"({self.chunk_size})")
+        return self
+
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
-        """Build settings, letting only the CLI flags that were actually given override."""
-        return cls(**{k: v for k, v in overrides.items() if v is not None})
+        """Build settings, letting only the CLI flags that were actually given override.
+
+        A value out of range is a SettingsError naming the setting, where it may be set and its range,
+        on one line: a negative batch size once wrote all-zero vectors instead of failing.
+        """
+        try:
+            return cls(**{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as exc:
+            raise SettingsError(describe_errors(exc)) from None
+
+
+class SettingsError(ValueError):
+    """A setting with a value it cannot take; the message names it and what it may be."""
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One line for pydantic's errors: `embed_batch_size (POLICYQA_EMBED_BATCH_SIZE) = -3: must be from 1
+    to 4096`."""
+    parts = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        field = Settings.model_fields.get(name)
+        where = f"{name} (POLICYQA_{name.upper()}) = {error.get('input')!r}: " if field else ""
+        parts.append(where + (_allowed_range(field) if field and _allowed_range(field) else error["msg"]))
+    return "invalid setting: " + "; ".join(parts)
+
+
+def _allowed_range(field: FieldInfo) -> str:
+    """'must be from 1 to 4096' from a field's ge/gt/le/lt constraints; '' when it has none."""
+    low = high = None
+    for rule in field.metadata:
+        low = getattr(rule, "ge", None) if getattr(rule, "ge", None) is not None else low
+        low = f"more than {rule.gt}" if getattr(rule, "gt", None) is not None else low
+        high = getattr(rule, "le", None) if getattr(rule, "le", None) is not None else high
+    kind = "an integer" if field.annotation is int else "a number"
+    if low is None and high is None:
+        return ""
+    if isinstance(low, str):
+        return f"must be {kind} {low}" + (f" and at most {high}" if high is not None else "")
+    if high is None:
+        return f"must be {kind} of at least {low}"
+    return f"must be {kind} from {low} to {high}"
 
 
 class _YamlSource(PydanticBaseSettingsSource):

@@ -13,7 +13,10 @@ os.replace), so a killed ingest leaves the previous build in use, complete; neve
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import io
+import itertools
 import os
 import re
 import shutil
@@ -30,6 +33,8 @@ from .chunking import ChunkerSettings
 from .records import Chunk, Document
 
 FORMAT_VERSION = 1
+#: times a reader starts over when a concurrent commit deletes the build it is reading
+LOAD_ATTEMPTS = 5
 #: sentence vectors (float16) of multi-sentence chunks, and each chunk's first row in them (n_chunks + 1)
 SENTENCES, SENTENCE_OFFSETS = "sentences.npy", "sentence_offsets.npy"
 REBUILD_HINT = "rebuild it with: policyqa ingest --corpus {corpus} --index {index}"
@@ -45,6 +50,10 @@ class IndexMissing(Exception):
 
 class IndexLocked(Exception):
     """Another process is writing this index."""
+
+
+class IndexWriteFailed(Exception):
+    """The disk refused a build (full, or failing); the message names the folder. Nothing was changed."""
 
 
 class IndexDamaged(Exception):
@@ -82,6 +91,9 @@ class Manifest(BaseModel):
     index_type: str = "flat"
     vector_store_config: dict = Field(default_factory=dict, description="what the vector store reopens with")
     documents: dict[str, str] = Field(default_factory=dict, description="doc_id -> content hash")
+    files: dict[str, str] | None = Field(None, description="corpus path -> doc_id, so ids never move")
+    embedder_spec: str = Field("", description="the `embedder` setting that reopens the model")
+    sentence_vectors: bool | None = Field(None, description="whether sentences were embedded too")
     n_chunks: int = 0
     n_sentences: int = Field(0, description="sentence vectors stored beside the passage vectors")
     corpus_dir: str = ""
@@ -178,7 +190,14 @@ class FaissStore(VectorStore):
     def save(self, folder: Path) -> None:
         import faiss
 
-        faiss.write_index(self.index, str(folder / self.FILE))
+        try:
+            faiss.write_index(self.index, str(folder / self.FILE))
+        except RuntimeError as exc:  # faiss reports a failed write as text; give it back its errno
+            code = next((c for c in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG)
+                         if f"({os.strerror(c)})" in str(exc)), None)
+            if code is None:
+                raise
+            raise OSError(code, os.strerror(code), str(folder / self.FILE)) from exc
 
     def load(self, folder: Path) -> None:
         import faiss
@@ -534,7 +553,7 @@ class Index:
         self.lexical = lexical
         self.sentence_vectors: np.ndarray | None = None
         self.sentence_offsets: np.ndarray | None = None
-        if (folder / SENTENCES).exists():
+        if manifest.n_sentences:  # not `exists()`: a build removed while it is read must fail, and be retried
             self.sentence_vectors = np.load(folder / SENTENCES, mmap_mode="r")
             self.sentence_offsets = np.load(folder / SENTENCE_OFFSETS)
 
@@ -578,12 +597,23 @@ class Index:
 
     @staticmethod
     def current_build(root: Path) -> Path | None:
-        """The folder of the build in use, or None when no index was built yet."""
+        """The folder of the build in use, or None when no index was built yet.
+
+        A commit may replace CURRENT and delete the build it named between the two reads here; the
+        pointer is then read again rather than the index taken for missing.
+        """
         pointer = root / "CURRENT"
-        if not pointer.exists():
-            return None
-        folder = root / "builds" / pointer.read_text(encoding="utf-8").strip()
-        return folder if (folder / "manifest.json").exists() else None
+        for _ in range(LOAD_ATTEMPTS):
+            try:
+                name = pointer.read_text(encoding="utf-8").strip()
+            except FileNotFoundError:
+                return None
+            folder = root / "builds" / name
+            if (folder / "manifest.json").exists():
+                return folder
+            if pointer.read_text(encoding="utf-8").strip() == name:
+                return None
+        return None
 
     @staticmethod
     def read_manifest(root: Path) -> Manifest | None:
@@ -593,8 +623,23 @@ class Index:
     @classmethod
     def load(cls, root: Path, embedder: str | None = None, dim: int | None = None,
              chunker: dict | None = None, corpus: Path | str = "corpus") -> Index:
-        """Load the current build, refusing one built with another embedder, chunker or format."""
-        folder = cls.current_build(root)
+        """Load the current build, refusing one built with another embedder, chunker or format.
+
+        An ingest that commits while this reads deletes the build being read; the load then starts
+        again on the new CURRENT (a reader never needs a lock, and a writer never waits for readers).
+        """
+        for attempt in range(1, LOAD_ATTEMPTS + 1):
+            folder = cls.current_build(root)
+            try:
+                return cls._load_build(root, folder, embedder, dim, chunker, corpus)
+            except (OSError, RuntimeError, ValueError):
+                if attempt == LOAD_ATTEMPTS or folder is None or cls.current_build(root) == folder:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @classmethod
+    def _load_build(cls, root: Path, folder: Path | None, embedder: str | None, dim: int | None,
+                    chunker: dict | None, corpus: Path | str) -> Index:
         hint = REBUILD_HINT.format(corpus=corpus, index=root)
         if folder is None:
             raise IndexMissing(
@@ -633,9 +678,9 @@ class BuildWriter:
     def add_document(self, document: Document) -> None:
         self._documents.write(document.model_dump_json() + "\n")
 
-    def open_array(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+    def open_array(self, name: str, shape: tuple[int, ...], dtype) -> ArrayFile:
         """A .npy file in the build, filled in place (never held in memory whole)."""
-        return np.lib.format.open_memmap(self.tmp / name, mode="w+", dtype=dtype, shape=shape)
+        return ArrayFile(self.tmp / name, shape, dtype)
 
     def save_array(self, name: str, array: np.ndarray) -> None:
         np.save(self.tmp / name, array)
@@ -657,8 +702,68 @@ class BuildWriter:
         return final
 
     def abort(self) -> None:
-        self._documents.close()
+        with contextlib.suppress(OSError):  # closing flushes, which fails again on a full disk
+            self._documents.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class ArrayFile:
+    """A .npy file filled by rows with positioned writes, never through a memory map.
+
+    A write through a memory map to a full disk kills the process with SIGBUS and leaves its build
+    behind; here the file's space is reserved when it is created, so a full disk is an OSError (ENOSPC)
+    that the ingest can report, before any row is written. Rows are read back the same way (`_copy_rows`).
+    """
+
+    def __init__(self, path: Path, shape: tuple[int, ...], dtype) -> None:
+        self.dtype = np.dtype(dtype)
+        self.shape = tuple(int(n) for n in shape)
+        self.row_bytes = int(np.prod(self.shape[1:], dtype=np.int64)) * self.dtype.itemsize
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {
+            "descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": self.shape})
+        self.offset = header.tell()
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.posix_fallocate(self.fd, 0, self.offset + self.shape[0] * self.row_bytes)
+            _pwrite_all(self.fd, header.getvalue(), 0)
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def __setitem__(self, rows, values) -> None:
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        values = np.ascontiguousarray(np.asarray(values, dtype=self.dtype).reshape(len(rows), -1))
+        for start, stop in _runs(rows):
+            at = self.offset + int(rows[start]) * self.row_bytes
+            _pwrite_all(self.fd, values[start:stop].tobytes(), at)
+
+    def __getitem__(self, rows) -> np.ndarray:
+        single = np.ndim(rows) == 0
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        out = np.empty((len(rows), *self.shape[1:]), dtype=self.dtype)
+        for start, stop in _runs(rows):
+            size = (stop - start) * self.row_bytes
+            data = os.pread(self.fd, size, self.offset + int(rows[start]) * self.row_bytes)
+            out[start:stop] = np.frombuffer(data, dtype=self.dtype).reshape(stop - start, *self.shape[1:])
+        return out[0] if single else out
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def _runs(rows: np.ndarray) -> Iterator[tuple[int, int]]:
+    """[start, stop) positions in `rows` where the row numbers run consecutively (one syscall each)."""
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    bounds = [0, *breaks.tolist(), len(rows)]
+    return itertools.pairwise(bounds)
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
 
 
 @contextlib.contextmanager
@@ -686,6 +791,33 @@ def write_lock(root: Path) -> Iterator[None]:
         handle.close()
 
 
+def clear_dead_holder(root: Path) -> None:
+    """Empty `.lock` when the writer it names is gone (an ingest killed with -9 cannot clean up after
+    itself); readers call it, so a stale "pid N" line does not outlive the next search. Never locks, so a
+    starting ingest is not disturbed; on a read-only index it does nothing."""
+    path = root / ".lock"
+    try:
+        holder = path.read_text(encoding="utf-8").split()
+        if len(holder) < 2 or holder[0] != "pid" or not holder[1].isdigit() or _alive(int(holder[1])):
+            return
+        with path.open("r+", encoding="utf-8") as handle:
+            if handle.read().split()[:2] == holder[:2]:
+                handle.seek(0)
+                handle.truncate()
+    except OSError:
+        return
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     with tmp.open("w", encoding="utf-8") as handle:
@@ -710,6 +842,20 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def remove_unfinished_builds(root: Path) -> list[str]:
+    """Delete the .tmp-* builds of earlier ingests; call only while holding `write_lock`.
+
+    Every writer holds the lock while its .tmp-* build exists, so one found by the lock's holder was
+    left by a writer that died (killed, or out of disk space): on a full disk it is what keeps the next
+    ingest from fitting. Returns the names removed.
+    """
+    builds = root / "builds"
+    stale = sorted(builds.glob(".tmp-*")) if builds.is_dir() else []
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return [p.name for p in stale]
 
 
 def _remove_old_builds(builds: Path, keep: str) -> None:
