@@ -74,3 +74,10 @@ def start_server(corpus: Path, index: Path, folder: Path, args: tuple[str, ...] 
         time.sleep(0.5)
     server.stop()
     raise RuntimeError(f"policyqa serve was not ready after {timeout}s:\n{server.output()[-3000:]}")
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 600) -> subprocess.CompletedProcess:
+    """The real `policyqa` command in a subprocess, offline, as a user would run it."""
+    return subprocess.run([sys.executable, "-m", "policyqa.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env={**loopback_env(), **(env or {})}, timeout=timeout)

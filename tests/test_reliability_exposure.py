@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
+from app_server import run_cli
 from conftest import CORPUS
 from policyqa.indexer import ingest, load_index
 from policyqa.retrieve import Retriever
@@ -68,21 +67,12 @@ def test_hidden_entries_appear_in_the_report(linked) -> None:
 
 def test_a_link_inside_the_corpus_is_followed(linked) -> None:
     report = {f.path: f for f in linked[1].files}
-    assert report["sub/seed.txt"].status == "added"
-    # same text as the file it points to: indexed once, reported as such
-    assert report["inside-link.txt"].status == "duplicate"
+    # the link and its target have the same text: one is indexed, the other reported as its duplicate
+    assert {report["inside-link.txt"].status, report["sub/seed.txt"].status} == {"added", "duplicate"}
     assert os.path.islink(Path(linked[0].corpus_dir) / "inside-link.txt")
 
 
 # --------------------------------------------------------------------------- serving
-
-
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
-    """The real `policyqa` command in a subprocess."""
-    from app_server import loopback_env
-
-    return subprocess.run([sys.executable, "-m", "policyqa.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, env={**loopback_env(), **(env or {})}, timeout=300)
 
 
 @pytest.mark.parametrize("flags", [("--host", "0.0.0.0"), ("--host", "192.0.2.7"), ("--share",)])
@@ -151,3 +141,65 @@ def test_lockout_doubles_and_a_correct_sign_in_clears_it() -> None:
     assert throttle.admit("a") == 0 and throttle.admit("a") == 2.0  # one try in flight after a lockout
     throttle.record("a", 200)
     assert throttle.clients["a"]["failures"] == 0
+
+
+# --------------------------------------------------------------------------- uploads against curated text
+
+PLANTED = "The drug reimbursement catalogue is HACKED.\n"
+QUESTION = "What is the drug reimbursement catalogue?"
+NATIONAL = "nhsa-nhc-innovative-drug-measures-2025"
+
+
+@pytest.fixture(scope="module")
+def planted(built, tmp_path_factory):
+    """The issue's planted upload, through the chat's own upload path, on a private copy of the index."""
+    from app_server import private_copy
+    from policyqa.app import Engine, ingest_uploads
+
+    folder = tmp_path_factory.mktemp("planted")
+    corpus, index = private_copy(built[0], folder)
+    settings = built[0].model_copy(update={"corpus_dir": corpus, "index_dir": index})
+    engine = Engine.open(settings)
+    upload = folder / "planted.txt"
+    upload.write_text(PLANTED, encoding="utf-8")
+    message, changed = ingest_uploads(engine, [str(upload)])
+    assert changed and "✅" in message, message
+    return engine
+
+
+def test_bundled_documents_are_curated_and_uploads_are_marked(planted) -> None:
+    documents = planted.current.index.documents
+    upload = documents["uploads-planted"]
+    assert upload.meta.uploaded_at.endswith("UTC") and not upload.meta.curated
+    bundled = [d for k, d in documents.items() if k != "uploads-planted"]
+    assert bundled and all(d.meta.curated and not d.meta.uploaded_at for d in bundled)
+
+
+def test_a_planted_upload_is_labelled_wherever_it_is_quoted(planted) -> None:
+    """It may still rank first (its wording matches the question exactly: hybrid 1.61 against 0.80), so
+    every place that quotes it says it is an uncurated upload, and the curated passages stay listed."""
+    from policyqa.app import api_ask, document_view, source_card, sources_of
+
+    reply = api_ask(planted, QUESTION)
+    quoted = [c for c in reply["citations"] + reply["closest"] if "HACKED" in c["text"]]
+    assert quoted and all(c["origin"] == "upload" and not c["curated"] and c["uploaded_at"] for c in quoted)
+    cited = [c["n"] for c in reply["citations"] if c["origin"] == "upload"]
+    if cited:
+        assert "not from the curated corpus" in reply["notice"] and f"[{cited[0]}]" in reply["notice"]
+    curated = [c for c in reply["closest"] if c["origin"] == "corpus"]
+    assert any(c["document"] == NATIONAL and c["curated"] for c in curated)
+    answer = planted.current.answerer.ask(QUESTION)
+    sources = sources_of(answer, planted.current.index)
+    cards = [source_card(s) for s in sources if s.doc_id == "uploads-planted"]
+    assert cards and all("not curated" in card and "pq-upload" in card for card in cards)
+    view = document_view(planted.current.index, "uploads-planted")
+    assert "not curated" in view and "未经审核" in view
+    assert "not curated" not in document_view(planted.current.index, NATIONAL)
+
+
+def test_the_command_line_marks_the_upload_too(planted, tmp_path: Path) -> None:
+    settings = planted.settings
+    done = run_cli("search", QUESTION, "--index", str(settings.index_dir), "--k", "3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    header = next(line for line in done.stdout.splitlines() if "uploads-planted" in line)
+    assert "[uploaded " in header and "not curated]" in header

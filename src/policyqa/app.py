@@ -29,7 +29,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from .answer import PLACES as KNOWN_PLACES
-from .ingest import UnreadableFile, detect_language, load_document
+from .ingest import UPLOAD_FOLDER, UnreadableFile, detect_language, load_document
 from .records import Answer, Hit
 from .retrieve import Filters, Retriever
 from .settings import Settings
@@ -37,10 +37,9 @@ from .store import Index
 
 log = logging.getLogger("policyqa.app")
 
-UPLOAD_FOLDER = "uploads"
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 MAX_K = 10
-MIB = 2**20  # upload sizes are in MiB everywhere, as Gradio's max_file_size counts them
+MIB = 2**20  # upload limits are in MiB everywhere: the label, our check and Gradio's max_file_size (bytes)
 VIEW_WINDOW = 20_000  # characters of a long document shown around the cited span
 MODES = ("hybrid", "dense", "bm25")
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -66,9 +65,13 @@ TEXT = {
         "too_long": "Your question has {n:,} characters; the limit is {limit:,}. Please shorten it.",
         "failed": "Sorry, something went wrong while answering. The problem was logged on the server; "
                   "please try again or rephrase the question.",
-        "bad_filter": "This filter can never match: {problem}.",
+        "bad_filter": "This filter can never match: {problem}. Dates look like 2025, 2025-06 or 2025-06-30; "
+                      "languages are zh or en.",
         "no_match": "No document matches the filters; clear some filters and ask again.",
         "llm_off": "The LLM backend is not reachable at {url}; answered with the extractive backend.",
+        "uploaded": "uploaded {time}, not curated",
+        "from_uploads": "Passage {ns} comes from a document uploaded through the chat, not from the curated "
+                        "corpus: check it against the curated sources.",
         "thinking": "Searching the documents…",
     },
     "zh": {
@@ -80,9 +83,12 @@ TEXT = {
         "empty": "请输入问题。",
         "too_long": "问题长度为 {n:,} 个字符，上限为 {limit:,} 个字符，请精简后再问。",
         "failed": "抱歉，回答时出现错误，已在服务器端记录。请重试或换一种问法。",
-        "bad_filter": "筛选条件无法匹配任何内容：{problem}。日期格式应为 2025、2025-06 或 2025-06-30，语言为 zh 或 en。",
+        "bad_filter": "筛选条件无法匹配任何内容：{problem}。日期格式应为 2025、2025-06 或 2025-06-30，"
+                      "语言为 zh 或 en。",
         "no_match": "没有文档符合筛选条件，请减少筛选条件后再问。",
         "llm_off": "无法连接大模型服务 {url}，已改用抽取式回答。",
+        "uploaded": "用户上传（{time}），未经审核",
+        "from_uploads": "段落 {ns} 来自用户上传的文档，并非经审核的语料，请与审核过的来源核对。",
         "thinking": "正在检索文档…",
     },
 }
@@ -226,6 +232,13 @@ class Source:
     lang: str
     text: str
     sentence: str = ""
+    curated: bool = False
+    uploaded_at: str = ""
+
+    @property
+    def unvetted_upload(self) -> bool:
+        """An upload nobody curated: shown with a label wherever it is quoted."""
+        return bool(self.uploaded_at) and not self.curated
 
     def to_api(self) -> dict:
         return {
@@ -233,6 +246,8 @@ class Source:
             "title_alt": self.title_alt, "issuer": self.issuer, "region": self.region, "date": self.date,
             "section": self.section, "span": [self.start, self.end], "page": self.page, "lang": self.lang,
             "text": self.text, "sentence": self.sentence,
+            "origin": "upload" if self.uploaded_at else "corpus", "uploaded_at": self.uploaded_at,
+            "curated": self.curated,
         }
 
 
@@ -247,6 +262,7 @@ def sources_of(answer: Answer, index: Index) -> list[Source]:
                 title_alt=meta.title_alt if meta else "", issuer=meta.issuer if meta else "",
                 region=meta.region if meta else "", date=meta.date if meta else "", section=c.section,
                 start=c.start, end=c.end, page=c.page, lang=c.lang, text=c.text, sentence=c.sentence,
+                curated=c.curated, uploaded_at=c.uploaded_at,
             ))
         return out
     for hit in answer.hits:
@@ -261,6 +277,7 @@ def _source_from_hit(hit: Hit, index: Index) -> Source:
         n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id, title=c.title,
         title_alt=meta.title_alt if meta else "", issuer=c.issuer, region=c.region, date=c.date,
         section=c.section, start=c.start, end=c.end, page=c.page, lang=hit.lang, text=hit.text,
+        curated=c.curated, uploaded_at=c.uploaded_at,
     )
 
 
@@ -273,13 +290,26 @@ def source_card(src: Source) -> str:
         facts.append(f"p. {src.page}")
     section = f'<div class="pq-section">§ {esc(src.section)}</div>' if src.section else ""
     lang = "zh-CN" if src.lang == "zh" else "en"
+    label = upload_label(src.uploaded_at) if src.unvetted_upload else ""
     return (
         f'<div class="pq-source" data-n="{src.n}" data-doc="{esc(src.doc_id)}">'
         f'<div class="pq-head"><span class="pq-n">[{src.n}]</span> '
-        f'<span class="pq-title">{esc(src.title)}</span></div>'
+        f'<span class="pq-title">{esc(src.title)}</span></div>{label}'
         f"{alt}<div class=\"pq-meta\">{' · '.join(facts)}</div>{section}"
         f'<div class="pq-text" lang="{lang}">{highlight(src.text, src.sentence)}</div></div>'
     )
+
+
+def upload_label(uploaded_at: str) -> str:
+    """The visible mark of an uploaded, uncurated document, in both languages (cards and the viewer)."""
+    words = f"{TEXT['en']['uploaded']} · {TEXT['zh']['uploaded']}".format(time=uploaded_at)
+    return f'<div class="pq-upload">⚠ {esc(words)}</div>'
+
+
+def uploads_notice(sources: list["Source"], lang: str) -> str:
+    """The answer's note naming the cited passages that come from uncurated uploads, or ''."""
+    numbers = [f"[{s.n}]" for s in sources if s.unvetted_upload]
+    return TEXT[lang]["from_uploads"].format(ns=", ".join(numbers)) if numbers else ""
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$])")
@@ -335,8 +365,9 @@ def copy_text(question: str, answer: Answer | None, sources: list[Source], lang:
         where = " — ".join(x for x in (s.title, s.section) if x)
         facts = ", ".join(x for x in (s.issuer, s.date) if x)
         page = f", p. {s.page}" if s.page else ""
+        mark = f" ({TEXT[lang]['uploaded'].format(time=s.uploaded_at)})" if s.unvetted_upload else ""
         lines.append(f"[{s.n}] {where}" + (f" ({facts})" if facts else "")
-                     + f" [{s.doc_id}, chars {s.start}-{s.end}{page}]")
+                     + f" [{s.doc_id}, chars {s.start}-{s.end}{page}]{mark}")
     return "\n".join(lines)
 
 
@@ -363,9 +394,10 @@ def document_view(index: Index, doc_id: str, start: int = 0, end: int = 0) -> st
     ) + esc(text[end:hi])
     facts = " · ".join(esc(x) for x in (meta.issuer, meta.region, meta.date, meta.source) if x)
     alt = f'<div class="pq-alt">{esc(meta.title_alt)}</div>' if meta.title_alt else ""
+    label = upload_label(meta.uploaded_at) if meta.uploaded_at and not meta.curated else ""
     return (
         f'<div class="pq-doc" data-doc="{esc(meta.doc_id)}">'
-        f'<div class="pq-doc-title">{esc(meta.title)}</div>{alt}'
+        f'<div class="pq-doc-title">{esc(meta.title)}</div>{label}{alt}'
         f'<div class="pq-meta">{facts}</div><div class="pq-meta">{esc(doc.path)} {esc(window)}</div>'
         f'<div class="pq-doc-text" id="pq-doc-text">{body}</div></div>'
     )
@@ -589,6 +621,8 @@ def api_ask(engine: Engine, question: str, k: int = 0, mode: str = "", backend: 
         reply.update(answer=TEXT[lang]["failed"], error="internal error (logged on the server)")
         return reply
     sources = sources_of(answer, loaded.index)
+    if not answer.declined:
+        notice = " ".join(x for x in (notice, uploads_notice(sources, lang)) if x)
     reply.update(
         answer=answer.answer or TEXT[lang]["declined"].replace("**", ""), declined=answer.declined,
         backend=answer.backend,
@@ -614,6 +648,8 @@ mark.pq-sentence, mark.pq-target {background:#fde68a; color:#111; padding:0 1px;
 .pq-doc-title {font-weight:700; font-size:1.05em;}
 .pq-doc-text {white-space: pre-wrap; margin-top:8px; max-height: 460px; overflow-y:auto;
               border-top:1px solid var(--border-color-primary); padding-top:6px; font-size:0.92em;}
+.pq-upload {color:#92400e; background:#fef3c7; font-size:0.85em; border-radius:4px; padding:1px 6px;
+             margin-top:3px; display:inline-block;}
 .pq-viewer-empty {color: var(--body-text-color-subdued); font-style: italic;}
 .pq-slot {gap: 4px !important;}
 """
@@ -761,8 +797,10 @@ def build_app(engine: Engine):
                 history[-1]["content"] = md_escape(TEXT[lang]["failed"])
                 yield history, gr.skip(), *same
                 return
-            history[-1]["content"] = answer_markdown(answer, lang, interpreted, notice, final=True)
             sources = sources_of(answer, loaded.index)
+            if not answer.declined:
+                notice = " ".join(x for x in (notice, uploads_notice(sources, lang)) if x)
+            history[-1]["content"] = answer_markdown(answer, lang, interpreted, notice, final=True)
             if not sources and not filters.is_empty() and not answer.hits:
                 history[-1]["content"] += "\n\n" + md_escape(TEXT[lang]["no_match"])
             turns_value.append({
@@ -888,7 +926,7 @@ def ingest_uploads(engine: Engine, paths: list, progress: Callable | None = None
             lines.append(f"❌ {md_escape(str(exc))}")
             continue
         try:
-            load_document(target, corpus)
+            load_document(target, corpus.resolve())
         except UnreadableFile as exc:
             target.unlink(missing_ok=True)
             lines.append(f"❌ {md_escape(path.name)}: {md_escape(str(exc))} — not added")
@@ -1103,12 +1141,13 @@ def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] |
     from starlette.middleware import Middleware
 
     throttle = Middleware(LoginThrottle, max_failures=settings.login_max_failures,
-                          lockout=settings.login_lockout_seconds, max_lockout=settings.login_lockout_max_seconds)
+                          lockout=settings.login_lockout_seconds,
+                          max_lockout=settings.login_lockout_max_seconds)
     try:
         _, local_url, share_url = demo.launch(
             server_name=settings.host, server_port=settings.port, share=share, auth=auth,
             auth_message="policyqa: sign in · 请登录" if auth else None, prevent_thread_lock=True,
-            show_error=False, quiet=True, max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False,
+            show_error=False, quiet=True, max_file_size=settings.max_upload_mb * MIB, ssr_mode=False,
             css=CSS, theme=_theme(), footer_links=["api"], app_kwargs={"middleware": [throttle]},
         )
     except OSError as exc:  # the port was taken while the model loaded

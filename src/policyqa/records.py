@@ -16,6 +16,10 @@ class DocumentMeta(BaseModel):
     date: str = ""
     languages: list[str] = Field(default_factory=list)
     source: str = ""
+    #: vetted by whoever keeps the corpus (`curated: true` in documents.yaml)
+    curated: bool = False
+    #: when the file was uploaded through the chat (UTC, ISO), '' for a file of the corpus itself
+    uploaded_at: str = ""
 
 
 class Document(BaseModel):
@@ -81,6 +85,8 @@ class Citation(BaseModel):
     issuer: str = ""
     region: str = ""
     date: str = ""
+    curated: bool = False
+    uploaded_at: str = ""
 
 
 class Hit(BaseModel):
@@ -114,6 +120,8 @@ class CitedPassage(BaseModel):
     sentences: list[str] = Field(default_factory=list)
     issuer: str = ""
     date: str = ""
+    curated: bool = False
+    uploaded_at: str = ""
 
 
 class Answer(BaseModel):

@@ -1,0 +1,125 @@
+"""Expected failures give one line on stderr, exit code 2 and what to do; never a traceback.
+
+Every case runs the real `policyqa` command in a subprocess on real files: a bad config, a damaged build,
+a read-only mount, a taken port, an empty corpus, filters that can never match.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app_server import run_cli
+from conftest import free_port
+from policyqa.app import make_filters
+
+
+def one_line_error(done: subprocess.CompletedProcess, *needles: str) -> str:
+    """The single stderr line of a refused command, checked for exit 2 and the words that say what to do."""
+    assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
+    lines = [ln for ln in done.stderr.splitlines() if ln.startswith("policyqa ")]
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def index_copy(built, tmp_path: Path) -> Path:
+    """A private copy of the session's index that a test may damage."""
+    target = tmp_path / "index"
+    shutil.copytree(built[0].index_dir, target, ignore=shutil.ignore_patterns(".lock"))
+    return target
+
+
+def current(index: Path) -> Path:
+    return index / "builds" / (index / "CURRENT").read_text().strip()
+
+
+def test_bad_yaml_in_the_config_file(tmp_path: Path) -> None:
+    (tmp_path / "policyqa.yaml").write_text("k: 5\nmode: [hybrid\n", encoding="utf-8")
+    done = run_cli("search", "x", "--index", str(tmp_path / "ix"), cwd=tmp_path)
+    one_line_error(done, "policyqa.yaml is not valid YAML", "line 3", "fix")
+
+
+def test_missing_vector_file_names_it_and_the_rebuild_flag(built, index_copy: Path, tmp_path: Path) -> None:
+    (current(index_copy) / "vectors.faiss").unlink()
+    done = run_cli("search", "药品目录", "--index", str(index_copy), cwd=tmp_path)
+    one_line_error(done, "vectors.faiss missing", "policyqa ingest --rebuild")
+
+
+def test_corrupt_manifest_is_named_and_rebuild_repairs_it(built, index_copy: Path, tmp_path: Path) -> None:
+    (current(index_copy) / "manifest.json").write_text('{"embedder": ', encoding="utf-8")
+    corpus = str(built[0].corpus_dir)
+    done = run_cli("ingest", "--corpus", corpus, "--index", str(index_copy), cwd=tmp_path)
+    one_line_error(done, "manifest.json is corrupt", "--rebuild")
+    rebuilt = run_cli("ingest", "--rebuild", "--corpus", corpus, "--index", str(index_copy), cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
+    found = run_cli("search", "药品目录", "--index", str(index_copy), "--k", "1", cwd=tmp_path)
+    assert found.returncode == 0 and "[1]" in found.stdout, found.stderr[-2000:]
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path):
+    """A real read-only file system (tmpfs remounted ro); as root, permission bits would not stop writes."""
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
+                          capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_read_only_index_folder(built, read_only_mount: Path, tmp_path: Path) -> None:
+    shutil.copytree(built[0].index_dir, read_only_mount / "index", ignore=shutil.ignore_patterns(".lock"))
+    subprocess.run(["mount", "-o", "remount,ro", str(read_only_mount)], check=True)
+    corpus = str(built[0].corpus_dir)
+    done = run_cli("ingest", "--corpus", corpus, "--index", str(read_only_mount / "index"), cwd=tmp_path)
+    one_line_error(done, "Read-only file system", str(read_only_mount / "index"), "--index")
+    found = run_cli("search", "药品目录", "--index", str(read_only_mount / "index"), "--k", "1", cwd=tmp_path)
+    assert found.returncode == 0 and "[1]" in found.stdout, found.stderr[-2000:]  # reading still works
+
+
+def test_port_in_use(built, tmp_path: Path) -> None:
+    port = free_port()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        done = run_cli("serve", "--index", str(built[0].index_dir), "--port", str(port), cwd=tmp_path)
+    one_line_error(done, f"127.0.0.1:{port}", "--port")
+
+
+def test_empty_corpus(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    done = run_cli("ingest", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), cwd=tmp_path)
+    one_line_error(done, "nothing to index", "add documents")
+    (corpus / "blank.txt").write_text("  \n", encoding="utf-8")
+    done = run_cli("ingest", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), cwd=tmp_path)
+    one_line_error(done, "nothing to index", "blank.txt", "empty file")
+
+
+@pytest.mark.parametrize(("flags", "needle"), [
+    (("--date-from", "2025-13-45"), "'2025-13-45' is not a date"),
+    (("--date-to", "2023-02-29"), "'2023-02-29' is not a date"),
+    (("--lang", "xx"), "invalid choice: 'xx'"),
+])
+def test_filters_that_can_never_match_are_refused(tmp_path: Path, flags, needle) -> None:
+    done = run_cli("search", "药品目录", "--index", str(tmp_path / "none"), *flags, cwd=tmp_path)
+    assert done.returncode == 2 and needle in done.stderr, done.stderr
+
+
+def test_api_filters_that_can_never_match_are_refused() -> None:
+    with pytest.raises(ValueError, match="not a date"):
+        make_filters(date_from="2025-13-45")
+    with pytest.raises(ValueError, match="unknown language 'xx'"):
+        make_filters(languages=["xx"])
+    assert make_filters(date_from="2024-02-29", languages=["zh"]).date_from == "2024-02-29"
