@@ -1,14 +1,19 @@
 """Many users at once: 200 questions from 16 concurrent gradio_client clients against a running server.
 
-Bounded (a fixed number of requests, then it stops), loopback only. Every reply must be an answer with
-citations or a decline that still lists the closest passages; p50/p95 latency is printed and written to
-artifacts/load.json. The server's Gradio queue (serve_concurrency workers, serve_queue_size slots) makes
-it degrade by queueing: clients wait longer, none is refused.
+Bounded (a fixed number of requests, then it stops), loopback only. A load test measures and reports; it
+asserts only what does not depend on how busy the machine is: every question gets a reply (none lost,
+none failed), and every reply is an answer with citations or a decline that still lists the closest
+passages. Latency and throughput are printed and written to artifacts/load.json with the machine's
+load average, never asserted: on a shared 2-core machine they say as much about the neighbours as
+about policyqa. Client timeouts are generous for the same reason (a 5 s default timed out on a busy
+machine); the server's Gradio queue makes it degrade by queueing, so clients wait longer and none is
+refused.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import threading
 import time
@@ -23,6 +28,7 @@ pytestmark = pytest.mark.slow
 
 CLIENTS = 16
 REQUESTS = 200
+CLIENT_TIMEOUT_S = 600.0  # per HTTP call; only a hung server should ever reach it
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
@@ -31,64 +37,84 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-@pytest.mark.timeout(900)
-def test_200_questions_from_16_clients(built, tmp_path_factory):
+class Tally:
+    """What the clients saw, shared between their threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.uncited: list[str] = []
+
+    def error(self, what: str, exc: Exception) -> None:
+        with self.lock:
+            self.errors.append(f"{what}: {exc!r}")
+
+    def reply(self, question: str, reply: dict, elapsed: float) -> None:
+        ok = bool(reply["citations"]) if not reply["declined"] else bool(reply["closest"])
+        with self.lock:
+            self.latencies.append(elapsed)
+            if not ok or reply["error"]:
+                self.uncited.append(question)
+
+
+def ask_share(url: str, me: int, work: list[str], tally: Tally) -> None:
+    """Client `me` asks every CLIENTS-th question of `work`, one after another, as one user would."""
     from gradio_client import Client
 
+    try:
+        client = Client(url, verbose=False, httpx_kwargs={"timeout": CLIENT_TIMEOUT_S})
+    except Exception as exc:
+        tally.error(f"client {me}", exc)
+        return
+    for question in work[me::CLIENTS]:
+        started = time.perf_counter()
+        try:
+            reply = client.predict(question, api_name="/ask")
+        except Exception as exc:
+            tally.error(question[:40], exc)
+            continue
+        tally.reply(question, reply, time.perf_counter() - started)
+
+
+def report(tally: Tally, wall: float) -> dict:
+    latencies = tally.latencies or [float("nan")]
+    return {
+        "requests": REQUESTS, "clients": CLIENTS, "replies": len(tally.latencies),
+        "errors": len(tally.errors), "wall_s": round(wall, 2),
+        "throughput_qps": round(len(tally.latencies) / wall, 2),
+        "p50_s": round(statistics.median(latencies), 3), "p95_s": round(percentile(latencies, 0.95), 3),
+        "max_s": round(max(latencies), 3), "cpus": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
+
+
+@pytest.mark.timeout(3600)  # a hang guard only: a slow machine must not fail this test
+def test_200_questions_from_16_clients_all_answered(built, tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve-load")
     corpus, index = private_copy(built[0], folder)
     server = start_server(corpus, index, folder)
     assert server.url.startswith("http://127.0.0.1:")
     questions = [q["question"] for q in load_questions()]
     work = [questions[i % len(questions)] for i in range(REQUESTS)]
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors: list[str] = []
-    uncited: list[str] = []
-
-    def worker(me: int) -> None:
-        try:
-            client = Client(server.url, verbose=False)
-        except Exception as exc:
-            with lock:
-                errors.append(f"client {me}: {exc!r}")
-            return
-        for i in range(me, REQUESTS, CLIENTS):
-            started = time.perf_counter()
-            try:
-                reply = client.predict(work[i], api_name="/ask")
-            except Exception as exc:
-                with lock:
-                    errors.append(f"{work[i][:40]}: {exc!r}")
-                continue
-            elapsed = time.perf_counter() - started
-            ok = bool(reply["citations"]) if not reply["declined"] else bool(reply["closest"])
-            with lock:
-                latencies.append(elapsed)
-                if not ok or reply["error"]:
-                    uncited.append(work[i])
-
+    tally = Tally()
     try:
         started = time.perf_counter()
-        threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(CLIENTS)]
+        threads = [threading.Thread(target=ask_share, args=(server.url, n, work, tally), daemon=True)
+                   for n in range(CLIENTS)]
         for t in threads:
             t.start()
         for t in threads:
-            t.join(timeout=800)
+            t.join()
         wall = time.perf_counter() - started
     finally:
         server.stop()
-    assert not errors, errors[:5]
-    assert not uncited, uncited[:5]
-    assert len(latencies) == REQUESTS
-    report = {
-        "requests": REQUESTS, "clients": CLIENTS, "wall_s": round(wall, 2),
-        "throughput_qps": round(REQUESTS / wall, 2),
-        "p50_s": round(statistics.median(latencies), 3), "p95_s": round(percentile(latencies, 0.95), 3),
-        "max_s": round(max(latencies), 3),
-    }
+    result = report(tally, wall)
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "load.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-    print(f"\nload: {REQUESTS} questions from {CLIENTS} clients in {wall:.1f}s "
-          f"({report['throughput_qps']} q/s); p50 {report['p50_s']}s, p95 {report['p95_s']}s, "
-          f"max {report['max_s']}s")
+    (ARTIFACTS / "load.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(f"\nload: {result['replies']}/{REQUESTS} questions from {CLIENTS} clients in {wall:.1f}s "
+          f"({result['throughput_qps']} q/s); p50 {result['p50_s']}s, p95 {result['p95_s']}s, "
+          f"max {result['max_s']}s; load average {result['load_average_1min']} on {result['cpus']} CPUs")
+    assert not tally.errors, tally.errors[:5]
+    assert len(tally.latencies) == REQUESTS, "every question gets a reply"
+    assert not tally.uncited, tally.uncited[:5]
