@@ -60,7 +60,7 @@ def synthesise(corpus: Path, target: Path, n_docs: int, seed: int, per_doc: tupl
 
 
 def run_ours(corpus: Path, index: Path) -> dict:
-    from policyqa.indexer import ingest
+    from policyqa.index.build import ingest
     from policyqa.settings import Settings
 
     settings = Settings(corpus_dir=corpus, index_dir=index)

@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, machine, machine_line, parse_sizes, write_json
 
-from policyqa.store import FaissStore
+from policyqa.index.vectors import FaissStore
 
 DIM = 512
 K = 10
@@ -41,7 +41,7 @@ def unit(x: np.ndarray) -> np.ndarray:
 
 def real_vectors() -> np.ndarray:
     """Chunk vectors of the repo's index/, if one was built (else none)."""
-    from policyqa.store import Index
+    from policyqa.index.reader import Index
 
     folder = Index.current_build(ROOT / "index")
     if folder is None or not (folder / "vectors.npy").exists():

@@ -38,11 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step", type=float, default=0.01)
     args = parser.parse_args(argv)
 
-    from policyqa.answer import uncovered_places
-    from policyqa.indexer import ingest
-    from policyqa.retrieve import Retriever
+    from policyqa.answer.refusal import uncovered_places
+    from policyqa.index.build import ingest
+    from policyqa.index.reader import Index
+    from policyqa.retrieve.retriever import Retriever
     from policyqa.settings import Settings
-    from policyqa.store import Index
 
     settings = Settings.load(index_dir=args.index_dir, corpus_dir=args.corpus_dir, k=args.k, mode=args.mode)
     if Index.read_manifest(settings.index_dir) is None:

@@ -14,9 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from policyqa.evaluate import DIRECTIONS, evaluate_file, machine
-from policyqa.indexer import ingest
-from policyqa.retrieve import Retriever
+from policyqa.evaluate.metrics import DIRECTIONS
+from policyqa.evaluate.run import evaluate_file, machine
+from policyqa.index.build import ingest
+from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings
 
 

@@ -47,7 +47,7 @@ def settings_factory(tmp_path_factory):
 @pytest.fixture(scope="session")
 def built(corpus_copy, settings_factory):
     """(settings, ingest result) for the bundled corpus indexed once with the default settings."""
-    from policyqa.indexer import ingest
+    from policyqa.index.build import ingest
 
     settings = settings_factory(corpus_copy)
     return settings, ingest(settings)
@@ -55,7 +55,7 @@ def built(corpus_copy, settings_factory):
 
 @pytest.fixture(scope="session")
 def index(built):
-    from policyqa.indexer import load_index
+    from policyqa.index.reader import load_index
 
     return load_index(built[0])
 
@@ -70,7 +70,7 @@ def embedder(built):
 
 @pytest.fixture(scope="session")
 def retriever(index, embedder):
-    from policyqa.retrieve import Retriever
+    from policyqa.retrieve.retriever import Retriever
 
     return Retriever(index, embedder)
 

@@ -11,9 +11,12 @@ import sys
 import pytest
 
 from conftest import ROOT, load_questions, normalise
-from policyqa.answer import Answerer, check_citations, places_named, uncovered_places
-from policyqa.chunking import split_sentences
-from policyqa.retrieve import Filters
+from policyqa.answer.answerer import Answerer
+from policyqa.answer.citations import check_citations
+from policyqa.answer.refusal import uncovered_places
+from policyqa.records import Filters
+from policyqa.text.places import places_named
+from policyqa.text.sentences import split_sentences
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
 # Answerable eval questions whose evidence the retriever puts in the top 5 and whose answer quotes it:

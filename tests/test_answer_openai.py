@@ -19,16 +19,12 @@ import pytest
 
 from conftest import free_port, load_questions, normalise
 from llm_server import FailingServer, LlamaServer, SilentServer, require_llm
-from policyqa.answer import (
-    NOT_COVERED,
-    SYSTEM_PROMPT,
-    Answerer,
-    BackendFailed,
-    OpenAIBackend,
-    build_messages,
-    check_citations,
-)
-from policyqa.retrieve import Retriever
+from policyqa.answer.answerer import Answerer
+from policyqa.answer.base import BackendFailed
+from policyqa.answer.citations import check_citations
+from policyqa.answer.llm.backend import OpenAIBackend
+from policyqa.answer.llm.prompts import NOT_COVERED, SYSTEM_PROMPT, build_messages
+from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
@@ -259,7 +255,8 @@ INJECTION_QUESTION = "How quickly are applications by Xiamen hospitals to import
 def injected(built, embedder, tmp_path_factory):
     """A copy of the corpus plus one document carrying an injection, indexed incrementally from a copy of
     the session index (only the new document is embedded)."""
-    from policyqa.indexer import ingest, load_index
+    from policyqa.index.build import ingest
+    from policyqa.index.reader import load_index
 
     base = tmp_path_factory.mktemp("injected")
     corpus, index_dir = base / "corpus", base / "index"

@@ -163,7 +163,7 @@ def test_server_does_not_serve_arbitrary_files(server, path):
 def test_upload_refuses_bad_files_and_leaves_the_index_untouched(client, server, index, tmp_path):
     from gradio_client import handle_file
 
-    from policyqa.store import Index
+    from policyqa.index.reader import Index
 
     before = Index.read_manifest(server.index).documents
     binary = tmp_path / "scan.txt"

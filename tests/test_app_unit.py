@@ -6,24 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.app import (
+from policyqa.app.followup import resolve_followup
+from policyqa.app.render import (
     TEXT,
     Source,
-    UploadRefused,
     answer_markdown,
     copy_text,
-    exposure_problem,
     highlight,
-    is_loopback,
-    make_filters,
     md_escape,
-    read_auth,
-    resolve_followup,
-    safe_upload_name,
-    save_upload,
     source_card,
     ui_lang,
 )
+from policyqa.app.server import exposure_problem, is_loopback, read_auth
+from policyqa.app.service import make_filters
+from policyqa.app.uploads import UploadRefused, safe_upload_name, save_upload
 from policyqa.records import Answer, CitedPassage
 
 # --------------------------------------------------------------------------- follow-ups

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, ROOT
-from policyqa.indexer import load_index
-from policyqa.ingest import clean
+from policyqa.index.reader import load_index
+from policyqa.ingest.clean import clean
 
 pytestmark = pytest.mark.slow
 
@@ -149,7 +149,7 @@ def test_a_second_concurrent_ingest_is_refused(workspace) -> None:
 
 def _new_ids(corpus: Path) -> set[str]:
     """Document ids of a complete build of the corpus as it is now."""
-    from policyqa.ingest import doc_id_for, load_metadata
+    from policyqa.ingest.metadata import doc_id_for, load_metadata
 
     meta = load_metadata(corpus)
     return {meta[p.name].doc_id if p.name in meta else doc_id_for(p.relative_to(corpus))

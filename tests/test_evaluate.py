@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import QUESTIONS, ROOT
-from policyqa.evaluate import question_metrics, run_eval
-from policyqa.questions import load_questions
+from policyqa.evaluate.metrics import question_metrics
+from policyqa.evaluate.questions import load_questions
+from policyqa.evaluate.run import run_eval
 
 FLOOR = json.loads((ROOT / "eval" / "floor.json").read_text(encoding="utf-8"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.retrieve import Glossary
+from policyqa.retrieve.glossary import Glossary
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.indexer import ingest, load_index
-from policyqa.store import Index, IndexLocked, IndexMismatch, IndexMissing, write_lock
+from policyqa.index.build import ingest
+from policyqa.index.manifest import IndexLocked, IndexMismatch, IndexMissing
+from policyqa.index.reader import Index, load_index
+from policyqa.index.writer import write_lock
 
 
 @pytest.fixture()
@@ -75,7 +77,7 @@ def test_missing_index_says_how_to_build_one(tmp_path: Path, settings_factory) -
 
 def test_failed_ingest_leaves_the_previous_build_current(private_index, monkeypatch) -> None:
     before = Index.current_build(Path(private_index.index_dir))
-    from policyqa import indexer
+    from policyqa.index import build as indexer
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")

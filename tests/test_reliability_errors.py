@@ -15,7 +15,7 @@ import pytest
 
 from app_server import run_cli
 from conftest import free_port
-from policyqa.app import make_filters
+from policyqa.app.service import make_filters
 
 
 def one_line_error(done: subprocess.CompletedProcess, *needles: str) -> str:

@@ -14,8 +14,9 @@ import pytest
 
 from app_server import run_cli
 from conftest import CORPUS
-from policyqa.indexer import ingest, load_index
-from policyqa.retrieve import Retriever
+from policyqa.index.build import ingest
+from policyqa.index.reader import load_index
+from policyqa.retrieve.retriever import Retriever
 
 SEED = CORPUS / "004_eee20c87307ce18c.txt"
 SECRET = "root:x:0:0 SECRETWORD outside the corpus"
@@ -120,7 +121,7 @@ class Clock:
 
 def test_lockout_doubles_and_a_correct_sign_in_clears_it() -> None:
     """The throttle's bookkeeping on a controlled clock (the real server test above cannot wait minutes)."""
-    from policyqa.app import LoginThrottle
+    from policyqa.app.server import LoginThrottle
 
     clock = Clock()
     throttle = LoginThrottle(None, max_failures=3, lockout=2.0, max_lockout=5.0, clock=clock)
@@ -154,7 +155,8 @@ NATIONAL = "nhsa-nhc-innovative-drug-measures-2025"
 def planted(built, tmp_path_factory):
     """The issue's planted upload, through the chat's own upload path, on a private copy of the index."""
     from app_server import private_copy
-    from policyqa.app import Engine, ingest_uploads
+    from policyqa.app.service import Engine
+    from policyqa.app.uploads import ingest_uploads
 
     folder = tmp_path_factory.mktemp("planted")
     corpus, index = private_copy(built[0], folder)
@@ -178,7 +180,8 @@ def test_bundled_documents_are_curated_and_uploads_are_marked(planted) -> None:
 def test_a_planted_upload_is_labelled_wherever_it_is_quoted(planted) -> None:
     """It may still rank first (its wording matches the question exactly: hybrid 1.61 against 0.80), so
     every place that quotes it says it is an uncurated upload, and the curated passages stay listed."""
-    from policyqa.app import api_ask, document_view, source_card, sources_of
+    from policyqa.app.render import document_view, source_card, sources_of
+    from policyqa.app.service import api_ask
 
     reply = api_ask(planted, QUESTION)
     quoted = [c for c in reply["citations"] + reply["closest"] if "HACKED" in c["text"]]

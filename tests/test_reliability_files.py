@@ -16,8 +16,8 @@ import pytest
 
 from app_server import run_cli
 from conftest import CORPUS
-from policyqa.app import MIB, UploadRefused, save_upload
-from policyqa.ingest import load_document
+from policyqa.app.uploads import MIB, UploadRefused, save_upload
+from policyqa.ingest.corpus import load_document
 
 SEED = CORPUS / "004_eee20c87307ce18c.txt"
 
@@ -48,7 +48,7 @@ def test_one_stray_nul_does_not_drop_a_utf8_file(tmp_path: Path) -> None:
 
 
 def test_a_binary_file_is_still_refused(tmp_path: Path) -> None:
-    from policyqa.ingest import UnreadableFile
+    from policyqa.ingest.decode import UnreadableFile
 
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 64)
     with pytest.raises(UnreadableFile, match="binary"):

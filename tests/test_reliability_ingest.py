@@ -16,10 +16,15 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS
-from policyqa import ingest as ingest_module
-from policyqa.indexer import ingest, load_index
-from policyqa.ingest import UnreadableFile, clean, decode_bytes, load_document, load_pdf
-from policyqa.retrieve import Filters, Retriever
+from policyqa.index.build import ingest
+from policyqa.index.reader import load_index
+from policyqa.ingest import loaders as ingest_module
+from policyqa.ingest.clean import clean
+from policyqa.ingest.corpus import load_document
+from policyqa.ingest.decode import UnreadableFile, decode_bytes
+from policyqa.ingest.loaders import load_pdf
+from policyqa.records import Filters
+from policyqa.retrieve.retriever import Retriever
 
 SEED = CORPUS / "004_eee20c87307ce18c.txt"
 CHINESE_NAME = "北京 创新药 措施 (copy).txt"

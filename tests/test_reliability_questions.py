@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import QUESTIONS
-from policyqa.questions import Question, load_questions
+from policyqa.evaluate.questions import Question, load_questions
 
 GOOD = {"id": "q1", "question": "什么是双通道？", "lang": "zh", "evidence_lang": "zh",
         "evidence": ["双通道"], "answerable": True}

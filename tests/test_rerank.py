@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from conftest import load_questions, normalise
-from policyqa.retrieve import AnswerTypeReranker, CrossEncoderReranker, Retriever, make_reranker
+from policyqa.retrieve.rerank import AnswerTypeReranker, CrossEncoderReranker, make_reranker
+from policyqa.retrieve.retriever import Retriever
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import load_questions, normalise
-from policyqa.retrieve import Filters, FusionSettings, Retriever
+from policyqa.records import Filters
+from policyqa.retrieve.retriever import FusionSettings, Retriever
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
 # English questions answered only in the Chinese national measures, and Chinese questions answered only

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policyqa.store import FaissStore, choose_index_type, make_vector_store
+from policyqa.index.vectors import FaissStore, choose_index_type, make_vector_store
 
 
 def _unit(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:

@@ -35,7 +35,7 @@ def milvus_built(request, built, settings_factory, tmp_path_factory):
     Moving reuses the session's vectors (nothing is embedded again), so each store costs its own build
     and not another pass of the embedder.
     """
-    from policyqa.indexer import ingest
+    from policyqa.index.build import ingest
 
     if request.param == "lite":
         pytest.importorskip("milvus_lite")
@@ -49,8 +49,8 @@ def milvus_built(request, built, settings_factory, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def milvus_retriever(milvus_built, embedder):
-    from policyqa.indexer import load_index
-    from policyqa.retrieve import Retriever
+    from policyqa.index.reader import load_index
+    from policyqa.retrieve.retriever import Retriever
 
     return Retriever(load_index(milvus_built[0]), embedder)
 
@@ -66,7 +66,7 @@ def server_collections(uri: str) -> list[str]:
 
 
 def test_build_puts_the_vectors_where_the_settings_say_and_the_manifest_says_milvus(milvus_built) -> None:
-    from policyqa.store import Index
+    from policyqa.index.reader import Index
 
     settings, result = milvus_built
     assert result.n_chunks > 50 and result.embedded == 0, "the FAISS build's vectors, not embedded again"
@@ -96,7 +96,7 @@ def test_dense_top_hits_match_faiss(milvus_retriever, retriever) -> None:
 
 
 def test_filters_are_applied_inside_the_milvus_search(milvus_retriever) -> None:
-    from policyqa.retrieve import Filters
+    from policyqa.records import Filters
 
     index = milvus_retriever.index
     doc_id = sorted(index.documents)[1]
@@ -115,7 +115,7 @@ def test_filters_are_applied_inside_the_milvus_search(milvus_retriever) -> None:
 @pytest.mark.parametrize("filters", [{"languages": ["en"]}, {"regions": ["Guangdong"]},
                                      {"languages": ["zh"], "date_from": "2025"}])
 def test_filtered_search_finds_what_faiss_finds(milvus_retriever, retriever, filters) -> None:
-    from policyqa.retrieve import Filters
+    from policyqa.records import Filters
 
     chosen = Filters(**filters)
     for question in ("clinical trial approval time", "创新药 医保目录"):
@@ -132,7 +132,8 @@ def test_hybrid_search_works_on_milvus(milvus_retriever, retriever) -> None:
 
 
 def test_reingest_unchanged_reuses_vectors_and_reopens(milvus_built, tmp_path, settings_factory) -> None:
-    from policyqa.indexer import ingest, load_index
+    from policyqa.index.build import ingest
+    from policyqa.index.reader import load_index
 
     settings = milvus_built[0]
     private = private_index(settings, tmp_path, settings_factory, settings.milvus_uri)
@@ -146,9 +147,9 @@ def test_reingest_unchanged_reuses_vectors_and_reopens(milvus_built, tmp_path, s
 @pytest.mark.parametrize("milvus_built", ["server"], indirect=True)
 def test_a_changed_corpus_gets_a_new_collection_and_the_old_one_is_dropped(milvus_built, embedder, tmp_path,
                                                                           settings_factory) -> None:
-    from policyqa.indexer import ingest, load_index
-    from policyqa.retrieve import Retriever
-    from policyqa.store import Index
+    from policyqa.index.build import ingest
+    from policyqa.index.reader import Index, load_index
+    from policyqa.retrieve.retriever import Retriever
 
     settings = milvus_built[0]
     private = private_index(settings, tmp_path, settings_factory, settings.milvus_uri)

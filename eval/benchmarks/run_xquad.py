@@ -23,9 +23,9 @@ from pathlib import Path
 import xquad
 from tqdm import tqdm
 
-from policyqa.evaluate import evaluate_file, machine
-from policyqa.indexer import ingest
-from policyqa.retrieve import Retriever
+from policyqa.evaluate.run import evaluate_file, machine
+from policyqa.index.build import ingest
+from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings
 
 #: targets from the retrieval-quality issue, met by one configuration in every direction

@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 from pydantic import BaseModel
 
-from .ingest import detect_language
 from .records import Chunk, Document
+from .text.language import detect_language
 
 CN_NUM = "一二三四五六七八九十百零"
+
 EN_NUM_WORD = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+
 _PAREN = r"[（(]"
+
 _CLOSE = r"[)）]"
 
 # (level, pattern) in order of precedence; parenthesised markers share one level unless an Arabic
@@ -35,6 +38,7 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("num", re.compile(r"^\d{1,2}[.、．](?!\d)")),
     ("paren_num", re.compile(rf"^{_PAREN}\d{{1,2}}{_CLOSE}")),
 ]
+
 SEPARATORS = [
     r"\n\n",
     r"\n",
@@ -45,7 +49,9 @@ SEPARATORS = [
     r"\s+",
     r"",
 ]
+
 _SENTENCE_END = re.compile(r"[。！？；]|[.!?;](?=\s|$)")
+
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 
 
@@ -225,49 +231,3 @@ class Chunker:
             pieces = [Section(s, e, section.path) for s, e in zip(starts, ends, strict=True)
                       if text[s:e].strip()]
             yield from _merge_bare_headings(text, pieces, headed_only=False)
-
-
-# --------------------------------------------------------------------------- sentences
-
-_BOUNDARY = re.compile(r"[。！？；!?]+[”’」』）)\"']*|\.(?=\s)|\n+")
-_SOFT_BREAK = re.compile(r"[，、：]\s*|[,:](?!\d)\s*")
-MAX_SENTENCE_CHARS = 300
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of the sentences of `text`, whitespace-trimmed; overlong ones cut at commas."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        _add_span(spans, text, start, match.end())
-        start = match.end()
-    _add_span(spans, text, start, len(text))
-    return spans
-
-
-def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    while end - start > MAX_SENTENCE_CHARS:
-        window = (start + MAX_SENTENCE_CHARS // 3, start + MAX_SENTENCE_CHARS)
-        cuts = [m.end() for m in _SOFT_BREAK.finditer(text, *window)] or \
-            [m.end() for m in re.finditer(r"\s+", text[: window[1]]) if m.end() > window[0]]
-        cut = cuts[-1] if cuts else window[1]
-        _add_span(spans, text, start, cut)
-        start = cut
-        while start < end and text[start].isspace():
-            start += 1
-    if end > start:
-        spans.append((start, end))
-
-
-def chunk_sentences(text: str) -> list[str]:
-    """The sentences of a passage that get their own vector; none when the passage is one sentence.
-
-    A question usually asks about one sentence, and a long passage's single vector blurs it; scoring a
-    passage by its best sentence as well finds that sentence (+0.04 to +0.07 hit@1 on XQuAD).
-    """
-    pieces = [text[s:e] for s, e in split_sentences(text)]
-    return pieces if len(pieces) > 1 else []

@@ -62,7 +62,7 @@ def _question_command(sub, name: str, help: str, json_help: str, func) -> argpar
 
 def _filters(args: argparse.Namespace):
     """The Filters given by --doc/--region/--lang/--date-*; checked before anything loads."""
-    from .retrieve import Filters
+    from .records import Filters
 
     return Filters(doc_ids=args.doc or [], regions=args.region or [], languages=args.lang or [],
                    date_from=args.date_from or "", date_to=args.date_to or "")
@@ -81,7 +81,7 @@ def _settings(args: argparse.Namespace, *names: str) -> Settings:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .indexer import STAGES, ingest
+    from .index.build import STAGES, ingest
 
     settings = _settings(args)
     bars: dict[str, tqdm] = {}
@@ -119,7 +119,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from .retrieve import Retriever
+    from .retrieve.retriever import Retriever
 
     settings = _settings(args)
     filters = _filters(args)
@@ -144,8 +144,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .answer import Answerer
-    from .retrieve import Retriever
+    from .answer.answerer import Answerer
+    from .retrieve.retriever import Retriever
 
     settings = _settings(args)
     filters = _filters(args)
@@ -209,8 +209,9 @@ def _print_passage(label, title, section, doc_id, start, end, page, text, highli
 def cmd_eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .evaluate import evaluate_file, markdown, table
-    from .retrieve import Retriever
+    from .evaluate.report import markdown, table
+    from .evaluate.run import evaluate_file
+    from .retrieve.retriever import Retriever
 
     settings = _settings(args)
     retriever = Retriever.open(settings)
@@ -242,8 +243,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .app import read_auth, serve
-    from .indexer import index_settings
+    from .app.server import read_auth, serve
+    from .index.reader import index_settings
 
     settings = index_settings(_settings(args, "host", "port"))  # uploads go to the index's own corpus
     auth = read_auth(args.auth, args.auth_file)
@@ -314,7 +315,8 @@ def unwritable(exc: OSError) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .store import IndexDamaged, IndexLocked, IndexMismatch, IndexMissing, IndexWriteFailed
+    from .index.manifest import IndexLocked, IndexMismatch, IndexMissing, IndexWriteFailed
+    from .index.reader import IndexDamaged
 
     args = build_parser().parse_args(argv)
     expected: tuple[type[Exception], ...] = (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import datetime
+
+from pydantic import BaseModel, Field, field_validator
 
 
 class DocumentMeta(BaseModel):
@@ -139,3 +141,52 @@ class Answer(BaseModel):
     lang: str = ""
     #: True on the growing answers `Answerer.ask_stream` yields before the final one
     partial: bool = False
+
+
+#: passage languages the detector assigns, so the only ones a filter can match
+LANGUAGES = ("zh", "en")
+
+
+class Filters(BaseModel):
+    """Restrict a search to some documents; every field is optional and fields combine with AND."""
+
+    doc_ids: list[str] = []
+    regions: list[str] = []
+    issuers: list[str] = []
+    languages: list[str] = []
+    date_from: str = ""
+    date_to: str = ""
+
+    def is_empty(self) -> bool:
+        return not (
+            self.doc_ids or self.regions or self.issuers or self.languages or self.date_from or self.date_to
+        )
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        """A language no passage can have would silently match nothing: refuse it instead."""
+        unknown = [lang for lang in value if lang not in LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r}: use {' or '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        """YYYY, YYYY-MM or YYYY-MM-DD naming a date that exists (2025-13-45 would match nothing)."""
+        value = value.strip()
+        if not value:
+            return value
+        parts = value.split("-")
+        try:
+            if len(parts) > 3 or len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]):
+                raise ValueError
+            numbers = [int(p) for p in parts] + [1] * (3 - len(parts))
+            datetime.date(*numbers)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+        return value
+
+
+UPLOAD_FOLDER = "uploads"  # files the chat saved; their documents are marked as uploads

@@ -7,52 +7,37 @@ Bad files are reported and skipped. The new build becomes current only when it i
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import hashlib
 import json
-import os
-import shlex
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from .chunking import Chunker, ChunkerSettings, chunk_sentences
-from .embedding import Embedder, embedder_for, embedder_name, spec_for_name
-from .ingest import (
-    METADATA_FILE,
-    SUPPORTED,
-    UnreadableFile,
-    assign_doc_ids,
-    id_holder,
-    list_files,
-    load_document,
-    load_metadata,
-)
-from .records import Chunk, Document
-from .settings import Settings
-from .store import (
-    SENTENCE_OFFSETS,
-    SENTENCES,
-    ArrayFile,
-    BuildWriter,
-    Index,
-    IndexDamaged,
-    IndexMismatch,
-    IndexWriteFailed,
-    LexicalIndex,
-    Manifest,
+from ..chunking import Chunker, ChunkerSettings
+from ..embedding import Embedder, embedder_for
+from ..ingest.corpus import list_files, load_document
+from ..ingest.decode import UnreadableFile
+from ..ingest.loaders import SUPPORTED
+from ..ingest.metadata import METADATA_FILE, assign_doc_ids, id_holder, load_metadata
+from ..records import Chunk, Document
+from ..settings import Settings
+from ..text.sentences import chunk_sentences
+from .lexical import LexicalIndex
+from .manifest import SENTENCE_OFFSETS, SENTENCES, Manifest
+from .reader import Index, IndexDamaged, chunker_settings, index_settings
+from .vectors import (
+    EMBED_BLOCK,
     MilvusStore,
+    _bad_rows,
+    _checked,
     choose_index_type,
     make_vector_store,
     milvus_collection_name,
-    remove_unfinished_builds,
-    write_lock,
 )
+from .writer import ArrayFile, BuildWriter, _disk_errors, remove_unfinished_builds, write_lock
 
 #: what each `progress(stage, ...)` stage is called on a progress bar
 STAGES = {"read": "reading files", "embed": "embedding passages", "sentences": "embedding sentences"}
@@ -81,111 +66,6 @@ class IngestResult:
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
-
-
-def chunker_settings(settings: Settings) -> ChunkerSettings:
-    return ChunkerSettings(
-        chunk_size=settings.chunk_size,
-        chunk_overlap=settings.chunk_overlap,
-        paragraphs=settings.chunk_paragraphs,
-    )
-
-
-#: settings that decide how chunks are cut and embedded: an index is read and updated with the values it
-#: was built with, and changing one means embedding everything again (`ingest --rebuild`)
-BUILD_SETTINGS = ("embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs", "sentence_vectors")
-
-
-def built_with(manifest: Manifest) -> dict[str, Any]:
-    """The settings an index was built with (Settings field -> value), from its manifest."""
-    chunker = {**ChunkerSettings().model_dump(), **manifest.chunker}
-    built: dict[str, Any] = {
-        "embedder": manifest.embedder_spec or spec_for_name(manifest.embedder),
-        "chunk_size": chunker["chunk_size"], "chunk_overlap": chunker["chunk_overlap"],
-        "chunk_paragraphs": chunker["paragraphs"],
-        "vector_store": manifest.vector_store, "milvus_uri": manifest.vector_store_config.get("uri", ""),
-    }
-    if manifest.sentence_vectors is not None:
-        built["sentence_vectors"] = manifest.sentence_vectors
-    if manifest.corpus_dir:
-        built["corpus_dir"] = Path(manifest.corpus_dir)
-    return built
-
-
-def index_settings(settings: Settings, rebuild: bool = False,
-                   say: Callable[[str], None] = lambda _msg: None) -> Settings:
-    """The settings to read or update an index with: the ones it was built with, unless asked otherwise.
-
-    Every setting a user gave (flag, POLICYQA_* variable or policyqa.yaml) stands; the others (chunker,
-    embedder, corpus folder, vector store) come from the index's manifest, so `search --index ix` reads
-    an index built with `--chunk-paragraphs` without repeating the flag. A given build setting that
-    contradicts the index is an IndexMismatch naming both values and the rebuild command, unless
-    `rebuild` (then it is applied, and said). A damaged manifest is left to the loader to report.
-    """
-    root = Path(settings.index_dir)
-    try:
-        manifest = Index.read_manifest(root)
-    except (OSError, ValueError):
-        return settings
-    if manifest is None:
-        return settings
-    built, asked = built_with(manifest), settings.model_fields_set
-    changed = [k for k in BUILD_SETTINGS
-               if k in asked and k in built and not _same_setting(k, built[k], getattr(settings, k))]
-    if changed and not rebuild:
-        raise IndexMismatch(_mismatch_message(settings, root, built, changed))
-    kept = {k: v for k, v in built.items() if k not in asked}
-    if rebuild:
-        what = ", ".join(f"{k}={getattr(settings, k)!r} (was {built[k]!r})" for k in changed)
-        say(f"rebuilding {root} from scratch with {what or 'its current settings'}")
-    elif notable := {k: v for k, v in kept.items() if k in BUILD_SETTINGS and v != getattr(settings, k)}:
-        say(f"keeping the settings {root} was built with: "
-            + ", ".join(f"{k}={v!r}" for k, v in notable.items())
-            + f" (to change them: policyqa ingest --rebuild --index {root} with the new values)")
-    if "vector_store" in asked and settings.vector_store != built["vector_store"]:
-        say(f"vector store {built['vector_store']} -> {settings.vector_store}: no vector is embedded again")
-    return settings.model_copy(update=kept)
-
-
-def _same_setting(name: str, built: Any, asked: Any) -> bool:
-    """Whether a given value is what the index was built with (embedders compare by model)."""
-    return embedder_name(built) == embedder_name(asked) if name == "embedder" else built == asked
-
-
-def _mismatch_message(settings: Settings, root: Path, built: dict[str, Any], changed: list[str]) -> str:
-    was = ", ".join(f"{k}={built[k]!r}" for k in changed)
-    now = ", ".join(f"{k}={getattr(settings, k)!r}" for k in changed)
-    corpus = settings.corpus_dir if "corpus_dir" in settings.model_fields_set else built.get(
-        "corpus_dir", settings.corpus_dir)
-    env = "".join(f"POLICYQA_{k.upper()}={str(getattr(settings, k)).lower()} " for k in changed
-                  if k not in REBUILD_FLAGS)
-    flags = "".join(" " + REBUILD_FLAGS[k](getattr(settings, k)) for k in changed if k in REBUILD_FLAGS)
-    return (f"index {root} was built with {was}, but the settings ask for {now}; leave them out to use "
-            f"the index as built, or rebuild it with the new ones: "
-            f"{env}policyqa ingest --corpus {shlex.quote(str(corpus))} --index {shlex.quote(str(root))} "
-            f"--rebuild{flags}")
-
-
-#: the ingest flag that sets each build setting (sentence_vectors has only its POLICYQA_ variable)
-REBUILD_FLAGS: dict[str, Callable[[Any], str]] = {
-    "embedder": lambda v: f"--embedder {shlex.quote(str(v))}",
-    "chunk_size": lambda v: f"--chunk-size {v}",
-    "chunk_overlap": lambda v: f"--chunk-overlap {v}",
-    "chunk_paragraphs": lambda v: "--chunk-paragraphs" if v else "--no-chunk-paragraphs",
-}
-
-
-def load_index(settings: Settings) -> Index:
-    """Open an index as it was built (see `index_settings`), refusing given settings that contradict it."""
-    settings = index_settings(settings)
-    embedder = embedder_for(settings)
-    return Index.load(
-        settings.index_dir,
-        embedder=embedder.name,
-        dim=embedder.dim,
-        chunker=chunker_settings(settings).model_dump(),
-        corpus=settings.corpus_dir,
-    )
 
 
 def document_key(doc: Document) -> str:
@@ -237,52 +117,8 @@ class _PreviousBuild:
         return self.vector_rows.get(_text_hash(chunk.embed_text))
 
 
-def _recorded_files(folder: Path) -> dict[str, str]:
-    """Path -> document id of a build made before manifests recorded it (read from documents.jsonl)."""
-    with (folder / "documents.jsonl").open(encoding="utf-8") as handle:
-        return {record["path"]: record["meta"]["doc_id"] for record in map(json.loads, handle)}
-
-
 def _text_hash(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8")).digest()
-
-
-#: how far from length 1 a stored vector may be (float16 sentence vectors round to about 1e-3)
-NORM_TOLERANCE = 1e-2
-
-
-def unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Which rows are finite unit vectors: the only vectors an index stores or lends to the next build."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    if vectors.ndim == 1:
-        vectors = vectors[None]
-    with np.errstate(invalid="ignore", over="ignore"):
-        norms = np.linalg.norm(vectors, axis=1)
-    return np.isfinite(vectors).all(axis=1) & (np.abs(norms - 1) <= NORM_TOLERANCE)
-
-
-def _bad_rows(vectors: np.ndarray | None) -> set[int]:
-    """Rows of a stored matrix that are not finite unit vectors, checked a block at a time."""
-    if vectors is None:
-        return set()
-    bad: set[int] = set()
-    for start in range(0, len(vectors), EMBED_BLOCK):
-        bad.update((start + np.flatnonzero(~unit_rows(vectors[start : start + EMBED_BLOCK]))).tolist())
-    return bad
-
-
-class BadVectors(ValueError):
-    """The embedder returned vectors that are not finite unit vectors; none of them is stored."""
-
-
-def _checked(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
-    """`vectors`, or BadVectors naming how many and the first text, so a broken model never fills a cache."""
-    good = unit_rows(vectors)
-    if not good.all():
-        first = texts[int(np.flatnonzero(~good)[0])]
-        raise BadVectors(f"the embedder returned {int((~good).sum())} vectors that are not finite unit "
-                         f"vectors (first for {first[:60]!r}); nothing was written")
-    return vectors
 
 
 def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSettings, say,
@@ -373,40 +209,6 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     return result
 
 
-#: errno values that mean the disk cannot take the build (full, over quota, failing)
-DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
-
-
-@contextlib.contextmanager
-def _disk_errors(root: Path) -> Iterator[None]:
-    """A full or failing disk as one IndexWriteFailed naming the index folder (the build is aborted)."""
-    try:
-        yield
-    except OSError as exc:
-        if exc.errno not in DISK_ERRORS:
-            raise
-        raise IndexWriteFailed(
-            f"cannot write index {root.resolve()}: {exc.strerror or os.strerror(exc.errno)}; the previous "
-            "build is still in use and nothing was left behind; free space there, or build elsewhere with "
-            "--index") from exc
-
-
-class EmptyCorpus(ValueError):
-    """Nothing indexable in the corpus folder: no index is built and the current one is kept."""
-
-
-def _empty_message(corpus: Path, result: IngestResult) -> str:
-    skipped = [f for f in result.files if f.status != "removed"]
-    why = "; ".join(f"{f.path!r}: {f.message}" for f in skipped[:3]) + ("; ..." if len(skipped) > 3 else "")
-    found = (f"{len(skipped)} file(s), none readable ({why})" if skipped
-             else f"no {', '.join(sorted(SUPPORTED))} files")
-    return f"nothing to index in {corpus}: {found}; add documents there (the index is unchanged)"
-
-
-#: chunks embedded per call to the embedder (the embedder batches further inside); bounds the temporaries
-EMBED_BLOCK = 4096
-
-
 def _vector_store(settings: Settings, index_type: str, writer: BuildWriter):
     """The configured vector store for a new build (a Milvus Lite file goes in the build folder)."""
     hnsw = {"hnsw_m": settings.hnsw_m, "ef_construction": settings.hnsw_ef_construction,
@@ -416,6 +218,58 @@ def _vector_store(settings: Settings, index_type: str, writer: BuildWriter):
         collection = milvus_collection_name(Path(settings.index_dir), writer.name) if uri else "chunks"
         return MilvusStore(index_type, uri=uri, collection=collection, folder=writer.tmp, **hnsw)
     return make_vector_store(settings.vector_store, index_type, **hnsw)
+
+
+def _recorded_files(folder: Path) -> dict[str, str]:
+    """Path -> document id of a build made before manifests recorded it (read from documents.jsonl)."""
+    with (folder / "documents.jsonl").open(encoding="utf-8") as handle:
+        return {record["path"]: record["meta"]["doc_id"] for record in map(json.loads, handle)}
+
+
+def _indexed_files(result: IngestResult, doc_keys: dict[str, str]) -> dict[str, str]:
+    """Corpus path -> document id of every file in the new build, recorded so ids never move."""
+    indexed = {r.path: r.doc_id for r in result.files if r.doc_id in doc_keys}
+    return dict(sorted(indexed.items()))
+
+
+def _fill_sentences(matrix: ArrayFile, chunks: list[Chunk], offsets: np.ndarray, embedder: Embedder,
+                    previous: _PreviousBuild, progress: Callable[[str, int, int], None] | None) -> None:
+    pending_rows: list[int] = []
+    pending_texts: list[str] = []
+    first: dict[bytes, int] = {}  # sentences already met in this build -> their row
+    copies: list[tuple[int, int]] = []
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("sentences", done, int(offsets[-1]))
+
+    def flush() -> None:
+        if pending_texts:
+            matrix[pending_rows] = _checked(embedder.encode(pending_texts, progress=tick), pending_texts)
+            pending_rows.clear()
+            pending_texts.clear()
+
+    for i, chunk in enumerate(chunks):
+        for row, sentence in enumerate(chunk_sentences(chunk.text), start=int(offsets[i])):
+            key = _text_hash(sentence)
+            cached = previous.sentence_rows.get(key)
+            if cached is not None and previous.sentences is not None:
+                matrix[row] = previous.sentences[cached]
+                tick(1)
+            elif first.setdefault(key, row) != row:
+                copies.append((row, first[key]))
+                tick(1)
+            else:
+                pending_rows.append(row)
+                pending_texts.append(sentence)
+                if len(pending_texts) >= EMBED_BLOCK:
+                    flush()
+    flush()
+    _copy_rows(matrix, copies)
+    tick(0)
 
 
 def _process(paths, corpus, metadata, chunker, embedder, previous, writer, result, progress):
@@ -462,12 +316,6 @@ def _process(paths, corpus, metadata, chunker, embedder, previous, writer, resul
     return chunks, matrix, doc_keys
 
 
-def _indexed_files(result: IngestResult, doc_keys: dict[str, str]) -> dict[str, str]:
-    """Corpus path -> document id of every file in the new build, recorded so ids never move."""
-    indexed = {r.path: r.doc_id for r in result.files if r.doc_id in doc_keys}
-    return dict(sorted(indexed.items()))
-
-
 def _unique_texts(items) -> tuple[list[int], list[tuple[int, int]]]:
     """Rows whose text is new in this build, and (row, row with the same text) for the repeats.
 
@@ -509,46 +357,6 @@ def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: _Previou
     return int(offsets[-1])
 
 
-def _fill_sentences(matrix: ArrayFile, chunks: list[Chunk], offsets: np.ndarray, embedder: Embedder,
-                    previous: _PreviousBuild, progress: Callable[[str, int, int], None] | None) -> None:
-    pending_rows: list[int] = []
-    pending_texts: list[str] = []
-    first: dict[bytes, int] = {}  # sentences already met in this build -> their row
-    copies: list[tuple[int, int]] = []
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress("sentences", done, int(offsets[-1]))
-
-    def flush() -> None:
-        if pending_texts:
-            matrix[pending_rows] = _checked(embedder.encode(pending_texts, progress=tick), pending_texts)
-            pending_rows.clear()
-            pending_texts.clear()
-
-    for i, chunk in enumerate(chunks):
-        for row, sentence in enumerate(chunk_sentences(chunk.text), start=int(offsets[i])):
-            key = _text_hash(sentence)
-            cached = previous.sentence_rows.get(key)
-            if cached is not None and previous.sentences is not None:
-                matrix[row] = previous.sentences[cached]
-                tick(1)
-            elif first.setdefault(key, row) != row:
-                copies.append((row, first[key]))
-                tick(1)
-            else:
-                pending_rows.append(row)
-                pending_texts.append(sentence)
-                if len(pending_texts) >= EMBED_BLOCK:
-                    flush()
-    flush()
-    _copy_rows(matrix, copies)
-    tick(0)
-
-
 def _process_file(path, corpus, metadata, ids, chunker, previous, writer, chunks, vectors, doc_keys,
                   seen_content):
     relative = path.relative_to(corpus).as_posix()
@@ -575,3 +383,15 @@ def _process_file(path, corpus, metadata, ids, chunker, previous, writer, chunks
     old = previous.doc_keys.get(doc.meta.doc_id)
     status = "added" if old is None else ("unchanged" if old == key else "updated")
     return FileReport(relative, status, chunks=len(doc_chunks), doc_id=doc.meta.doc_id)
+
+
+class EmptyCorpus(ValueError):
+    """Nothing indexable in the corpus folder: no index is built and the current one is kept."""
+
+
+def _empty_message(corpus: Path, result: IngestResult) -> str:
+    skipped = [f for f in result.files if f.status != "removed"]
+    why = "; ".join(f"{f.path!r}: {f.message}" for f in skipped[:3]) + ("; ..." if len(skipped) > 3 else "")
+    found = (f"{len(skipped)} file(s), none readable ({why})" if skipped
+             else f"no {', '.join(sorted(SUPPORTED))} files")
+    return f"nothing to index in {corpus}: {found}; add documents there (the index is unchanged)"

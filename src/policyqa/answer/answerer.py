@@ -1,0 +1,127 @@
+"""Answers with citations: one backend interface, an extractive default and OpenAI-compatible LLMs.
+
+`Answerer.ask_stream` retrieves passages, decides whether they can answer at all (a calibrated floor on
+the best passage's cosine similarity: below it every backend declines and lists the closest passages),
+then lets a backend compose the answer. Backends yield `Draft`s: the answer text so far, whose [n]
+markers index the draft's citations. An LLM backend that fails (unreachable, timed out, killed
+mid-answer, an answer that cites nothing or repeats its instructions) is replaced by the extractive
+answer with a notice: the user never sees an exception from a backend.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Iterator
+
+from ..records import Answer, Filters
+from ..retrieve.retriever import Retriever
+from ..settings import Settings
+from ..text.places import PLACES
+from .base import AnswerBackend, BackendFailed, Draft
+from .extractive import ExtractiveBackend
+from .llm.backend import OpenAIBackend
+from .messages import TEXT
+from .question import prepare_question
+from .refusal import refusal, uncovered_places
+
+log = logging.getLogger("policyqa.answer")
+
+
+BACKENDS = ("extractive", "openai")
+
+MODES = ("dense", "bm25", "hybrid")
+
+
+class Answerer:
+    """Retrieve, decide whether the documents answer at all, compose a cited answer with one backend."""
+
+    def __init__(self, settings: Settings, retriever: Retriever) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.extractive = ExtractiveBackend(retriever)
+        self._backends: dict[str, AnswerBackend] = {"extractive": self.extractive}
+
+    def backend(self, name: str) -> AnswerBackend:
+        if name not in BACKENDS:
+            raise ValueError(f"unknown answer backend {name!r}: use {' or '.join(BACKENDS)}")
+        if name not in self._backends:
+            self._backends[name] = OpenAIBackend(self.settings, quoter=self.extractive)
+        return self._backends[name]
+
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
+            mode: str | None = None, backend: str | None = None) -> Answer:
+        """The complete answer (the last of `ask_stream`)."""
+        stream = self.ask_stream(question, k=k, filters=filters, mode=mode, backend=backend)
+        (answer,) = deque(stream, maxlen=1)
+        return answer
+
+    def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None,
+                   mode: str | None = None, backend: str | None = None) -> Iterator[Answer]:
+        """Progressively longer partial answers (`partial=True`); the last one is complete."""
+        started = time.perf_counter()
+        mode = mode or self.settings.mode
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}: use dense, bm25 or hybrid")
+        chosen = self.backend(backend or self.settings.backend)
+        k = k or self.settings.k
+        q = prepare_question(question, self.settings.max_question_chars)
+        base = {"question": q.text, "backend": chosen.name, "lang": q.lang}
+        if q.problem:
+            yield Answer(answer=q.problem, declined=True, notice=q.notice or q.problem,
+                         timings_ms={"retrieve": 0.0, "answer": 0.0, "total": _ms(started)}, **base)
+            return
+        hits = self.retriever.search(q.text, k=k, filters=filters, mode=mode)
+        retrieved = time.perf_counter()
+        timings = {"retrieve": _ms(started, retrieved)}
+        base["hits"] = hits
+
+        def done(draft: Draft, name: str, notice: str = "", partial: bool = False) -> Answer:
+            now = time.perf_counter()
+            notices = " ".join(x for x in (q.notice, notice, draft.notice) if x)
+            return Answer(**{**base, "backend": name}, answer=draft.text, citations=draft.citations,
+                          declined=draft.declined, notice=notices, partial=partial,
+                          timings_ms={**timings, "answer": _ms(retrieved, now), "total": _ms(started, now)})
+
+        why = refusal(q.text, hits, self.settings.min_score, self.retriever.index)
+        if why:
+            text = TEXT[q.lang]["no_hits" if why == "no_hits" else "declined"]
+            notice = ""
+            if why == "place":
+                names = uncovered_places(q.text, hits, self.retriever.index)
+                if q.lang == "en":
+                    english = {zh: en for en, zh in reversed(PLACES)}
+                    names = [english[n] for n in names]
+                notice = TEXT[q.lang]["place"].format(places=("、" if q.lang == "zh" else ", ").join(names))
+            yield done(Draft(text=text, declined=True, notice=notice), chosen.name)
+            return
+        last: Draft | None = None
+        try:
+            for draft in chosen.stream(q.text, hits, q.lang):
+                if last is not None:
+                    yield done(last, chosen.name, partial=True)
+                last = draft
+        except Exception as exc:
+            if chosen is self.extractive:
+                raise
+            if isinstance(exc, BackendFailed):
+                failure = exc
+                log.info("%s backend failed: %s", chosen.name, exc)
+            else:
+                failure = BackendFailed("internal", detail=type(exc).__name__)
+                log.exception("%s backend crashed", chosen.name)
+            reason = failure.describe(q.lang)
+            notice = TEXT[q.lang]["fallback"].format(backend=chosen.name, reason=reason)
+            last = None
+            for draft in self.extractive.stream(q.text, hits, q.lang):
+                if last is not None:
+                    yield done(last, self.extractive.name, notice, partial=True)
+                last = draft
+            yield done(last or Draft(TEXT[q.lang]["no_sentence"]), self.extractive.name, notice)
+            return
+        yield done(last or Draft(TEXT[q.lang]["no_sentence"]), chosen.name)
+
+
+def _ms(start: float, end: float | None = None) -> float:
+    return round(((end if end is not None else time.perf_counter()) - start) * 1000, 1)

@@ -1,0 +1,135 @@
+"""The OpenAI-compatible backend: streams a model's answer and checks its citations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import numpy as np
+
+from ...records import Hit
+from ...settings import Settings
+from ...text.sentences import split_sentences
+from ..base import AnswerBackend, BackendFailed, Draft, cite
+from ..citations import check_citations
+from ..extractive import ExtractiveBackend, _bigrams
+from ..messages import TEXT
+from .client import _deltas, _error_message, _failure, _Retryable
+from .prompts import _THINK, NOT_COVERED, _LeakGuard, _normal, build_messages
+
+
+class OpenAIBackend(AnswerBackend):
+    """Any OpenAI-compatible /v1/chat/completions server (vLLM, Ollama, llama.cpp, DeepSeek, DashScope ...).
+
+    Streams the answer, then checks it: citations to passages that were not given are removed, and an
+    answer that cites no passage at all or repeats its instructions is rejected (BackendFailed), so the
+    Answerer shows the extractive answer instead. `openai_timeout` bounds the wait for the server to
+    start answering (all attempts together) and every pause while it streams; connection errors and
+    429/5xx replies are retried up to `openai_retries` times within that budget.
+    """
+
+    name = "openai"
+
+    def __init__(self, settings: Settings, quoter: ExtractiveBackend | None = None) -> None:
+        self.settings = settings
+        self.quoter = quoter
+
+    def stream(self, question: str, hits: list[Hit], lang: str) -> Iterator[Draft]:
+        messages = build_messages(question, hits, lang)
+        leak = _LeakGuard.for_language(lang)
+        raw = ""
+        for delta in self.complete(messages):
+            raw += delta
+            visible = _THINK.sub("", raw)
+            if leak.found(visible):
+                raise BackendFailed("leak")
+            checked = check_citations(visible, len(hits), final=False)
+            citations = [cite(i + 1, hits[h]) for i, h in enumerate(checked.passages)]
+            yield Draft(text=checked.text, citations=citations)
+        yield self.final_draft(raw, hits, lang, leak)
+
+    def final_draft(self, raw: str, hits: list[Hit], lang: str, leak: _LeakGuard | None = None) -> Draft:
+        """Validate a complete generation: citations, refusals, leaked instructions."""
+        text = _THINK.sub("", raw).strip()
+        leak = leak or _LeakGuard.for_language(lang)
+        if leak.found(text):
+            raise BackendFailed("leak")
+        checked = check_citations(text, len(hits), final=True)
+        notice = ""
+        if checked.dropped:
+            notice = TEXT[lang]["dropped"].format(refs="".join(f"[{n}]" for n in checked.dropped))
+        if not checked.passages:
+            if _normal(NOT_COVERED[lang]) in _normal(text) or _normal(NOT_COVERED["en"]) in _normal(text):
+                return Draft(text=TEXT[lang]["declined"], declined=True, notice=notice)
+            raise BackendFailed("uncited" if text else "empty")
+        citations = []
+        for i, h in enumerate(checked.passages):
+            quote = self._quote(hits[h], checked.claims.get(h, []))
+            citations.append(cite(i + 1, hits[h], [quote] if quote else []))
+        return Draft(text=checked.text.strip(), citations=citations, notice=notice)
+
+    def _quote(self, hit: Hit, claims: list[str]) -> str:
+        """The sentence of the passage that best supports the claims citing it (for highlighting)."""
+        spans = [hit.text[s:e] for s, e in split_sentences(hit.text)]
+        if not spans:
+            return ""
+        if not claims:
+            return spans[0]
+        for claim in claims:
+            for sentence in spans:
+                if claim and claim in sentence:
+                    return sentence
+        if self.quoter is not None:
+            vectors = self.quoter.vectors([" ".join(claims), *spans])
+            return spans[int(np.argmax(vectors[1:] @ vectors[0]))]
+        claim_grams = _bigrams(" ".join(claims))
+        return max(spans, key=lambda s: len(_bigrams(s) & claim_grams))
+
+    # ---- HTTP
+
+    def complete(self, messages: list[dict[str, str]]) -> Iterator[str]:
+        """Text deltas of one streamed chat completion, with bounded retries; raises BackendFailed."""
+        import httpx
+
+        s = self.settings
+        url = s.openai_base_url.rstrip("/") + "/chat/completions"
+        headers = {"Accept": "text/event-stream"}
+        key = s.openai_api_key.get_secret_value()
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        payload = {"model": s.openai_model, "messages": messages, "stream": True,
+                   "temperature": s.openai_temperature, "max_tokens": s.openai_max_tokens}
+        deadline = time.monotonic() + s.openai_timeout
+        attempt = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            started = False
+            try:
+                timeout = httpx.Timeout(max(0.1, min(s.openai_timeout, remaining)))
+                with httpx.Client(timeout=timeout, trust_env=False) as client, \
+                        client.stream("POST", url, json=payload, headers=headers) as response:
+                    if response.status_code in (408, 409, 429) or response.status_code >= 500:
+                        raise _Retryable("http", status=response.status_code)
+                    if response.status_code >= 400:
+                        response.read()
+                        raise BackendFailed("http", status=response.status_code,
+                                            detail=_error_message(response.text))
+                    for delta in _deltas(response):
+                        started = True
+                        yield delta
+                return
+            except BackendFailed:
+                raise
+            except httpx.TimeoutException as exc:
+                if started:
+                    raise BackendFailed("stalled", seconds=s.openai_timeout) from exc
+                raise BackendFailed("timeout", seconds=s.openai_timeout) from exc
+            except (httpx.HTTPError, _Retryable) as exc:
+                failure = exc.failure if isinstance(exc, _Retryable) else _failure(exc, s.openai_base_url)
+                if started:
+                    raise BackendFailed("broken", detail=failure.describe("en")) from exc
+                attempt += 1
+                pause = min(0.5 * attempt, 2.0)
+                if attempt > s.openai_retries or deadline - time.monotonic() < pause + 0.5:
+                    raise failure from exc
+                time.sleep(pause)

@@ -1,0 +1,53 @@
+"""Everything the answer layer says itself, in English and Chinese."""
+
+from __future__ import annotations
+
+LANG_NAMES = {"zh": {"zh": "中文", "en": "英文"}, "en": {"zh": "Chinese", "en": "English"}}
+
+#: everything the answer layer says itself, in the question's language
+TEXT = {
+    "zh": {
+        "declined": "抱歉，现有文件没有涉及这个问题，无法据此作答。下面列出了最接近的段落，供您参考。",
+        "no_hits": "抱歉，现有文件中没有找到与这个问题相关的段落。",
+        "truncated": "问题超过 {limit} 个字符，只使用了前 {limit} 个字符。",
+        "source_lang": "（注：{refs} 的来源为{lang}文件，以上为原文摘录。）",
+        "fallback": "{backend} 后端未能回答（{reason}），以下为抽取式答案。",
+        "dropped": "已删除指向未提供段落的引用：{refs}。",
+        "no_sentence": "找到了相关段落，但没有能直接回答问题的句子；请查看下面的段落。",
+        "place": "检索到的段落都没有提到{places}。",
+    },
+    "en": {
+        "declined": "Sorry, the documents do not cover this question, so it cannot be answered from them. "
+                    "The closest passages are listed below for reference.",
+        "no_hits": "Sorry, no passage in the documents relates to this question.",
+        "truncated": "The question is longer than {limit} characters; only the first {limit} were used.",
+        "source_lang": "(Note: {refs} quoted from a source in {lang}.)",
+        "fallback": "The {backend} backend could not answer ({reason}); "
+                    "showing the extractive answer instead.",
+        "dropped": "Removed citations to passages that were not provided: {refs}.",
+        "no_sentence": "Related passages were found, but no sentence in them answers the question directly; "
+                       "please check the passages below.",
+        "place": "None of the passages found mentions {places}.",
+    },
+}
+
+EMPTY_QUESTION = "请输入一个问题。Please type a question."
+
+NO_WORDS = "这个问题里没有文字，请用中文或英文提问。Please ask your question in words (Chinese or English)."
+
+REASONS = {
+    "timeout": ("no answer within {seconds:g} s", "{seconds:g} 秒内没有回应"),
+    "stalled": ("the server stopped answering for {seconds:g} s", "服务器中途停止回应超过 {seconds:g} 秒"),
+    "broken": ("the connection broke mid-answer: {detail}", "回答中途连接中断：{detail}"),
+    "connect": ("cannot connect to {url}", "无法连接 {url}"),
+    "closed": ("the server closed the connection", "服务器关闭了连接"),
+    "http": ("the server replied HTTP {status} {detail}", "服务器返回 HTTP {status} {detail}"),
+    "ended": ("the answer stream ended early", "回答流提前结束"),
+    "malformed": ("the server sent malformed data", "服务器返回的数据格式不正确"),
+    "server_error": ("the server reported an error: {detail}", "服务器报告错误：{detail}"),
+    "uncited": ("the model's answer cites none of the passages", "模型的回答没有引用任何段落"),
+    "empty": ("the model returned no text", "模型没有返回任何内容"),
+    "leak": ("the model repeated its instructions", "模型复述了系统指令"),
+    "network": ("network error: {detail}", "网络错误：{detail}"),
+    "internal": ("internal error: {detail}", "内部错误：{detail}"),
+}

@@ -1,0 +1,285 @@
+"""What the chat shows: answers as escaped Markdown, source cards, the document viewer."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..index.reader import Index
+from ..records import Answer, Hit
+from ..text.language import detect_language
+
+TEXT = {
+    "en": {
+        "interpreted": "Interpreted as: {q}",
+        "declined": "**The documents do not answer this question.** The closest passages are listed under "
+                    "Sources so you can check for yourself.",
+        "sources_hint": "Sources: see the numbered passages in the Sources panel.",
+        "sources": "Sources",
+        "closest": "Closest passages (not an answer)",
+        "empty": "Please type a question.",
+        "too_long": "Your question has {n:,} characters; the limit is {limit:,}. Please shorten it.",
+        "failed": "Sorry, something went wrong while answering. The problem was logged on the server; "
+                  "please try again or rephrase the question.",
+        "bad_filter": "This filter can never match: {problem}. Dates look like 2025, 2025-06 or 2025-06-30; "
+                      "languages are zh or en.",
+        "no_match": "No document matches the filters; clear some filters and ask again.",
+        "llm_off": "The LLM backend is not reachable at {url}; answered with the extractive backend.",
+        "uploaded": "uploaded {time}, not curated",
+        "from_uploads": "Passage {ns} comes from a document uploaded through the chat, not from the curated "
+                        "corpus: check it against the curated sources.",
+        "thinking": "Searching the documents…",
+    },
+    "zh": {
+        "interpreted": "理解为：{q}",
+        "declined": "**文档中没有找到能回答这个问题的依据。** 右侧“来源”中列出了最接近的段落，供您自行核对。",
+        "sources_hint": "出处：见右侧“来源”面板中编号对应的段落。",
+        "sources": "来源",
+        "closest": "最接近的段落（不构成答案）",
+        "empty": "请输入问题。",
+        "too_long": "问题长度为 {n:,} 个字符，上限为 {limit:,} 个字符，请精简后再问。",
+        "failed": "抱歉，回答时出现错误，已在服务器端记录。请重试或换一种问法。",
+        "bad_filter": "筛选条件无法匹配任何内容：{problem}。日期格式应为 2025、2025-06 或 2025-06-30，"
+                      "语言为 zh 或 en。",
+        "no_match": "没有文档符合筛选条件，请减少筛选条件后再问。",
+        "llm_off": "无法连接大模型服务 {url}，已改用抽取式回答。",
+        "uploaded": "用户上传（{time}），未经审核",
+        "from_uploads": "段落 {ns} 来自用户上传的文档，并非经审核的语料，请与审核过的来源核对。",
+        "thinking": "正在检索文档…",
+    },
+}
+
+
+def ui_lang(question: str) -> str:
+    """'zh' when the question is Chinese, else 'en' (the language of the answer's framing)."""
+    try:
+        return "zh" if detect_language(question) == "zh" else "en"
+    except Exception:  # pragma: no cover - detection never matters enough to fail a question
+        return "en"
+
+
+def esc(text: Any) -> str:
+    return html.escape(str(text or ""), quote=True)
+
+
+def highlight(text: str, sentence: str) -> str:
+    """The passage, escaped, with the supporting sentence wrapped in <mark>."""
+    if sentence:
+        at = text.find(sentence)
+        if at < 0:
+            stripped = sentence.strip()
+            at = text.find(stripped) if stripped else -1
+            sentence = stripped
+        if at >= 0:
+            return (esc(text[:at]) + '<mark class="pq-sentence">' + esc(sentence) + "</mark>"
+                    + esc(text[at + len(sentence):]))
+    return esc(text)
+
+
+@dataclass
+class Source:
+    """One passage shown in the Sources panel (a citation, or a closest passage when declined)."""
+
+    n: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    title_alt: str
+    issuer: str
+    region: str
+    date: str
+    section: str
+    start: int
+    end: int
+    page: int | None
+    lang: str
+    text: str
+    sentence: str = ""
+    curated: bool = False
+    uploaded_at: str = ""
+
+    @property
+    def unvetted_upload(self) -> bool:
+        """An upload nobody curated: shown with a label wherever it is quoted."""
+        return bool(self.uploaded_at) and not self.curated
+
+    def to_api(self) -> dict:
+        return {
+            "n": self.n, "document": self.doc_id, "chunk_id": self.chunk_id, "title": self.title,
+            "title_alt": self.title_alt, "issuer": self.issuer, "region": self.region, "date": self.date,
+            "section": self.section, "span": [self.start, self.end], "page": self.page, "lang": self.lang,
+            "text": self.text, "sentence": self.sentence,
+            "origin": "upload" if self.uploaded_at else "corpus", "uploaded_at": self.uploaded_at,
+            "curated": self.curated,
+        }
+
+
+def sources_of(answer: Answer, index: Index) -> list[Source]:
+    """Cited passages, or the closest passages when the answer was declined."""
+    out = []
+    if answer.citations and not answer.declined:
+        for c in answer.citations:
+            meta = index.documents[c.doc_id].meta if c.doc_id in index.documents else None
+            out.append(Source(
+                n=c.n, doc_id=c.doc_id, chunk_id=c.chunk_id, title=meta.title if meta else c.title,
+                title_alt=meta.title_alt if meta else "", issuer=meta.issuer if meta else "",
+                region=meta.region if meta else "", date=meta.date if meta else "", section=c.section,
+                start=c.start, end=c.end, page=c.page, lang=c.lang, text=c.text, sentence=c.sentence,
+                curated=c.curated, uploaded_at=c.uploaded_at,
+            ))
+        return out
+    for hit in answer.hits:
+        out.append(_source_from_hit(hit, index))
+    return out
+
+
+def _source_from_hit(hit: Hit, index: Index) -> Source:
+    c = hit.citation
+    meta = index.documents[c.doc_id].meta if c.doc_id in index.documents else None
+    return Source(
+        n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id, title=c.title,
+        title_alt=meta.title_alt if meta else "", issuer=c.issuer, region=c.region, date=c.date,
+        section=c.section, start=c.start, end=c.end, page=c.page, lang=hit.lang, text=hit.text,
+        curated=c.curated, uploaded_at=c.uploaded_at,
+    )
+
+
+def source_card(src: Source) -> str:
+    """HTML for one source: number, title in both languages, issuer, date, section, highlighted passage."""
+    has_alt = src.title_alt and src.title_alt != src.title
+    alt = f'<div class="pq-alt">{esc(src.title_alt)}</div>' if has_alt else ""
+    facts = [esc(x) for x in (src.issuer, src.region, src.date) if x]
+    if src.page:
+        facts.append(f"p. {src.page}")
+    section = f'<div class="pq-section">§ {esc(src.section)}</div>' if src.section else ""
+    lang = "zh-CN" if src.lang == "zh" else "en"
+    label = upload_label(src.uploaded_at) if src.unvetted_upload else ""
+    return (
+        f'<div class="pq-source" data-n="{src.n}" data-doc="{esc(src.doc_id)}">'
+        f'<div class="pq-head"><span class="pq-n">[{src.n}]</span> '
+        f'<span class="pq-title">{esc(src.title)}</span></div>{label}'
+        f"{alt}<div class=\"pq-meta\">{' · '.join(facts)}</div>{section}"
+        f'<div class="pq-text" lang="{lang}">{highlight(src.text, src.sentence)}</div></div>'
+    )
+
+
+def upload_label(uploaded_at: str) -> str:
+    """The visible mark of an uploaded, uncurated document, in both languages (cards and the viewer)."""
+    words = f"{TEXT['en']['uploaded']} · {TEXT['zh']['uploaded']}".format(time=uploaded_at)
+    return f'<div class="pq-upload">⚠ {esc(words)}</div>'
+
+
+def uploads_notice(sources: list[Source], lang: str) -> str:
+    """The answer's note naming the cited passages that come from uncurated uploads, or ''."""
+    numbers = [f"[{s.n}]" for s in sources if s.unvetted_upload]
+    return TEXT[lang]["from_uploads"].format(ns=", ".join(numbers)) if numbers else ""
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$])")
+
+_MARKER = re.compile(r"\\\[(\d+)\\\]")
+
+
+def md_escape(text: str, cited: set[int] | None = None) -> str:
+    """Document text as literal Markdown: no links, images, HTML or emphasis can come from a passage.
+
+    Citation markers [n] are bolded; with `cited`, only those that name a listed source (a document's
+    own '[3]' footnote stays plain text).
+    """
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+    def bold(match: re.Match) -> str:
+        n = int(match.group(1))
+        return f"**[{n}]**" if cited is None or n in cited else f"\\[{n}\\]"
+
+    return _MARKER.sub(bold, escaped)
+
+
+def answer_markdown(answer: Answer | None, lang: str, interpreted: str = "", notice: str = "",
+                    final: bool = True) -> str:
+    """The chat message: optional 'interpreted as', the answer with bold [n] markers, the framing."""
+    t = TEXT[lang]
+    parts = []
+    if interpreted:
+        parts.append("_" + md_escape(t["interpreted"].format(q=interpreted)) + "_")
+    if answer is None or (not answer.answer.strip() and not final):
+        parts.append(t["thinking"])
+    elif answer.declined:
+        text = answer.answer.strip()
+        parts.append(f"**{md_escape(text)}**" if text else t["declined"])
+    else:
+        parts.append(md_escape(answer.answer.strip(), {c.n for c in answer.citations}))
+        if final and answer.citations:
+            parts.append(f"<small>{t['sources_hint']}</small>")
+    shown = answer.answer.strip() if answer is not None else ""
+    for extra in (answer.notice if answer is not None else "", notice):
+        if final and extra and extra.strip() != shown:
+            parts.append(f"<small>{md_escape(extra)}</small>")
+    return "\n\n".join(parts)
+
+
+def copy_text(question: str, answer: Answer | None, sources: list[Source], lang: str) -> str:
+    """Plain text to paste elsewhere: the answer with [n] markers and a numbered source list."""
+    if answer is None:
+        return ""
+    t = TEXT[lang]
+    head = answer.answer.strip() or (t["declined"].replace("**", ""))
+    lines = [question.strip(), "", head, "", t["closest" if answer.declined else "sources"] + ":"]
+    for s in sources:
+        where = " — ".join(x for x in (s.title, s.section) if x)
+        facts = ", ".join(x for x in (s.issuer, s.date) if x)
+        page = f", p. {s.page}" if s.page else ""
+        mark = f" ({TEXT[lang]['uploaded'].format(time=s.uploaded_at)})" if s.unvetted_upload else ""
+        lines.append(f"[{s.n}] {where}" + (f" ({facts})" if facts else "")
+                     + f" [{s.doc_id}, chars {s.start}-{s.end}{page}]{mark}")
+    return "\n".join(lines)
+
+
+VIEW_WINDOW = 20_000  # characters of a long document shown around the cited span
+
+
+def document_view(index: Index, doc_id: str, start: int = 0, end: int = 0) -> str:
+    """The full cleaned document (a window of it when long) with the cited span highlighted and anchored.
+
+    Documents are looked up by id in the loaded index; an unknown id (a path, '../..', anything else)
+    gets a refusal, never a file read.
+    """
+    doc = index.documents.get(str(doc_id or ""))
+    if doc is None:
+        return '<div class="pq-viewer-empty">Unknown document. 未找到该文档。</div>'
+    text, meta = doc.text, doc.meta
+    start = max(0, min(int(start or 0), len(text)))
+    end = max(start, min(int(end or 0), len(text)))
+    lo, hi = 0, len(text)
+    if len(text) > VIEW_WINDOW:
+        lo = max(0, start - VIEW_WINDOW // 2)
+        hi = min(len(text), max(end, lo + VIEW_WINDOW))
+    window = f"characters {lo:,}–{hi:,} of {len(text):,}" if (lo, hi) != (0, len(text)) else ""
+    body = esc(text[lo:start]) + (
+        f'<mark class="pq-target" id="pq-target">{esc(text[start:end])}</mark>' if end > start else
+        '<span id="pq-target"></span>'
+    ) + esc(text[end:hi])
+    facts = " · ".join(esc(x) for x in (meta.issuer, meta.region, meta.date, meta.source) if x)
+    alt = f'<div class="pq-alt">{esc(meta.title_alt)}</div>' if meta.title_alt else ""
+    label = upload_label(meta.uploaded_at) if meta.uploaded_at and not meta.curated else ""
+    return (
+        f'<div class="pq-doc" data-doc="{esc(meta.doc_id)}">'
+        f'<div class="pq-doc-title">{esc(meta.title)}</div>{label}{alt}'
+        f'<div class="pq-meta">{facts}</div><div class="pq-meta">{esc(doc.path)} {esc(window)}</div>'
+        f'<div class="pq-doc-text" id="pq-doc-text">{body}</div></div>'
+    )
+
+
+def region_choices(index: Index) -> list[str]:
+    names: set[str] = set()
+    for doc in index.documents.values():
+        for part in re.split(r"[;,/()]|\bmultiple\b", doc.meta.region):
+            if part.strip():
+                names.add(part.strip())
+    return sorted(names, key=lambda r: (r.lower() != "national", r.lower()))
+
+
+def document_choices(index: Index) -> list[tuple[str, str]]:
+    return sorted(((d.meta.title[:90], d.meta.doc_id) for d in index.documents.values()), key=lambda c: c[0])

@@ -1,0 +1,65 @@
+"""What a build was made with, and the errors an index refuses with."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from ..chunking import ChunkerSettings
+
+FORMAT_VERSION = 1
+
+#: sentence vectors (float16) of multi-sentence chunks, and each chunk's first row in them (n_chunks + 1)
+SENTENCES, SENTENCE_OFFSETS = "sentences.npy", "sentence_offsets.npy"
+
+REBUILD_HINT = "rebuild it with: policyqa ingest --corpus {corpus} --index {index}"
+
+
+class IndexMismatch(Exception):
+    """An index built with other settings than the ones asked for; the message says what and how to fix."""
+
+
+class IndexMissing(Exception):
+    """No index where one was expected."""
+
+
+class IndexLocked(Exception):
+    """Another process is writing this index."""
+
+
+class IndexWriteFailed(Exception):
+    """The disk refused a build (full, or failing); the message names the folder. Nothing was changed."""
+
+
+class Manifest(BaseModel):
+    """What an index was built with; compared field by field before the index is used."""
+
+    format_version: int = FORMAT_VERSION
+    embedder: str
+    dim: int
+    chunker: dict
+    vector_store: str = "faiss"
+    index_type: str = "flat"
+    vector_store_config: dict = Field(default_factory=dict, description="what the vector store reopens with")
+    documents: dict[str, str] = Field(default_factory=dict, description="doc_id -> content hash")
+    files: dict[str, str] | None = Field(None, description="corpus path -> doc_id, so ids never move")
+    embedder_spec: str = Field("", description="the `embedder` setting that reopens the model")
+    sentence_vectors: bool | None = Field(None, description="whether sentences were embedded too")
+    n_chunks: int = 0
+    n_sentences: int = Field(0, description="sentence vectors stored beside the passage vectors")
+    corpus_dir: str = ""
+    built_at: str = ""
+    build_seconds: float = 0.0
+
+    def differences(self, embedder: str, dim: int, chunker: dict) -> list[str]:
+        """Human-readable list of what differs from the configured embedder and chunker."""
+        diffs = []
+        if self.format_version != FORMAT_VERSION:
+            diffs.append(f"index format {self.format_version} (this policyqa reads {FORMAT_VERSION})")
+        if self.embedder != embedder or self.dim != dim:
+            diffs.append(f"embedder {self.embedder} ({self.dim}-d) vs configured {embedder} ({dim}-d)")
+        # settings added after an index was built take their defaults, which it was built with
+        built = {**ChunkerSettings().model_dump(), **self.chunker}
+        for key in sorted(set(built) | set(chunker)):
+            if built.get(key) != chunker.get(key):
+                diffs.append(f"chunker {key}={built.get(key)!r} vs configured {chunker.get(key)!r}")
+        return diffs

@@ -1,0 +1,78 @@
+"""The bilingual glossary that turns a question's keywords into the other language's."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+
+class Glossary:
+    """Chinese <-> English policy terms that turn a question's keywords into the other language's.
+
+    A line of a glossary file is `中文<TAB>english form|other form`. A Chinese term found in a question
+    stands for all its English forms; an English form found as whole words (plural -s allowed) stands for
+    the Chinese term. The packaged list covers pharmaceutical-policy vocabulary; `corpus/glossary.tsv`
+    adds a corpus's own terms.
+    """
+
+    PACKAGED = "glossary.tsv"
+
+    def __init__(self, entries: list[tuple[str, list[str]]]) -> None:
+        self.entries = entries
+        self._forms = [[form.lower() for form in forms] for _, forms in entries]
+        self._english = [
+            re.compile("|".join(rf"(?<![a-z0-9]){re.escape(f.lower())}(?:e?s)?(?![a-z0-9])" for f in forms))
+            for _, forms in entries
+        ]
+
+    @classmethod
+    def load(cls, corpus_dir: Path | str | None = None) -> Glossary:
+        """The packaged glossary, extended by `<corpus_dir>/glossary.tsv` when the corpus has one."""
+        text = resources.files("policyqa").joinpath(cls.PACKAGED).read_text(encoding="utf-8")
+        entries = _parse_glossary(text, cls.PACKAGED)
+        extra = Path(corpus_dir) / "glossary.tsv" if corpus_dir else None
+        if extra is not None and extra.is_file():
+            entries += _parse_glossary(extra.read_text(encoding="utf-8"), str(extra))
+        return cls(entries)
+
+    def translate(self, question: str) -> list[tuple[str, list[str]]]:
+        """Each glossary term of `question` with its forms in the other language, in question order.
+
+        Longest match first and every character once, as dictionary-based cross-language retrieval does:
+        医保目录 is one term (national reimbursement drug list), not also 医保 (medical insurance). The
+        forms of one term are alternatives, so a passage that uses any of them matches the term.
+        """
+        lowered = question.lower()
+        found = []  # (start, end, other-language forms)
+        for (chinese, forms), folded, english in zip(self.entries, self._forms, self._english, strict=True):
+            if chinese in lowered:  # plain substring tests first: a question holds few of the terms
+                found += [(m.start(), m.end(), forms) for m in re.finditer(re.escape(chinese), lowered)]
+            if any(form in lowered for form in folded):
+                found += [(m.start(), m.end(), [chinese]) for m in english.finditer(lowered)]
+        taken = np.zeros(len(lowered), dtype=bool)
+        chosen: dict[tuple[int, int], list[str]] = {}  # one span can be several entries' form
+        for start, end, forms in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
+            if (start, end) in chosen or not taken[start:end].any():
+                taken[start:end] = True
+                chosen.setdefault((start, end), []).extend(forms)
+        terms: dict[str, list[str]] = {}
+        for start, end in sorted(chosen):
+            terms.setdefault(lowered[start:end], []).extend(chosen[start, end])
+        return [(term, list(dict.fromkeys(forms))) for term, forms in terms.items()]
+
+
+def _parse_glossary(text: str, source: str) -> list[tuple[str, list[str]]]:
+    """Entries of a glossary file; a malformed line is an error naming the file and line."""
+    entries = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        chinese, _, english = line.partition("\t")
+        forms = [form.strip() for form in english.split("|") if form.strip()]
+        if not chinese.strip() or not forms:
+            raise ValueError(f"{source}:{number}: expected '中文<TAB>english|forms', got {line!r}")
+        entries.append((chinese.strip(), forms))
+    return entries

@@ -1,0 +1,24 @@
+"""Which language a text is in: 'zh' or 'en' by the script that dominates its letters."""
+
+from __future__ import annotations
+
+
+def detect_language(text: str) -> str:
+    """'zh' or 'en' by which script dominates the letters of a passage."""
+    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return "zh" if cjk * 2 >= latin else "en"
+
+
+def document_languages(text: str, sample: int = 2**20) -> list[str]:
+    """All languages with a real share of a document (mixed pages list both).
+
+    A document longer than `sample` characters is judged on 64 evenly spaced windows of it.
+    """
+    if len(text) > sample:
+        step, width = len(text) // 64, sample // 64
+        text = "".join(text[i : i + width] for i in range(0, len(text), step))
+    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    langs = [lang for lang, n in (("zh", cjk * 2), ("en", latin)) if n >= 0.1 * max(1, cjk * 2 + latin)]
+    return langs or [detect_language(text)]

@@ -1,0 +1,55 @@
+"""The keyword tokenizer shared by the BM25 index and the answer layer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_EN_STOP = {
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
+    "what", "which", "who", "how", "when", "where", "does", "do", "did", "about", "into", "their",
+    "they", "them", "than", "then", "there", "these", "those", "been", "being", "such", "can",
+    "may", "not", "no", "our", "we", "us", "you", "your",
+}
+
+_ZH_STOP = {
+    "的", "了", "和", "与", "及", "等", "是", "在", "对", "为", "将", "把", "被", "以", "之", "其",
+    "并", "或", "也", "就", "都", "而", "及其", "有", "中", "上", "下", "个",
+    "什么", "哪些", "多少", "如何", "吗", "呢",
+}
+
+_TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[.%][0-9]+)?%?", re.I)
+
+
+class LexicalTokenizer:
+    """Chinese by jieba (search mode, corpus terms added), English lower-cased and Snowball-stemmed."""
+
+    def __init__(self) -> None:
+        import jieba
+        import Stemmer
+
+        jieba.setLogLevel(60)
+        self._jieba = jieba
+        self._stem = Stemmer.Stemmer("english").stemWord
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Teach jieba policy terms (双通道, 挂网 ...) so they stay whole tokens."""
+        for word in words:
+            self._jieba.add_word(word, freq=2000)
+
+    def __call__(self, text: str) -> list[str]:
+        tokens = []
+        for run in _TOKEN.findall(text.lower()):
+            if "\u3400" <= run[0] <= "\u9fff":
+                tokens.extend(t for t in self._jieba.cut_for_search(run) if t not in _ZH_STOP)
+            elif run not in _EN_STOP:
+                tokens.append(self._stem(run))
+        return tokens
+
+
+def _language_neutral(tokens: list[str]) -> list[str]:
+    """Tokens that read the same in both languages: numbers, and Latin-script words in a question that
+    also has Chinese (names and acronyms such as NRDL or CAR-T)."""
+    chinese = any("\u3400" <= t[0] <= "\u9fff" for t in tokens)
+    return [t for t in tokens if any(c.isdigit() for c in t) or (chinese and t.isascii())]
