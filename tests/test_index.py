@@ -9,7 +9,7 @@ import pytest
 
 from policyqa.index.build import ingest
 from policyqa.index.manifest import IndexLocked, IndexMismatch, IndexMissing
-from policyqa.index.reader import Index, load_index
+from policyqa.index.reader import Index, open_index
 from policyqa.index.writer import write_lock
 
 
@@ -40,7 +40,7 @@ def test_chunk_ids_are_stable_and_spans_slice_the_cleaned_text(index) -> None:
 def test_reingest_unchanged_embeds_nothing_and_keeps_ids(private_index, index) -> None:
     result = ingest(private_index)
     assert result.embedded == 0 and result.count("unchanged") == 5
-    assert [c.chunk_id for c in load_index(private_index).chunks] == [c.chunk_id for c in index.chunks]
+    assert [c.chunk_id for c in open_index(private_index).chunks] == [c.chunk_id for c in index.chunks]
 
 
 def test_reingest_embeds_only_the_changed_document_and_drops_deleted(private_index) -> None:
@@ -56,7 +56,7 @@ def test_reingest_embeds_only_the_changed_document_and_drops_deleted(private_ind
     assert statuses["000_64bdc41ee7122f23.txt"] == "updated"
     assert statuses["beijing-innovative-medicine-measures-2025"] == "removed"
     assert 1 <= result.embedded <= 2, "only the changed tail of one document is embedded again"
-    loaded = load_index(private_index)
+    loaded = open_index(private_index)
     assert "beijing-innovative-medicine-measures-2025" not in loaded.documents
     assert any("drug pricing" in c.text for c in loaded.chunks)
 
@@ -64,7 +64,7 @@ def test_reingest_embeds_only_the_changed_document_and_drops_deleted(private_ind
 def test_mismatched_manifest_is_refused_with_what_differs_and_how_to_rebuild(private_index) -> None:
     other = private_index.model_copy(update={"chunk_size": 90})
     with pytest.raises(IndexMismatch) as error:
-        load_index(other)
+        open_index(other)
     message = str(error.value)
     assert f"chunk_size={private_index.chunk_size}" in message and "90" in message
     assert f"policyqa ingest --corpus {other.corpus_dir} --index {other.index_dir}" in message
@@ -72,7 +72,7 @@ def test_mismatched_manifest_is_refused_with_what_differs_and_how_to_rebuild(pri
 
 def test_missing_index_says_how_to_build_one(tmp_path: Path, settings_factory) -> None:
     with pytest.raises(IndexMissing, match="policyqa ingest"):
-        load_index(settings_factory(tmp_path, tmp_path / "none"))
+        open_index(settings_factory(tmp_path, tmp_path / "none"))
 
 
 def test_failed_ingest_leaves_the_previous_build_current(private_index, monkeypatch) -> None:
@@ -87,7 +87,7 @@ def test_failed_ingest_leaves_the_previous_build_current(private_index, monkeypa
         ingest(private_index)
     assert Index.current_build(Path(private_index.index_dir)) == before
     assert not list((Path(private_index.index_dir) / "builds").glob(".tmp-*"))
-    assert len(load_index(private_index).chunks) > 0
+    assert len(open_index(private_index).chunks) > 0
 
 
 def test_second_writer_is_refused(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_text_repeated_within_one_build_is_embedded_once(tmp_path: Path, setting
         (corpus / f"{name}.txt").write_text(f"一、主要任务\n{topic}\n\n{shared}\n", encoding="utf-8")
     settings = settings_factory(corpus, tmp_path / "index")
     result = ingest(settings)
-    index = load_index(settings)
+    index = open_index(settings)
     rows = [i for i, c in enumerate(index.chunks) if c.text == shared]
     assert len(rows) == 2 and result.n_chunks == 4
     assert result.embedded == 3 and result.reused == 1

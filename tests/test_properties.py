@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policyqa.chunking import Chunker, ChunkerSettings
+from conftest import raw_offset
+from policyqa.chunking import Chunker
 from policyqa.embedding import get_embedder
 from policyqa.index.lexical import LexicalIndex
 from policyqa.index.reader import Index
@@ -22,6 +23,7 @@ from policyqa.ingest.clean import clean
 from policyqa.ingest.corpus import load_document
 from policyqa.records import Filters
 from policyqa.retrieve.retriever import Retriever
+from policyqa.settings import ChunkingSettings
 
 pytestmark = pytest.mark.slow
 
@@ -84,8 +86,8 @@ def test_clean_and_chunk_spans_are_exact_and_cover_the_text(use, raw: str, chunk
         assert doc.text == text
         for offset in range(0, len(text), max(1, len(text) // 20)):
             if text[offset] != "\n":
-                assert raw[doc.raw_offset(offset)] == text[offset]
-        chunker = Chunker(ChunkerSettings(chunk_size=chunk_size, chunk_overlap=0), use.count_tokens)
+                assert raw[raw_offset(doc, offset)] == text[offset]
+        chunker = Chunker(ChunkingSettings(chunk_size=chunk_size, chunk_overlap=0), use.count_tokens)
         _check_chunks(text, chunker.chunk(doc), 0)
 
 
@@ -93,9 +95,9 @@ def _tiny_index(folder: Path, docs, use) -> Index:
     from policyqa.index.manifest import Manifest
     from policyqa.index.vectors import FaissStore
 
-    chunker = Chunker(ChunkerSettings(chunk_size=24), use.count_tokens)
+    chunker = Chunker(ChunkingSettings(chunk_size=24), use.count_tokens)
     chunks = [c for d in docs for c in chunker.chunk(d)]
-    vectors = use.encode([c.embed_text for c in chunks]) if chunks else use.encode([])
+    vectors = use.encode([c.text for c in chunks]) if chunks else use.encode([])
     store = FaissStore()
     store.build(vectors)
     lexical = LexicalIndex()
@@ -140,7 +142,7 @@ def test_clause_breaks_never_split_a_number_or_a_time(use, tmp_path) -> None:
     text = "".join(f"Zone {i} has over 3,900 firms, 12,500 staff and opens at 10:30, " for i in range(40))
     (tmp_path / "doc.txt").write_text(text, encoding="utf-8")
     document = load_document(tmp_path / "doc.txt", tmp_path)
-    chunks = Chunker(ChunkerSettings(chunk_size=40), use.count_tokens).chunk(document)
+    chunks = Chunker(ChunkingSettings(chunk_size=40), use.count_tokens).chunk(document)
     assert len(chunks) > 5
     for chunk in chunks[:-1]:
         after = document.text[chunk.end : chunk.end + 1]

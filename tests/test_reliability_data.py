@@ -15,7 +15,7 @@ import pytest
 from conftest import CORPUS
 from policyqa.index.build import ingest
 from policyqa.index.manifest import IndexWriteFailed
-from policyqa.index.reader import Index, load_index
+from policyqa.index.reader import Index, open_index
 from policyqa.index.vectors import BadVectors, unit_rows
 from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings, SettingsError
@@ -41,7 +41,7 @@ def write_docx(path: Path, text: str) -> None:
 
 
 def ids_by_path(settings: Settings) -> dict[str, str]:
-    return {doc.path: doc_id for doc_id, doc in load_index(settings).documents.items()}
+    return {doc.path: doc_id for doc_id, doc in open_index(settings).documents.items()}
 
 
 # --------------------------------------------------------------------------- 1. document ids
@@ -174,7 +174,7 @@ def test_stored_vectors_that_are_not_unit_vectors_are_embedded_again(tmp_path, s
     result = ingest(settings, say=notes.append)
     assert result.embedded == first.n_chunks and result.reused == 0
     assert any("not finite unit vectors" in note for note in notes)
-    index = load_index(settings)
+    index = open_index(settings)
     assert unit_rows(np.asarray(index.vectors)).all() and unit_rows(index.sentence_vectors[:]).all()
     hits = Retriever.open(settings).search("innovative drugs", k=3, mode="dense")
     assert hits[0].score > 0.2
@@ -253,7 +253,7 @@ def test_a_full_disk_is_one_line_naming_the_folder_and_leaves_nothing_behind(tmp
     filler.unlink()
     done = cli("ingest", "--corpus", str(corpus), "--index", str(index))
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "new.txt" in load_index(Settings(corpus_dir=corpus, index_dir=index)).documents["new"].path
+    assert "new.txt" in open_index(Settings(corpus_dir=corpus, index_dir=index)).documents["new"].path
 
 
 def test_an_unfinished_build_of_a_dead_writer_is_removed_before_the_next_ingest(tmp_path, small_disk):
@@ -285,7 +285,7 @@ def test_sentence_vectors_are_written_without_a_memory_map(tmp_path, settings_fa
     (corpus / "seed.txt").write_bytes(SEEDS[4].read_bytes())
     settings = settings_factory(corpus, tmp_path / "ix")
     assert ingest(settings).n_chunks > 0
-    assert load_index(settings).sentence_vectors.shape[0] > 0
+    assert open_index(settings).sentence_vectors.shape[0] > 0
 
 
 def test_a_full_disk_error_in_process_is_index_write_failed(tmp_path, small_disk, settings_factory):

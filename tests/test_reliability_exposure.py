@@ -15,7 +15,7 @@ import pytest
 from app_server import run_cli
 from conftest import CORPUS
 from policyqa.index.build import ingest
-from policyqa.index.reader import load_index
+from policyqa.index.reader import open_index
 from policyqa.retrieve.retriever import Retriever
 
 SEED = CORPUS / "004_eee20c87307ce18c.txt"
@@ -53,7 +53,7 @@ def test_links_out_of_the_corpus_are_reported_and_never_followed(linked) -> None
         assert "outside the corpus folder" in report[name].message
     assert report["outside-folder"].status == "skipped" and "not followed" in report["outside-folder"].message
     assert report["gone.txt"].status == "skipped" and "broken link" in report["gone.txt"].message
-    index = load_index(settings)
+    index = open_index(settings)
     assert not any("SECRETWORD" in d.text or "root:x:0:0" in d.text for d in index.documents.values())
     hits = Retriever.open(settings).search("root:x:0:0 SECRETWORD", k=5, mode="bm25")
     assert all("SECRETWORD" not in h.text for h in hits)

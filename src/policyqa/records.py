@@ -39,16 +39,6 @@ class Document(BaseModel):
     pages: list[tuple[int, int]] = Field(default_factory=list)
     removed_lines: int = 0
 
-    def raw_offset(self, clean_offset: int) -> int:
-        """Map an offset in the cleaned text to the raw file's text (for opening the original)."""
-        for clean_start, raw_start, length in self.segments:
-            if clean_start <= clean_offset < clean_start + length:
-                return raw_start + clean_offset - clean_start
-        for clean_start, raw_start, length in self.segments:  # the end of a span: just past a run
-            if clean_offset == clean_start + length:
-                return raw_start + length
-        return clean_offset
-
     def page_at(self, clean_offset: int) -> int | None:
         """Page number (1-based) holding a cleaned offset, for PDF citations."""
         page = None
@@ -60,7 +50,7 @@ class Document(BaseModel):
 
 
 class Chunk(BaseModel):
-    """A passage as shown to the reader; `embed_text` adds title and headings for the embedder only."""
+    """A passage: an exact slice of its document's cleaned text, which is also what the embedder reads."""
 
     chunk_id: str
     doc_id: str
@@ -71,7 +61,6 @@ class Chunk(BaseModel):
     end: int
     page: int | None = None
     text: str
-    embed_text: str
     content_hash: str
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         description="hybrid: candidates taken from each channel and language")
     reranker: str = Field(
         "answer-type", description="reorders the top candidates: answer-type, none or cross-encoder:<folder>"
+    )
+    sentence_weight: float = Field(
+        0.5, description="dense: share of a passage's score that comes from its best sentence's cosine"
+    )
+    rerank_depth: int = Field(20, description="candidates a reranker reorders (it never adds or drops one)")
+    answer_type_weight: float = Field(
+        0.1, description="answer-type reranker: bonus of a passage whose best sentence states an asked figure"
     )
     index_type: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_threshold: int = Field(50_000, ge=0,
@@ -116,6 +123,35 @@ class Settings(BaseSettings):
             raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size "
                              f"({self.chunk_size})")
         return self
+
+    # ---- typed sections: each stage reads its own (the flat names above are what users set)
+
+    @property
+    def chunking(self) -> ChunkingSettings:
+        return ChunkingSettings(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap,
+                                paragraphs=self.chunk_paragraphs)
+
+    @property
+    def index(self) -> IndexSettings:
+        return IndexSettings(**{name: getattr(self, name) for name in IndexSettings.model_fields})
+
+    @property
+    def fusion(self) -> FusionSettings:
+        return FusionSettings(depth=self.fusion_depth, sentence_weight=self.sentence_weight,
+                              bm25_weight=self.bm25_weight, debias=self.debias, glossary=self.glossary)
+
+    @property
+    def rerank(self) -> RerankSettings:
+        return RerankSettings(reranker=self.reranker, depth=self.rerank_depth,
+                              answer_type_weight=self.answer_type_weight)
+
+    @property
+    def llm(self) -> LLMSettings:
+        return LLMSettings(**{name: getattr(self, f"openai_{name}") for name in LLMSettings.model_fields})
+
+    @property
+    def serve(self) -> ServeSettings:
+        return ServeSettings(**{name: getattr(self, name) for name in ServeSettings.model_fields})
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -195,3 +231,71 @@ class _YamlSource(PydanticBaseSettingsSource):
 
 #: settings that only the environment may set
 SECRETS = {"openai_api_key"}
+
+
+def _default(name: str) -> Any:
+    """A section's default is the flat setting's: defaults live in one place."""
+    return Settings.model_fields[name].default
+
+
+class ChunkingSettings(BaseModel):
+    """Everything that changes chunk boundaries; stored in the index manifest."""
+
+    chunk_size: int = _default("chunk_size")
+    chunk_overlap: int = _default("chunk_overlap")
+    paragraphs: bool = _default("chunk_paragraphs")
+    version: int = 2  # 2: a clause break never splits a number (3,900) or a time (10:30)
+
+
+class IndexSettings(BaseModel):
+    """How a build stores and searches its vectors."""
+
+    index_type: Literal["auto", "flat", "hnsw"] = _default("index_type")
+    hnsw_threshold: int = _default("hnsw_threshold")
+    hnsw_m: int = _default("hnsw_m")
+    hnsw_ef_construction: int = _default("hnsw_ef_construction")
+    hnsw_ef_search: int = _default("hnsw_ef_search")
+    vector_store: Literal["faiss", "milvus"] = _default("vector_store")
+    milvus_uri: str = _default("milvus_uri")
+    sentence_vectors: bool = _default("sentence_vectors")
+
+
+class FusionSettings(BaseModel):
+    """How the channels mix; set with `policyqa eval` on eval/questions.jsonl and XQuAD (see README)."""
+
+    depth: int = _default("fusion_depth")
+    sentence_weight: float = _default("sentence_weight")
+    bm25_weight: float = _default("bm25_weight")
+    debias: float = _default("debias")
+    glossary: bool = _default("glossary")
+
+
+class RerankSettings(BaseModel):
+    """Which reranker reorders the first candidates, and how far it looks."""
+
+    reranker: str = _default("reranker")
+    depth: int = _default("rerank_depth")
+    answer_type_weight: float = _default("answer_type_weight")
+
+
+class LLMSettings(BaseModel):
+    """An OpenAI-compatible server (the key comes from the environment only)."""
+
+    base_url: str = _default("openai_base_url")
+    model: str = _default("openai_model")
+    api_key: SecretStr = _default("openai_api_key")
+    timeout: float = _default("openai_timeout")
+    retries: int = _default("openai_retries")
+    max_tokens: int = _default("openai_max_tokens")
+    temperature: float = _default("openai_temperature")
+
+
+class ServeSettings(BaseModel):
+    """`policyqa serve`: address, limits, feedback log and queue."""
+
+    host: str = _default("host")
+    port: int = _default("port")
+    max_upload_mb: int = _default("max_upload_mb")
+    feedback_path: Path = _default("feedback_path")
+    serve_concurrency: int = _default("serve_concurrency")
+    serve_queue_size: int = _default("serve_queue_size")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -109,7 +108,7 @@ class ExtractiveBackend(AnswerBackend):
         texts = [hits[i].text[s:e] for i, s, e in candidates]
         vectors = self.vectors([question, *texts])
         similarity = vectors[1:] @ vectors[0]
-        terms = self._weighted_terms(question)
+        terms = self.retriever.term_weights(question)
         wants_figure = bool(ASKS_FIGURE.search(question))
         scored = []
         for (i, s, e), text, sim in zip(candidates, texts, similarity, strict=True):
@@ -148,36 +147,13 @@ class ExtractiveBackend(AnswerBackend):
                 self._cache.update(zip(missing, fresh, strict=True))
         return np.stack([self._cache[t] if t in self._cache else embedder.encode([t])[0] for t in texts])
 
-    def _weighted_terms(self, question: str) -> dict[str, float]:
-        """The question's lexical terms with IDF weights from the index (rare terms count most)."""
-        lexical = self.retriever.index.lexical
-        tokens = set(self._tokens(question))
-        n_docs = max(1, len(self.retriever.index.chunks))
-        weights = {}
-        for token in tokens:
-            df = 0
-            bm25 = getattr(lexical, "bm25", None)
-            if bm25 is not None and token in getattr(bm25, "vocab_dict", {}):
-                df = int(np.count_nonzero(bm25.get_scores([token])))
-            if df == 0:
-                continue  # a term no passage has cannot tell sentences apart
-            weights[token] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-        return weights
-
     def _coverage(self, terms: dict[str, float], sentence: str) -> float:
         """IDF-weighted share of the question's terms that the sentence contains."""
         total = sum(terms.values())
         if not total:
             return 0.0
-        present = set(self._tokens(sentence))
+        present = set(self.retriever.tokens(sentence))
         return sum(w for t, w in terms.items() if t in present) / total
-
-    def _tokens(self, text: str) -> list[str]:
-        """The index's own lexical tokens (jieba words, English stems), so IDFs can be looked up."""
-        tokenizer = getattr(self.retriever.index.lexical, "tokenizer", None)
-        if tokenizer is None:
-            return re.findall(r"[\u3400-\u9fff]|[a-z0-9]+", text.lower())
-        return tokenizer(text)
 
 
 _CJK_END = re.compile(r"[\u3400-\u9fff。！？；：，、”’」』）]$")

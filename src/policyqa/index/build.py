@@ -16,18 +16,19 @@ from pathlib import Path
 
 import numpy as np
 
-from ..chunking import Chunker, ChunkerSettings
+from ..chunking import Chunker
 from ..embedding import Embedder, embedder_for
 from ..ingest.corpus import list_files, load_document
 from ..ingest.decode import UnreadableFile
 from ..ingest.loaders import SUPPORTED
 from ..ingest.metadata import METADATA_FILE, assign_doc_ids, id_holder, load_metadata
 from ..records import Chunk, Document
-from ..settings import Settings
+from ..settings import ChunkingSettings, Settings
 from ..text.sentences import chunk_sentences
+from ..text.tokenizer import LexicalTokenizer
 from .lexical import LexicalIndex
 from .manifest import SENTENCE_OFFSETS, SENTENCES, Manifest
-from .reader import Index, IndexDamaged, chunker_settings, index_settings
+from .reader import Index, IndexDamaged, index_settings
 from .vectors import (
     EMBED_BLOCK,
     MilvusStore,
@@ -106,7 +107,7 @@ class _PreviousBuild:
             for row, line in enumerate(handle):
                 record = json.loads(line)
                 if row not in bad:
-                    self.vector_rows[_text_hash(record["embed_text"])] = row
+                    self.vector_rows[_text_hash(record["text"])] = row
                 if offsets is not None:
                     for j, sentence in enumerate(chunk_sentences(record["text"]), start=int(offsets[row])):
                         if j not in bad_sentences:
@@ -114,14 +115,14 @@ class _PreviousBuild:
 
     def row(self, chunk: Chunk) -> int | None:
         """Row of the previous build's vector for this chunk's embedded text, if it had one."""
-        return self.vector_rows.get(_text_hash(chunk.embed_text))
+        return self.vector_rows.get(_text_hash(chunk.text))
 
 
 def _text_hash(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8")).digest()
 
 
-def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSettings, say,
+def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkingSettings, say,
                    rebuild: bool = False) -> _PreviousBuild:
     """The current build when it was made with the same embedder and chunker; else nothing (full rebuild).
 
@@ -135,7 +136,8 @@ def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkerSetti
         manifest = Manifest.model_validate_json((folder / "manifest.json").read_text())
         if rebuild:  # nothing reused, but every file keeps its document id
             return _PreviousBuild(folder, manifest, reuse=False)
-        diffs = manifest.differences(embedder.name, embedder.dim, chunker.model_dump())
+        diffs = manifest.differences(LexicalTokenizer.config(), embedder.name, embedder.dim,
+                                     chunker.model_dump())
         if diffs:
             say(f"rebuilding from scratch: {'; '.join(diffs)}")
             return _PreviousBuild(folder, manifest, reuse=False)
@@ -160,7 +162,7 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     started = time.perf_counter()
     settings = index_settings(settings, rebuild=rebuild, say=say)
     embedder = embedder_for(settings)
-    chunk_cfg = chunker_settings(settings)
+    chunk_cfg = settings.chunking
     chunker = Chunker(chunk_cfg, embedder.count_tokens)
     corpus = Path(settings.corpus_dir)
     paths = list(files) if files is not None else list_files(corpus)
@@ -181,16 +183,18 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
                 raise EmptyCorpus(_empty_message(corpus, result))
             for doc_id in sorted(set(previous.doc_keys) - set(doc_keys)):
                 result.files.append(FileReport(doc_id, "removed"))
-            index_type = choose_index_type(settings.index_type, len(chunks), settings.hnsw_threshold)
+            index_type = choose_index_type(settings.index.index_type, len(chunks),
+                                           settings.index.hnsw_threshold)
             store = _vector_store(settings, index_type, writer)
             store.build(vectors)
             n_sentences = 0
-            if settings.sentence_vectors:
+            if settings.index.sentence_vectors:
                 n_sentences = _embed_sentences(chunks, embedder, previous, writer, progress)
             lexical = LexicalIndex()
             lexical.build([c.text for c in chunks])
             manifest = Manifest(
                 embedder=embedder.name, dim=embedder.dim, chunker=chunk_cfg.model_dump(),
+                tokenizer=lexical.tokenizer.config(),
                 index_type=index_type, vector_store=store.name, vector_store_config=store.config(),
                 documents=doc_keys, n_chunks=len(chunks), n_sentences=n_sentences,
                 files=_indexed_files(result, doc_keys),
@@ -211,13 +215,14 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
 
 def _vector_store(settings: Settings, index_type: str, writer: BuildWriter):
     """The configured vector store for a new build (a Milvus Lite file goes in the build folder)."""
-    hnsw = {"hnsw_m": settings.hnsw_m, "ef_construction": settings.hnsw_ef_construction,
-            "ef_search": settings.hnsw_ef_search}
-    if settings.vector_store == "milvus":
-        uri = settings.milvus_uri
+    config = settings.index
+    hnsw = {"hnsw_m": config.hnsw_m, "ef_construction": config.hnsw_ef_construction,
+            "ef_search": config.hnsw_ef_search}
+    if config.vector_store == "milvus":
+        uri = config.milvus_uri
         collection = milvus_collection_name(Path(settings.index_dir), writer.name) if uri else "chunks"
         return MilvusStore(index_type, uri=uri, collection=collection, folder=writer.tmp, **hnsw)
-    return make_vector_store(settings.vector_store, index_type, **hnsw)
+    return make_vector_store(config.vector_store, index_type, **hnsw)
 
 
 def _recorded_files(folder: Path) -> dict[str, str]:
@@ -294,7 +299,7 @@ def _process(paths, corpus, metadata, chunker, embedder, previous, writer, resul
         if progress:
             progress("read", done, len(paths))
     reused = [i for i, v in enumerate(vectors) if v is not None]
-    missing, copies = _unique_texts((i, chunks[i].embed_text) for i, v in enumerate(vectors) if v is None)
+    missing, copies = _unique_texts((i, chunks[i].text) for i, v in enumerate(vectors) if v is None)
     result.embedded, result.reused = len(missing), len(chunks) - len(missing)
     matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     for start in range(0, len(reused), EMBED_BLOCK):
@@ -310,7 +315,7 @@ def _process(paths, corpus, metadata, chunker, embedder, previous, writer, resul
 
     for start in range(0, len(missing), EMBED_BLOCK):
         block = missing[start : start + EMBED_BLOCK]
-        texts = [chunks[i].embed_text for i in block]
+        texts = [chunks[i].text for i in block]
         matrix[block] = _checked(embedder.encode(texts, progress=tick), texts)
     _copy_rows(matrix, copies)
     return chunks, matrix, doc_keys

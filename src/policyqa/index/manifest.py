@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ..chunking import ChunkerSettings
+from ..settings import ChunkingSettings
 
-FORMAT_VERSION = 1
+#: 2: chunks no longer carry a separate embed_text; the manifest records the keyword tokenizer
+FORMAT_VERSION = 2
 
 #: sentence vectors (float16) of multi-sentence chunks, and each chunk's first row in them (n_chunks + 1)
 SENTENCES, SENTENCE_OFFSETS = "sentences.npy", "sentence_offsets.npy"
@@ -37,6 +38,7 @@ class Manifest(BaseModel):
     embedder: str
     dim: int
     chunker: dict
+    tokenizer: dict = Field(default_factory=dict, description="what the BM25 tokens were made with")
     vector_store: str = "faiss"
     index_type: str = "flat"
     vector_store_config: dict = Field(default_factory=dict, description="what the vector store reopens with")
@@ -50,16 +52,22 @@ class Manifest(BaseModel):
     built_at: str = ""
     build_seconds: float = 0.0
 
-    def differences(self, embedder: str, dim: int, chunker: dict) -> list[str]:
-        """Human-readable list of what differs from the configured embedder and chunker."""
+    def differences(self, tokenizer: dict, embedder: str | None = None, dim: int | None = None,
+                    chunker: dict | None = None) -> list[str]:
+        """Human-readable list of what differs from this policyqa's format and keyword tokenizer and,
+        when given, from the configured embedder and chunker."""
         diffs = []
         if self.format_version != FORMAT_VERSION:
             diffs.append(f"index format {self.format_version} (this policyqa reads {FORMAT_VERSION})")
-        if self.embedder != embedder or self.dim != dim:
+        if embedder is not None and (self.embedder != embedder or self.dim != dim):
             diffs.append(f"embedder {self.embedder} ({self.dim}-d) vs configured {embedder} ({dim}-d)")
         # settings added after an index was built take their defaults, which it was built with
-        built = {**ChunkerSettings().model_dump(), **self.chunker}
-        for key in sorted(set(built) | set(chunker)):
+        built = {**ChunkingSettings().model_dump(), **self.chunker}
+        for key in sorted(set(built) | set(chunker or {})) if chunker is not None else ():
             if built.get(key) != chunker.get(key):
                 diffs.append(f"chunker {key}={built.get(key)!r} vs configured {chunker.get(key)!r}")
+        changed = sorted(key for key in set(self.tokenizer) | set(tokenizer)
+                         if self.tokenizer.get(key) != tokenizer.get(key))
+        if changed:
+            diffs.append(f"keyword tokenizer ({', '.join(changed)}) differs from this policyqa's")
         return diffs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Callable, Iterator
 from functools import cached_property
@@ -11,12 +12,20 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from ..chunking import ChunkerSettings
 from ..embedding import embedder_for, embedder_name, spec_for_name
 from ..records import Chunk, Document
-from ..settings import Settings
+from ..settings import ChunkingSettings, Settings
+from ..text.tokenizer import LexicalTokenizer
 from .lexical import LexicalIndex
-from .manifest import REBUILD_HINT, SENTENCE_OFFSETS, SENTENCES, IndexMismatch, IndexMissing, Manifest
+from .manifest import (
+    REBUILD_HINT,
+    SENTENCE_OFFSETS,
+    SENTENCES,
+    IndexLocked,
+    IndexMismatch,
+    IndexMissing,
+    Manifest,
+)
 from .vectors import FaissStore, VectorStore, make_vector_store
 
 #: times a reader starts over when a concurrent commit deletes the build it is reading
@@ -47,21 +56,6 @@ class Index:
             self.sentence_vectors = np.load(folder / SENTENCES, mmap_mode="r")
             self.sentence_offsets = np.load(folder / SENTENCE_OFFSETS)
 
-    def best_sentence(self, rows: np.ndarray, query: np.ndarray, passage: np.ndarray) -> np.ndarray:
-        """Each row's best sentence cosine with the query; `passage` (its own cosine) when it has none."""
-        best = np.array(passage, dtype=np.float32)
-        if self.sentence_offsets is None or not len(rows):
-            return best
-        starts, ends = self.sentence_offsets[rows], self.sentence_offsets[rows + 1]
-        has = ends > starts
-        if not has.any():
-            return best
-        sizes = (ends - starts)[has]
-        picked = np.concatenate([np.arange(a, b) for a, b in zip(starts[has], ends[has], strict=True)])
-        sims = np.asarray(self.sentence_vectors[picked], dtype=np.float32) @ query
-        best[has] = np.maximum.reduceat(sims, np.concatenate([[0], np.cumsum(sizes)[:-1]]))
-        return best
-
     @cached_property
     def rows_by_doc(self) -> dict[str, np.ndarray]:
         """Chunk rows of each document, for filters."""
@@ -77,11 +71,6 @@ class Index:
         for i, chunk in enumerate(self.chunks):
             rows.setdefault(getattr(chunk, field), []).append(i)
         return {key: np.asarray(r, dtype=np.int64) for key, r in rows.items()}
-
-    @cached_property
-    def centroids(self) -> dict[str, np.ndarray]:
-        """Mean vector of each language's passages: a question's similarity to it is that language's bias."""
-        return {lang: np.asarray(self.vectors[rows]).mean(axis=0) for lang, rows in self.rows_by_lang.items()}
 
     # ---- reading
 
@@ -136,10 +125,9 @@ class Index:
                 f"no index in {root}: build one with: policyqa ingest --corpus {corpus} --index {root}"
             )
         manifest = Manifest.model_validate_json((folder / "manifest.json").read_text())
-        if embedder is not None:
-            diffs = manifest.differences(embedder, dim or manifest.dim, chunker or manifest.chunker)
-            if diffs:
-                raise IndexMismatch(f"index {root} does not match the settings: {'; '.join(diffs)}; {hint}")
+        diffs = manifest.differences(LexicalTokenizer.config(), embedder, dim or manifest.dim, chunker)
+        if diffs:
+            raise IndexMismatch(f"index {root} does not match the settings: {'; '.join(diffs)}; {hint}")
         documents = list(_read_jsonl(folder / "documents.jsonl", Document))
         chunks = list(_read_jsonl(folder / "chunks.jsonl", Chunk))
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
@@ -174,14 +162,6 @@ class IndexDamaged(Exception):
                    f"policyqa ingest --rebuild --corpus {corpus} --index {root}")
 
 
-def chunker_settings(settings: Settings) -> ChunkerSettings:
-    return ChunkerSettings(
-        chunk_size=settings.chunk_size,
-        chunk_overlap=settings.chunk_overlap,
-        paragraphs=settings.chunk_paragraphs,
-    )
-
-
 #: settings that decide how chunks are cut and embedded: an index is read and updated with the values it
 #: was built with, and changing one means embedding everything again (`ingest --rebuild`)
 BUILD_SETTINGS = ("embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs", "sentence_vectors")
@@ -189,7 +169,7 @@ BUILD_SETTINGS = ("embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs",
 
 def built_with(manifest: Manifest) -> dict[str, Any]:
     """The settings an index was built with (Settings field -> value), from its manifest."""
-    chunker = {**ChunkerSettings().model_dump(), **manifest.chunker}
+    chunker = {**ChunkingSettings().model_dump(), **manifest.chunker}
     built: dict[str, Any] = {
         "embedder": manifest.embedder_spec or spec_for_name(manifest.embedder),
         "chunk_size": chunker["chunk_size"], "chunk_overlap": chunker["chunk_overlap"],
@@ -266,14 +246,49 @@ REBUILD_FLAGS: dict[str, Callable[[Any], str]] = {
 }
 
 
-def load_index(settings: Settings) -> Index:
-    """Open an index as it was built (see `index_settings`), refusing given settings that contradict it."""
+def clear_dead_holder(root: Path) -> None:
+    """Empty `.lock` when the writer it names is gone (an ingest killed with -9 cannot clean up after
+    itself); readers call it, so a stale "pid N" line does not outlive the next search. Never locks, so a
+    starting ingest is not disturbed; on a read-only index it does nothing."""
+    path = root / ".lock"
+    try:
+        holder = path.read_text(encoding="utf-8").split()
+        if len(holder) < 2 or holder[0] != "pid" or not holder[1].isdigit() or _alive(int(holder[1])):
+            return
+        with path.open("r+", encoding="utf-8") as handle:
+            if handle.read().split()[:2] == holder[:2]:
+                handle.seek(0)
+                handle.truncate()
+    except OSError:
+        return
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def open_index(settings: Settings) -> Index:
+    """Open an index as it was built (see `index_settings`), refusing given settings that contradict it
+    and an index made with another keyword tokenizer; a build that cannot be read is IndexDamaged."""
     settings = index_settings(settings)
     embedder = embedder_for(settings)
-    return Index.load(
-        settings.index_dir,
-        embedder=embedder.name,
-        dim=embedder.dim,
-        chunker=chunker_settings(settings).model_dump(),
-        corpus=settings.corpus_dir,
-    )
+    try:
+        index = Index.load(
+            settings.index_dir,
+            embedder=embedder.name,
+            dim=embedder.dim,
+            chunker=settings.chunking.model_dump(),
+            corpus=settings.corpus_dir,
+        )
+    except (IndexMissing, IndexMismatch, IndexLocked):
+        raise
+    except (OSError, ValueError, RuntimeError, EOFError, KeyError) as exc:  # a damaged build
+        raise IndexDamaged.of(Path(settings.index_dir), settings.corpus_dir, exc) from exc
+    clear_dead_holder(Path(settings.index_dir))
+    return index

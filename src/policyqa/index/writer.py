@@ -192,33 +192,6 @@ def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
         view, offset = view[written:], offset + written
 
 
-def clear_dead_holder(root: Path) -> None:
-    """Empty `.lock` when the writer it names is gone (an ingest killed with -9 cannot clean up after
-    itself); readers call it, so a stale "pid N" line does not outlive the next search. Never locks, so a
-    starting ingest is not disturbed; on a read-only index it does nothing."""
-    path = root / ".lock"
-    try:
-        holder = path.read_text(encoding="utf-8").split()
-        if len(holder) < 2 or holder[0] != "pid" or not holder[1].isdigit() or _alive(int(holder[1])):
-            return
-        with path.open("r+", encoding="utf-8") as handle:
-            if handle.read().split()[:2] == holder[:2]:
-                handle.seek(0)
-                handle.truncate()
-    except OSError:
-        return
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def remove_unfinished_builds(root: Path) -> list[str]:
     """Delete the .tmp-* builds of earlier ingests; call only while holding `write_lock`.
 

@@ -27,7 +27,7 @@ def collapse_near_duplicates(scored, shingles_of: Callable[[int], np.ndarray], t
 _GRAM_BASE = np.uint64(1_000_003)
 
 
-def _shingles(text: str) -> np.ndarray:
+def shingles(text: str) -> np.ndarray:
     """Sorted hashes of the character 4-grams of the text without spaces or punctuation (numpy: ~20 us)."""
     flat = _NON_WORD.sub("", text.lower()) or text
     codes = np.frombuffer(flat.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from ..records import Filters
+import numpy as np
+
+from ..index.reader import Index
+from ..records import DocumentMeta, Filters
 
 
-def _doc_matches(meta, filters: Filters) -> bool:
+def allowed_rows(index: Index, filters: Filters | None) -> np.ndarray | None:
+    """Chunk rows that pass the filters (None = all), computed before the search so top-k stays full."""
+    if filters is None or filters.is_empty():
+        return None
+    docs = [d for d in index.documents.values() if doc_matches(d.meta, filters)]
+    rows = [index.rows_by_doc.get(d.meta.doc_id, np.zeros(0, dtype=np.int64)) for d in docs]
+    allowed = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    if filters.languages:
+        langs = set(filters.languages)
+        allowed = np.asarray([r for r in allowed if index.chunks[r].lang in langs], dtype=np.int64)
+    return np.sort(allowed)
+
+
+def doc_matches(meta: DocumentMeta, filters: Filters) -> bool:
     """Region and issuer match by case-insensitive substring ('Guangdong' matches 'Guangdong; Guangzhou')."""
     if filters.doc_ids and meta.doc_id not in filters.doc_ids:
         return False

@@ -6,9 +6,15 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from ..embedding import resolve_model_path
 from ..index.reader import Index
+from ..settings import RerankSettings
 from ..text.figures import ASKS_FIGURE, FIGURE
 from ..text.sentences import split_sentences
+from .candidates import Candidate
+
+#: defaults for rerankers made without settings (tests, scripts)
+_DEFAULTS = RerankSettings()
 
 
 class Reranker(ABC):
@@ -18,22 +24,28 @@ class Reranker(ABC):
     in order (the refusal rule and the UI read them).
     """
 
-    depth = 20
+    def __init__(self, depth: int = _DEFAULTS.depth) -> None:
+        self.depth = depth
 
-    def rerank(self, question: str, query: np.ndarray, scored: list[tuple[int, float, float]],
-               index: Index) -> list[tuple[int, float, float]]:
+    def rerank(self, question: str, query: np.ndarray, scored: list[Candidate],
+               index: Index) -> list[Candidate]:
         head, tail = scored[: self.depth], scored[self.depth :]
         if len(head) < 2:
             return scored
         rows = np.array([row for row, _, _ in head], dtype=np.int64)
         fused = np.array([score for _, score, _ in head])
         order = np.argsort(-self.scores(question, query, rows, fused, index), kind="stable")
-        return [(head[i][0], place, head[i][2]) for i, place in zip(order, fused, strict=True)] + tail
+        moved = [Candidate(head[i].row, place, head[i].cosine) for i, place in zip(order, fused, strict=True)]
+        return moved + tail
 
     @abstractmethod
     def scores(self, question: str, query: np.ndarray, rows: np.ndarray, fused: np.ndarray,
                index: Index) -> np.ndarray:
         """New scores for the candidate rows (higher first); `fused` are the mode's own scores."""
+
+    def config(self) -> dict:
+        """What this reranker is, for the eval report."""
+        return {"name": type(self).__name__, "depth": self.depth}
 
 
 class AnswerTypeReranker(Reranker):
@@ -44,8 +56,12 @@ class AnswerTypeReranker(Reranker):
     sentence vectors built at ingest.
     """
 
-    def __init__(self, weight: float = 0.1) -> None:
+    def __init__(self, weight: float = _DEFAULTS.answer_type_weight, depth: int = _DEFAULTS.depth) -> None:
+        super().__init__(depth)
         self.weight = weight
+
+    def config(self) -> dict:
+        return {**super().config(), "weight": self.weight}
 
     def scores(self, question, query, rows, fused, index) -> np.ndarray:
         if not ASKS_FIGURE.search(question):
@@ -61,27 +77,30 @@ class CrossEncoderReranker(Reranker):
     (`cross-encoder:/models/bge-reranker-v2-m3`). Nothing is downloaded.
     """
 
-    def __init__(self, folder: str, batch_size: int = 16) -> None:
+    def __init__(self, folder: str, batch_size: int = 16, depth: int = _DEFAULTS.depth) -> None:
         from sentence_transformers import CrossEncoder
 
-        from ..embedding import _resolve_model_path
-
-        self.model = CrossEncoder(_resolve_model_path(folder), device="cpu")
+        super().__init__(depth)
+        self.folder = folder
+        self.model = CrossEncoder(resolve_model_path(folder), device="cpu")
         self.batch_size = batch_size
+
+    def config(self) -> dict:
+        return {**super().config(), "model": self.folder}
 
     def scores(self, question, query, rows, fused, index) -> np.ndarray:
         pairs = [(question, index.chunks[row].text) for row in rows]
         return np.asarray(self.model.predict(pairs, batch_size=self.batch_size), dtype=np.float64).reshape(-1)
 
 
-def make_reranker(spec: str) -> Reranker | None:
+def make_reranker(spec: str, settings: RerankSettings = _DEFAULTS) -> Reranker | None:
     """'' or 'none', 'answer-type' or 'cross-encoder:<local folder or model package>'."""
     if spec in ("", "none"):
         return None
     if spec == "answer-type":
-        return AnswerTypeReranker()
+        return AnswerTypeReranker(settings.answer_type_weight, settings.depth)
     if spec.startswith("cross-encoder:"):
-        return CrossEncoderReranker(spec.split(":", 1)[1])
+        return CrossEncoderReranker(spec.split(":", 1)[1], depth=settings.depth)
     raise ValueError(f"unknown reranker {spec!r}: use answer-type or cross-encoder:<model folder>")
 
 

@@ -11,29 +11,24 @@ same-language junk pushes out the right passage when it is written in the other 
 from __future__ import annotations
 
 import functools
+import hashlib
+import math
 from collections.abc import Iterable
-from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
 
 from ..embedding import Embedder, embedder_for
-from ..index.reader import Index
+from ..index.reader import Index, index_settings, open_index
 from ..records import Chunk, Citation, Filters, Hit
-from .dedup import _shingles, collapse_near_duplicates
-from .filters import _doc_matches
+from ..settings import FusionSettings, Settings
+from .candidates import Candidate
+from .coverage import coverage_search
+from .dedup import collapse_near_duplicates, shingles
+from .dense import DenseScorer
+from .filters import allowed_rows
+from .fusion import hybrid
 from .glossary import Glossary
 from .rerank import Reranker, make_reranker
-
-
-class FusionSettings(BaseModel):
-    """How the channels mix; set with `policyqa eval` on eval/questions.jsonl and XQuAD (see README)."""
-
-    depth: int = 50
-    sentence_weight: float = 0.5  # share of the dense score that comes from the passage's best sentence
-    bm25_weight: float = 1.0  # weight of BM25 coverage (share of the question matched, 0..1) next to dense
-    debias: float = 0.5  # share of the question's same-language cosine bias that hybrid removes
-    glossary: bool = True  # expand the keyword query into the other language with the glossary
 
 
 class Retriever:
@@ -46,29 +41,19 @@ class Retriever:
         self.fusion = fusion or FusionSettings()
         self.glossary = glossary or Glossary.load()
         self.reranker = reranker
+        self.dense = DenseScorer(index, self.fusion)
         # passages recur across questions; their shingles are the costliest part of a search otherwise
-        self._row_shingles = functools.lru_cache(maxsize=65536)(lambda row: _shingles(index.chunks[row].text))
+        self._row_shingles = functools.lru_cache(maxsize=65536)(lambda row: shingles(index.chunks[row].text))
 
     @classmethod
-    def open(cls, settings) -> Retriever:
+    def open(cls, settings: Settings) -> Retriever:
         """The configured index as it was built (its embedder, chunker and corpus glossary; given settings
         that contradict it are refused), with the configured fusion and reranker."""
-        from ..index.manifest import IndexLocked, IndexMismatch, IndexMissing
-        from ..index.reader import IndexDamaged, index_settings, load_index
-        from ..index.writer import clear_dead_holder
-
-        fusion = FusionSettings(glossary=settings.glossary, bm25_weight=settings.bm25_weight,
-                                debias=settings.debias, depth=settings.fusion_depth)
-        try:
-            index = load_index(settings)
-        except (IndexMissing, IndexMismatch, IndexLocked):
-            raise
-        except (OSError, ValueError, RuntimeError, EOFError, KeyError) as exc:  # a damaged build
-            raise IndexDamaged.of(Path(settings.index_dir), settings.corpus_dir, exc) from exc
-        clear_dead_holder(Path(settings.index_dir))
+        index = open_index(settings)
         settings = index_settings(settings)
-        return cls(index, embedder_for(settings), fusion, Glossary.load(settings.corpus_dir),
-                   make_reranker(settings.reranker))
+        reranker = make_reranker(settings.rerank.reranker, settings.rerank)
+        return cls(index, embedder_for(settings), settings.fusion, Glossary.load(settings.corpus_dir),
+                   reranker)
 
     def search(
         self, question: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid"
@@ -76,7 +61,7 @@ class Retriever:
         """The k best passages, best first; fewer only when fewer passages match the filters."""
         if not question.strip():
             raise ValueError("empty question")
-        allowed = self.allowed_rows(filters)
+        allowed = allowed_rows(self.index, filters)
         if allowed is not None and len(allowed) == 0:
             return []
         channel = {"dense": self._dense, "bm25": self._bm25, "hybrid": self._hybrid}.get(mode)
@@ -91,73 +76,28 @@ class Retriever:
     # ---- channels
 
     def _dense(self, question: str, query: np.ndarray, depth: int,
-               allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
-        cosine, rows = self.index.vector_store.search(query, depth, allowed)
-        keep = rows[0] >= 0
-        rows, cosine = rows[0][keep].astype(np.int64), cosine[0][keep]
-        dense = self._dense_scores(query, rows, cosine)
-        return sorted(zip(rows.tolist(), dense.tolist(), cosine.tolist(), strict=True), key=lambda t: -t[1])
-
-    def _dense_scores(self, query: np.ndarray, rows: np.ndarray, cosine: np.ndarray) -> np.ndarray:
-        """Passage cosine mixed with the passage's best sentence cosine (the same when it has one)."""
-        share = self.fusion.sentence_weight
-        return (1 - share) * cosine + share * self.index.best_sentence(rows, query, cosine)
+               allowed: np.ndarray | None) -> list[Candidate]:
+        return self.dense.search(query, depth, allowed)
 
     def _bm25(self, question: str, query: np.ndarray, depth: int,
-              allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
+              allowed: np.ndarray | None) -> list[Candidate]:
         """BM25 ranking by query coverage; each hit also carries its dense cosine, which the refusal
         rule reads."""
         translations = self.glossary.translate(question) if self.fusion.glossary else []
-        scores, rows = self.index.lexical.search(question, depth, allowed, translations)
+        scores, rows = coverage_search(self.index.lexical, question, depth, allowed, translations)
         if not len(rows):
             return []
         dense = np.asarray(self.index.vectors[rows]) @ query
-        return [(int(r), float(s), float(d)) for r, s, d in zip(rows, scores, dense, strict=True)]
+        return [Candidate(int(r), float(s), float(d)) for r, s, d in zip(rows, scores, dense, strict=True)]
 
     def _hybrid(self, question: str, query: np.ndarray, depth: int,
-                allowed: np.ndarray | None) -> list[tuple[int, float, float]]:
-        """Language-debiased dense score plus weighted BM25 coverage of the glossary-expanded query.
+                allowed: np.ndarray | None) -> list[Candidate]:
+        """Language-debiased dense score plus weighted BM25 coverage of the glossary-expanded query."""
+        return hybrid(self.dense, query, depth, allowed, self._bm25(question, query, depth, allowed))
 
-        A question's cosine with every passage in its own language runs higher than with passages in the
-        other language, relevant or not; subtracting (a share of) its cosine with each language's centroid
-        removes the bias; removing all of it overshoots on questions written after tuning (held-out set).
-        Each language brings its own dense candidates, so one language cannot crowd out the other.
-        """
-        cosine: dict[int, float] = {}
-        for rows in self.index.rows_by_lang.values():
-            subset = rows if allowed is None else np.intersect1d(rows, allowed, assume_unique=True)
-            if len(subset):
-                scores, found = self.index.vector_store.search(query, depth, subset)
-                cosine.update((int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if r >= 0)
-        lexical = {}
-        for row, coverage, dense_score in self._bm25(question, query, depth, allowed):
-            lexical[row] = coverage
-            cosine.setdefault(row, dense_score)  # BM25 hits join the dense candidates
-        rows = np.fromiter(cosine, dtype=np.int64, count=len(cosine))
-        raw = np.fromiter(cosine.values(), dtype=np.float64, count=len(cosine))
-        share = self.fusion.debias
-        offsets = {lang: share * float(centroid @ query) for lang, centroid in self.index.centroids.items()}
-        bias = np.array([offsets[self.index.chunks[r].lang] for r in rows])
-        bm25 = np.array([lexical.get(int(r), 0.0) for r in rows])
-        final = self._dense_scores(query, rows, raw) - bias + self.fusion.bm25_weight * bm25
-        order = np.argsort(-final, kind="stable")
-        return [(int(rows[i]), float(final[i]), float(raw[i])) for i in order]
+    # ---- output
 
-    # ---- filters and output
-
-    def allowed_rows(self, filters: Filters | None) -> np.ndarray | None:
-        """Chunk rows that pass the filters (None = all), computed before the search so top-k stays full."""
-        if filters is None or filters.is_empty():
-            return None
-        docs = [d for d in self.index.documents.values() if _doc_matches(d.meta, filters)]
-        rows = [self.index.rows_by_doc.get(d.meta.doc_id, np.zeros(0, dtype=np.int64)) for d in docs]
-        allowed = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        if filters.languages:
-            langs = set(filters.languages)
-            allowed = np.asarray([r for r in allowed if self.index.chunks[r].lang in langs], dtype=np.int64)
-        return np.sort(allowed)
-
-    def _hits(self, scored: Iterable[tuple[int, float, float | None]], k: int) -> list[Hit]:
+    def _hits(self, scored: Iterable[Candidate], k: int) -> list[Hit]:
         hits = []
         for row, score, dense_score in scored:
             chunk = self.index.chunks[row]
@@ -192,3 +132,33 @@ class Retriever:
             curated=meta.curated,
             uploaded_at=meta.uploaded_at,
         )
+
+    # ---- for the answer layer and the eval report
+
+    def tokens(self, text: str) -> list[str]:
+        """The index's own keyword tokens (jieba words, English stems)."""
+        return self.index.lexical.tokenizer(text)
+
+    def term_weights(self, question: str) -> dict[str, float]:
+        """The question's keyword tokens with IDF weights from the index (rare terms count most); a term
+        no passage has is left out, as it cannot tell passages apart."""
+        lexical = self.index.lexical
+        n_docs = max(1, len(self.index.chunks))
+        weights = {}
+        for token in set(self.tokens(question)):
+            df = lexical.document_frequency(token)
+            if df:
+                weights[token] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        return weights
+
+    def config(self) -> dict:
+        """Every setting of this retriever that changes a ranking, for the eval report."""
+        terms = "\n".join(f"{zh}\t{'|'.join(forms)}" for zh, forms in self.glossary.entries)
+        return {
+            "fusion": self.fusion.model_dump(),
+            "glossary": {"enabled": self.fusion.glossary, "entries": len(self.glossary.entries),
+                         "sha1": hashlib.sha1(terms.encode("utf-8")).hexdigest()[:12]},
+            "reranker": self.reranker.config() if self.reranker is not None else None,
+            "sentence_vectors": self.index.sentence_offsets is not None,
+            "tokenizer": self.index.manifest.tokenizer,
+        }

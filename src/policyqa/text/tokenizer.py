@@ -1,9 +1,13 @@
-"""The keyword tokenizer shared by the BM25 index and the answer layer."""
+"""The keyword tokenizer of the BM25 index: jieba words for Chinese, Snowball stems for English.
+
+Its version, pattern and stop words are recorded in an index's manifest (`LexicalTokenizer.config`):
+a BM25 index only means something to the tokenizer that built it, so a change to any of them makes an
+old index refuse to load until it is rebuilt.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 _EN_STOP = {
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
@@ -19,11 +23,13 @@ _ZH_STOP = {
     "什么", "哪些", "多少", "如何", "吗", "呢",
 }
 
+#: bump when tokens change in a way `config()` does not show (jieba mode, stemmer, normalisation)
+TOKENIZER_VERSION = 1
 _TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[.%][0-9]+)?%?", re.I)
 
 
 class LexicalTokenizer:
-    """Chinese by jieba (search mode, corpus terms added), English lower-cased and Snowball-stemmed."""
+    """Chinese by jieba (search mode), English lower-cased and Snowball-stemmed; stop words dropped."""
 
     def __init__(self) -> None:
         import jieba
@@ -32,11 +38,6 @@ class LexicalTokenizer:
         jieba.setLogLevel(60)
         self._jieba = jieba
         self._stem = Stemmer.Stemmer("english").stemWord
-
-    def add_words(self, words: Iterable[str]) -> None:
-        """Teach jieba policy terms (双通道, 挂网 ...) so they stay whole tokens."""
-        for word in words:
-            self._jieba.add_word(word, freq=2000)
 
     def __call__(self, text: str) -> list[str]:
         tokens = []
@@ -47,8 +48,14 @@ class LexicalTokenizer:
                 tokens.append(self._stem(run))
         return tokens
 
+    @staticmethod
+    def config() -> dict:
+        """Everything that decides the tokens, as stored in the manifest and compared on load."""
+        return {"version": TOKENIZER_VERSION, "pattern": _TOKEN.pattern, "chinese": "jieba cut_for_search",
+                "english": "snowball english", "stop_words": {"en": sorted(_EN_STOP), "zh": sorted(_ZH_STOP)}}
 
-def _language_neutral(tokens: list[str]) -> list[str]:
+
+def language_neutral(tokens: list[str]) -> list[str]:
     """Tokens that read the same in both languages: numbers, and Latin-script words in a question that
     also has Chinese (names and acronyms such as NRDL or CAR-T)."""
     chinese = any("\u3400" <= t[0] <= "\u9fff" for t in tokens)
