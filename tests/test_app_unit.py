@@ -8,7 +8,7 @@ import pytest
 
 from policyqa.app.followup import resolve_followup
 from policyqa.app.render import (
-    TEXT,
+    UI_TEXT,
     Source,
     answer_markdown,
     copy_text,
@@ -119,7 +119,7 @@ def test_declined_answer_says_so_in_the_question_language():
     assert "do not answer" in answer_markdown(declined, "en")
     assert "没有找到" in answer_markdown(declined, "zh")
     assert ui_lang("广东计划建设多少个园区？") == "zh" and ui_lang("How many parks?") == "en"
-    assert TEXT["zh"].keys() == TEXT["en"].keys()
+    assert UI_TEXT["zh"].keys() == UI_TEXT["en"].keys()
 
 
 def test_copy_text_lists_numbered_sources():

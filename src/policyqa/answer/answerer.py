@@ -13,16 +13,16 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from ..records import Answer, Filters
+from ..records import Answer, Document, Filters
 from ..retrieve.retriever import Retriever
 from ..settings import Settings
 from ..text.places import PLACES
 from .base import AnswerBackend, BackendFailed, Draft
 from .extractive import ExtractiveBackend
 from .llm.backend import OpenAIBackend
-from .messages import TEXT
+from .messages import MESSAGES
 from .question import prepare_question
 from .refusal import refusal, uncovered_places
 
@@ -42,6 +42,26 @@ class Answerer:
         self.retriever = retriever
         self.extractive = ExtractiveBackend(retriever)
         self._backends: dict[str, AnswerBackend] = {"extractive": self.extractive}
+
+    @classmethod
+    def open(cls, settings: Settings) -> Answerer:
+        """The answerer over the configured index (opened and checked by the Retriever)."""
+        return cls(settings, Retriever.open(settings))
+
+    @property
+    def documents(self) -> Mapping[str, Document]:
+        """The loaded documents by id (the app's viewer and source cards read them)."""
+        return self.retriever.index.documents
+
+    @property
+    def stats(self) -> tuple[int, int]:
+        """(documents, passages) in the loaded index."""
+        return len(self.retriever.index.documents), len(self.retriever.index.chunks)
+
+    def warm_up(self) -> None:
+        """One search, so the first user does not pay for lazy model loading."""
+        if self.retriever.index.chunks:
+            self.retriever.search("warm up 预热", k=1)
 
     def backend(self, name: str) -> AnswerBackend:
         if name not in BACKENDS:
@@ -86,14 +106,15 @@ class Answerer:
 
         why = refusal(q.text, hits, self.settings.min_score, self.retriever.index)
         if why:
-            text = TEXT[q.lang]["no_hits" if why == "no_hits" else "declined"]
+            text = MESSAGES[q.lang]["no_hits" if why == "no_hits" else "declined"]
             notice = ""
             if why == "place":
                 names = uncovered_places(q.text, hits, self.retriever.index)
                 if q.lang == "en":
                     english = {zh: en for en, zh in reversed(PLACES)}
                     names = [english[n] for n in names]
-                notice = TEXT[q.lang]["place"].format(places=("、" if q.lang == "zh" else ", ").join(names))
+                joined = ("、" if q.lang == "zh" else ", ").join(names)
+                notice = MESSAGES[q.lang]["place"].format(places=joined)
             yield done(Draft(text=text, declined=True, notice=notice), chosen.name)
             return
         last: Draft | None = None
@@ -112,15 +133,15 @@ class Answerer:
                 failure = BackendFailed("internal", detail=type(exc).__name__)
                 log.exception("%s backend crashed", chosen.name)
             reason = failure.describe(q.lang)
-            notice = TEXT[q.lang]["fallback"].format(backend=chosen.name, reason=reason)
+            notice = MESSAGES[q.lang]["fallback"].format(backend=chosen.name, reason=reason)
             last = None
             for draft in self.extractive.stream(q.text, hits, q.lang):
                 if last is not None:
                     yield done(last, self.extractive.name, notice, partial=True)
                 last = draft
-            yield done(last or Draft(TEXT[q.lang]["no_sentence"]), self.extractive.name, notice)
+            yield done(last or Draft(MESSAGES[q.lang]["no_sentence"]), self.extractive.name, notice)
             return
-        yield done(last or Draft(TEXT[q.lang]["no_sentence"]), chosen.name)
+        yield done(last or Draft(MESSAGES[q.lang]["no_sentence"]), chosen.name)
 
 
 def _ms(start: float, end: float | None = None) -> float:

@@ -13,7 +13,7 @@ def neutralise_markers(text: str) -> str:
     return _SOURCE_MARKER.sub("［\\1］", text)
 
 
-_MARKER = re.compile(r"[\[【]\s*(\d{1,4}(?:\s*[,，、;；]\s*\d{1,4})*)\s*[\]】]")
+_CITATION_MARKER = re.compile(r"[\[【]\s*(\d{1,4}(?:\s*[,，、;；]\s*\d{1,4})*)\s*[\]】]")
 
 _OPEN_TAIL = re.compile(r"[\[【][\d\s,，、;；]{0,12}$")
 
@@ -43,7 +43,7 @@ def check_citations(raw: str, n_passages: int, final: bool = True) -> CheckedTex
     dropped: list[int] = []
     out: list[str] = []
     last = 0
-    for match in _MARKER.finditer(raw):
+    for match in _CITATION_MARKER.finditer(raw):
         before = raw[last : match.start()]
         out.append(before)
         claim = _last_clause("".join(out))

@@ -16,7 +16,7 @@ from ..text.language import detect_language
 from ..text.sentences import split_sentences
 from .base import AnswerBackend, Draft, cite
 from .citations import neutralise_markers
-from .messages import LANG_NAMES, TEXT
+from .messages import LANG_NAMES, MESSAGES
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -65,7 +65,7 @@ class ExtractiveBackend(AnswerBackend):
     def stream(self, question: str, hits: list[Hit], lang: str) -> Iterator[Draft]:
         picked = self.select(question, hits)
         if not picked:
-            yield Draft(text=TEXT[lang]["no_sentence"], notice="")
+            yield Draft(text=MESSAGES[lang]["no_sentence"], notice="")
             return
         order: list[int] = []  # hit indexes in citation order
         quotes: dict[int, list[str]] = {}
@@ -91,7 +91,7 @@ class ExtractiveBackend(AnswerBackend):
             for other in sorted(source - {lang}):
                 foreign.setdefault(other, []).append(i + 1)
         if foreign:
-            template = TEXT[lang]["source_lang"]
+            template = MESSAGES[lang]["source_lang"]
             notes = [template.format(refs="".join(f"[{n}]" for n in ns), lang=LANG_NAMES[lang][src])
                      for src, ns in foreign.items()]
             yield Draft(text=_join(parts) + "\n" + "\n".join(notes), citations=citations)

@@ -5,11 +5,13 @@ from __future__ import annotations
 LANG_NAMES = {"zh": {"zh": "中文", "en": "英文"}, "en": {"zh": "Chinese", "en": "English"}}
 
 #: everything the answer layer says itself, in the question's language
-TEXT = {
+MESSAGES = {
     "zh": {
         "declined": "抱歉，现有文件没有涉及这个问题，无法据此作答。下面列出了最接近的段落，供您参考。",
         "no_hits": "抱歉，现有文件中没有找到与这个问题相关的段落。",
         "truncated": "问题超过 {limit} 个字符，只使用了前 {limit} 个字符。",
+        "empty": "请输入问题。",
+        "too_long": "问题长度为 {n:,} 个字符，上限为 {limit:,} 个字符，请精简后再问。",
         "source_lang": "（注：{refs} 的来源为{lang}文件，以上为原文摘录。）",
         "fallback": "{backend} 后端未能回答（{reason}），以下为抽取式答案。",
         "dropped": "已删除指向未提供段落的引用：{refs}。",
@@ -21,6 +23,8 @@ TEXT = {
                     "The closest passages are listed below for reference.",
         "no_hits": "Sorry, no passage in the documents relates to this question.",
         "truncated": "The question is longer than {limit} characters; only the first {limit} were used.",
+        "empty": "Please type a question.",
+        "too_long": "Your question has {n:,} characters; the limit is {limit:,}. Please shorten it.",
         "source_lang": "(Note: {refs} quoted from a source in {lang}.)",
         "fallback": "The {backend} backend could not answer ({reason}); "
                     "showing the extractive answer instead.",

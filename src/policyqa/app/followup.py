@@ -8,8 +8,9 @@ from ..text.places import PLACES as KNOWN_PLACES
 from .render import ui_lang
 
 #: (English, Chinese) names a follow-up may switch to: the whole country, then every place the refusal rule
-#: knows (answer.PLACES); the first name of each is the replacement. A Chinese name also matches with 省/市.
-PLACES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+#: knows (text.places.PLACES); the first name of each is the replacement. A Chinese name also matches
+#: with 省/市.
+FOLLOWUP_PLACES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("national", "nationwide", "China"), ("国家", "全国")),
     *(((en,), (zh,)) for en, zh in KNOWN_PLACES),
 ]
@@ -31,7 +32,7 @@ _ZH_FILLER = ("在", "对于", "关于", "对")
 def _place_of(entity: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     folded = entity.strip().lower()
     bare = entity.strip().removesuffix("市").removesuffix("省")
-    for en, zh in PLACES:
+    for en, zh in FOLLOWUP_PLACES:
         if folded in (e.lower() for e in en) or bare in zh:
             return en, zh
     return None
@@ -84,7 +85,7 @@ def resolve_followup(question: str, previous: str) -> str:
     if entity is None:
         return question
     new_place = _place_of(entity)
-    for en, zh in PLACES:
+    for en, zh in FOLLOWUP_PLACES:
         for name in (*zh, *en):
             pattern = re.escape(name) + _ZH_ADMIN if name in zh else rf"\b{re.escape(name)}\b"
             if re.search(pattern, previous, flags=0 if name in zh else re.I):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..index.reader import Index
-from ..records import Answer, Hit
+from ..records import Answer, Document, Hit
 from ..text.language import detect_language
 
-TEXT = {
+UI_TEXT = {
     "en": {
         "interpreted": "Interpreted as: {q}",
         "declined": "**The documents do not answer this question.** The closest passages are listed under "
@@ -19,8 +19,6 @@ TEXT = {
         "sources_hint": "Sources: see the numbered passages in the Sources panel.",
         "sources": "Sources",
         "closest": "Closest passages (not an answer)",
-        "empty": "Please type a question.",
-        "too_long": "Your question has {n:,} characters; the limit is {limit:,}. Please shorten it.",
         "failed": "Sorry, something went wrong while answering. The problem was logged on the server; "
                   "please try again or rephrase the question.",
         "bad_filter": "This filter can never match: {problem}. Dates look like 2025, 2025-06 or 2025-06-30; "
@@ -38,8 +36,6 @@ TEXT = {
         "sources_hint": "出处：见右侧“来源”面板中编号对应的段落。",
         "sources": "来源",
         "closest": "最接近的段落（不构成答案）",
-        "empty": "请输入问题。",
-        "too_long": "问题长度为 {n:,} 个字符，上限为 {limit:,} 个字符，请精简后再问。",
         "failed": "抱歉，回答时出现错误，已在服务器端记录。请重试或换一种问法。",
         "bad_filter": "筛选条件无法匹配任何内容：{problem}。日期格式应为 2025、2025-06 或 2025-06-30，"
                       "语言为 zh 或 en。",
@@ -116,12 +112,12 @@ class Source:
         }
 
 
-def sources_of(answer: Answer, index: Index) -> list[Source]:
+def sources_of(answer: Answer, documents: Mapping[str, Document]) -> list[Source]:
     """Cited passages, or the closest passages when the answer was declined."""
     out = []
     if answer.citations and not answer.declined:
         for c in answer.citations:
-            meta = index.documents[c.doc_id].meta if c.doc_id in index.documents else None
+            meta = documents[c.doc_id].meta if c.doc_id in documents else None
             out.append(Source(
                 n=c.n, doc_id=c.doc_id, chunk_id=c.chunk_id, title=meta.title if meta else c.title,
                 title_alt=meta.title_alt if meta else "", issuer=meta.issuer if meta else "",
@@ -131,13 +127,13 @@ def sources_of(answer: Answer, index: Index) -> list[Source]:
             ))
         return out
     for hit in answer.hits:
-        out.append(_source_from_hit(hit, index))
+        out.append(source_from_hit(hit, documents))
     return out
 
 
-def _source_from_hit(hit: Hit, index: Index) -> Source:
+def source_from_hit(hit: Hit, documents: Mapping[str, Document]) -> Source:
     c = hit.citation
-    meta = index.documents[c.doc_id].meta if c.doc_id in index.documents else None
+    meta = documents[c.doc_id].meta if c.doc_id in documents else None
     return Source(
         n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id, title=c.title,
         title_alt=meta.title_alt if meta else "", issuer=c.issuer, region=c.region, date=c.date,
@@ -167,19 +163,19 @@ def source_card(src: Source) -> str:
 
 def upload_label(uploaded_at: str) -> str:
     """The visible mark of an uploaded, uncurated document, in both languages (cards and the viewer)."""
-    words = f"{TEXT['en']['uploaded']} · {TEXT['zh']['uploaded']}".format(time=uploaded_at)
+    words = f"{UI_TEXT['en']['uploaded']} · {UI_TEXT['zh']['uploaded']}".format(time=uploaded_at)
     return f'<div class="pq-upload">⚠ {esc(words)}</div>'
 
 
 def uploads_notice(sources: list[Source], lang: str) -> str:
     """The answer's note naming the cited passages that come from uncurated uploads, or ''."""
     numbers = [f"[{s.n}]" for s in sources if s.unvetted_upload]
-    return TEXT[lang]["from_uploads"].format(ns=", ".join(numbers)) if numbers else ""
+    return UI_TEXT[lang]["from_uploads"].format(ns=", ".join(numbers)) if numbers else ""
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$])")
 
-_MARKER = re.compile(r"\\\[(\d+)\\\]")
+_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 
 
 def md_escape(text: str, cited: set[int] | None = None) -> str:
@@ -194,13 +190,13 @@ def md_escape(text: str, cited: set[int] | None = None) -> str:
         n = int(match.group(1))
         return f"**[{n}]**" if cited is None or n in cited else f"\\[{n}\\]"
 
-    return _MARKER.sub(bold, escaped)
+    return _ESCAPED_MARKER.sub(bold, escaped)
 
 
 def answer_markdown(answer: Answer | None, lang: str, interpreted: str = "", notice: str = "",
                     final: bool = True) -> str:
     """The chat message: optional 'interpreted as', the answer with bold [n] markers, the framing."""
-    t = TEXT[lang]
+    t = UI_TEXT[lang]
     parts = []
     if interpreted:
         parts.append("_" + md_escape(t["interpreted"].format(q=interpreted)) + "_")
@@ -224,14 +220,14 @@ def copy_text(question: str, answer: Answer | None, sources: list[Source], lang:
     """Plain text to paste elsewhere: the answer with [n] markers and a numbered source list."""
     if answer is None:
         return ""
-    t = TEXT[lang]
+    t = UI_TEXT[lang]
     head = answer.answer.strip() or (t["declined"].replace("**", ""))
     lines = [question.strip(), "", head, "", t["closest" if answer.declined else "sources"] + ":"]
     for s in sources:
         where = " — ".join(x for x in (s.title, s.section) if x)
         facts = ", ".join(x for x in (s.issuer, s.date) if x)
         page = f", p. {s.page}" if s.page else ""
-        mark = f" ({TEXT[lang]['uploaded'].format(time=s.uploaded_at)})" if s.unvetted_upload else ""
+        mark = f" ({UI_TEXT[lang]['uploaded'].format(time=s.uploaded_at)})" if s.unvetted_upload else ""
         lines.append(f"[{s.n}] {where}" + (f" ({facts})" if facts else "")
                      + f" [{s.doc_id}, chars {s.start}-{s.end}{page}]{mark}")
     return "\n".join(lines)
@@ -240,13 +236,13 @@ def copy_text(question: str, answer: Answer | None, sources: list[Source], lang:
 VIEW_WINDOW = 20_000  # characters of a long document shown around the cited span
 
 
-def document_view(index: Index, doc_id: str, start: int = 0, end: int = 0) -> str:
+def document_view(documents: Mapping[str, Document], doc_id: str, start: int = 0, end: int = 0) -> str:
     """The full cleaned document (a window of it when long) with the cited span highlighted and anchored.
 
     Documents are looked up by id in the loaded index; an unknown id (a path, '../..', anything else)
     gets a refusal, never a file read.
     """
-    doc = index.documents.get(str(doc_id or ""))
+    doc = documents.get(str(doc_id or ""))
     if doc is None:
         return '<div class="pq-viewer-empty">Unknown document. 未找到该文档。</div>'
     text, meta = doc.text, doc.meta
@@ -272,14 +268,14 @@ def document_view(index: Index, doc_id: str, start: int = 0, end: int = 0) -> st
     )
 
 
-def region_choices(index: Index) -> list[str]:
+def region_choices(documents: Mapping[str, Document]) -> list[str]:
     names: set[str] = set()
-    for doc in index.documents.values():
+    for doc in documents.values():
         for part in re.split(r"[;,/()]|\bmultiple\b", doc.meta.region):
             if part.strip():
                 names.add(part.strip())
     return sorted(names, key=lambda r: (r.lower() != "national", r.lower()))
 
 
-def document_choices(index: Index) -> list[tuple[str, str]]:
-    return sorted(((d.meta.title[:90], d.meta.doc_id) for d in index.documents.values()), key=lambda c: c[0])
+def document_choices(documents: Mapping[str, Document]) -> list[tuple[str, str]]:
+    return sorted(((d.meta.title[:90], d.meta.doc_id) for d in documents.values()), key=lambda c: c[0])

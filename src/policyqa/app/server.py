@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..settings import Settings
-from .service import Engine
+from .service import Service
 from .ui import CSS, build_app
 from .uploads import MIB
 
@@ -176,10 +176,10 @@ def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] |
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    engine = Engine.open(settings, say)
-    n_docs, n_chunks = engine.stats
+    service = Service.open(settings, say)
+    n_docs, n_chunks = service.stats
     print(f"policyqa: {n_docs} documents, {n_chunks} chunks loaded from {settings.index_dir}", flush=True)
-    demo = build_app(engine)
+    demo = build_app(service)
     from starlette.middleware import Middleware
 
     throttle = Middleware(LoginThrottle, max_failures=settings.login_max_failures,

@@ -1,10 +1,8 @@
-"""`policyqa serve`: the browser chat. Ask in Chinese or English, read the cited passages, open the source.
+"""The chat's engine: one loaded answerer shared by every session, and `Service.ask`, the one path from a
+typed question to an answer that the chat and every API endpoint follow.
 
-Everything shown from a document is HTML-escaped: passages are untrusted data, never markup. The model
-and the index are loaded once per process and shared by every session; an upload is ingested
-incrementally and the fresh index is swapped in without a restart. The viewer only shows documents
-that are in the loaded index (looked up by id, never by path), and uploads are written only inside
-`<corpus>/uploads/` under sanitised names.
+The model and the index are loaded once per process; an upload is ingested incrementally and the fresh
+index is swapped in whole (`Service.reload`) without a restart.
 """
 
 from __future__ import annotations
@@ -14,35 +12,77 @@ import logging
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..index.reader import Index
-from ..records import Filters
-from ..retrieve.retriever import Retriever
+from ..answer.answerer import Answerer
+from ..answer.llm.client import probe
+from ..answer.question import question_problem
+from ..index.build import STAGES, index_exists, ingest
+from ..records import Answer, Document, Filters
 from ..settings import Settings
 from .followup import resolve_followup
-from .render import TEXT, _source_from_hit, sources_of, ui_lang, uploads_notice
+from .render import UI_TEXT, Source, source_from_hit, sources_of, ui_lang, uploads_notice
 
 log = logging.getLogger("policyqa.app")
 
-
 MAX_K = 10
-
 MODES = ("hybrid", "dense", "bm25")
+#: characters of a question echoed back (the question limit itself is `max_question_chars`)
+ECHO_CHARS = 2000
 
 
 @dataclass
 class Loaded:
-    index: Index
-    retriever: Retriever
-    answerer: Any
+    """One loaded index behind its answerer; replaced whole after an upload."""
+
+    answerer: Answerer
+
+    @property
+    def documents(self) -> Mapping[str, Document]:
+        return self.answerer.documents
 
 
 @dataclass
-class Engine:
+class Request:
+    """A question as the chat or the API sends it; empty values mean the server's defaults."""
+
+    question: Any
+    previous: str = ""
+    k: int = 0
+    mode: str = ""
+    backend: str = ""
+    documents: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    date_from: str = ""
+    date_to: str = ""
+
+
+@dataclass
+class Turn:
+    """A question's progress: yielded once resolved, once per partial answer, and complete at the end."""
+
+    question: str
+    lang: str
+    resolved: str = ""
+    interpreted: str = ""  # the resolved question when a follow-up was rewritten
+    mode: str = ""
+    filters: Filters | None = None
+    problem: str = ""  # shown instead of an answer: empty, too long, impossible filter, failure
+    failed: bool = False  # the problem is an internal error (logged on the server)
+    answer: Answer | None = None
+    notice: str = ""  # why another backend answered
+    sources: list[Source] = field(default_factory=list)  # cited passages, or the closest when declined
+    closest: list[Source] = field(default_factory=list)  # every retrieved passage
+    final: bool = False
+
+
+@dataclass
+class Service:
     """The model and index shared by all sessions; `current` is swapped whole after an upload."""
 
     settings: Settings
@@ -52,20 +92,20 @@ class Engine:
     feedback_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def open(cls, settings: Settings, say: Callable[[str], None] = lambda _m: None) -> Engine:
-        if Index.current_build(Path(settings.index_dir)) is None:
+    def open(cls, settings: Settings, say: Callable[[str], None] = lambda _m: None) -> Service:
+        if not index_exists(Path(settings.index_dir)):
             say(f"no index in {settings.index_dir}: building one from {settings.corpus_dir} first")
             build_with_progress(settings, say)
-        engine = cls(settings, load(settings))
-        engine.llm_available = probe_llm(settings)
-        return engine
+        service = cls(settings, load(settings))
+        service.llm_available = probe(settings.llm)
+        return service
 
     def reload(self) -> None:
         self.current = load(self.settings)
 
     @property
     def stats(self) -> tuple[int, int]:
-        return len(self.current.index.documents), len(self.current.index.chunks)
+        return self.current.answerer.stats
 
     def record_feedback(self, entry: dict) -> None:
         path = Path(self.settings.feedback_path)
@@ -74,24 +114,65 @@ class Engine:
         with self.feedback_lock, path.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
 
+    def ask(self, request: Request) -> Iterator[Turn]:
+        """Check the question, resolve a follow-up, build the filters, pick the backend and stream the
+        answer; problems become a Turn with `problem` set, never an exception."""
+        text = request.question if isinstance(request.question, str) else ""
+        turn = Turn(question=text[:ECHO_CHARS], lang=ui_lang(text[:ECHO_CHARS]) if text.strip() else "en")
+        turn.problem = question_problem(text, self.settings.max_question_chars, turn.lang)
+        if turn.problem:
+            yield _final(turn)
+            return
+        turn.resolved = resolve_followup(text.strip(), request.previous or "")
+        turn.interpreted = turn.resolved if turn.resolved != text.strip() else ""
+        yield turn
+        try:
+            turn.filters = make_filters(request.documents, request.regions, request.languages,
+                                        request.date_from, request.date_to)
+        except ValueError as exc:
+            turn.problem = UI_TEXT[turn.lang]["bad_filter"].format(problem=str(exc))
+            yield _final(turn)
+            return
+        yield from self._answer(turn, request)
+
+    def _answer(self, turn: Turn, request: Request) -> Iterator[Turn]:
+        k = max(1, min(int(request.k or self.settings.k), MAX_K))
+        turn.mode = request.mode if request.mode in MODES else self.settings.mode
+        chosen, turn.notice = choose_backend(self, request.backend, turn.lang)
+        loaded = self.current
+        try:
+            for answer in loaded.answerer.ask_stream(turn.resolved, k=k, filters=turn.filters,
+                                                     mode=turn.mode, backend=chosen):
+                turn.answer = answer
+                yield turn
+        except Exception:
+            log.error("answering %r failed:\n%s", turn.resolved[:200], traceback.format_exc())
+            turn.answer = None
+        if turn.answer is None:
+            turn.problem, turn.failed = UI_TEXT[turn.lang]["failed"], True
+        else:
+            turn.sources = sources_of(turn.answer, loaded.documents)
+            if not turn.answer.declined:  # cited passages from uncurated uploads are named
+                turn.notice = " ".join(x for x in (turn.notice, uploads_notice(turn.sources, turn.lang)) if x)
+            turn.closest = [source_from_hit(h, loaded.documents) for h in turn.answer.hits]
+        yield _final(turn)
+
+
+def _final(turn: Turn) -> Turn:
+    turn.final = True
+    return turn
+
 
 def load(settings: Settings) -> Loaded:
-    """Index, retriever and answerer, warmed up so the first user does not pay for lazy model loading."""
-    from ..answer.answerer import Answerer
-
-    retriever = Retriever.open(settings)
-    index = retriever.index
-    answerer = Answerer(settings, retriever)
-    if index.chunks:
-        retriever.search("warm up 预热", k=1)
-    return Loaded(index, retriever, answerer)
+    """The answerer over the configured index, warmed up so the first user does not pay for lazy loading."""
+    answerer = Answerer.open(settings)
+    answerer.warm_up()
+    return Loaded(answerer)
 
 
 def build_with_progress(settings: Settings, say: Callable[[str], None]) -> None:
     """Run a full ingest with tqdm bars on stderr (first start without an index)."""
     from tqdm import tqdm
-
-    from ..index.build import STAGES, ingest
 
     bars: dict[str, tqdm] = {}
 
@@ -106,23 +187,6 @@ def build_with_progress(settings: Settings, say: Callable[[str], None]) -> None:
         bar.close()
     say(f"built index {settings.index_dir}: {result.n_documents} documents, {result.n_chunks} chunks "
         f"({result.count('skipped')} files skipped)")
-
-
-def probe_llm(settings: Settings) -> bool:
-    """Whether the configured OpenAI-compatible server answers (one quick request at start-up)."""
-    if not settings.openai_base_url:
-        return False
-    try:
-        import httpx
-
-        headers = {}
-        key = settings.openai_api_key.get_secret_value()
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        response = httpx.get(settings.openai_base_url.rstrip("/") + "/models", timeout=1.0, headers=headers)
-        return response.status_code < 500
-    except Exception:
-        return False
 
 
 def make_filters(documents: list[str] | None = None, regions: list[str] | None = None,
@@ -141,23 +205,15 @@ def make_filters(documents: list[str] | None = None, regions: list[str] | None =
         raise ValueError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
 
 
-def question_problem(question: str, settings: Settings, lang: str) -> str:
-    """A message when the question cannot be asked (empty, too long), else ''."""
-    if not question or not question.strip():
-        return TEXT[lang]["empty"]
-    if len(question) > settings.max_question_chars:
-        return TEXT[lang]["too_long"].format(n=len(question), limit=settings.max_question_chars)
-    return ""
-
-
-def choose_backend(engine: Engine, backend: str | None, lang: str) -> tuple[str, str]:
-    backend = backend or engine.settings.backend
-    if backend == "openai" and not engine.llm_available:
-        return "extractive", TEXT[lang]["llm_off"].format(url=engine.settings.openai_base_url)
+def choose_backend(service: Service, backend: str | None, lang: str) -> tuple[str, str]:
+    backend = backend or service.settings.backend
+    if backend == "openai" and not service.llm_available:
+        return "extractive", UI_TEXT[lang]["llm_off"].format(url=service.settings.openai_base_url)
     return ("openai" if backend == "openai" else "extractive"), ""
 
 
-def _split(value: str | list[str] | None) -> list[str]:
+def split_list(value: str | list[str] | None) -> list[str]:
+    """A comma-separated API value (or a list) as its non-empty items."""
     if value is None:
         return []
     if isinstance(value, list):
@@ -165,46 +221,27 @@ def _split(value: str | list[str] | None) -> list[str]:
     return [v.strip() for v in str(value).split(",") if v.strip()]
 
 
-def api_ask(engine: Engine, question: str, k: int = 0, mode: str = "", backend: str = "", documents: str = "",
-            regions: str = "", languages: str = "", date_from: str = "", date_to: str = "",
-            previous_question: str = "") -> dict:
-    """The `/ask` endpoint's work: a JSON-able reply, never an exception."""
-    question = question if isinstance(question, str) else ""
-    lang = ui_lang(question[:2000]) if question.strip() else "en"
-    reply: dict[str, Any] = {"question": question[:2000], "resolved_question": "", "answer": "",
-                             "declined": True,
-                             "citations": [], "closest": [], "backend": "", "notice": "", "error": ""}
-    problem = question_problem(question, engine.settings, lang)
-    if problem:
-        reply.update(answer=problem, error=problem)
+def api_ask(service: Service, question: str, k: int = 0, mode: str = "", backend: str = "",
+            documents: str = "", regions: str = "", languages: str = "", date_from: str = "",
+            date_to: str = "", previous_question: str = "") -> dict:
+    """The `/ask` endpoint's work: the last Turn of `Service.ask` as a JSON-able reply, never an exception."""
+    request = Request(question, previous_question or "", k, mode, backend, split_list(documents),
+                      split_list(regions), split_list(languages), date_from, date_to)
+    (turn,) = deque(service.ask(request), maxlen=1)
+    reply: dict[str, Any] = {"question": turn.question, "resolved_question": turn.resolved, "answer": "",
+                             "declined": True, "citations": [], "closest": [], "backend": "", "notice": "",
+                             "error": ""}
+    if turn.problem:
+        error = "internal error (logged on the server)" if turn.failed else turn.problem
+        reply.update(answer=turn.problem, error=error)
         return reply
-    resolved = resolve_followup(question.strip(), previous_question or "")
-    reply["resolved_question"] = resolved
-    try:
-        filters = make_filters(_split(documents), _split(regions), _split(languages), date_from, date_to)
-    except ValueError as exc:
-        message = TEXT[lang]["bad_filter"].format(problem=str(exc))
-        reply.update(answer=message, error=message)
-        return reply
-    k = max(1, min(int(k or engine.settings.k), MAX_K))
-    mode = mode if mode in MODES else engine.settings.mode
-    chosen, notice = choose_backend(engine, backend, lang)
-    loaded = engine.current
-    try:
-        answer = loaded.answerer.ask(resolved, k=k, filters=filters, mode=mode, backend=chosen)
-    except Exception:
-        log.error("answering %r failed:\n%s", resolved[:200], traceback.format_exc())
-        reply.update(answer=TEXT[lang]["failed"], error="internal error (logged on the server)")
-        return reply
-    sources = sources_of(answer, loaded.index)
-    if not answer.declined:
-        notice = " ".join(x for x in (notice, uploads_notice(sources, lang)) if x)
+    answer = turn.answer
     reply.update(
-        answer=answer.answer or TEXT[lang]["declined"].replace("**", ""), declined=answer.declined,
+        answer=answer.answer or UI_TEXT[turn.lang]["declined"].replace("**", ""), declined=answer.declined,
         backend=answer.backend,
-        notice=" ".join(x for x in (answer.notice, notice) if x),
-        citations=[] if answer.declined else [s.to_api() for s in sources],
-        closest=[_source_from_hit(h, loaded.index).to_api() for h in answer.hits],
+        notice=" ".join(x for x in (answer.notice, turn.notice) if x),
+        citations=[] if answer.declined else [s.to_api() for s in turn.sources],
+        closest=[s.to_api() for s in turn.closest],
         timings_ms=answer.timings_ms,
     )
     return reply

@@ -10,11 +10,10 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from ..ingest.corpus import load_document
-from ..ingest.decode import UnreadableFile
+from ..index.build import ingest, readable
 from ..records import UPLOAD_FOLDER
 from .render import md_escape
-from .service import Engine
+from .service import Service
 
 log = logging.getLogger("policyqa.app")
 
@@ -70,66 +69,72 @@ def save_upload(source: Path, original_name: str, corpus_dir: Path, max_bytes: i
     return target
 
 
-def ingest_uploads(engine: Engine, paths: list, progress: Callable | None = None) -> tuple[str, bool]:
+def ingest_uploads(service: Service, paths: list, progress: Callable | None = None) -> tuple[str, bool]:
     """Save accepted uploads, ingest incrementally, swap in the new index. Returns (report, changed)."""
-    from ..index.build import ingest
-
-    settings = engine.settings
+    settings = service.settings
     corpus = Path(settings.corpus_dir)
+    lines, saved = _save_all(paths, corpus, settings.max_upload_mb * MIB)
+    if not saved:
+        return "\n\n".join(lines) or "Choose files to upload first · 请先选择文件", False
+    if not service.ingest_lock.acquire(timeout=600):
+        return "Another upload is being indexed; try again in a minute.", False
+    try:
+        if not _index(service, corpus, saved, lines, progress):
+            return "\n\n".join(lines), False
+        service.reload()
+    finally:
+        service.ingest_lock.release()
+    n_docs, n_chunks = service.stats
+    lines.append(f"Index now holds {n_docs} documents, {n_chunks} passages · 索引已更新")
+    return "\n\n".join(lines), True
+
+
+def _save_all(paths: list, corpus: Path, max_bytes: int) -> tuple[list[str], list[Path]]:
+    """Report lines, and the uploads saved into the corpus that the loaders can read."""
     lines, saved = [], []
     for item in paths:
         path = Path(item if isinstance(item, str | os.PathLike) else getattr(item, "name", ""))
         try:
-            target = save_upload(path, path.name, corpus, settings.max_upload_mb * MIB)
+            target = save_upload(path, path.name, corpus, max_bytes)
         except UploadRefused as exc:
             lines.append(f"❌ {md_escape(str(exc))}")
             continue
-        try:
-            load_document(target, corpus.resolve())
-        except UnreadableFile as exc:
+        why = readable(target, corpus.resolve())
+        if why:
             target.unlink(missing_ok=True)
-            lines.append(f"❌ {md_escape(path.name)}: {md_escape(str(exc))} — not added")
-            continue
-        except Exception as exc:
-            target.unlink(missing_ok=True)
-            why = md_escape(type(exc).__name__)
-            lines.append(f"❌ {md_escape(path.name)}: cannot read it ({why}) — not added")
+            lines.append(f"❌ {md_escape(path.name)}: {md_escape(why)} — not added")
             continue
         saved.append(target)
-    if not saved:
-        return "\n\n".join(lines) or "Choose files to upload first · 请先选择文件", False
-    if not engine.ingest_lock.acquire(timeout=600):
-        return "Another upload is being indexed; try again in a minute.", False
-    try:
-        def tick(stage: str, done: int, total: int) -> None:
-            if progress is not None and total:
-                label = {"read": "Reading files · 读取文件", "embed": "Embedding passages · 向量化",
-                         "sentences": "Embedding sentences · 句向量"}.get(stage, stage)
-                progress((done, total), desc=label)
+    return lines, saved
 
-        try:
-            result = ingest(settings, progress=tick)
-        except Exception as exc:
-            for target in saved:
-                target.unlink(missing_ok=True)
-            log.error("ingest after upload failed:\n%s", traceback.format_exc())
-            why = f"{type(exc).__name__}: {str(exc)[:200]}"
-            lines.append(f"❌ indexing failed ({md_escape(why)}); "
-                         "the index is unchanged")
-            return "\n\n".join(lines), False
-        reports = {r.path: r for r in result.files}
+
+def _index(service: Service, corpus: Path, saved: list[Path], lines: list[str],
+           progress: Callable | None) -> bool:
+    """Ingest with the uploads in place; report each of them. False (uploads removed) when it failed."""
+    def tick(stage: str, done: int, total: int) -> None:
+        if progress is not None and total:
+            label = {"read": "Reading files · 读取文件", "embed": "Embedding passages · 向量化",
+                     "sentences": "Embedding sentences · 句向量"}.get(stage, stage)
+            progress((done, total), desc=label)
+
+    try:
+        result = ingest(service.settings, progress=tick)
+    except Exception as exc:
         for target in saved:
-            relative = target.relative_to(corpus.resolve()).as_posix()
-            report = reports.get(relative)
-            if report is None or report.status in ("skipped", "duplicate"):
-                target.unlink(missing_ok=True)
-                why = report.message if report else "not found by the indexer"
-                lines.append(f"❌ {md_escape(target.name)}: {md_escape(why)} — not added")
-            else:
-                lines.append(f"✅ {md_escape(target.name)}: {report.status}, {report.chunks} passages")
-        engine.reload()
-    finally:
-        engine.ingest_lock.release()
-    n_docs, n_chunks = engine.stats
-    lines.append(f"Index now holds {n_docs} documents, {n_chunks} passages · 索引已更新")
-    return "\n\n".join(lines), True
+            target.unlink(missing_ok=True)
+        log.error("ingest after upload failed:\n%s", traceback.format_exc())
+        why = f"{type(exc).__name__}: {str(exc)[:200]}"
+        lines.append(f"❌ indexing failed ({md_escape(why)}); "
+                     "the index is unchanged")
+        return False
+    reports = {r.path: r for r in result.files}
+    for target in saved:
+        relative = target.relative_to(corpus.resolve()).as_posix()
+        report = reports.get(relative)
+        if report is None or report.status in ("skipped", "duplicate"):
+            target.unlink(missing_ok=True)
+            why = report.message if report else "not found by the indexer"
+            lines.append(f"❌ {md_escape(target.name)}: {md_escape(why)} — not added")
+        else:
+            lines.append(f"✅ {md_escape(target.name)}: {report.status}, {report.chunks} passages")
+    return True

@@ -72,9 +72,15 @@ def run_eval(
             "embedder": manifest.embedder,
             "chunker": manifest.chunker,
             "index_type": manifest.index_type,
+            "vector_store": manifest.vector_store,
             "mode": mode,
             "k": k,
+            # the refusal rule reads the first `refusal_k` hits, as `policyqa ask` does
+            "refusal_k": settings.k,
             "min_score": settings.min_score,
+            # fusion weights, glossary, reranker, sentence vectors and tokenizer: every number above can
+            # be rebuilt from this report
+            **retriever.config(),
             "n_documents": len(manifest.documents),
             "n_chunks": manifest.n_chunks,
             "corpus_fingerprint": corpus_fingerprint(manifest.documents),

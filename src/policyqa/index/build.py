@@ -400,3 +400,19 @@ def _empty_message(corpus: Path, result: IngestResult) -> str:
     found = (f"{len(skipped)} file(s), none readable ({why})" if skipped
              else f"no {', '.join(sorted(SUPPORTED))} files")
     return f"nothing to index in {corpus}: {found}; add documents there (the index is unchanged)"
+
+
+def index_exists(root: Path) -> bool:
+    """Whether an index has a current build (the chat builds one on its first start otherwise)."""
+    return Index.current_build(Path(root)) is not None
+
+
+def readable(path: Path, corpus: Path) -> str:
+    """'' when a file becomes a document, else why not, in words a user can act on (checked on upload)."""
+    try:
+        load_document(path, corpus)
+    except UnreadableFile as exc:
+        return str(exc)
+    except Exception as exc:  # a loader library failing on a malformed file
+        return f"cannot read it ({type(exc).__name__})"
+    return ""

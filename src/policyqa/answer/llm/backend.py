@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -13,8 +12,8 @@ from ...text.sentences import split_sentences
 from ..base import AnswerBackend, BackendFailed, Draft, cite
 from ..citations import check_citations
 from ..extractive import ExtractiveBackend, _bigrams
-from ..messages import TEXT
-from .client import _deltas, _error_message, _failure, _Retryable
+from ..messages import MESSAGES
+from .client import stream_chat
 from .prompts import _THINK, NOT_COVERED, _LeakGuard, _normal, build_messages
 
 
@@ -57,10 +56,10 @@ class OpenAIBackend(AnswerBackend):
         checked = check_citations(text, len(hits), final=True)
         notice = ""
         if checked.dropped:
-            notice = TEXT[lang]["dropped"].format(refs="".join(f"[{n}]" for n in checked.dropped))
+            notice = MESSAGES[lang]["dropped"].format(refs="".join(f"[{n}]" for n in checked.dropped))
         if not checked.passages:
             if _normal(NOT_COVERED[lang]) in _normal(text) or _normal(NOT_COVERED["en"]) in _normal(text):
-                return Draft(text=TEXT[lang]["declined"], declined=True, notice=notice)
+                return Draft(text=MESSAGES[lang]["declined"], declined=True, notice=notice)
             raise BackendFailed("uncited" if text else "empty")
         citations = []
         for i, h in enumerate(checked.passages):
@@ -89,47 +88,4 @@ class OpenAIBackend(AnswerBackend):
 
     def complete(self, messages: list[dict[str, str]]) -> Iterator[str]:
         """Text deltas of one streamed chat completion, with bounded retries; raises BackendFailed."""
-        import httpx
-
-        s = self.settings
-        url = s.openai_base_url.rstrip("/") + "/chat/completions"
-        headers = {"Accept": "text/event-stream"}
-        key = s.openai_api_key.get_secret_value()
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        payload = {"model": s.openai_model, "messages": messages, "stream": True,
-                   "temperature": s.openai_temperature, "max_tokens": s.openai_max_tokens}
-        deadline = time.monotonic() + s.openai_timeout
-        attempt = 0
-        while True:
-            remaining = deadline - time.monotonic()
-            started = False
-            try:
-                timeout = httpx.Timeout(max(0.1, min(s.openai_timeout, remaining)))
-                with httpx.Client(timeout=timeout, trust_env=False) as client, \
-                        client.stream("POST", url, json=payload, headers=headers) as response:
-                    if response.status_code in (408, 409, 429) or response.status_code >= 500:
-                        raise _Retryable("http", status=response.status_code)
-                    if response.status_code >= 400:
-                        response.read()
-                        raise BackendFailed("http", status=response.status_code,
-                                            detail=_error_message(response.text))
-                    for delta in _deltas(response):
-                        started = True
-                        yield delta
-                return
-            except BackendFailed:
-                raise
-            except httpx.TimeoutException as exc:
-                if started:
-                    raise BackendFailed("stalled", seconds=s.openai_timeout) from exc
-                raise BackendFailed("timeout", seconds=s.openai_timeout) from exc
-            except (httpx.HTTPError, _Retryable) as exc:
-                failure = exc.failure if isinstance(exc, _Retryable) else _failure(exc, s.openai_base_url)
-                if started:
-                    raise BackendFailed("broken", detail=failure.describe("en")) from exc
-                attempt += 1
-                pause = min(0.5 * attempt, 2.0)
-                if attempt > s.openai_retries or deadline - time.monotonic() < pause + 0.5:
-                    raise failure from exc
-                time.sleep(pause)
+        return stream_chat(self.settings, messages)

@@ -3,9 +3,59 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
+from ...settings import LLMSettings, Settings
 from ..base import BackendFailed
+
+
+def stream_chat(settings: Settings, messages: list[dict[str, str]]) -> Iterator[str]:
+    """Text deltas of one streamed chat completion, with bounded retries; raises BackendFailed."""
+    import httpx
+
+    s = settings
+    url = s.openai_base_url.rstrip("/") + "/chat/completions"
+    headers = {"Accept": "text/event-stream"}
+    key = s.openai_api_key.get_secret_value()
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    payload = {"model": s.openai_model, "messages": messages, "stream": True,
+               "temperature": s.openai_temperature, "max_tokens": s.openai_max_tokens}
+    deadline = time.monotonic() + s.openai_timeout
+    attempt = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        started = False
+        try:
+            timeout = httpx.Timeout(max(0.1, min(s.openai_timeout, remaining)))
+            with httpx.Client(timeout=timeout, trust_env=False) as client, \
+                    client.stream("POST", url, json=payload, headers=headers) as response:
+                if response.status_code in (408, 409, 429) or response.status_code >= 500:
+                    raise _Retryable("http", status=response.status_code)
+                if response.status_code >= 400:
+                    response.read()
+                    raise BackendFailed("http", status=response.status_code,
+                                        detail=_error_message(response.text))
+                for delta in _deltas(response):
+                    started = True
+                    yield delta
+            return
+        except BackendFailed:
+            raise
+        except httpx.TimeoutException as exc:
+            if started:
+                raise BackendFailed("stalled", seconds=s.openai_timeout) from exc
+            raise BackendFailed("timeout", seconds=s.openai_timeout) from exc
+        except (httpx.HTTPError, _Retryable) as exc:
+            failure = exc.failure if isinstance(exc, _Retryable) else _failure(exc, s.openai_base_url)
+            if started:
+                raise BackendFailed("broken", detail=failure.describe("en")) from exc
+            attempt += 1
+            pause = min(0.5 * attempt, 2.0)
+            if attempt > s.openai_retries or deadline - time.monotonic() < pause + 0.5:
+                raise failure from exc
+            time.sleep(pause)
 
 
 class _Retryable(Exception):
@@ -85,3 +135,20 @@ def safe_url(url: str) -> str:
     host = parts.hostname or ""
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def probe(llm: LLMSettings) -> bool:
+    """Whether the configured OpenAI-compatible server answers (one quick request at start-up)."""
+    if not llm.base_url:
+        return False
+    try:
+        import httpx
+
+        headers = {}
+        key = llm.api_key.get_secret_value()
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        response = httpx.get(llm.base_url.rstrip("/") + "/models", timeout=1.0, headers=headers)
+        return response.status_code < 500
+    except Exception:
+        return False
