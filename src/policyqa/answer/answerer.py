@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Iterator, Mapping
 
-from ..records import Answer, Document, Filters
+from ..records import Answer, Document, Filters, Hit
 from ..retrieve.retriever import Retriever
 from ..settings import Settings
 from ..text.places import PLACES
@@ -23,7 +23,7 @@ from .base import AnswerBackend, BackendFailed, Draft
 from .extractive import ExtractiveBackend
 from .llm.backend import OpenAIBackend
 from .messages import MESSAGES
-from .question import prepare_question
+from .question import PreparedQuestion, prepare_question
 from .refusal import refusal, uncovered_places
 
 log = logging.getLogger("policyqa.answer")
@@ -106,16 +106,7 @@ class Answerer:
 
         why = refusal(q.text, hits, self.settings.min_score, self.retriever.index)
         if why:
-            text = MESSAGES[q.lang]["no_hits" if why == "no_hits" else "declined"]
-            notice = ""
-            if why == "place":
-                names = uncovered_places(q.text, hits, self.retriever.index)
-                if q.lang == "en":
-                    english = {zh: en for en, zh in reversed(PLACES)}
-                    names = [english[n] for n in names]
-                joined = ("、" if q.lang == "zh" else ", ").join(names)
-                notice = MESSAGES[q.lang]["place"].format(places=joined)
-            yield done(Draft(text=text, declined=True, notice=notice), chosen.name)
+            yield done(self._declined(q, hits, why), chosen.name)
             return
         last: Draft | None = None
         try:
@@ -142,6 +133,19 @@ class Answerer:
             yield done(last or Draft(MESSAGES[q.lang]["no_sentence"]), self.extractive.name, notice)
             return
         yield done(last or Draft(MESSAGES[q.lang]["no_sentence"]), chosen.name)
+
+    def _declined(self, q: PreparedQuestion, hits: list[Hit], why: str) -> Draft:
+        """The refusal, naming the places no passage mentions when that is why."""
+        text = MESSAGES[q.lang]["no_hits" if why == "no_hits" else "declined"]
+        notice = ""
+        if why == "place":
+            names = uncovered_places(q.text, hits, self.retriever.index)
+            if q.lang == "en":
+                english = {zh: en for en, zh in reversed(PLACES)}
+                names = [english[n] for n in names]
+            joined = ("、" if q.lang == "zh" else ", ").join(names)
+            notice = MESSAGES[q.lang]["place"].format(places=joined)
+        return Draft(text=text, declined=True, notice=notice)
 
 
 def _ms(start: float, end: float | None = None) -> float:

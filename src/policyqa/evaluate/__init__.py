@@ -1,0 +1,1 @@
+"""`policyqa eval`: question files, retrieval metrics, the run over a question set, and its reports."""

@@ -8,7 +8,6 @@ Bad files are reported and skipped. The new build becomes current only when it i
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,16 +22,15 @@ from ..ingest.decode import UnreadableFile
 from ..ingest.loaders import SUPPORTED
 from ..ingest.metadata import METADATA_FILE, assign_doc_ids, id_holder, load_metadata
 from ..records import Chunk, Document
-from ..settings import ChunkingSettings, Settings
+from ..settings import Settings
 from ..text.sentences import chunk_sentences
-from ..text.tokenizer import LexicalTokenizer
 from .lexical import LexicalIndex
 from .manifest import SENTENCE_OFFSETS, SENTENCES, Manifest
-from .reader import Index, IndexDamaged, index_settings
+from .previous import PreviousBuild, open_previous, text_hash
+from .reader import Index, index_settings
 from .vectors import (
     EMBED_BLOCK,
     MilvusStore,
-    _bad_rows,
     _checked,
     choose_index_type,
     make_vector_store,
@@ -74,81 +72,6 @@ def document_key(doc: Document) -> str:
     return hashlib.sha1((doc.content_hash + doc.meta.model_dump_json()).encode()).hexdigest()[:16]
 
 
-class _PreviousBuild:
-    """What the last build can lend this one: whole documents, and vectors by embedded-text hash.
-
-    Only the manifest, the hashes of the embedded texts and a memory map of vectors.npy are read, so an
-    update holds neither the previous build's texts nor its search structures in memory.
-    """
-
-    def __init__(self, folder: Path | None = None, manifest: Manifest | None = None,
-                 reuse: bool = True) -> None:
-        self.doc_keys = {} if manifest is None else dict(manifest.documents)
-        self.files: dict[str, str] = {}  # corpus path -> document id, kept even by a rebuild
-        if folder is not None and manifest is not None:
-            self.files = manifest.files if manifest.files is not None else _recorded_files(folder)
-        self.vector_rows: dict[bytes, int] = {}
-        self.sentence_rows: dict[bytes, int] = {}
-        self.vectors: np.ndarray | None = None
-        self.sentences: np.ndarray | None = None
-        self.rejected = 0
-        if folder is None or not reuse:
-            return
-        self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        offsets = None
-        if (folder / SENTENCES).exists():
-            self.sentences = np.load(folder / SENTENCES, mmap_mode="r")
-            offsets = np.load(folder / SENTENCE_OFFSETS)
-        # a vector that is not a finite unit vector (a build poisoned before vectors were checked) is
-        # never lent: its text is embedded again
-        bad, bad_sentences = _bad_rows(self.vectors), _bad_rows(self.sentences)
-        self.rejected = len(bad) + len(bad_sentences)
-        with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
-            for row, line in enumerate(handle):
-                record = json.loads(line)
-                if row not in bad:
-                    self.vector_rows[_text_hash(record["text"])] = row
-                if offsets is not None:
-                    for j, sentence in enumerate(chunk_sentences(record["text"]), start=int(offsets[row])):
-                        if j not in bad_sentences:
-                            self.sentence_rows[_text_hash(sentence)] = j
-
-    def row(self, chunk: Chunk) -> int | None:
-        """Row of the previous build's vector for this chunk's embedded text, if it had one."""
-        return self.vector_rows.get(_text_hash(chunk.text))
-
-
-def _text_hash(text: str) -> bytes:
-    return hashlib.sha1(text.encode("utf-8")).digest()
-
-
-def _open_previous(settings: Settings, embedder: Embedder, chunker: ChunkingSettings, say,
-                   rebuild: bool = False) -> _PreviousBuild:
-    """The current build when it was made with the same embedder and chunker; else nothing (full rebuild).
-
-    A damaged current build stops the ingest with IndexDamaged, which names `--rebuild`.
-    """
-    root = Path(settings.index_dir)
-    folder = Index.current_build(root)
-    if folder is None:
-        return _PreviousBuild()
-    try:
-        manifest = Manifest.model_validate_json((folder / "manifest.json").read_text())
-        if rebuild:  # nothing reused, but every file keeps its document id
-            return _PreviousBuild(folder, manifest, reuse=False)
-        diffs = manifest.differences(LexicalTokenizer.config(), embedder.name, embedder.dim,
-                                     chunker.model_dump())
-        if diffs:
-            say(f"rebuilding from scratch: {'; '.join(diffs)}")
-            return _PreviousBuild(folder, manifest, reuse=False)
-        return _PreviousBuild(folder, manifest)
-    except (OSError, ValueError, KeyError, EOFError) as exc:
-        if rebuild:
-            say(f"the current build cannot be read ({type(exc).__name__}); building anew")
-            return _PreviousBuild()
-        raise IndexDamaged.of(root, settings.corpus_dir, exc) from exc
-
-
 def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None = None,
            say: Callable[[str], None] = lambda _msg: None,
            files: Iterable[Path] | None = None, rebuild: bool = False) -> IngestResult:
@@ -172,7 +95,7 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     with write_lock(root), _disk_errors(root):
         for name in remove_unfinished_builds(root):
             say(f"removed {name}, the unfinished build of an ingest that did not complete")
-        previous = _open_previous(settings, embedder, chunk_cfg, say, rebuild)
+        previous = open_previous(settings, embedder, chunk_cfg, say, rebuild)
         if previous.rejected:
             say(f"{previous.rejected} stored vectors are not finite unit vectors: embedding them again")
         writer = BuildWriter(root)
@@ -225,12 +148,6 @@ def _vector_store(settings: Settings, index_type: str, writer: BuildWriter):
     return make_vector_store(config.vector_store, index_type, **hnsw)
 
 
-def _recorded_files(folder: Path) -> dict[str, str]:
-    """Path -> document id of a build made before manifests recorded it (read from documents.jsonl)."""
-    with (folder / "documents.jsonl").open(encoding="utf-8") as handle:
-        return {record["path"]: record["meta"]["doc_id"] for record in map(json.loads, handle)}
-
-
 def _indexed_files(result: IngestResult, doc_keys: dict[str, str]) -> dict[str, str]:
     """Corpus path -> document id of every file in the new build, recorded so ids never move."""
     indexed = {r.path: r.doc_id for r in result.files if r.doc_id in doc_keys}
@@ -238,7 +155,7 @@ def _indexed_files(result: IngestResult, doc_keys: dict[str, str]) -> dict[str, 
 
 
 def _fill_sentences(matrix: ArrayFile, chunks: list[Chunk], offsets: np.ndarray, embedder: Embedder,
-                    previous: _PreviousBuild, progress: Callable[[str, int, int], None] | None) -> None:
+                    previous: PreviousBuild, progress: Callable[[str, int, int], None] | None) -> None:
     pending_rows: list[int] = []
     pending_texts: list[str] = []
     first: dict[bytes, int] = {}  # sentences already met in this build -> their row
@@ -259,7 +176,7 @@ def _fill_sentences(matrix: ArrayFile, chunks: list[Chunk], offsets: np.ndarray,
 
     for i, chunk in enumerate(chunks):
         for row, sentence in enumerate(chunk_sentences(chunk.text), start=int(offsets[i])):
-            key = _text_hash(sentence)
+            key = text_hash(sentence)
             cached = previous.sentence_rows.get(key)
             if cached is not None and previous.sentences is not None:
                 matrix[row] = previous.sentences[cached]
@@ -330,7 +247,7 @@ def _unique_texts(items) -> tuple[list[int], list[tuple[int, int]]]:
     first: dict[bytes, int] = {}
     unique, copies = [], []
     for row, text in items:
-        source = first.setdefault(_text_hash(text), row)
+        source = first.setdefault(text_hash(text), row)
         if source == row:
             unique.append(row)
         else:
@@ -344,7 +261,7 @@ def _copy_rows(matrix: np.ndarray, copies: list[tuple[int, int]]) -> None:
         matrix[list(targets)] = matrix[list(sources)]
 
 
-def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: _PreviousBuild, writer: BuildWriter,
+def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: PreviousBuild, writer: BuildWriter,
                      progress: Callable[[str, int, int], None] | None) -> int:
     """Vectors for the sentences of every multi-sentence chunk, written straight into the build folder.
 

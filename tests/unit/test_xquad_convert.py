@@ -19,9 +19,9 @@ from types import ModuleType
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "eval" / "benchmarks" / "xquad.py"
-DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "xquad"
+DATA = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "xquad"
 LIMIT = 3
 DIRECTIONS = ("en-en", "zh-zh", "en-zh", "zh-en")
 CJK = re.compile(r"[\u4e00-\u9fff]")

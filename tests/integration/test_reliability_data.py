@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_reliability_ingest import text_pdf
 
 from conftest import CORPUS
 from policyqa.index.build import ingest
@@ -19,7 +20,6 @@ from policyqa.index.reader import Index, open_index
 from policyqa.index.vectors import BadVectors, unit_rows
 from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings, SettingsError
-from test_reliability_ingest import text_pdf
 
 SEEDS = sorted(CORPUS.glob("*.txt"))
 
@@ -302,7 +302,7 @@ def test_a_full_disk_error_in_process_is_index_write_failed(tmp_path, small_disk
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from policyqa.indexer import ingest
+    from policyqa.index.build import ingest
     from policyqa.settings import Settings
 
     corpus, index, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])

@@ -83,7 +83,7 @@ def test_upload_limit_is_counted_in_mib(tmp_path: Path) -> None:
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from policyqa.store import write_lock
+from policyqa.index.writer import write_lock
 with write_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(600)

@@ -23,6 +23,7 @@ from policyqa.ingest.clean import clean
 from policyqa.ingest.corpus import load_document
 from policyqa.ingest.decode import UnreadableFile, decode_bytes
 from policyqa.ingest.loaders import load_pdf
+from policyqa.ingest.metadata import doc_id_for
 from policyqa.records import Filters
 from policyqa.retrieve.retriever import Retriever
 
@@ -133,7 +134,7 @@ def test_chinese_file_names_get_stable_ids_usable_in_filters(messy, embedder) ->
     settings, _ = messy
     index = open_index(settings)
     doc = next(d for d in index.documents.values() if d.path == CHINESE_NAME)
-    assert doc.meta.doc_id == ingest_module.doc_id_for(Path(CHINESE_NAME)) == "北京-创新药-措施-copy"
+    assert doc.meta.doc_id == doc_id_for(Path(CHINESE_NAME)) == "北京-创新药-措施-copy"
     assert "双通道" in doc.text  # GB18030 decoded, not mojibake
     only = Filters(doc_ids=[doc.meta.doc_id])
     hits = Retriever(index, embedder).search("双通道 管理机制", k=5, filters=only)
@@ -200,7 +201,7 @@ def test_streamed_file_with_an_encoding_change_is_refused(tmp_path: Path, monkey
 MEASURE = r"""
 import json, re, sys, time
 from pathlib import Path
-from policyqa.ingest import load_document
+from policyqa.ingest.corpus import load_document
 
 def peak_rss():  # VmHWM belongs to this process's address space (ru_maxrss is inherited from the parent)
     return int(re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text()).group(1)) * 1024

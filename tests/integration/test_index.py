@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from policyqa.index.build import ingest
 from policyqa.index.manifest import IndexLocked, IndexMismatch, IndexMissing
 from policyqa.index.reader import Index, open_index
 from policyqa.index.writer import write_lock
+from policyqa.text.tokenizer import LexicalTokenizer
 
 
 @pytest.fixture()
@@ -68,6 +70,22 @@ def test_mismatched_manifest_is_refused_with_what_differs_and_how_to_rebuild(pri
     message = str(error.value)
     assert f"chunk_size={private_index.chunk_size}" in message and "90" in message
     assert f"policyqa ingest --corpus {other.corpus_dir} --index {other.index_dir}" in message
+
+
+def test_an_index_made_with_another_keyword_tokenizer_refuses_to_load(private_index) -> None:
+    """The manifest records the tokenizer, its version and stop words; BM25 means nothing to another one."""
+    manifest_path = Index.current_build(Path(private_index.index_dir)) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["tokenizer"] == LexicalTokenizer.config()
+    manifest["tokenizer"]["stop_words"]["en"].remove("the")
+    manifest["tokenizer"]["version"] -= 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexMismatch) as error:
+        open_index(private_index)
+    assert "keyword tokenizer (stop_words, version)" in str(error.value)
+    assert "policyqa ingest --corpus" in str(error.value)
+    result = ingest(private_index)  # a rebuild, not an incremental update over the old tokens
+    assert result.embedded == result.n_chunks and open_index(private_index).chunks
 
 
 def test_missing_index_says_how_to_build_one(tmp_path: Path, settings_factory) -> None:

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 CLIENTS = 16
 REQUESTS = 200
 CLIENT_TIMEOUT_S = 600.0  # per HTTP call; only a hung server should ever reach it
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
 def percentile(values: list[float], q: float) -> float:
