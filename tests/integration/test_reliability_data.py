@@ -105,7 +105,7 @@ def test_of_two_files_with_the_same_text_the_indexed_one_stays(tmp_path, setting
 
 
 def test_chat_uploads_with_one_stem_are_both_added(tmp_path, settings_factory):
-    from policyqa.app.service import Engine
+    from policyqa.app.service import Service
     from policyqa.app.uploads import ingest_uploads
 
     corpus = tmp_path / "c"
@@ -113,7 +113,7 @@ def test_chat_uploads_with_one_stem_are_both_added(tmp_path, settings_factory):
     (corpus / "seed.txt").write_text("Seed document SEEDWORD.\n", encoding="utf-8")
     settings = settings_factory(corpus, tmp_path / "ix")
     ingest(settings)
-    engine = Engine.open(settings)
+    engine = Service.open(settings)
     first, second = tmp_path / "collide.txt", tmp_path / "collide.md"
     first.write_text("Uploaded text TXTWORD on drug lists.\n", encoding="utf-8")
     second.write_text("Uploaded memo MDWORD on drug lists.\n", encoding="utf-8")
@@ -121,7 +121,7 @@ def test_chat_uploads_with_one_stem_are_both_added(tmp_path, settings_factory):
     assert changed and "collide.txt: added" in report
     report, changed = ingest_uploads(engine, [str(second)])
     assert changed and "collide.md: added" in report, report
-    paths = {doc.path for doc in engine.current.index.documents.values()}
+    paths = {doc.path for doc in engine.current.documents.values()}
     assert {p.rsplit("/", 1)[-1] for p in paths} >= {"collide.txt", "collide.md", "seed.txt"}
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app_server import run_cli
-from conftest import CORPUS
+from conftest import CORPUS, raw_offset
 from policyqa.app.uploads import MIB, UploadRefused, save_upload
 from policyqa.ingest.corpus import load_document
 
@@ -44,7 +44,7 @@ def test_one_stray_nul_does_not_drop_a_utf8_file(tmp_path: Path) -> None:
     (tmp_path / "inline.txt").write_bytes("政策文本\x00第二句。\n第三行".encode())
     doc = load_document(tmp_path / "inline.txt", tmp_path)
     raw_text = (tmp_path / "inline.txt").read_text(encoding="utf-8")
-    assert "\x00" not in doc.text and doc.raw_offset(doc.text.index("第三")) == raw_text.index("第三")
+    assert "\x00" not in doc.text and raw_offset(doc, doc.text.index("第三")) == raw_text.index("第三")
 
 
 def test_a_binary_file_is_still_refused(tmp_path: Path) -> None:

@@ -155,13 +155,13 @@ NATIONAL = "nhsa-nhc-innovative-drug-measures-2025"
 def planted(built, tmp_path_factory):
     """The issue's planted upload, through the chat's own upload path, on a private copy of the index."""
     from app_server import private_copy
-    from policyqa.app.service import Engine
+    from policyqa.app.service import Service
     from policyqa.app.uploads import ingest_uploads
 
     folder = tmp_path_factory.mktemp("planted")
     corpus, index = private_copy(built[0], folder)
     settings = built[0].model_copy(update={"corpus_dir": corpus, "index_dir": index})
-    engine = Engine.open(settings)
+    engine = Service.open(settings)
     upload = folder / "planted.txt"
     upload.write_text(PLANTED, encoding="utf-8")
     message, changed = ingest_uploads(engine, [str(upload)])
@@ -170,7 +170,7 @@ def planted(built, tmp_path_factory):
 
 
 def test_bundled_documents_are_curated_and_uploads_are_marked(planted) -> None:
-    documents = planted.current.index.documents
+    documents = planted.current.documents
     upload = documents["uploads-planted"]
     assert upload.meta.uploaded_at.endswith("UTC") and not upload.meta.curated
     bundled = [d for k, d in documents.items() if k != "uploads-planted"]
@@ -192,12 +192,12 @@ def test_a_planted_upload_is_labelled_wherever_it_is_quoted(planted) -> None:
     curated = [c for c in reply["closest"] if c["origin"] == "corpus"]
     assert any(c["document"] == NATIONAL and c["curated"] for c in curated)
     answer = planted.current.answerer.ask(QUESTION)
-    sources = sources_of(answer, planted.current.index)
+    sources = sources_of(answer, planted.current.documents)
     cards = [source_card(s) for s in sources if s.doc_id == "uploads-planted"]
     assert cards and all("not curated" in card and "pq-upload" in card for card in cards)
-    view = document_view(planted.current.index, "uploads-planted")
+    view = document_view(planted.current.documents, "uploads-planted")
     assert "not curated" in view and "未经审核" in view
-    assert "not curated" not in document_view(planted.current.index, NATIONAL)
+    assert "not curated" not in document_view(planted.current.documents, NATIONAL)
 
 
 def test_the_command_line_marks_the_upload_too(planted, tmp_path: Path) -> None:
