@@ -18,6 +18,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from .records import Chunk, Document
 from .settings import ChunkingSettings
 from .text.language import detect_language
+from .text.places import document_regions, passage_places
 
 CN_NUM = "一二三四五六七八九十百零"
 
@@ -164,9 +165,11 @@ class Chunker:
 
     def chunk(self, doc: Document) -> list[Chunk]:
         """All chunks of a document, in order, with stable ids (same document -> same ids)."""
-        chunks = []
+        chunks: list[Chunk] = []
+        regions = document_regions(doc.meta.region)
         for start, end, path in self._spans(doc.text):
             text = doc.text[start:end]
+            places = passage_places(text, regions, chunks[-1].places if chunks else [])
             chunks.append(
                 Chunk(
                     chunk_id=f"{doc.meta.doc_id}#{len(chunks):04d}",
@@ -179,6 +182,7 @@ class Chunker:
                     page=doc.page_at(start),
                     text=text,
                     content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest()[:16],
+                    places=places,
                 )
             )
         return chunks

@@ -36,6 +36,8 @@ def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
     _ranking_flags(parser)
     parser.add_argument("--doc", action="append", help="only this document id (repeatable)")
     parser.add_argument("--region", action="append", help="only documents of this region (repeatable)")
+    parser.add_argument("--place", action="append",
+                        help="only passages tagged with this region, e.g. Hainan or 海南 (repeatable)")
     parser.add_argument("--lang", action="append", choices=["zh", "en"],
                         help="only passages in this language")
     parser.add_argument("--date-from", dest="date_from", help="only documents dated YYYY[-MM[-DD]] or later")
@@ -64,7 +66,8 @@ def _filters(args: argparse.Namespace):
     """The Filters given by --doc/--region/--lang/--date-*; checked before anything loads."""
     from .records import Filters
 
-    return Filters(doc_ids=args.doc or [], regions=args.region or [], languages=args.lang or [],
+    return Filters(doc_ids=args.doc or [], regions=args.region or [], places=args.place or [],
+                   languages=args.lang or [],
                    date_from=args.date_from or "", date_to=args.date_to or "")
 
 
@@ -206,14 +209,37 @@ def _print_passage(label, title, section, doc_id, start, end, page, text, highli
 # --------------------------------------------------------------------------- eval
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .answer.answerer import Answerer
+    from .answer.compare import compare
+
+    settings = _settings(args)
+    filters = _filters(args)
+    result = compare(Answerer.open(settings), args.question, by=args.by, filters=filters)
+    if args.json:
+        print(json.dumps(result.public(), ensure_ascii=False, indent=2))
+        return 0
+    for group in result.groups:
+        print(f"== {printable(group.key)}")
+        print(printable(group.answer))
+        for c in group.citations:
+            print(f"   [{c.n}] {printable(c.title)} ({c.doc_id}{', ' + c.date if c.date else ''})")
+        print()
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate.compare import is_compare_file
+
+    settings = _settings(args)
+    if is_compare_file(args.questions):
+        return _eval_compare(args, settings)
     from tqdm import tqdm
 
     from .evaluate.report import markdown, table
     from .evaluate.run import evaluate_file
     from .retrieve.retriever import Retriever
 
-    settings = _settings(args)
     retriever = Retriever.open(settings)
     bar = tqdm(desc="questions", unit="q", file=sys.stderr)
 
@@ -236,6 +262,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
         args.output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.markdown:
         args.markdown.write_text(markdown(report), encoding="utf-8")
+    return 0
+
+
+def _eval_compare(args: argparse.Namespace, settings: Settings) -> int:
+    """Comparison questions (records with `groups`): per-region evidence recall and silent regions marked."""
+    from .answer.answerer import Answerer
+    from .evaluate.compare import evaluate_compare, table
+
+    report = evaluate_compare(args.questions, Answerer.open(settings))
+    print(table(report))
+    if args.output:
+        args.output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
 
@@ -272,7 +310,13 @@ def build_parser() -> argparse.ArgumentParser:
                           "print the structured answer as JSON", cmd_ask)
     p.add_argument("--backend", choices=["extractive", "openai"], help="answer backend (default extractive)")
 
-    p = sub.add_parser("eval", help="retrieval accuracy on a question set with gold evidence")
+    p = _question_command(sub, "compare", "one cited answer per region (or document), and the silent ones",
+                          "print {question, by, groups: [{key, answer, declined, citations}]} as JSON",
+                          cmd_compare)
+    p.add_argument("--by", choices=["region", "document"], default="region", help="group by (default region)")
+
+    p = sub.add_parser("eval", help="retrieval accuracy on a question set with gold evidence (a comparison "
+                       "set such as eval/compare.jsonl gets per-region evidence recall instead)")
     _common(p)
     p.add_argument("questions", type=Path, help="JSONL question file (see eval/questions.jsonl)")
     p.add_argument("--k", type=int, help="passages retrieved per question (default 10)")

@@ -62,6 +62,8 @@ class Chunk(BaseModel):
     page: int | None = None
     text: str
     content_hash: str
+    #: the regions the passage is about, canonical English names ('National', 'Guangdong'), set at ingest
+    places: list[str] = Field(default_factory=list)
 
 
 class Citation(BaseModel):
@@ -78,6 +80,8 @@ class Citation(BaseModel):
     date: str = ""
     curated: bool = False
     uploaded_at: str = ""
+    #: the passage's region tags (see Chunk.places)
+    places: list[str] = Field(default_factory=list)
 
 
 class Hit(BaseModel):
@@ -113,6 +117,7 @@ class CitedPassage(BaseModel):
     date: str = ""
     curated: bool = False
     uploaded_at: str = ""
+    places: list[str] = Field(default_factory=list)
 
 
 class Answer(BaseModel):
@@ -132,6 +137,35 @@ class Answer(BaseModel):
     partial: bool = False
 
 
+class CompareGroup(BaseModel):
+    """One row of a comparison: a region's (or document's) own cited answer, or that it is silent."""
+
+    key: str
+    #: the canonical region name or the doc_id the group stands for (`key` is its display name)
+    group: str
+    answer: str
+    declined: bool = False
+    citations: list[CitedPassage] = Field(default_factory=list)
+
+
+class Comparison(BaseModel):
+    """One question answered once per region or document; citation numbers run across all groups."""
+
+    question: str
+    by: str
+    lang: str = ""
+    groups: list[CompareGroup] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    def public(self) -> dict:
+        """The documented JSON: {question, by, groups: [{key, answer, declined, citations: [{n, doc_id,
+        text}]}]}."""
+        return {"question": self.question, "by": self.by, "groups": [
+            {"key": g.key, "answer": g.answer, "declined": g.declined,
+             "citations": [{"n": c.n, "doc_id": c.doc_id, "text": c.text} for c in g.citations]}
+            for g in self.groups]}
+
+
 #: passage languages the detector assigns, so the only ones a filter can match
 LANGUAGES = ("zh", "en")
 
@@ -141,6 +175,8 @@ class Filters(BaseModel):
 
     doc_ids: list[str] = []
     regions: list[str] = []
+    #: passage region tags, in English or Chinese ('Hainan', '海南', 'National'); a passage matches any
+    places: list[str] = []
     issuers: list[str] = []
     languages: list[str] = []
     date_from: str = ""
@@ -148,7 +184,8 @@ class Filters(BaseModel):
 
     def is_empty(self) -> bool:
         return not (
-            self.doc_ids or self.regions or self.issuers or self.languages or self.date_from or self.date_to
+            self.doc_ids or self.regions or self.places or self.issuers or self.languages or self.date_from
+            or self.date_to
         )
 
     @field_validator("languages")

@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     k: int = Field(5, ge=1, le=1000, description="passages retrieved for a question")
     mode: Mode = "hybrid"
     backend: Backend = "extractive"
+    compare_depth: int = Field(
+        5, ge=1, le=1000,
+        description="compare: a region (or document) has evidence when one of its passages ranks in the "
+        "question's top compare_depth over the whole corpus (tuned on eval/compare.jsonl split=tune)",
+    )
+    compare_gap: float = Field(
+        0.25, ge=0, le=100,
+        description="compare: ...and scores within compare_gap (fused score) of the corpus's best passage",
+    )
     min_score: float = Field(
         0.24, ge=-1, le=1,
         description="best passage's dense cosine below which the documents are taken not to answer "

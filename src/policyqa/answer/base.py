@@ -50,5 +50,5 @@ def cite(n: int, hit: Hit, sentences: Sequence[str] = (), best: str = "") -> Cit
         n=n, chunk_id=hit.chunk_id, doc_id=hit.doc_id, title=c.title, section=c.section, text=hit.text,
         start=c.start, end=c.end, page=c.page, lang=hit.lang, sentences=list(sentences),
         sentence=best or (sentences[0] if sentences else ""), issuer=c.issuer, date=c.date,
-        curated=c.curated, uploaded_at=c.uploaded_at,
+        curated=c.curated, uploaded_at=c.uploaded_at, places=c.places,
     )

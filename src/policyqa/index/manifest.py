@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field
 from ..settings import ChunkingSettings
 
 #: 2: chunks no longer carry a separate embed_text; the manifest records the keyword tokenizer
-FORMAT_VERSION = 2
+#: 3: every chunk carries its region tags (`places`), which filters, citations and compare read
+FORMAT_VERSION = 3
 
 #: sentence vectors (float16) of multi-sentence chunks, and each chunk's first row in them (n_chunks + 1)
 SENTENCES, SENTENCE_OFFSETS = "sentences.npy", "sentence_offsets.npy"

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..index.reader import Index
 from ..records import DocumentMeta, Filters
+from ..text.places import region_of
 
 
 def allowed_rows(index: Index, filters: Filters | None) -> np.ndarray | None:
@@ -18,6 +19,9 @@ def allowed_rows(index: Index, filters: Filters | None) -> np.ndarray | None:
     if filters.languages:
         langs = set(filters.languages)
         allowed = np.asarray([r for r in allowed if index.chunks[r].lang in langs], dtype=np.int64)
+    if filters.places:
+        places = {region_of(p) for p in filters.places}
+        allowed = np.asarray([r for r in allowed if places & set(index.chunks[r].places)], dtype=np.int64)
     return np.sort(allowed)
 
 

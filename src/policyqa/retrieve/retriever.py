@@ -131,6 +131,7 @@ class Retriever:
             date=meta.date,
             curated=meta.curated,
             uploaded_at=meta.uploaded_at,
+            places=chunk.places,
         )
 
     # ---- for the answer layer and the eval report

@@ -26,6 +26,11 @@ PLACES: tuple[tuple[str, str], ...] = (
 _PLACE_EN = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(en) for en, _ in PLACES) + ")(?![A-Za-z])",
                        re.I)
 
+# a place spelled syllable by syllable in a source line ("Hai Nan Ri Bao", the Hainan Daily)
+_PLACE_SPACED = re.compile(r"(?<![A-Za-z])(" + "|".join(
+    r"\s?".join(re.escape(ch) for ch in en.replace(" ", "")) for en, _ in PLACES) + ")(?![A-Za-z])", re.I)
+_SPACELESS = {en.replace(" ", "").lower(): zh for en, zh in PLACES}
+
 # longest first, so the leftmost match is the longest: 浙江西部 is 浙江, not 江西
 _PLACE_CN = re.compile("|".join(sorted({re.escape(zh) for _, zh in PLACES}, key=len, reverse=True)))
 
@@ -44,3 +49,74 @@ def places_named(text: str) -> set[str]:
     """Places (by Chinese name) that a text mentions in either language."""
     found = {_PLACE_CANON[m.group(1).lower()] for m in _PLACE_EN.finditer(text)}
     return found | set(_PLACE_CN.findall(text))
+
+
+#: the tag of passages from documents issued for the whole country, in (English, Chinese)
+NATIONAL = ("National", "全国")
+
+#: what marks a passage of a multi-region digest as national news: a national body names it outright;
+#: the country as a whole only when the passage names no province (a Hainan story may say "national")
+_NATIONAL_BODIES = re.compile(
+    r"国家(?:药监局|医保局|卫生健康委|发展改革委)|国务院|\b(?:NMPA|NHSA|NHC|State Council)\b")
+_NATIONAL_WORDS = re.compile(r"全国|\bnational(?:ly)?\b|\bin China\b|\bChina's\b", re.I)
+
+_ENGLISH = {zh: en for en, zh in reversed(PLACES)} | {NATIONAL[1]: NATIONAL[0]}
+_CHINESE = {en.lower(): zh for en, zh in PLACES} | {NATIONAL[0].lower(): NATIONAL[1]}
+
+
+def region_of(place: str) -> str:
+    """A place's canonical English region name: a city counts as its province ('广州' -> 'Guangdong')."""
+    zh = _CHINESE.get(place.strip().lower(), place.strip())
+    return _ENGLISH.get(PROVINCE_OF.get(zh, zh), place.strip())
+
+
+def region_name(region: str, lang: str) -> str:
+    """A canonical region name in the question's language ('Guangdong' -> '广东' for 'zh')."""
+    return _CHINESE.get(region.lower(), region) if lang == "zh" else region
+
+
+def document_regions(region: str) -> list[str]:
+    """The regions a document's `region` metadata names: 'national' -> National, 'Guangzhou' ->
+    Guangdong, 'multiple (Guangdong, Sichuan/Chengdu, national)' -> each of them, in order."""
+    found = [region_of(zh) for zh in _in_order(region)]
+    if _NATIONAL_WORDS.search(region) or region.strip().lower() in ("全国", "china", "中国"):
+        found.append(NATIONAL[0])
+    return list(dict.fromkeys(found))
+
+
+def _in_order(text: str) -> list[str]:
+    """Places a text names, by Chinese name, in the order they appear (either language)."""
+    spans = [(m.start(), _SPACELESS[re.sub(r"\s", "", m.group(1)).lower()])
+             for m in _PLACE_SPACED.finditer(text)]
+    spans += [(m.start(), m.group(0)) for m in _PLACE_CN.finditer(text)]
+    return [zh for _, zh in sorted(spans)]
+
+
+def passage_places(text: str, regions: list[str], previous: list[str]) -> list[str]:
+    """The regions a passage is about, as canonical English names.
+
+    A document about one region (or the nation) speaks for it in every passage, whatever else it names;
+    a passage of a multi-region digest is about the places it names (a city counts as its province),
+    else the nation when it names a national body, else it continues the story of the passage before.
+    """
+    if len(regions) == 1:
+        return list(regions)
+    named = [region_of(zh) for zh in _in_order(text)]
+    if _NATIONAL_BODIES.search(text) or (not named and _NATIONAL_WORDS.search(text)):
+        named.append(NATIONAL[0])
+    return list(dict.fromkeys(named)) or list(previous)
+
+
+def with_provinces(places: set[str] | frozenset[str]) -> frozenset[str]:
+    """A city stands for its province too: a Guangzhou report speaks of "the province"."""
+    return frozenset(places) | {PROVINCE_OF[p] for p in places if p in PROVINCE_OF}
+
+
+def places_about(sentence: str, passage: str, document: str) -> frozenset[str]:
+    """The places a sentence is about (with their provinces): those it names; else its passage's when the
+    passage names exactly one; else its document's (`document`: title, region)."""
+    own = places_named(sentence)
+    if own:
+        return with_provinces(own)
+    in_passage = places_named(passage)
+    return with_provinces(in_passage if len(in_passage) == 1 else places_named(document))

@@ -1,0 +1,104 @@
+"""One question answered side by side: a cited answer per region (or per document), and the silent ones.
+
+A comparative question ("which regions fund clinical trials, and how much?") gets a few sentences from
+whichever passages score highest when asked once. Here the question is searched once over the whole
+corpus to find which regions (or documents) have evidence: one of their passages ranks in the top
+`compare_depth` and scores within `compare_gap` of the best. Each of those is then asked again through
+the `Answerer`, restricted to its own passages, so its answer quotes only itself; every other region the
+corpus covers gets an explicit "not addressed in these documents" row. Asking only the regions with
+evidence keeps a comparison to a handful of filtered searches.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from ..records import Answer, CitedPassage, CompareGroup, Comparison, Filters, Hit
+from ..text.places import document_regions, region_name
+from .answerer import Answerer
+from .question import prepare_question
+
+BY = ("region", "document")
+
+SILENT = {"en": "Not addressed in these documents.", "zh": "这些文件未涉及此问题。"}
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def compare(answerer: Answerer, question: str, by: str = "region", filters: Filters | None = None,
+            k: int | None = None, mode: str | None = None, backend: str | None = None) -> Comparison:
+    """Groups with evidence first (best evidence first), then the silent groups in corpus order."""
+    if by not in BY:
+        raise ValueError(f"unknown grouping {by!r}: use region or document")
+    started = time.perf_counter()
+    settings = answerer.settings
+    q = prepare_question(question, settings.max_question_chars)
+    if q.problem:
+        raise ValueError(q.problem)
+    base = filters or Filters()
+    keys = _regions(answerer) if by == "region" else list(answerer.documents)
+    hits = answerer.retriever.search(q.text, k=settings.compare_depth, filters=base,
+                                     mode=mode or settings.mode)
+    ranked = _with_evidence(hits, keys, by, settings.compare_gap)
+    groups, numbered = [], 0
+    for key in ranked:
+        scoped = base.model_copy(update={"places": [key]} if by == "region" else {"doc_ids": [key]})
+        answer = answerer.ask(q.text, k=k, filters=scoped, mode=mode, backend=backend)
+        if answer.declined:
+            continue
+        groups.append(_group(answerer, key, q.lang, answer, numbered))
+        numbered += len(answer.citations)
+    answered = {g.group for g in groups}
+    groups += [CompareGroup(key=_display(answerer, key, q.lang), group=key, answer=SILENT[q.lang],
+                            declined=True) for key in keys if key not in answered]
+    return Comparison(question=q.text, by=by, lang=q.lang, groups=groups,
+                      timings_ms={"total": round((time.perf_counter() - started) * 1000, 1)})
+
+
+def _regions(answerer: Answerer) -> list[str]:
+    """The regions the corpus covers, from its documents' metadata, in corpus order."""
+    found: dict[str, None] = {}
+    for document in answerer.documents.values():
+        found.update(dict.fromkeys(document_regions(document.meta.region)))
+    return list(found)
+
+
+def _with_evidence(hits: list[Hit], keys: list[str], by: str, gap: float) -> list[str]:
+    """Groups owning a passage among the corpus-wide hits that scores within `gap` of the best one."""
+    if not hits:
+        return []
+    floor = hits[0].score - gap
+    ranked: dict[str, None] = {}
+    for hit in hits:
+        if hit.score < floor:
+            break
+        owners = hit.citation.places if by == "region" else [hit.doc_id]
+        ranked.update(dict.fromkeys(o for o in owners if o in keys))
+    return list(ranked)
+
+
+def _group(answerer: Answerer, key: str, lang: str, answer: Answer, offset: int) -> CompareGroup:
+    """A group's answer with its [n] markers shifted past the groups before it, so numbers stay unique."""
+    text = _MARKER.sub(lambda m: f"[{int(m.group(1)) + offset}]", answer.answer)
+    if answer.notice:
+        text = f"{text}\n\n{answer.notice}"
+    citations = [_shifted(c, offset) for c in answer.citations]
+    return CompareGroup(key=_display(answerer, key, lang), group=key, answer=text, citations=citations)
+
+
+def _shifted(cited: CitedPassage, offset: int) -> CitedPassage:
+    return cited.model_copy(update={"n": cited.n + offset})
+
+
+def _display(answerer: Answerer, key: str, lang: str) -> str:
+    """A region's name in the question's language, or a document's title in it when it has one."""
+    document = answerer.documents.get(key)
+    if document is None:
+        return region_name(key, lang)
+    meta = document.meta
+    titles = [t for t in (meta.title, meta.title_alt) if t]
+    chinese = [t for t in titles if re.search(r"[\u4e00-\u9fff]{4}", t)]
+    english = [t for t in titles if t not in chinese]
+    preferred = chinese if lang == "zh" else english
+    return (preferred or titles or [key])[0]

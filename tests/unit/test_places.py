@@ -1,0 +1,60 @@
+"""Region tags of passages (issue 19): from the document's metadata, or from the text of a digest."""
+
+from __future__ import annotations
+
+import pytest
+
+from policyqa.records import CitedPassage, CompareGroup, Comparison, Filters
+from policyqa.text.places import document_regions, passage_places, region_name, region_of
+
+DIGEST = document_regions("multiple (Guangdong, Sichuan/Chengdu, Hubei, Hainan, national)")
+
+
+def test_document_regions_from_metadata():
+    assert DIGEST == ["Guangdong", "Sichuan", "Hubei", "Hainan", "National"]
+    assert document_regions("national") == ["National"]
+    assert document_regions("Guangzhou") == ["Guangdong"]  # a city's document speaks for its province
+    assert document_regions("") == []
+
+
+def test_single_region_document_tags_every_passage_with_its_region():
+    assert passage_places("支持香港、澳门企业……", ["National"], []) == ["National"]
+    assert passage_places("Hong Kong and Macao Drug and Device Access", ["Guangdong"], []) == ["Guangdong"]
+
+
+@pytest.mark.parametrize(("text", "previous", "expected"), [
+    ("成都高新区与四川发展(控股)公司签署合作协议", [], ["Sichuan"]),
+    ("Hai Nan Ri Bao· 2025-08-18 我省出台政策措施", ["Hubei"], ["Hainan"]),  # pinyin by syllable
+    ("国家药监局:2025年已批准上市18款生物制品", [], ["National"]),
+    ("The biopharmaceutical industry in China is growing", [], ["National"]),
+    ("The Hainan provincial government ... national-level platforms", [], ["Hainan"]),  # not national
+    ("要强化企业科技创新主体地位", ["Guangdong"], ["Guangdong"]),  # the story goes on
+])
+def test_digest_passage_is_about_the_places_it_names(text, previous, expected):
+    assert passage_places(text, DIGEST, previous) == expected
+
+
+def test_region_names_in_both_languages():
+    assert region_of("广州") == "Guangdong" and region_of("hainan") == "Hainan"
+    assert region_of("全国") == "National"
+    assert region_name("Guangdong", "zh") == "广东" and region_name("National", "zh") == "全国"
+    assert region_name("Beijing", "en") == "Beijing"
+
+
+def test_place_filter_is_a_real_filter():
+    assert not Filters(places=["Hainan"]).is_empty()
+
+
+def test_comparison_json_has_exactly_the_documented_keys():
+    cited = CitedPassage(n=3, chunk_id="d#0001", doc_id="d", title="T", text="passage", start=0, end=7,
+                         lang="en")
+    result = Comparison(question="q", by="region", groups=[
+        CompareGroup(key="Hainan", group="Hainan", answer="x [3]", citations=[cited]),
+        CompareGroup(key="Beijing", group="Beijing", answer="Not addressed in these documents.",
+                     declined=True),
+    ])
+    assert result.public() == {"question": "q", "by": "region", "groups": [
+        {"key": "Hainan", "answer": "x [3]", "declined": False,
+         "citations": [{"n": 3, "doc_id": "d", "text": "passage"}]},
+        {"key": "Beijing", "answer": "Not addressed in these documents.", "declined": True, "citations": []},
+    ]}
