@@ -255,6 +255,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         k=args.k or 10,
         mode=settings.mode,
         progress=progress,
+        answers=args.answers,
     )
     bar.close()
     print(table(report))
@@ -321,6 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("questions", type=Path, help="JSONL question file (see eval/questions.jsonl)")
     p.add_argument("--k", type=int, help="passages retrieved per question (default 10)")
     _ranking_flags(p)
+    p.add_argument("--answers", action="store_true",
+                   help="also run the answer layer on every question and score the answers")
     p.add_argument("--output", type=Path, help="write the full JSON report here")
     p.add_argument("--markdown", type=Path, help="write a Markdown report with the misses here")
     p.set_defaults(func=cmd_eval)

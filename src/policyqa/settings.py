@@ -20,6 +20,23 @@ Mode = Literal["dense", "bm25", "hybrid"]
 Backend = Literal["extractive", "openai"]
 
 
+#: the answer layer's two fitted models: `python eval/fit_answer.py` fits them on eval/questions.jsonl
+#: (sentence ranking: pairwise logistic regression; declining: logistic regression with the threshold
+#: that keeps the cross-validated false-refusal rate at or under 5%), reports them on eval/heldout.jsonl
+#: and prints these three values; the README lists the run that made them
+SENTENCE_WEIGHTS = {
+    "cosine": 4.4965, "passage": -1.088, "fused_gap": 3.564, "rank": -0.5174, "coverage": 2.2883,
+    "translated": 0.8662, "states": 3.3871, "heading": -1.9509, "length": -0.1226, "other_language": 1.6684,
+    "off_place": -1.5937, "cosine_gap": 4.4965, "coverage_gap": 2.2883,
+}
+REFUSAL_WEIGHTS = {
+    "dense": 0.8135, "fused": 2.1137, "best_cosine": 0.5534, "lead_cosine": 0.8993, "lead_coverage": 0.1258,
+    "lead_translated": 0.6937, "lead_states": 0.331, "places_found": 1.1467, "years_found": 1.007,
+    "lead_score": 0.4187, "unseen_terms": -1.0484, "top_coverage": 0.953, "intercept": -6.548,
+}
+REFUSAL_THRESHOLD = 0.3827
+
+
 class Settings(BaseSettings):
     """Everything configurable, with the defaults a first-time user should get."""
 
@@ -45,6 +62,11 @@ class Settings(BaseSettings):
     glossary: bool = Field(
         True, description="expand keyword queries into the other language with the bilingual glossary"
     )
+    dictionary: bool = Field(
+        True, description="also expand them with the general CC-CEDICT lexicon, for words the glossary lacks"
+    )
+    dictionary_weight: float = Field(0.5, ge=0, le=1,
+        description="trust in a dictionary translation (0..1) beside a glossary term's 1")
     bm25_weight: float = Field(1.0, ge=0, le=1,
         description="hybrid: weight of BM25 coverage (0..1) beside dense")
     debias: float = Field(0.5, ge=0, le=1,
@@ -88,10 +110,23 @@ class Settings(BaseSettings):
         0.25, ge=0, le=100,
         description="compare: ...and scores within compare_gap (fused score) of the corpus's best passage",
     )
-    min_score: float = Field(
-        0.24, ge=-1, le=1,
-        description="best passage's dense cosine below which the documents are taken not to answer "
-        "(calibrated with eval/calibrate_refusal.py)"
+    answer_passages: int = Field(5, ge=1, le=100, description="top passages whose sentences may answer")
+    answer_max_sentences: int = Field(3, ge=1, le=20, description="sentences an extractive answer quotes")
+    answer_margin: float = Field(
+        1.0, ge=0, le=100,
+        description="how far below the lead, in sentence-score units, a supporting sentence may score",
+    )
+    sentence_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(SENTENCE_WEIGHTS),
+        description="linear weights that rank candidate answer sentences (eval/fit_answer.py)",
+    )
+    refusal_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(REFUSAL_WEIGHTS),
+        description="logistic weights of the decline model (eval/fit_answer.py)",
+    )
+    refusal_threshold: float = Field(
+        REFUSAL_THRESHOLD, ge=0, le=1,
+        description="answer probability below which the documents are taken not to answer",
     )
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_model: str = "default"
@@ -101,6 +136,14 @@ class Settings(BaseSettings):
     openai_max_tokens: int = Field(512, ge=1, le=1_000_000,
         description="longest answer an LLM backend may generate, in tokens")
     openai_temperature: float = Field(0.1, ge=0, le=2)
+    #: the claim check's thresholds, set on the crafted claims of tests/integration/test_claim_check.py:
+    #: supported claims share 0.78-1.0 of their words with a same-language passage (unsupported ones at
+    #: most 0.33), and translated ones reach cosine 0.45-0.65 with USE (unsupported ones at most 0.36)
+    openai_claim_overlap: float = Field(0.5, ge=0, le=1,
+        description="LLM claim check: share of a claim's words found in the cited passage that supports it")
+    openai_claim_cosine: float = Field(0.4, ge=-1, le=1,
+        description="LLM claim check: cosine to the cited passage's closest sentence that supports a claim "
+                    "(a translated one); 1 leaves only the word test, -1 passes claims whose figures hold")
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=0, le=65535, description="0 = any free port")
     max_question_chars: int = Field(2000, ge=1, le=1_000_000)
@@ -110,6 +153,8 @@ class Settings(BaseSettings):
     login_lockout_seconds: float = Field(2.0, description="first lockout; doubles with every further failure")
     login_lockout_max_seconds: float = Field(600.0, description="longest lockout after failed sign-ins")
     feedback_path: Path = Field(Path("feedback/feedback.jsonl"), description="JSONL log of thumbs up/down")
+    api_key: SecretStr = Field(SecretStr(""),
+        description="bearer token the /v1 API requires (environment only); with --auth, sign-ins work too")
     serve_concurrency: int = Field(4, ge=1, le=1024, description="questions answered at once; the rest queue")
     serve_queue_size: int = Field(256, ge=1, le=1_000_000,
         description="requests the `serve` queue holds before refusing more")
@@ -147,12 +192,19 @@ class Settings(BaseSettings):
     @property
     def fusion(self) -> FusionSettings:
         return FusionSettings(depth=self.fusion_depth, sentence_weight=self.sentence_weight,
-                              bm25_weight=self.bm25_weight, debias=self.debias, glossary=self.glossary)
+                              bm25_weight=self.bm25_weight, debias=self.debias, glossary=self.glossary,
+                              dictionary=self.dictionary, dictionary_weight=self.dictionary_weight)
 
     @property
     def rerank(self) -> RerankSettings:
         return RerankSettings(reranker=self.reranker, depth=self.rerank_depth,
                               answer_type_weight=self.answer_type_weight)
+
+    @property
+    def answer(self) -> AnswerSettings:
+        return AnswerSettings(passages=self.answer_passages, max_sentences=self.answer_max_sentences,
+                              margin=self.answer_margin, sentence_weights=self.sentence_weights,
+                              refusal_weights=self.refusal_weights, refusal_threshold=self.refusal_threshold)
 
     @property
     def llm(self) -> LLMSettings:
@@ -239,7 +291,7 @@ class _YamlSource(PydanticBaseSettingsSource):
 
 
 #: settings that only the environment may set
-SECRETS = {"openai_api_key"}
+SECRETS = {"openai_api_key", "api_key"}
 
 
 def _default(name: str) -> Any:
@@ -277,6 +329,8 @@ class FusionSettings(BaseModel):
     bm25_weight: float = _default("bm25_weight")
     debias: float = _default("debias")
     glossary: bool = _default("glossary")
+    dictionary: bool = _default("dictionary")
+    dictionary_weight: float = _default("dictionary_weight")
 
 
 class RerankSettings(BaseModel):
@@ -285,6 +339,17 @@ class RerankSettings(BaseModel):
     reranker: str = _default("reranker")
     depth: int = _default("rerank_depth")
     answer_type_weight: float = _default("answer_type_weight")
+
+
+class AnswerSettings(BaseModel):
+    """How the answer layer picks its sentences and when it declines; the weights are fitted models."""
+
+    passages: int = _default("answer_passages")
+    max_sentences: int = _default("answer_max_sentences")
+    margin: float = _default("answer_margin")
+    sentence_weights: dict[str, float] = Field(default_factory=lambda: dict(SENTENCE_WEIGHTS))
+    refusal_weights: dict[str, float] = Field(default_factory=lambda: dict(REFUSAL_WEIGHTS))
+    refusal_threshold: float = _default("refusal_threshold")
 
 
 class LLMSettings(BaseModel):
@@ -297,6 +362,8 @@ class LLMSettings(BaseModel):
     retries: int = _default("openai_retries")
     max_tokens: int = _default("openai_max_tokens")
     temperature: float = _default("openai_temperature")
+    claim_overlap: float = _default("openai_claim_overlap")
+    claim_cosine: float = _default("openai_claim_cosine")
 
 
 class ServeSettings(BaseModel):
@@ -306,5 +373,6 @@ class ServeSettings(BaseModel):
     port: int = _default("port")
     max_upload_mb: int = _default("max_upload_mb")
     feedback_path: Path = _default("feedback_path")
+    api_key: SecretStr = _default("api_key")
     serve_concurrency: int = _default("serve_concurrency")
     serve_queue_size: int = _default("serve_queue_size")

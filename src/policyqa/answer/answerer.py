@@ -1,8 +1,9 @@
 """Answers with citations: one backend interface, an extractive default and OpenAI-compatible LLMs.
 
-`Answerer.ask_stream` retrieves passages, decides whether they can answer at all (a calibrated floor on
-the best passage's cosine similarity: below it every backend declines and lists the closest passages),
-then lets a backend compose the answer. Backends yield `Draft`s: the answer text so far, whose [n]
+`Answerer.ask_stream` retrieves passages, decides whether they can answer at all (answer/refusal.py: a
+model fitted on the question set, over the evidence the passages give; when they do not, every backend
+declines and lists the closest passages), then lets a backend compose the answer. Backends yield
+`Draft`s: the answer text so far, whose [n]
 markers index the draft's citations. An LLM backend that fails (unreachable, timed out, killed
 mid-answer, an answer that cites nothing or repeats its instructions) is replaced by the extractive
 answer with a notice: the user never sees an exception from a backend.
@@ -15,16 +16,15 @@ import time
 from collections import deque
 from collections.abc import Iterator, Mapping
 
-from ..records import Answer, Document, Filters, Hit
+from ..records import Answer, Document, Filters
 from ..retrieve.retriever import Retriever
 from ..settings import Settings
-from ..text.places import PLACES
 from .base import AnswerBackend, BackendFailed, Draft
-from .extractive import ExtractiveBackend
+from .extractive import ExtractiveBackend, place_names
 from .llm.backend import OpenAIBackend
 from .messages import MESSAGES
 from .question import PreparedQuestion, prepare_question
-from .refusal import refusal, uncovered_places
+from .refusal import Assessment, Assessor
 
 log = logging.getLogger("policyqa.answer")
 
@@ -40,7 +40,8 @@ class Answerer:
     def __init__(self, settings: Settings, retriever: Retriever) -> None:
         self.settings = settings
         self.retriever = retriever
-        self.extractive = ExtractiveBackend(retriever)
+        self.assessor = Assessor(retriever, settings.answer)
+        self.extractive = ExtractiveBackend(self.assessor)
         self._backends: dict[str, AnswerBackend] = {"extractive": self.extractive}
 
     @classmethod
@@ -104,9 +105,9 @@ class Answerer:
                           declined=draft.declined, notice=notices, partial=partial,
                           timings_ms={**timings, "answer": _ms(retrieved, now), "total": _ms(started, now)})
 
-        why = refusal(q.text, hits, self.settings.min_score, self.retriever.index)
-        if why:
-            yield done(self._declined(q, hits, why), chosen.name)
+        assessment = self.assessor.assess(q.text, hits)
+        if assessment.declined:
+            yield done(declined_draft(assessment, q), chosen.name)
             return
         last: Draft | None = None
         try:
@@ -134,18 +135,14 @@ class Answerer:
             return
         yield done(last or Draft(MESSAGES[q.lang]["no_sentence"]), chosen.name)
 
-    def _declined(self, q: PreparedQuestion, hits: list[Hit], why: str) -> Draft:
-        """The refusal, naming the places no passage mentions when that is why."""
-        text = MESSAGES[q.lang]["no_hits" if why == "no_hits" else "declined"]
-        notice = ""
-        if why == "place":
-            names = uncovered_places(q.text, hits, self.retriever.index)
-            if q.lang == "en":
-                english = {zh: en for en, zh in reversed(PLACES)}
-                names = [english[n] for n in names]
-            joined = ("、" if q.lang == "zh" else ", ").join(names)
-            notice = MESSAGES[q.lang]["place"].format(places=joined)
-        return Draft(text=text, declined=True, notice=notice)
+
+def declined_draft(assessment: Assessment, q: PreparedQuestion) -> Draft:
+    """The refusal, naming the places no passage is about when that is why."""
+    text = MESSAGES[q.lang]["no_hits" if assessment.reason == "no_hits" else "declined"]
+    notice = ""
+    if assessment.reason == "place":
+        notice = MESSAGES[q.lang]["place"].format(places=place_names(sorted(assessment.facts.places), q.lang))
+    return Draft(text=text, declined=True, notice=notice)
 
 
 def _ms(start: float, end: float | None = None) -> float:

@@ -15,8 +15,11 @@ MESSAGES = {
         "source_lang": "（注：{refs} 的来源为{lang}文件，以上为原文摘录。）",
         "fallback": "{backend} 后端未能回答（{reason}），以下为抽取式答案。",
         "dropped": "已删除指向未提供段落的引用：{refs}。",
+        "unsupported": "已删除 {n} 句所引段落不能支持的陈述。",
         "no_sentence": "找到了相关段落，但没有能直接回答问题的句子；请查看下面的段落。",
         "place": "检索到的段落都没有提到{places}。",
+        "partial_places": "文件没有给出{places}的相关内容。",
+        "no_kind": "检索到的段落没有给出问题所问的{kind}，以上为最接近的表述。",
     },
     "en": {
         "declined": "Sorry, the documents do not cover this question, so it cannot be answered from them. "
@@ -29,11 +32,18 @@ MESSAGES = {
         "fallback": "The {backend} backend could not answer ({reason}); "
                     "showing the extractive answer instead.",
         "dropped": "Removed citations to passages that were not provided: {refs}.",
+        "unsupported": "Removed {n} statement(s) that the cited passages do not support.",
         "no_sentence": "Related passages were found, but no sentence in them answers the question directly; "
                        "please check the passages below.",
         "place": "None of the passages found mentions {places}.",
+        "partial_places": "The documents give nothing on this for {places}.",
+        "no_kind": "The passages found state no {kind} for this; the closest statement is quoted above.",
     },
 }
+
+#: the answer kinds a question can ask for, as `no_kind` names them
+KIND_NAMES = {"zh": {"quantity": "数字", "date": "日期", "place": "地点"},
+              "en": {"quantity": "figure", "date": "date", "place": "place"}}
 
 EMPTY_QUESTION = "请输入一个问题。Please type a question."
 
@@ -50,6 +60,7 @@ REASONS = {
     "malformed": ("the server sent malformed data", "服务器返回的数据格式不正确"),
     "server_error": ("the server reported an error: {detail}", "服务器报告错误：{detail}"),
     "uncited": ("the model's answer cites none of the passages", "模型的回答没有引用任何段落"),
+    "unsupported": ("the passages do not support the model's claims", "所引段落不能支持模型的陈述"),
     "empty": ("the model returned no text", "模型没有返回任何内容"),
     "leak": ("the model repeated its instructions", "模型复述了系统指令"),
     "network": ("network error: {detail}", "网络错误：{detail}"),

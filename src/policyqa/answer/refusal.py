@@ -1,47 +1,129 @@
-"""When the documents are taken not to answer: no passage, too far, or a place none names."""
+"""Whether the documents answer a question: a calibrated decision, and what is missing when they do not.
+
+`Assessor.assess` gathers a question's evidence once (its answer kind, places and years; the candidate
+sentences of the top passages, scored and chosen) and decides:
+- 'no_hits': nothing was retrieved;
+- 'place': the question names places and no passage is about any of them;
+- 'evidence': a logistic model over the evidence (how close the best passage and sentence are, whether
+  the lead states the asked kind, whether the question's places, years and rare words are found)
+  gives an answer probability under the threshold. Model and threshold are fitted by
+  eval/fit_answer.py on one question file and reported on another.
+Places the question names that the chosen sentences leave uncovered make a partial answer, which says
+what is missing.
+"""
 
 from __future__ import annotations
 
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
 from ..records import Hit
-from ..text.places import PROVINCE_OF, places_named
+from ..settings import AnswerSettings
+from ..text.places import PROVINCE_OF
+from .evidence import FEATURES, Evidence, Piece
+from .facts import QuestionFacts, analyse
+from .selection import choose, score
+
+REFUSAL_FEATURES = ("dense", "fused", "best_cosine", "lead_cosine", "lead_coverage", "lead_translated",
+                    "lead_states", "places_found", "years_found", "lead_score", "unseen_terms",
+                    "top_coverage")
 
 
-def declines(hits: list[Hit], min_score: float) -> bool:
-    """The documents are taken not to answer when even the closest passage is semantically far.
+@dataclass
+class Assessment:
+    """A question's evidence and the decision taken on it."""
 
-    Uses the dense cosine of the best passage whatever the mode, because BM25 and fused scores have no
-    fixed scale; `min_score` is calibrated on the eval set's unanswerable questions.
-    """
-    best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
-    return best is None or best < min_score
+    facts: QuestionFacts
+    pieces: list[Piece]
+    chosen: list[Piece]  # the lead first
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+    reason: str = ""  # '' (answer), 'no_hits', 'place' or 'evidence'
+    missing_places: list[str] = field(default_factory=list)  # asked, but in no chosen sentence
 
-
-def uncovered_places(question: str, hits: list[Hit], index) -> list[str]:
-    """Places the question names that none of the passages, their titles or their regions mention.
-
-    A passage about a city covers its province too (not the other way round): a Guangzhou report that
-    gives "the province's" figures answers a question about Guangdong.
-    """
-    asked = places_named(question)
-    if not asked:
-        return []
-    covered: set[str] = set()
-    for hit in hits:
-        covered |= places_named(hit.text)
-        document = index.documents.get(hit.doc_id) if index is not None else None
-        if document is not None:
-            meta = document.meta
-            covered |= places_named(" ".join((meta.title, meta.title_alt, meta.region, meta.issuer)))
-    covered |= {PROVINCE_OF[place] for place in covered if place in PROVINCE_OF}
-    return sorted(asked - covered)
+    @property
+    def declined(self) -> bool:
+        return bool(self.reason)
 
 
-def refusal(question: str, hits: list[Hit], min_score: float, index=None) -> str:
-    """Why the documents are taken not to answer: '' (they may), 'no_hits', 'score' or 'place'."""
-    if not hits:
-        return "no_hits"
-    if declines(hits, min_score):
-        return "score"
-    if uncovered_places(question, hits, index):
-        return "place"
-    return ""
+class Assessor:
+    """Scores the evidence of a question's hits and decides whether it answers; one per retriever."""
+
+    def __init__(self, retriever, settings: AnswerSettings) -> None:
+        self.retriever = retriever
+        self.settings = settings
+        self.evidence = Evidence(retriever, settings.passages)
+        # the answerer and the extractive backend both ask for the same question's assessment
+        self._recent: OrderedDict[tuple, Assessment] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def assess(self, question: str, hits: list[Hit]) -> Assessment:
+        key = (question, tuple((h.chunk_id, h.score) for h in hits))
+        with self._lock:
+            if key in self._recent:
+                return self._recent[key]
+        assessment = self._assess(question, hits)
+        with self._lock:
+            self._recent[key] = assessment
+            while len(self._recent) > 64:
+                self._recent.popitem(last=False)
+        return assessment
+
+    def _assess(self, question: str, hits: list[Hit]) -> Assessment:
+        facts = analyse(question)
+        if not hits:
+            return Assessment(facts, [], [], reason="no_hits")
+        s = self.settings
+        pieces = self.evidence.pieces(question, facts, hits, self.retriever.encode_query(question))
+        score(pieces, s.sentence_weights)
+        chosen = choose(facts, pieces, s.max_sentences, s.margin)
+        features = self.features(question, facts, hits, pieces, chosen[0] if chosen else None)
+        probability = answer_probability(features, s.refusal_weights)
+        found = set().union(*(p.places for p in pieces)) if pieces else set()
+        reason = ""
+        if facts.places and not facts.places & found:
+            reason = "place"
+        elif not chosen or probability < s.refusal_threshold:
+            reason = "evidence"
+        covered = set().union(*(p.places for p in chosen)) if chosen else set()
+        implied = {PROVINCE_OF[p] for p in facts.places if p in PROVINCE_OF}  # the city is what was asked
+        missing = sorted(facts.places - covered - implied)
+        return Assessment(facts, pieces, chosen, features, probability, reason, missing)
+
+    def features(self, question: str, facts: QuestionFacts, hits, pieces: list[Piece],
+                 lead: Piece | None) -> dict[str, float]:
+        """What the decline model reads (REFUSAL_FEATURES)."""
+        terms = self.retriever.term_weights(question)
+        tokens = set(self.retriever.tokens(question))
+        top = hits[: self.settings.passages]
+        in_top = set().union(*(self.evidence.tokens_of(hit.chunk_id) for hit in top))
+        ceiling = max(terms.values(), default=1.0)
+        unseen = [t for t in tokens if t not in terms]
+        total = sum(terms.values()) + ceiling * len(unseen)
+        texts = " ".join(h.text for h in top)
+        found = set().union(*(p.places for p in pieces))
+        f = lead.features if lead is not None else np.zeros(len(FEATURES), dtype=np.float32)
+        return {
+            "dense": hits[0].dense_score or 0.0,
+            "fused": hits[0].score,
+            "best_cosine": max((float(p.features[0]) for p in pieces), default=0.0),
+            "lead_cosine": float(f[FEATURES.index("cosine")]),
+            "lead_coverage": float(f[FEATURES.index("coverage")]),
+            "lead_translated": float(f[FEATURES.index("translated")]),
+            "lead_states": float(lead is not None and lead.states),
+            "places_found": float(not facts.places or facts.places <= found),
+            "years_found": float(all(year in texts for year in facts.years)),
+            "lead_score": lead.score if lead is not None else 0.0,
+            "unseen_terms": len(unseen) / len(tokens) if tokens else 0.0,
+            "top_coverage": sum(w for t, w in terms.items() if t in in_top) / total if total else 0.0,
+        }
+
+
+def answer_probability(features: dict[str, float], weights: dict[str, float]) -> float:
+    """The decline model: a logistic over the refusal features (`weights` include 'intercept')."""
+    z = weights.get("intercept", 0.0) + sum(weights.get(k, 0.0) * v for k, v in features.items())
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))

@@ -18,13 +18,28 @@ def table(report: dict) -> str:
         "",
         f"unanswerable: {un['declined']}/{un['n']} declined (refusal rate {_cell(un['refusal_rate'])}); "
         f"false refusals on answerable: {_cell(metrics['false_refusal_rate'])} (as `policyqa ask` declines: "
-        f"best passage below min_score {s['min_score']}, or a place no passage names)",
+        f"answer probability below {s['answer']['refusal_threshold']}, or a place no passage is about)",
         f"latency per question: p50 {metrics['latency_ms_p50']} ms, p95 {metrics['latency_ms_p95']} ms",
+        *_answer_lines(metrics.get("answers")),
         f"mode {s['mode']}, k {s['k']}, embedder {s['embedder']}, chunker {s['chunker']}, "
         f"{s['n_documents']} documents / {s['n_chunks']} chunks (corpus {s['corpus_fingerprint']}), "
         f"machine: {s['machine']['cpu']} x{s['machine']['cores']}",
     ]
     return "\n".join(lines)
+
+
+def _answer_lines(answers: dict | None) -> list[str]:
+    """The answers block in words (only with --answers)."""
+    if not answers:
+        return []
+    a = {k: _cell(v) for k, v in answers.items()}
+    return [
+        f"answers: evidence in answer {a['evidence_in_answer']}, in lead {a['evidence_in_lead']} "
+        f"(of {a['n_evidence_in_top5']} answerable with evidence in the top 5); unanswerable declined "
+        f"{a['refusal_rate']}, false refusals {a['false_refusal_rate']}; off-question {a['off_question']} "
+        f"(of {a['n_off_question_judged']} naming a place); {a['sentences_per_answer']} sentences per "
+        f"answer; answer step p50 {a['latency_ms_p50']} ms, p95 {a['latency_ms_p95']} ms",
+    ]
 
 
 def markdown(report: dict) -> str:

@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..answer.refusal import refusal
+from ..answer.answerer import Answerer
 from ..records import Hit
 from ..retrieve.retriever import Retriever
 from ..settings import Settings
+from .answers import answer_metrics, answer_row, off_question
 from .metrics import question_metrics, relevant, summarise
 from .questions import Question, load_questions
 
@@ -52,22 +53,33 @@ def run_eval(
     k: int = 10,
     mode: str = "hybrid",
     progress: Callable[[int, int], None] | None = None,
+    answers: bool = False,
 ) -> dict:
-    """Search every question, score answerable ones, count refusals; return the report dictionary."""
+    """Search every question, score answerable ones, count refusals; with `answers`, also run the answer
+    layer on each question and score the answer; return the report dictionary."""
     chunks = retriever.index.chunks
+    answerer = Answerer(settings, retriever)
     retriever.search("warm-up 预热", k=1, mode=mode)  # the first call of each language pays one-off costs
-    rows, latencies = [], []
+    rows, latencies, off = [], [], []
     for done, question in enumerate(questions, start=1):
         started = time.perf_counter()
         hits = retriever.search(question.question, k=k, mode=mode)
         latencies.append((time.perf_counter() - started) * 1000)
-        reason = refusal(question.question, hits[: settings.k], settings.min_score, retriever.index)
+        # the refusal reads the first `k` hits of the answer's own search, as `policyqa ask` does
+        reason = answerer.assessor.assess(question.question, hits[: settings.k]).reason
         rows.append(_question_row(question, hits, chunks, reason, latencies[-1], k))
+        if answers:
+            answer = answerer.ask(question.question, mode=mode)
+            rows[-1]["answer"] = answer_row(answer)
+            off.append(off_question(question.question, answer, _document_places(retriever)))
         if progress:
             progress(done, len(questions))
     manifest = retriever.index.manifest
+    metrics = summarise(rows, latencies)
+    if answers:
+        metrics["answers"] = answer_metrics(questions, rows, off)
     return {
-        "metrics": summarise(rows, latencies),
+        "metrics": metrics,
         "settings": {
             "embedder": manifest.embedder,
             "chunker": manifest.chunker,
@@ -77,7 +89,8 @@ def run_eval(
             "k": k,
             # the refusal rule reads the first `refusal_k` hits, as `policyqa ask` does
             "refusal_k": settings.k,
-            "min_score": settings.min_score,
+            # the answer layer's fitted models and limits (sentence ranking, decline threshold)
+            "answer": settings.answer.model_dump(),
             # fusion weights, glossary, reranker, sentence vectors and tokenizer: every number above can
             # be rebuilt from this report
             **retriever.config(),
@@ -122,7 +135,15 @@ def _question_row(question: Question, hits: list[Hit], chunks, reason: str, late
     }
 
 
+def _document_places(retriever: Retriever) -> dict[str, str]:
+    """doc_id -> the title and region text that says where a document is about."""
+    return {doc_id: " ".join((d.meta.title, d.meta.title_alt, d.meta.region))
+            for doc_id, d in retriever.index.documents.items()}
+
+
 def evaluate_file(
-    path: Path, retriever: Retriever, settings: Settings, k: int, mode: str, progress=None
+    path: Path, retriever: Retriever, settings: Settings, k: int, mode: str, progress=None,
+    answers: bool = False,
 ) -> dict:
-    return run_eval(load_questions(path), retriever, settings, k=k, mode=mode, progress=progress)
+    return run_eval(load_questions(path), retriever, settings, k=k, mode=mode, progress=progress,
+                    answers=answers)

@@ -28,6 +28,7 @@ from .dense import DenseScorer
 from .filters import allowed_rows
 from .fusion import hybrid
 from .glossary import Glossary
+from .lexicon import Lexicon, Term, packaged_dictionary
 from .rerank import Reranker, make_reranker
 
 
@@ -40,10 +41,16 @@ class Retriever:
         self.embedder = embedder
         self.fusion = fusion or FusionSettings()
         self.glossary = glossary or Glossary.load()
+        # glossary terms first, then the general dictionary (read once per process) on the rest
+        self.lexicon = Lexicon(self.glossary if self.fusion.glossary else None,
+                               packaged_dictionary() if self.fusion.dictionary else None,
+                               self.fusion.dictionary_weight)
         self.reranker = reranker
         self.dense = DenseScorer(index, self.fusion)
         # passages recur across questions; their shingles are the costliest part of a search otherwise
         self._row_shingles = functools.lru_cache(maxsize=65536)(lambda row: shingles(index.chunks[row].text))
+        # the answer layer reads the question's vector again after the search: embed it once
+        self.encode_query = functools.lru_cache(maxsize=1024)(embedder.encode_query)
 
     @classmethod
     def open(cls, settings: Settings) -> Retriever:
@@ -67,7 +74,7 @@ class Retriever:
         channel = {"dense": self._dense, "bm25": self._bm25, "hybrid": self._hybrid}.get(mode)
         if channel is None:
             raise ValueError(f"unknown retrieval mode {mode!r}: use dense, bm25 or hybrid")
-        query = self.embedder.encode_query(question)
+        query = self.encode_query(question)
         scored = channel(question, query, max(k * 4, self.fusion.depth), allowed)
         if self.reranker is not None:
             scored = self.reranker.rerank(question, query, scored, self.index)
@@ -83,8 +90,7 @@ class Retriever:
               allowed: np.ndarray | None) -> list[Candidate]:
         """BM25 ranking by query coverage; each hit also carries its dense cosine, which the refusal
         rule reads."""
-        translations = self.glossary.translate(question) if self.fusion.glossary else []
-        scores, rows = coverage_search(self.index.lexical, question, depth, allowed, translations)
+        scores, rows = coverage_search(self.index.lexical, question, depth, allowed, self.translate(question))
         if not len(rows):
             return []
         dense = np.asarray(self.index.vectors[rows]) @ query
@@ -136,6 +142,11 @@ class Retriever:
 
     # ---- for the answer layer and the eval report
 
+    def translate(self, question: str) -> list[Term]:
+        """The question's terms in the other language: (term, forms, weight), glossary terms at weight 1,
+        dictionary words at `dictionary_weight`; empty when both are switched off."""
+        return self.lexicon.terms(question)
+
     def tokens(self, text: str) -> list[str]:
         """The index's own keyword tokens (jieba words, English stems)."""
         return self.index.lexical.tokenizer(text)
@@ -159,7 +170,28 @@ class Retriever:
             "fusion": self.fusion.model_dump(),
             "glossary": {"enabled": self.fusion.glossary, "entries": len(self.glossary.entries),
                          "sha1": hashlib.sha1(terms.encode("utf-8")).hexdigest()[:12]},
+            "dictionary": {"enabled": self.fusion.dictionary, "weight": self.fusion.dictionary_weight,
+                           **packaged_dictionary().describe()},
             "reranker": self.reranker.config() if self.reranker is not None else None,
             "sentence_vectors": self.index.sentence_offsets is not None,
             "tokenizer": self.index.manifest.tokenizer,
         }
+
+    def sentence_vectors(self, row: int, n: int) -> np.ndarray:
+        """The stored vectors of passage `row`'s `n` sentences (text.sentences.split_sentences order); a
+        one-sentence passage, or a build without sentence vectors, lends its own vector to each."""
+        index = self.index
+        if index.sentence_offsets is not None and n > 1:
+            start, end = int(index.sentence_offsets[row]), int(index.sentence_offsets[row + 1])
+            if end - start == n:
+                return np.asarray(index.sentence_vectors[start:end], dtype=np.float32)
+        return np.repeat(np.asarray(index.vectors[row : row + 1], dtype=np.float32), n, axis=0)
+
+    def translated_terms(self, question: str) -> list[list[list[str]]]:
+        """The question's glossary terms as token lists of their other-language forms (alternatives)."""
+        if not self.fusion.glossary:
+            return []
+        terms = [[tokens for form in forms if (tokens := self.tokens(form))]
+                 for _term, forms in self.glossary.translate(question)]
+        return [forms for forms in terms if forms]
+

@@ -1,0 +1,154 @@
+"""Answer-sized pieces of the retrieved passages, each with the features that say how well it answers.
+
+A piece is a stored sentence (its vector comes from the index: nothing is embedded at answer time), cut
+further where a source runs bullet points together ("... [1] - It emphasizes ..."). The features are
+on fixed scales so that one linear model, fitted by eval/fit_answer.py, ranks them for every question.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..text.language import detect_language
+from ..text.places import places_about
+from ..text.sentences import split_sentences
+from .facts import QuestionFacts
+
+#: a source's own footnote markers: "... yuan [3]." or ＂［1］＂; ours are added afterwards
+FOOTNOTE = re.compile(r"\s*[\[［【](\d{1,3})[\]］】]")
+#: bullet points a source runs together on one line
+BULLET = re.compile(r"(?<=[\]］])\s+-\s+|\s+-\s+(?=[A-Z\u3400-\u9fff])")
+_END = re.compile(r"[。！？.!?；;:：]\s*[”’」』）)\"']*\s*$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_WORD = re.compile(r"[A-Za-z]{2,}|\d+")
+
+FEATURES = ("cosine", "passage", "fused_gap", "rank", "coverage", "translated", "states", "heading",
+            "length", "other_language", "off_place", "cosine_gap", "coverage_gap")
+
+
+def strip_footnotes(text: str) -> str:
+    return FOOTNOTE.sub("", text).strip()
+
+
+@dataclass
+class Piece:
+    """One candidate answer sentence of hit `hit` (index into the hits)."""
+
+    hit: int
+    text: str
+    places: frozenset[str]
+    states: bool
+    off_place: bool
+    features: np.ndarray = field(repr=False)
+    score: float = 0.0
+
+
+def _long_enough(text: str) -> bool:
+    return len(_CJK.findall(text)) >= 6 or len(_WORD.findall(text)) >= 4
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What a piece is whatever the question: cached per passage, as passages recur across questions."""
+
+    sentence: int  # index of the stored sentence it comes from
+    text: str
+    tokens: frozenset[str]
+    places: frozenset[str]
+    lang: str
+    heading: float
+
+
+class Evidence:
+    """Finds and scores the pieces of a question's top passages."""
+
+    def __init__(self, retriever, passages: int = 5) -> None:
+        self.retriever = retriever
+        self.passages = passages
+        index = retriever.index
+        self._row = {chunk.chunk_id: row for row, chunk in enumerate(index.chunks)}
+        self._titles = {_flat(d.meta.title) for d in index.documents.values()}
+        self._doc_text = {doc_id: " ".join((d.meta.title, d.meta.title_alt, d.meta.region))
+                          for doc_id, d in index.documents.items()}
+        self._parts = functools.lru_cache(maxsize=65536)(self._split)
+        self._passage_tokens = functools.lru_cache(maxsize=65536)(
+            lambda row: frozenset(retriever.tokens(index.chunks[row].text)))
+
+    def pieces(self, question: str, facts: QuestionFacts, hits, query: np.ndarray) -> list[Piece]:
+        terms = self.retriever.term_weights(question)
+        translated = self.retriever.translated_terms(question)
+        top = hits[0].score if hits else 0.0
+        found: list[Piece] = []
+        for i, hit in enumerate(hits[: self.passages]):
+            row = self._row[hit.chunk_id]
+            parts, vectors = self._parts(row)
+            cosines = vectors @ query
+            for part in parts:
+                off = bool(facts.places) and bool(part.places) and not (part.places & facts.places)
+                states = facts.states(part.text)
+                found.append(Piece(i, part.text, part.places, states, off, np.array([
+                    cosines[part.sentence], hit.dense_score or 0.0, hit.score - top, i,
+                    _coverage(terms, part.tokens), _translated(translated, part.tokens),
+                    float(states) if facts.kind in ("quantity", "date", "place") else 0.5,
+                    part.heading, math.log(len(part.text)), float(part.lang != facts.lang), float(off),
+                    0.0, 0.0,
+                ], dtype=np.float32)))
+        _add_gaps(found)
+        return found
+
+    def _split(self, row: int) -> tuple[list[_Part], np.ndarray]:
+        """A passage's pieces and its sentence vectors."""
+        chunk = self.retriever.index.chunks[row]
+        spans = split_sentences(chunk.text)
+        document = self._doc_text.get(chunk.doc_id, "")
+        parts = []
+        for j, (start, end) in enumerate(spans):
+            for bullet in BULLET.split(chunk.text[start:end]):
+                text = strip_footnotes(bullet).strip(" -")
+                if _long_enough(text):
+                    parts.append(_Part(j, text, frozenset(self.retriever.tokens(text)),
+                                       places_about(text, chunk.text, document), detect_language(text),
+                                       self._heading(text)))
+        return parts, self.retriever.sentence_vectors(row, len(spans))
+
+    def tokens_of(self, chunk_id: str) -> frozenset[str]:
+        """Every keyword token of a passage (for the decline model's coverage of the question)."""
+        return self._passage_tokens(self._row[chunk_id])
+
+    def _heading(self, text: str) -> float:
+        """Titles and headings echo the question's words but answer nothing."""
+        return float((not _END.search(text) and len(text) < 60) or _flat(text) in self._titles)
+
+
+def _add_gaps(found: list[Piece]) -> None:
+    """Features relative to the question's best piece: a sentence is good by comparison."""
+    if not found:
+        return
+    matrix = np.stack([p.features for p in found])
+    for name, source in (("cosine_gap", "cosine"), ("coverage_gap", "coverage")):
+        column = matrix[:, FEATURES.index(source)]
+        matrix[:, FEATURES.index(name)] = column - column.max()
+    for piece, row in zip(found, matrix, strict=True):
+        piece.features = row
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def _coverage(terms: dict[str, float], tokens: set[str]) -> float:
+    total = sum(terms.values())
+    return sum(w for t, w in terms.items() if t in tokens) / total if total else 0.0
+
+
+def _translated(translated: list[list[list[str]]], tokens: set[str]) -> float:
+    """Share of the question's glossary terms whose other-language form (any of them) the piece has."""
+    if not translated:
+        return 0.0
+    found = sum(any(all(t in tokens for t in form) for form in forms) for forms in translated)
+    return found / len(translated)

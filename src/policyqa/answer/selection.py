@@ -1,0 +1,49 @@
+"""Choosing the answer's sentences: the lead, then the few that support it.
+
+A linear model over the evidence features (answer/evidence.py) scores every piece; its weights are
+settings, fitted by eval/fit_answer.py. The lead is the best piece that meets the question's place and
+answer kind; supporting pieces must score within a margin of it and meet the same constraints.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .evidence import FEATURES, Piece
+from .facts import QuestionFacts
+
+
+def score(pieces: list[Piece], weights: dict[str, float]) -> None:
+    w = np.array([weights.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+    for piece in pieces:
+        piece.score = float(piece.features @ w)
+
+
+def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin: float) -> list[Piece]:
+    """The lead and up to `max_sentences - 1` supporting pieces, best first; none off the question's place."""
+    usable = sorted((p for p in pieces if not p.off_place), key=lambda p: -p.score)
+    if not usable:
+        return []
+    lead = next((p for p in usable if p.states), usable[0])
+    chosen = [lead]
+    for piece in usable:
+        if len(chosen) == max_sentences or piece.score < lead.score - margin:
+            break
+        if piece is lead or (facts.strict and not piece.states):
+            continue
+        if not any(similar(piece.text, c.text) for c in chosen):
+            chosen.append(piece)
+    return chosen
+
+
+def _bigrams(text: str) -> set[str]:
+    flat = re.sub(r"[\W_]+", "", text.lower())
+    return {flat[i : i + 2] for i in range(max(1, len(flat) - 1))}
+
+
+def similar(a: str, b: str, threshold: float = 0.7) -> bool:
+    """Near-duplicates: most character bigrams of the shorter text are in the longer one."""
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / max(1, min(len(x), len(y))) >= threshold
