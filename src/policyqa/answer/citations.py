@@ -75,3 +75,13 @@ def _last_clause(text: str) -> str:
     text = re.sub(r"\[\d+\]\s*$", "", text.rstrip())
     pieces = re.split(r"\[\d+\]|(?<=[。！？!?])|(?<=\.)\s|\n", text)
     return pieces[-1].strip() if pieces else ""
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The passage numbers a text's citation markers name, as written ("[2, 5]" gives 2 and 5)."""
+    return [int(x) for m in _CITATION_MARKER.finditer(text) for x in re.findall(r"\d+", m.group(1))]
+
+
+def without_markers(text: str) -> str:
+    """The text with its citation markers taken out: the claim itself."""
+    return _CITATION_MARKER.sub("", text).strip()

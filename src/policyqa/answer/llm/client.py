@@ -1,130 +1,105 @@
-"""A streaming OpenAI-compatible chat-completions client with bounded retries."""
+"""The official `openai` client, pointed at any OpenAI-compatible server, with its failures mapped to
+`BackendFailed` kinds the answer layer explains in the user's language.
+
+The client does the HTTP: streaming (SSE), retries with backoff (connection errors, 408/409/429/5xx,
+honouring Retry-After), timeouts and typed errors. What it leaves to us: a stream that ends without a
+finish reason is an error here (an answer cut off by a dying server must not pass as
+complete), and no secret (the key, a password in the URL) ever reaches a message.
+"""
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 
-from ...settings import LLMSettings, Settings
+from ...settings import LLMSettings
 from ..base import BackendFailed
 
+#: sent when no key is configured: the client insists on one, and local servers (llama.cpp, Ollama,
+#: vLLM without --api-key) ignore it
+NO_KEY = "no-key"
 
-def stream_chat(settings: Settings, messages: list[dict[str, str]]) -> Iterator[str]:
-    """Text deltas of one streamed chat completion, with bounded retries; raises BackendFailed."""
-    import httpx
 
-    s = settings
-    url = s.openai_base_url.rstrip("/") + "/chat/completions"
-    headers = {"Accept": "text/event-stream"}
-    key = s.openai_api_key.get_secret_value()
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    payload = {"model": s.openai_model, "messages": messages, "stream": True,
-               "temperature": s.openai_temperature, "max_tokens": s.openai_max_tokens}
-    deadline = time.monotonic() + s.openai_timeout
-    attempt = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        started = False
+class ChatClient:
+    """One `openai.OpenAI` client (its connection pool is shared by every thread) for one server."""
+
+    def __init__(self, llm: LLMSettings, timeout: float | None = None, retries: int | None = None) -> None:
+        import openai
+
+        self.llm = llm
+        self.client = openai.OpenAI(
+            base_url=llm.base_url, api_key=llm.api_key.get_secret_value() or NO_KEY,
+            timeout=llm.timeout if timeout is None else timeout,
+            max_retries=llm.retries if retries is None else retries,
+            http_client=openai.DefaultHttpxClient(trust_env=False),  # a loopback model is never proxied
+        )
+
+    def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
+        """Text deltas of one streamed chat completion; raises BackendFailed.
+
+        `timeout` bounds each attempt's wait for the first byte and every pause while it streams;
+        `retries` more attempts follow a failure before anything arrived (at most
+        (retries + 1) x timeout plus the client's backoff in all).
+        """
+        import openai
+
+        started = finished = False
         try:
-            timeout = httpx.Timeout(max(0.1, min(s.openai_timeout, remaining)))
-            with httpx.Client(timeout=timeout, trust_env=False) as client, \
-                    client.stream("POST", url, json=payload, headers=headers) as response:
-                if response.status_code in (408, 409, 429) or response.status_code >= 500:
-                    raise _Retryable("http", status=response.status_code)
-                if response.status_code >= 400:
-                    response.read()
-                    raise BackendFailed("http", status=response.status_code,
-                                        detail=_error_message(response.text))
-                for delta in _deltas(response):
-                    started = True
-                    yield delta
-            return
-        except BackendFailed:
-            raise
-        except httpx.TimeoutException as exc:
-            if started:
-                raise BackendFailed("stalled", seconds=s.openai_timeout) from exc
-            raise BackendFailed("timeout", seconds=s.openai_timeout) from exc
-        except (httpx.HTTPError, _Retryable) as exc:
-            failure = exc.failure if isinstance(exc, _Retryable) else _failure(exc, s.openai_base_url)
+            stream = self.client.chat.completions.create(
+                model=self.llm.model, messages=messages, stream=True, temperature=self.llm.temperature,
+                max_tokens=self.llm.max_tokens)
+            for chunk in stream:
+                for choice in chunk.choices or []:
+                    content = choice.delta.content if choice.delta else None
+                    if content:
+                        started = True
+                        yield content
+                    finished = finished or bool(choice.finish_reason)
+        except openai.APITimeoutError as exc:
+            raise BackendFailed("stalled" if started else "timeout", seconds=self.llm.timeout) from exc
+        except openai.APIConnectionError as exc:
+            failure = self._connection_failure(exc)
             if started:
                 raise BackendFailed("broken", detail=failure.describe("en")) from exc
-            attempt += 1
-            pause = min(0.5 * attempt, 2.0)
-            if attempt > s.openai_retries or deadline - time.monotonic() < pause + 0.5:
-                raise failure from exc
-            time.sleep(pause)
+            raise failure from exc
+        except openai.APIStatusError as exc:
+            raise BackendFailed("http", status=exc.status_code, detail=_message(exc.body)) from exc
+        except openai.APIError as exc:  # an error event inside the stream
+            raise BackendFailed("server_error", detail=_message(exc.body) or exc.message[:200]) from exc
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BackendFailed("malformed") from exc
+        if not finished:
+            raise BackendFailed("ended")
+
+    def _connection_failure(self, exc: Exception) -> BackendFailed:
+        """connect / closed / network, from the transport error the client wrapped."""
+        cause = type(exc.__cause__).__name__ if exc.__cause__ else ""
+        if cause == "ConnectError":
+            return BackendFailed("connect", url=safe_url(self.llm.base_url))
+        if cause in ("RemoteProtocolError", "ReadError"):
+            return BackendFailed("closed")
+        return BackendFailed("network", detail=cause or type(exc).__name__)
+
+    def reachable(self) -> bool:
+        """Whether the server answers `GET /models` at all (any reply below 500 counts)."""
+        import openai
+
+        try:
+            self.client.models.list()
+        except openai.APIStatusError as exc:
+            return exc.status_code < 500
+        except Exception:
+            return False
+        return True
 
 
-class _Retryable(Exception):
-    """A reply worth another attempt (rate limit, overload, server error)."""
-
-    def __init__(self, kind: str, **params: object) -> None:
-        super().__init__(kind)
-        self.failure = BackendFailed(kind, **params)
-
-
-def _deltas(response) -> Iterator[str]:
-    """Content pieces of an SSE chat-completion stream (or of a plain JSON reply from a server that ignores
-    `stream`); a stream that ends without [DONE] or a finish reason is an error."""
-    if "application/json" in response.headers.get("content-type", ""):
-        response.read()
-        data = _loads(response.text)
-        content = (data.get("choices") or [{}])[0].get("message", {}).get("content")
-        if not isinstance(content, str):
-            raise BackendFailed("malformed")
-        yield content
-        return
-    finished = False
-    for line in response.iter_lines():
-        if not line.startswith("data:"):
-            continue  # blank separators, ": ping" comments, "event:" lines
-        data = line[5:].strip()
-        if data == "[DONE]":
-            finished = True
-            break
-        event = _loads(data)
-        if "error" in event:
-            raise BackendFailed("server_error", detail=_error_message(data))
-        for choice in event.get("choices") or []:
-            content = (choice.get("delta") or {}).get("content")
-            if content:
-                yield content
-            if choice.get("finish_reason"):
-                finished = True
-    if not finished:
-        raise BackendFailed("ended")
-
-
-def _loads(data: str) -> dict:
-    try:
-        value = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise BackendFailed("malformed") from exc
-    if not isinstance(value, dict):
-        raise BackendFailed("malformed")
-    return value
-
-
-def _error_message(body: str) -> str:
-    try:
-        error = json.loads(body).get("error")
-        message = error.get("message") if isinstance(error, dict) else error
-        return str(message or body)[:200]
-    except (json.JSONDecodeError, AttributeError):
-        return body[:200]
-
-
-def _failure(exc: Exception, base_url: str) -> BackendFailed:
-    import httpx
-
-    if isinstance(exc, httpx.ConnectError):
-        return BackendFailed("connect", url=safe_url(base_url))
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return BackendFailed("closed")
-    return BackendFailed("network", detail=type(exc).__name__)
+def _message(body: object) -> str:
+    """The `message` of an OpenAI-style error body, cut short."""
+    if isinstance(body, dict):
+        body = body.get("message", body.get("error", body))
+        if isinstance(body, dict):
+            body = body.get("message", "")
+    return str(body or "")[:200]
 
 
 def safe_url(url: str) -> str:
@@ -139,16 +114,4 @@ def safe_url(url: str) -> str:
 
 def probe(llm: LLMSettings) -> bool:
     """Whether the configured OpenAI-compatible server answers (one quick request at start-up)."""
-    if not llm.base_url:
-        return False
-    try:
-        import httpx
-
-        headers = {}
-        key = llm.api_key.get_secret_value()
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        response = httpx.get(llm.base_url.rstrip("/") + "/models", timeout=1.0, headers=headers)
-        return response.status_code < 500
-    except Exception:
-        return False
+    return bool(llm.base_url) and ChatClient(llm, timeout=1.0, retries=0).reachable()
