@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..records import Answer, Document, Hit
+from ..records import Answer, CitedPassage, Comparison, Document, Hit
 from ..text.language import detect_language
 
 UI_TEXT = {
@@ -29,6 +31,8 @@ UI_TEXT = {
         "from_uploads": "Passage {ns} comes from a document uploaded through the chat, not from the curated "
                         "corpus: check it against the curated sources.",
         "thinking": "Searching the documents…",
+        "compare_head": ("Region", "Answer", "Documents"),
+        "compare_head_document": ("Document", "Answer", "Date"),
     },
     "zh": {
         "interpreted": "理解为：{q}",
@@ -44,6 +48,8 @@ UI_TEXT = {
         "uploaded": "用户上传（{time}），未经审核",
         "from_uploads": "段落 {ns} 来自用户上传的文档，并非经审核的语料，请与审核过的来源核对。",
         "thinking": "正在检索文档…",
+        "compare_head": ("地区", "回答", "文件"),
+        "compare_head_document": ("文件", "回答", "日期"),
     },
 }
 
@@ -95,6 +101,7 @@ class Source:
     sentence: str = ""
     curated: bool = False
     uploaded_at: str = ""
+    places: list[str] = field(default_factory=list)
 
     @property
     def unvetted_upload(self) -> bool:
@@ -108,27 +115,31 @@ class Source:
             "section": self.section, "span": [self.start, self.end], "page": self.page, "lang": self.lang,
             "text": self.text, "sentence": self.sentence,
             "origin": "upload" if self.uploaded_at else "corpus", "uploaded_at": self.uploaded_at,
-            "curated": self.curated,
+            "curated": self.curated, "places": self.places,
         }
 
 
 def sources_of(answer: Answer, documents: Mapping[str, Document]) -> list[Source]:
     """Cited passages, or the closest passages when the answer was declined."""
-    out = []
     if answer.citations and not answer.declined:
-        for c in answer.citations:
-            meta = documents[c.doc_id].meta if c.doc_id in documents else None
-            out.append(Source(
-                n=c.n, doc_id=c.doc_id, chunk_id=c.chunk_id, title=meta.title if meta else c.title,
-                title_alt=meta.title_alt if meta else "", issuer=meta.issuer if meta else "",
-                region=meta.region if meta else "", date=meta.date if meta else "", section=c.section,
-                start=c.start, end=c.end, page=c.page, lang=c.lang, text=c.text, sentence=c.sentence,
-                curated=c.curated, uploaded_at=c.uploaded_at,
-            ))
-        return out
-    for hit in answer.hits:
-        out.append(source_from_hit(hit, documents))
-    return out
+        return [source_from_cited(c, documents) for c in answer.citations]
+    return [source_from_hit(hit, documents) for hit in answer.hits]
+
+
+def comparison_sources(comparison: Comparison, documents: Mapping[str, Document]) -> list[Source]:
+    """Every group's cited passages, in table order (their numbers already run across the groups)."""
+    return [source_from_cited(c, documents) for g in comparison.groups for c in g.citations]
+
+
+def source_from_cited(c: CitedPassage, documents: Mapping[str, Document]) -> Source:
+    meta = documents[c.doc_id].meta if c.doc_id in documents else None
+    return Source(
+        n=c.n, doc_id=c.doc_id, chunk_id=c.chunk_id, title=meta.title if meta else c.title,
+        title_alt=meta.title_alt if meta else "", issuer=meta.issuer if meta else "",
+        region=meta.region if meta else "", date=meta.date if meta else "", section=c.section,
+        start=c.start, end=c.end, page=c.page, lang=c.lang, text=c.text, sentence=c.sentence,
+        curated=c.curated, uploaded_at=c.uploaded_at, places=c.places,
+    )
 
 
 def source_from_hit(hit: Hit, documents: Mapping[str, Document]) -> Source:
@@ -138,7 +149,7 @@ def source_from_hit(hit: Hit, documents: Mapping[str, Document]) -> Source:
         n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id, title=c.title,
         title_alt=meta.title_alt if meta else "", issuer=c.issuer, region=c.region, date=c.date,
         section=c.section, start=c.start, end=c.end, page=c.page, lang=hit.lang, text=hit.text,
-        curated=c.curated, uploaded_at=c.uploaded_at,
+        curated=c.curated, uploaded_at=c.uploaded_at, places=c.places,
     )
 
 
@@ -149,6 +160,8 @@ def source_card(src: Source) -> str:
     facts = [esc(x) for x in (src.issuer, src.region, src.date) if x]
     if src.page:
         facts.append(f"p. {src.page}")
+    if src.places:
+        facts.append(f'<span class="pq-places">📍 {esc(", ".join(src.places))}</span>')
     section = f'<div class="pq-section">§ {esc(src.section)}</div>' if src.section else ""
     lang = "zh-CN" if src.lang == "zh" else "en"
     label = upload_label(src.uploaded_at) if src.unvetted_upload else ""
@@ -231,6 +244,45 @@ def copy_text(question: str, answer: Answer | None, sources: list[Source], lang:
         lines.append(f"[{s.n}] {where}" + (f" ({facts})" if facts else "")
                      + f" [{s.doc_id}, chars {s.start}-{s.end}{page}]{mark}")
     return "\n".join(lines)
+
+
+def comparison_rows(comparison: Comparison) -> list[tuple[str, str, str]]:
+    """(group, answer with its [n] markers, 'title (date) [n]…' of each cited document) per table row."""
+    rows = []
+    for g in comparison.groups:
+        cited: dict[str, list[CitedPassage]] = {}
+        for c in g.citations:
+            cited.setdefault(c.doc_id, []).append(c)
+        docs = "; ".join(f"{cs[0].title}{f' ({cs[0].date})' if cs[0].date else ''} "
+                         + "".join(f"[{c.n}]" for c in cs) for cs in cited.values())
+        rows.append((g.key, " ".join(g.answer.split()), docs))
+    return rows
+
+
+def comparison_head(comparison: Comparison, lang: str) -> tuple[str, str, str]:
+    return UI_TEXT[lang]["compare_head" if comparison.by == "region" else "compare_head_document"]
+
+
+def comparison_markdown(comparison: Comparison, lang: str, escape: bool = True) -> str:
+    """The comparison as a Markdown table; `escape` makes document text literal (the chat), without it
+    the table is for a file (only '|' is escaped)."""
+    def cell(text: str, cited: set[int]) -> str:
+        return md_escape(text, cited) if escape else text.replace("|", "\\|")
+
+    numbers = {c.n for g in comparison.groups for c in g.citations}
+    head = comparison_head(comparison, lang)
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|"]
+    for row in comparison_rows(comparison):
+        lines.append("| " + " | ".join(cell(x, numbers) for x in row) + " |")
+    return "\n".join(lines)
+
+
+def comparison_csv(comparison: Comparison, lang: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(comparison_head(comparison, lang))
+    writer.writerows(comparison_rows(comparison))
+    return buffer.getvalue()
 
 
 VIEW_WINDOW = 20_000  # characters of a long document shown around the cited span

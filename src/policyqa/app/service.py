@@ -19,13 +19,23 @@ from pathlib import Path
 from typing import Any
 
 from ..answer.answerer import Answerer
+from ..answer.compare import compare
 from ..answer.llm.client import probe
 from ..answer.question import question_problem
 from ..index.build import STAGES, index_exists, ingest
-from ..records import Answer, Document, Filters
+from ..records import Answer, Comparison, Document, Filters
 from ..settings import Settings
 from .followup import resolve_followup
-from .render import UI_TEXT, Source, source_from_hit, sources_of, ui_lang, uploads_notice
+from .render import (
+    UI_TEXT,
+    Source,
+    comparison_markdown,
+    comparison_sources,
+    source_from_hit,
+    sources_of,
+    ui_lang,
+    uploads_notice,
+)
 
 log = logging.getLogger("policyqa.app")
 
@@ -60,6 +70,8 @@ class Request:
     languages: list[str] = field(default_factory=list)
     date_from: str = ""
     date_to: str = ""
+    #: '' for one answer; 'region' or 'document' for one answer per region or document (compare)
+    compare: str = ""
 
 
 @dataclass
@@ -75,6 +87,7 @@ class Turn:
     problem: str = ""  # shown instead of an answer: empty, too long, impossible filter, failure
     failed: bool = False  # the problem is an internal error (logged on the server)
     answer: Answer | None = None
+    comparison: Comparison | None = None  # set instead of `answer` when the request compares
     notice: str = ""  # why another backend answered
     sources: list[Source] = field(default_factory=list)  # cited passages, or the closest when declined
     closest: list[Source] = field(default_factory=list)  # every retrieved passage
@@ -133,7 +146,22 @@ class Service:
             turn.problem = UI_TEXT[turn.lang]["bad_filter"].format(problem=str(exc))
             yield _final(turn)
             return
-        yield from self._answer(turn, request)
+        yield from (self._compare if request.compare else self._answer)(turn, request)
+
+    def _compare(self, turn: Turn, request: Request) -> Iterator[Turn]:
+        """One cited answer per region (or document) with evidence, and the silent ones; `sources` are
+        every group's cited passages, numbered across the table."""
+        turn.mode = request.mode if request.mode in MODES else self.settings.mode
+        loaded = self.current
+        by = request.compare if request.compare in ("region", "document") else "region"
+        try:
+            turn.comparison = compare(loaded.answerer, turn.resolved, by=by, filters=turn.filters,
+                                      k=request.k or None, mode=turn.mode)
+            turn.sources = comparison_sources(turn.comparison, loaded.documents)
+        except Exception:
+            log.error("comparing %r failed:\n%s", turn.resolved[:200], traceback.format_exc())
+            turn.problem, turn.failed = UI_TEXT[turn.lang]["failed"], True
+        yield _final(turn)
 
     def _answer(self, turn: Turn, request: Request) -> Iterator[Turn]:
         k = max(1, min(int(request.k or self.settings.k), MAX_K))
@@ -223,10 +251,13 @@ def split_list(value: str | list[str] | None) -> list[str]:
 
 def api_ask(service: Service, question: str, k: int = 0, mode: str = "", backend: str = "",
             documents: str = "", regions: str = "", languages: str = "", date_from: str = "",
-            date_to: str = "", previous_question: str = "") -> dict:
-    """The `/ask` endpoint's work: the last Turn of `Service.ask` as a JSON-able reply, never an exception."""
+            date_to: str = "", previous_question: str = "", compare: str = "") -> dict:
+    """The `/ask` endpoint's work: the last Turn of `Service.ask` as a JSON-able reply, never an exception.
+
+    With compare='region' (or 'document') the reply's `comparison` holds {question, by, groups} and
+    `citations` every group's cited passages, numbered across the groups."""
     request = Request(question, previous_question or "", k, mode, backend, split_list(documents),
-                      split_list(regions), split_list(languages), date_from, date_to)
+                      split_list(regions), split_list(languages), date_from, date_to, compare or "")
     (turn,) = deque(service.ask(request), maxlen=1)
     reply: dict[str, Any] = {"question": turn.question, "resolved_question": turn.resolved, "answer": "",
                              "declined": True, "citations": [], "closest": [], "backend": "", "notice": "",
@@ -234,6 +265,12 @@ def api_ask(service: Service, question: str, k: int = 0, mode: str = "", backend
     if turn.problem:
         error = "internal error (logged on the server)" if turn.failed else turn.problem
         reply.update(answer=turn.problem, error=error)
+        return reply
+    if turn.comparison is not None:
+        reply.update(answer=comparison_markdown(turn.comparison, turn.lang, escape=False),
+                     declined=all(g.declined for g in turn.comparison.groups),
+                     comparison=turn.comparison.public(), citations=[s.to_api() for s in turn.sources],
+                     timings_ms=turn.comparison.timings_ms)
         return reply
     answer = turn.answer
     reply.update(

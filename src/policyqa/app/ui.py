@@ -7,14 +7,18 @@ annotations such as `gr.SelectData` as real classes.
 """
 
 import logging
+import tempfile
 import time
 import traceback
+from pathlib import Path
 from types import SimpleNamespace
 
 from .render import (
     UI_TEXT,
     Source,
     answer_markdown,
+    comparison_csv,
+    comparison_markdown,
     copy_text,
     document_choices,
     document_view,
@@ -26,6 +30,16 @@ from .service import ECHO_CHARS, MAX_K, MODES, Request, Service, Turn, api_ask
 from .uploads import UPLOAD_TYPES, ingest_uploads
 
 log = logging.getLogger("policyqa.app")
+
+#: source slots: a comparison cites up to a few passages per region, more than one answer's MAX_K
+SLOTS = 20
+
+#: outputs of a chat turn besides the chatbot and the question box: turns, sources, title, copy text,
+#: the two downloads, then each slot's column and card
+_EXTRA = 6 + 2 * SLOTS
+
+COMPARE_CHOICES = [("One answer · 单一回答", ""), ("Compare regions · 按地区比较", "region"),
+                   ("Compare documents · 按文件比较", "document")]
 
 
 EXAMPLES = [
@@ -111,6 +125,12 @@ def _chat_panel(ui: SimpleNamespace) -> None:
                                  placeholder="Ask in Chinese or English · 用中文或英文提问")
         ui.ask_btn = gr.Button("Ask · 提问", variant="primary", scale=1, elem_id="pq-ask")
     with gr.Row():
+        ui.compare = gr.Radio(COMPARE_CHOICES, value="", show_label=False, elem_id="pq-compare")
+        ui.download_md = gr.DownloadButton("Table as Markdown · 下载表格 (MD)", size="sm", visible=False,
+                                           elem_id="pq-download-md")
+        ui.download_csv = gr.DownloadButton("Table as CSV · 下载表格 (CSV)", size="sm", visible=False,
+                                            elem_id="pq-download-csv")
+    with gr.Row():
         ui.up_btn = gr.Button("👍 Helpful · 有帮助", size="sm", elem_id="pq-up")
         ui.down_btn = gr.Button("👎 Not helpful · 没帮助", size="sm", elem_id="pq-down")
         ui.clear_btn = gr.Button("New chat · 新对话", size="sm")
@@ -163,7 +183,7 @@ def _sources_panel(ui: SimpleNamespace) -> None:
 
     ui.sources_title = gr.Markdown("### Sources · 来源\n<small>Cited passages appear here.</small>")
     ui.slots, ui.cards, ui.opens = [], [], []
-    for i in range(MAX_K):
+    for i in range(SLOTS):
         with gr.Column(visible=False, elem_classes="pq-slot") as slot:
             ui.cards.append(gr.HTML(elem_id=f"pq-source-{i + 1}"))
             ui.opens.append(gr.Button("Open in document · 查看原文", size="sm", elem_id=f"pq-open-{i + 1}"))
@@ -179,8 +199,8 @@ def _sources_panel(ui: SimpleNamespace) -> None:
 def _slot_updates(sources: list[Source]) -> list:
     import gradio as gr
 
-    shown = [gr.Column(visible=i < len(sources)) for i in range(MAX_K)]
-    html_values = [source_card(sources[i]) if i < len(sources) else "" for i in range(MAX_K)]
+    shown = [gr.Column(visible=i < len(sources)) for i in range(SLOTS)]
+    html_values = [source_card(sources[i]) if i < len(sources) else "" for i in range(SLOTS)]
     return shown + html_values
 
 
@@ -188,18 +208,18 @@ def _wire_chat(ui: SimpleNamespace, service: Service) -> None:
     """Questions (typed, or an example clicked) stream into the chat; 'New chat' clears everything."""
     import gradio as gr
 
-    def respond(message, history, turns_value, k_value, mode_value, backend_value, docs_value,
+    def respond(message, history, turns_value, compare_value, k_value, mode_value, backend_value, docs_value,
                 regions_value, langs_value, from_value, to_value):
         history = list(history or [])
         turns_value = list(turns_value or [])
         text = message if isinstance(message, str) else ""
         if not text.strip():
-            yield history, gr.skip(), *(gr.skip(),) * (4 + 2 * MAX_K)
+            yield history, gr.skip(), *(gr.skip(),) * _EXTRA
             return
         history.append({"role": "user", "content": md_escape(text[:ECHO_CHARS])})
         previous = turns_value[-1]["resolved"] if turns_value else ""
         request = Request(text, previous, k_value, mode_value, backend_value, docs_value or [],
-                          regions_value or [], langs_value or [], from_value, to_value)
+                          regions_value or [], langs_value or [], from_value, to_value, compare_value or "")
         for turn in service.ask(request):
             yield _chat_update(turn, history, turns_value)
 
@@ -208,19 +228,19 @@ def _wire_chat(ui: SimpleNamespace, service: Service) -> None:
         return value.get("text", "") if isinstance(value, dict) else str(value or "")
 
     def clear():
-        return ([], [], [], "### Sources · 来源", "", *_slot_updates([]),
+        return ([], [], [], "### Sources · 来源", "", *_downloads(None), *_slot_updates([]),
                 '<div class="pq-viewer-empty">—</div>')
 
     outputs = [ui.chatbot, ui.question, ui.turns, ui.sources_state, ui.sources_title, ui.copy_box,
-               *ui.slots, *ui.cards]
-    inputs = [ui.question, ui.chatbot, ui.turns, ui.k, ui.mode, ui.backend, ui.docs, ui.regions, ui.langs,
-              ui.date_from, ui.date_to]
+               ui.download_md, ui.download_csv, *ui.slots, *ui.cards]
+    inputs = [ui.question, ui.chatbot, ui.turns, ui.compare, ui.k, ui.mode, ui.backend, ui.docs, ui.regions,
+              ui.langs, ui.date_from, ui.date_to]
     ui.question.submit(respond, inputs, outputs, api_visibility="private")
     ui.ask_btn.click(respond, inputs, outputs, api_visibility="private")
     ui.chatbot.example_select(pick_example, None, ui.question, api_visibility="private", queue=False) \
         .then(respond, inputs, outputs, api_visibility="private")
-    clear_outputs = [ui.chatbot, ui.turns, ui.sources_state, ui.sources_title, ui.copy_box, *ui.slots,
-                     *ui.cards, ui.viewer]
+    clear_outputs = [ui.chatbot, ui.turns, ui.sources_state, ui.sources_title, ui.copy_box,
+                     ui.download_md, ui.download_csv, *ui.slots, *ui.cards, ui.viewer]
     ui.clear_btn.click(clear, None, clear_outputs, api_visibility="private", queue=False)
 
 
@@ -229,13 +249,15 @@ def _chat_update(turn: Turn, history: list[dict], turns_value: list[dict]) -> tu
     the sources, their cards and the copy text."""
     import gradio as gr
 
-    same = (gr.skip(),) * (4 + 2 * MAX_K)
+    same = (gr.skip(),) * _EXTRA
     if turn.problem and not turn.resolved:  # refused as typed: empty or too long
         history.append({"role": "assistant", "content": md_escape(turn.problem)})
         return history, "", *same
     if turn.problem:  # an impossible filter, or a failure while answering
         history[-1]["content"] = md_escape(turn.problem)
         return history, gr.skip() if turn.failed else "", *same
+    if turn.comparison is not None:
+        return _comparison_update(turn, history, turns_value)
     if turn.answer is None:  # resolved, not answered yet
         history.append({"role": "assistant",
                         "content": answer_markdown(None, turn.lang, turn.interpreted, final=False)})
@@ -255,7 +277,44 @@ def _chat_update(turn: Turn, history: list[dict], turns_value: list[dict]) -> tu
     })
     title = UI_TEXT[lang]["closest" if answer.declined else "sources"]
     return (history, gr.skip(), turns_value, [s.__dict__ for s in sources],
-            f"### {title}", copy_text(turn.resolved, answer, sources, lang), *_slot_updates(sources))
+            f"### {title}", copy_text(turn.resolved, answer, sources, lang), *_downloads(None),
+            *_slot_updates(sources))
+
+
+def _comparison_update(turn: Turn, history: list[dict], turns_value: list[dict]) -> tuple:
+    """A comparison as a table in the chat; its cited passages fill the sources panel, numbered as in the
+    table, and the table can be downloaded."""
+    comparison, sources, lang = turn.comparison, turn.sources, turn.lang
+    message = comparison_markdown(comparison, lang)
+    if sources:
+        message += f"\n\n<small>{UI_TEXT[lang]['sources_hint']}</small>"
+    if history and history[-1]["role"] == "assistant":
+        history[-1]["content"] = message
+    else:
+        history.append({"role": "assistant", "content": message})
+    turns_value.append({
+        "question": turn.question.strip(), "resolved": turn.resolved, "compare": comparison.by,
+        "answer": comparison_markdown(comparison, lang, escape=False), "mode": turn.mode,
+        "sources": [{"n": s.n, "doc_id": s.doc_id, "title": s.title, "section": s.section,
+                     "start": s.start, "end": s.end} for s in sources],
+    })
+    return (history, "", turns_value, [s.__dict__ for s in sources], f"### {UI_TEXT[lang]['sources']}",
+            comparison_markdown(comparison, lang, escape=False), *_downloads(turn),
+            *_slot_updates(sources))
+
+
+def _downloads(turn: Turn | None) -> list:
+    """The Markdown and CSV download buttons: shown with a comparison's files, hidden otherwise."""
+    import gradio as gr
+
+    if turn is None or turn.comparison is None:
+        return [gr.DownloadButton(visible=False), gr.DownloadButton(visible=False)]
+    folder = Path(tempfile.mkdtemp(prefix="policyqa-compare-"))
+    md, csv = folder / "comparison.md", folder / "comparison.csv"
+    md.write_text(f"{turn.resolved}\n\n{comparison_markdown(turn.comparison, turn.lang, escape=False)}\n",
+                  encoding="utf-8")
+    csv.write_text(comparison_csv(turn.comparison, turn.lang), encoding="utf-8-sig")
+    return [gr.DownloadButton(value=str(md), visible=True), gr.DownloadButton(value=str(csv), visible=True)]
 
 
 def _wire_viewer(ui: SimpleNamespace, service: Service) -> None:
@@ -320,11 +379,12 @@ def _wire_api(service: Service) -> None:
 
     def ask(question: str, k: int = 0, mode: str = "", backend: str = "", documents: str = "",
             regions: str = "", languages: str = "", date_from: str = "", date_to: str = "",
-            previous_question: str = "") -> dict:
+            previous_question: str = "", compare: str = "") -> dict:
         """Answer a question with numbered citations. k=0 / empty strings use the server defaults;
-        documents, regions and languages are comma-separated; dates are YYYY[-MM[-DD]]."""
+        documents, regions and languages are comma-separated; dates are YYYY[-MM[-DD]]; compare='region'
+        or 'document' answers once per region or document (reply key `comparison`)."""
         return api_ask(service, question, k, mode, backend, documents, regions, languages, date_from,
-                       date_to, previous_question)
+                       date_to, previous_question, compare)
 
     def view(document: str, start: int = 0, end: int = 0) -> str:
         """HTML of an indexed document (by document id) with the span start-end highlighted."""

@@ -1,0 +1,160 @@
+"""Compare across regions (issue 19) on the real index: the CLI, the /ask API and the chat in Chromium.
+
+One question answered once per region: regions with evidence get their own cited answer, every other
+region the corpus covers an explicit "not addressed" row; citation numbers run across the table.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from test_browser import ARGS, chromium  # noqa: F401 - the fixture is shared
+
+from app_server import private_copy, run_cli, start_server
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+REGIONS = {"National", "Beijing", "Guangdong", "Hainan", "Sichuan", "Hubei"}
+EN = "Which regions have set revenue targets for their biopharmaceutical industry, and what are the targets?"
+ZH = "各地对药品审评审批或挂网审核规定了多少个工作日的办理时限？"
+
+
+def compare_json(index, *args: str) -> dict:
+    result = run_cli("compare", *args, "--json", "--index", str(index))
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
+
+
+def check_groups(reply: dict, index) -> None:
+    """Documented keys only; numbers unique across groups; every cited text is its document's own."""
+    numbers = []
+    for group in reply["groups"]:
+        assert set(group) == {"key", "answer", "declined", "citations"}
+        if group["declined"]:
+            assert not group["citations"]
+            continue
+        for c in group["citations"]:
+            assert set(c) == {"n", "doc_id", "text"}
+            assert f"[{c['n']}]" in group["answer"]
+            assert c["text"] in index.documents[c["doc_id"]].text
+            numbers.append(c["n"])
+    assert len(numbers) == len(set(numbers))
+
+
+def test_cli_compare_by_region_in_english(built, index):
+    reply = compare_json(built[0].index_dir, EN)
+    assert set(reply) == {"question", "by", "groups"} and reply["by"] == "region"
+    check_groups(reply, index)
+    rows = {g["key"]: g for g in reply["groups"]}
+    assert set(rows) == REGIONS  # every region the corpus covers has a row
+    assert not rows["Hubei"]["declined"] and "250 billion" in json.dumps(rows["Hubei"])
+    assert rows["Beijing"]["declined"] and rows["Beijing"]["answer"] == "Not addressed in these documents."
+
+
+def test_cli_compare_in_chinese_names_regions_in_chinese(built, index):
+    reply = compare_json(built[0].index_dir, ZH)
+    check_groups(reply, index)
+    rows = {g["key"]: g for g in reply["groups"]}
+    assert set(rows) == {"全国", "北京", "广东", "海南", "四川", "湖北"}
+    assert not rows["北京"]["declined"] and rows["海南"]["declined"]
+
+
+def test_cli_compare_by_document(built, index):
+    reply = compare_json(built[0].index_dir, EN, "--by", "document")
+    check_groups(reply, index)
+    titles = {t for d in index.documents.values() for t in (d.meta.title, d.meta.title_alt)}
+    assert reply["by"] == "document" and len(reply["groups"]) == len(index.documents)
+    assert {g["key"] for g in reply["groups"]} <= titles
+
+
+def test_passages_carry_region_tags_and_filter_on_them(built, index):
+    digest = [c for c in index.chunks if c.doc_id == "biomedicine-hq-development-news-2025"]
+    assert {"Hainan", "Sichuan", "Hubei", "Guangdong", "National"} <= {p for c in digest for p in c.places}
+    assert all(c.places == ["Beijing"] for c in index.chunks if c.doc_id.startswith("beijing"))
+    result = run_cli("search", "funding rewards for clinical trials", "--place", "海南", "--json",
+                     "--index", str(built[0].index_dir))
+    assert result.returncode == 0, result.stderr[-2000:]
+    hits = json.loads(result.stdout)
+    hits = hits["hits"] if isinstance(hits, dict) else hits
+    assert hits and all("Hainan" in h["citation"]["places"] for h in hits)
+
+
+def test_eval_reports_compare_metrics_per_split(built):
+    result = run_cli("eval", "eval/compare.jsonl", "--index", str(built[0].index_dir),
+                     cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for split in ("tune", "heldout", "all"):
+        row = rf"^\| {split} \| \d+ \| \d+ \| [01]\.\d{{3}} \| \d+ \| [01]\.\d{{3}} \|"
+        assert re.search(row, result.stdout, re.M), result.stdout
+
+
+def test_an_index_of_the_previous_format_refuses_with_the_rebuild_command(built, tmp_path):
+    old = tmp_path / "index"
+    shutil.copytree(built[0].index_dir, old, ignore=shutil.ignore_patterns(".lock"))
+    (manifest,) = old.glob("builds/*/manifest.json")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**data, "format_version": 2}), encoding="utf-8")
+    result = run_cli("compare", EN, "--index", str(old))
+    assert result.returncode != 0
+    assert "index format 2" in result.stderr and "policyqa ingest" in result.stderr
+
+
+# --------------------------------------------------------------------------- the server
+
+
+@pytest.fixture(scope="module")
+def server(built, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("serve-compare")
+    corpus, index = private_copy(built[0], folder)
+    srv = start_server(corpus, index, folder)
+    yield srv
+    srv.stop()
+
+
+def test_ask_api_takes_a_compare_option(server, index):
+    from gradio_client import Client
+
+    reply = Client(server.url, verbose=False).predict(ZH, compare="region", api_name="/ask")
+    assert not reply["error"]
+    check_groups(reply["comparison"], index)
+    cited = {c["n"] for g in reply["comparison"]["groups"] for c in g["citations"]}
+    assert cited and {c["n"] for c in reply["citations"]} == cited
+    for c in reply["citations"]:
+        start, end = c["span"]
+        assert c["text"] == index.documents[c["document"]].text[start:end] and c["places"]
+
+
+def test_compare_table_in_a_real_browser(chromium, server):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(server.url)
+            page.wait_for_selector("#pq-question textarea", timeout=60_000)
+            page.get_by_text("Compare regions · 按地区比较").click()
+            page.fill("#pq-question textarea", EN)
+            page.click("#pq-ask")
+            table = page.wait_for_selector("#pq-chat table", timeout=120_000)
+            text = table.inner_text()
+            for region in REGIONS:
+                assert region in text
+            assert "Not addressed in these documents." in text and "[1]" in text
+            for download in ("#pq-download-md", "#pq-download-csv"):
+                assert page.locator(download).is_visible()
+            # the last cited cell's source opens in the viewer
+            cards = page.locator(".pq-source")
+            last = cards.count()
+            assert last >= 2
+            page.click(f"#pq-open-{last}")
+            target = page.wait_for_selector("#pq-viewer mark.pq-target", timeout=30_000)
+            assert target.inner_text().strip()
+        finally:
+            browser.close()
