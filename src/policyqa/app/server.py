@@ -182,6 +182,8 @@ def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] |
     demo = build_app(service)
     from starlette.middleware import Middleware
 
+    from .openai_api import api_routes
+
     throttle = Middleware(LoginThrottle, max_failures=settings.login_max_failures,
                           lockout=settings.login_lockout_seconds,
                           max_lockout=settings.login_lockout_max_seconds)
@@ -190,7 +192,8 @@ def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] |
             server_name=settings.host, server_port=settings.port, share=share, auth=auth,
             auth_message="policyqa: sign in · 请登录" if auth else None, prevent_thread_lock=True,
             show_error=False, quiet=True, max_file_size=settings.max_upload_mb * MIB, ssr_mode=False,
-            css=CSS, theme=_theme(), footer_links=["api"], app_kwargs={"middleware": [throttle]},
+            css=CSS, theme=_theme(), footer_links=["api"],
+            app_kwargs={"middleware": [throttle], "routes": api_routes(service, api_tokens(settings, auth))},
         )
     except OSError as exc:  # the port was taken while the model loaded
         raise ServeRefused(port_taken(settings.host, settings.port, exc)) from None
@@ -203,6 +206,13 @@ def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] |
         finally:
             demo.close()
     return demo
+
+
+def api_tokens(settings: Settings, auth: list[tuple[str, str]] | None) -> list[str]:
+    """Bearer tokens the /v1 API accepts: POLICYQA_API_KEY, and `user:password` of every sign-in; none
+    (an open API) only when neither is set, which `exposure_problem` allows on loopback alone."""
+    key = settings.api_key.get_secret_value()
+    return [key] * bool(key) + [f"{user}:{password}" for user, password in auth or []]
 
 
 def _theme():

@@ -1,0 +1,128 @@
+"""policyqa as a model: the real `policyqa serve` (real index, real model, --auth and an API key) used
+through the official `openai` Python client on /v1/chat/completions, streaming and not."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from app_server import private_copy, start_server
+from conftest import load_questions, normalise
+
+pytestmark = pytest.mark.slow
+
+QUESTIONS = {q["id"]: q for q in load_questions()}
+ZH, EN = "q001", "q024"
+OFF_TOPIC = "How many moons does Jupiter have?"  # nothing in the corpus is about astronomy
+API_KEY = "sk-policyqa-test-81c2"
+SIGN_IN = ("analyst", "correct horse battery")
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+@pytest.fixture(scope="module")
+def server(built, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("openai-api")
+    corpus, index = private_copy(built[0], folder)
+    srv = start_server(corpus, index, folder, args=("--auth", ":".join(SIGN_IN)),
+                       env={"POLICYQA_API_KEY": API_KEY})
+    yield srv
+    srv.stop()
+
+
+def client(server, key: str = API_KEY):
+    from openai import OpenAI
+
+    return OpenAI(base_url=server.url + "v1", api_key=key, max_retries=0, timeout=600)
+
+
+def ask(server, question: str, **kw):
+    return client(server).chat.completions.create(
+        model="policyqa", messages=[{"role": "user", "content": question}], **kw)
+
+
+def check_citations(message: dict, index) -> None:
+    """Every [n] is a listed citation and every citation is the document's own text at its span."""
+    citations = message["citations"]
+    assert citations and not message["declined"]
+    assert {int(n) for n in MARKER.findall(message["content"])} <= {c["n"] for c in citations}
+    for c in citations:
+        document = index.documents[c["doc_id"]]
+        assert c["text"] == document.text[c["start"] : c["end"]]
+        assert c["title"] == document.meta.title
+        assert not c["sentence"] or c["sentence"] in c["text"]
+
+
+def test_models_lists_policyqa(server) -> None:
+    assert [m.id for m in client(server).models.list().data] == ["policyqa"]
+
+
+def test_a_question_is_answered_with_cited_passages(server, index) -> None:
+    reply = ask(server, QUESTIONS[ZH]["question"]).model_dump()
+    message = reply["choices"][0]["message"]
+    assert reply["model"] == "policyqa" and reply["choices"][0]["finish_reason"] == "stop"
+    check_citations(message, index)
+    wanted = [normalise(e) for e in QUESTIONS[ZH]["evidence"]]
+    assert any(w in normalise(c["text"]) for c in message["citations"] for w in wanted)
+    assert reply["policyqa"]["backend"] == "extractive" and reply["policyqa"]["timings_ms"]
+
+
+def test_streaming_sends_the_same_answer_in_chunks_and_the_citations_last(server, index) -> None:
+    question = QUESTIONS[EN]["question"]
+    whole = ask(server, question).model_dump()["choices"][0]["message"]
+    chunks = [c.model_dump() for c in ask(server, question, stream=True)]
+    deltas = [c["choices"][0]["delta"] for c in chunks]
+    assert deltas[0]["role"] == "assistant"
+    assert "".join(d.get("content") or "" for d in deltas) == whole["content"]
+    assert [c["choices"][0]["finish_reason"] for c in chunks][-1] == "stop"
+    assert all(c["choices"][0]["finish_reason"] is None for c in chunks[:-1])
+    last = {**deltas[-1], "content": whole["content"]}
+    check_citations(last, index)
+    assert last["citations"] == whole["citations"]
+
+
+def test_an_unanswerable_question_is_declined_with_the_closest_passages(server, index) -> None:
+    reply = ask(server, OFF_TOPIC).model_dump()
+    message = reply["choices"][0]["message"]
+    assert message["declined"] and message["citations"] == [] and message["content"]
+    for c in reply["policyqa"]["closest"]:
+        assert c["text"] == index.documents[c["doc_id"]].text[c["start"] : c["end"]]
+    streamed = [c.model_dump() for c in ask(server, OFF_TOPIC, stream=True)]
+    assert streamed[-1]["choices"][0]["delta"]["declined"] is True
+
+
+def test_a_follow_up_is_resolved_from_the_earlier_user_turn(server) -> None:
+    messages = [{"role": "user", "content": "广东计划建设多少个综合性生物医药产业园区？"},
+                {"role": "assistant", "content": "……"}, {"role": "user", "content": "那北京呢？"}]
+    reply = client(server).chat.completions.create(model="policyqa", messages=messages).model_dump()
+    assert reply["policyqa"]["resolved_question"] == "北京计划建设多少个综合性生物医药产业园区？"
+
+
+def test_the_api_wants_the_key_or_a_sign_in(server) -> None:
+    from openai import AuthenticationError
+
+    for key in ("", "sk-wrong", SIGN_IN[1]):
+        with pytest.raises(AuthenticationError) as refused:
+            client(server, key or "none").models.list()
+        assert refused.value.status_code == 401 and refused.value.code == "invalid_api_key"
+    assert client(server, ":".join(SIGN_IN)).models.list().data[0].id == "policyqa"
+    bare = httpx.post(server.url + "v1/chat/completions", json={"model": "policyqa", "messages": []})
+    assert bare.status_code == 401 and bare.json()["error"]["type"] == "authentication_error"
+
+
+def test_errors_have_openai_shape(server) -> None:
+    from openai import BadRequestError, NotFoundError
+
+    with pytest.raises(NotFoundError) as unknown:
+        client(server).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    assert unknown.value.code == "model_not_found"
+    no_question = [{"role": "system", "content": "Be brief."}]
+    with pytest.raises(BadRequestError):
+        client(server).chat.completions.create(model="policyqa", messages=no_question)
+    with pytest.raises(BadRequestError) as too_long:
+        ask(server, "x" * 100_000)
+    assert "2,000" in too_long.value.message
+    raw = httpx.post(server.url + "v1/chat/completions", content=b"{not json",
+                     headers={"Authorization": f"Bearer {API_KEY}"})
+    assert raw.status_code == 400 and raw.json()["error"]["type"] == "invalid_request_error"
