@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, chromium  # noqa: F401 - the fixture is shared
+from test_browser import ARGS, ARTIFACTS, chromium  # noqa: F401 - the fixture is shared
 
 from app_server import private_copy, run_cli, start_server
 
@@ -156,5 +156,7 @@ def test_compare_table_in_a_real_browser(chromium, server):  # noqa: F811
             page.click(f"#pq-open-{last}")
             target = page.wait_for_selector("#pq-viewer mark.pq-target", timeout=30_000)
             assert target.inner_text().strip()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
         finally:
             browser.close()

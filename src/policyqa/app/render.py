@@ -254,7 +254,7 @@ def comparison_rows(comparison: Comparison) -> list[tuple[str, str, str]]:
         for c in g.citations:
             cited.setdefault(c.doc_id, []).append(c)
         docs = "; ".join(f"{cs[0].title}{f' ({cs[0].date})' if cs[0].date else ''} "
-                         + "".join(f"[{c.n}]" for c in cs) for cs in cited.values())
+                         + " ".join(f"[{c.n}]" for c in cs) for cs in cited.values())
         rows.append((g.key, " ".join(g.answer.split()), docs))
     return rows
 

@@ -65,6 +65,7 @@ mark.pq-sentence, mark.pq-target {background:#fde68a; color:#111; padding:0 1px;
              margin-top:3px; display:inline-block;}
 .pq-viewer-empty {color: var(--body-text-color-subdued); font-style: italic;}
 .pq-slot {gap: 4px !important;}
+#pq-chat table td:first-child {white-space: nowrap;}
 """
 
 SCROLL_JS = """() => { setTimeout(() => {
