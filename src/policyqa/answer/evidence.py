@@ -37,10 +37,12 @@ def strip_footnotes(text: str) -> str:
 
 @dataclass
 class Piece:
-    """One candidate answer sentence of hit `hit` (index into the hits)."""
+    """One candidate answer sentence of hit `hit` (index into the hits): `text` as the answer quotes it
+    (the source's footnote markers stripped), `quote` as it stands in the passage (for highlighting)."""
 
     hit: int
     text: str
+    quote: str
     places: frozenset[str]
     states: bool
     off_place: bool
@@ -58,6 +60,7 @@ class _Part:
 
     sentence: int  # index of the stored sentence it comes from
     text: str
+    quote: str
     tokens: frozenset[str]
     places: frozenset[str]
     lang: str
@@ -91,7 +94,7 @@ class Evidence:
             for part in parts:
                 off = bool(facts.places) and bool(part.places) and not (part.places & facts.places)
                 states = facts.states(part.text)
-                found.append(Piece(i, part.text, part.places, states, off, np.array([
+                found.append(Piece(i, part.text, part.quote, part.places, states, off, np.array([
                     cosines[part.sentence], hit.dense_score or 0.0, hit.score - top, i,
                     _coverage(terms, part.tokens), _translated(translated, part.tokens),
                     float(states) if facts.kind in ("quantity", "date", "place") else 0.5,
@@ -109,9 +112,10 @@ class Evidence:
         parts = []
         for j, (start, end) in enumerate(spans):
             for bullet in BULLET.split(chunk.text[start:end]):
-                text = strip_footnotes(bullet).strip(" -")
+                quote = bullet.strip(" -")
+                text = strip_footnotes(quote)
                 if _long_enough(text):
-                    parts.append(_Part(j, text, frozenset(self.retriever.tokens(text)),
+                    parts.append(_Part(j, text, quote, frozenset(self.retriever.tokens(text)),
                                        places_about(text, chunk.text, document), detect_language(text),
                                        self._heading(text)))
         return parts, self.retriever.sentence_vectors(row, len(spans))

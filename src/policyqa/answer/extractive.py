@@ -48,7 +48,7 @@ class ExtractiveBackend(AnswerBackend):
             if piece.hit not in quotes:
                 order.append(piece.hit)
                 quotes[piece.hit] = []
-            quotes[piece.hit].append(piece.text)
+            quotes[piece.hit].append(piece.quote)
             space = "" if _CJK_END.search(piece.text) else " "
             parts.append(f"{neutralise_markers(piece.text)}{space}[{order.index(piece.hit) + 1}]")
             citations = [cite(i + 1, hits[h], quotes[h]) for i, h in enumerate(order)]
