@@ -160,3 +160,12 @@ def test_compare_table_in_a_real_browser(chromium, server):  # noqa: F811
             page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_ask_api_filters_on_place_tags(server):
+    from gradio_client import Client
+
+    reply = Client(server.url, verbose=False).predict("How much are the rewards for clinical trials?",
+                                                      places="海南", api_name="/ask")
+    passages = reply["citations"] + reply["closest"]
+    assert passages and all("Hainan" in c["places"] for c in passages)

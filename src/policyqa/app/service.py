@@ -72,6 +72,8 @@ class Request:
     date_to: str = ""
     #: '' for one answer; 'region' or 'document' for one answer per region or document (compare)
     compare: str = ""
+    #: passage region tags ('Hainan', '海南'): only passages about these regions
+    places: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -141,7 +143,7 @@ class Service:
         yield turn
         try:
             turn.filters = make_filters(request.documents, request.regions, request.languages,
-                                        request.date_from, request.date_to)
+                                        request.date_from, request.date_to, request.places)
         except ValueError as exc:
             turn.problem = UI_TEXT[turn.lang]["bad_filter"].format(problem=str(exc))
             yield _final(turn)
@@ -218,7 +220,8 @@ def build_with_progress(settings: Settings, say: Callable[[str], None]) -> None:
 
 
 def make_filters(documents: list[str] | None = None, regions: list[str] | None = None,
-                 languages: list[str] | None = None, date_from: str = "", date_to: str = "") -> Filters:
+                 languages: list[str] | None = None, date_from: str = "", date_to: str = "",
+                 places: list[str] | None = None) -> Filters:
     """Filters from the controls or the API; ValueError (one plain sentence) for a value that can never
     match, such as 2025-13-45 or language 'xx', instead of silently matching nothing."""
     from pydantic import ValidationError
@@ -227,7 +230,7 @@ def make_filters(documents: list[str] | None = None, regions: list[str] | None =
         return Filters(
             doc_ids=[d for d in documents or [] if d], regions=[r for r in regions or [] if r],
             languages=[x for x in languages or [] if x], date_from=(date_from or "").strip(),
-            date_to=(date_to or "").strip(),
+            date_to=(date_to or "").strip(), places=[p for p in places or [] if p],
         )
     except ValidationError as exc:
         raise ValueError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
@@ -251,13 +254,14 @@ def split_list(value: str | list[str] | None) -> list[str]:
 
 def api_ask(service: Service, question: str, k: int = 0, mode: str = "", backend: str = "",
             documents: str = "", regions: str = "", languages: str = "", date_from: str = "",
-            date_to: str = "", previous_question: str = "", compare: str = "") -> dict:
+            date_to: str = "", previous_question: str = "", compare: str = "", places: str = "") -> dict:
     """The `/ask` endpoint's work: the last Turn of `Service.ask` as a JSON-able reply, never an exception.
 
     With compare='region' (or 'document') the reply's `comparison` holds {question, by, groups} and
     `citations` every group's cited passages, numbered across the groups."""
     request = Request(question, previous_question or "", k, mode, backend, split_list(documents),
-                      split_list(regions), split_list(languages), date_from, date_to, compare or "")
+                      split_list(regions), split_list(languages), date_from, date_to, compare or "",
+                      split_list(places))
     (turn,) = deque(service.ask(request), maxlen=1)
     reply: dict[str, Any] = {"question": turn.question, "resolved_question": turn.resolved, "answer": "",
                              "declined": True, "citations": [], "closest": [], "backend": "", "notice": "",

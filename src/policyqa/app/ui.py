@@ -380,12 +380,13 @@ def _wire_api(service: Service) -> None:
 
     def ask(question: str, k: int = 0, mode: str = "", backend: str = "", documents: str = "",
             regions: str = "", languages: str = "", date_from: str = "", date_to: str = "",
-            previous_question: str = "", compare: str = "") -> dict:
+            previous_question: str = "", compare: str = "", places: str = "") -> dict:
         """Answer a question with numbered citations. k=0 / empty strings use the server defaults;
         documents, regions and languages are comma-separated; dates are YYYY[-MM[-DD]]; compare='region'
-        or 'document' answers once per region or document (reply key `comparison`)."""
+        or 'document' answers once per region or document (reply key `comparison`); places (comma-separated
+        region tags such as Hainan or 海南) keeps only passages about those regions."""
         return api_ask(service, question, k, mode, backend, documents, regions, languages, date_from,
-                       date_to, previous_question, compare)
+                       date_to, previous_question, compare, places)
 
     def view(document: str, start: int = 0, end: int = 0) -> str:
         """HTML of an indexed document (by document id) with the span start-end highlighted."""
