@@ -126,3 +126,17 @@ def test_errors_have_openai_shape(server) -> None:
     raw = httpx.post(server.url + "v1/chat/completions", content=b"{not json",
                      headers={"Authorization": f"Bearer {API_KEY}"})
     assert raw.status_code == 400 and raw.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_compare_answers_once_per_region_as_a_table(server, index) -> None:
+    question = "Which regions have set revenue targets for their biopharmaceutical industry?"
+    reply = ask(server, question, extra_body={"policyqa": {"compare": True}}).model_dump()
+    message, comparison = reply["choices"][0]["message"], reply["policyqa"]["comparison"]
+    assert comparison["by"] == "region" and len(comparison["groups"]) > 1
+    assert message["content"].count("|") > 4, "the comparison is a Markdown table"
+    answered = [g for g in comparison["groups"] if not g["declined"]]
+    assert answered and not message["declined"]
+    numbers = [c["n"] for g in answered for c in g["citations"]]
+    assert sorted(numbers) == [c["n"] for c in message["citations"]]
+    for c in message["citations"]:
+        assert c["text"] == index.documents[c["doc_id"]].text[c["start"] : c["end"]]

@@ -9,7 +9,8 @@ span in the document ...) and `declined`; `policyqa` at the top level carries th
 resolved question, the closest passages and the timings. Streaming sends the checked text as it grows
 (an LLM's text only once its claims are checked) and the citations in the last chunk, then `[DONE]`.
 Per-request options go in an extra `policyqa` object: k, mode, backend, documents, regions, languages,
-date_from, date_to.
+date_from, date_to, and compare (true or "region"/"document": one cited answer per group, as a table,
+with `policyqa.comparison` holding the groups).
 
 A bearer token is required when the server has one: `POLICYQA_API_KEY`, or with `--auth` any
 `user:password` that signs in to the chat. Errors have OpenAI's JSON shape.
@@ -33,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from .followup import resolve_followup
-from .render import UI_TEXT, Source
+from .render import UI_TEXT, Source, comparison_markdown
 from .service import Request, Service, Turn
 
 log = logging.getLogger("policyqa.api")
@@ -71,6 +72,14 @@ class Options(BaseModel):
     languages: list[str] = Field(default_factory=list)
     date_from: str = ""
     date_to: str = ""
+    #: true (by region), "region" or "document": one cited answer per group, as a Markdown table
+    compare: bool | str = False
+
+    @property
+    def grouping(self) -> str:
+        if self.compare is True:
+            return "region"
+        return self.compare if self.compare in ("region", "document") else ""
 
 
 class ChatRequest(BaseModel):
@@ -94,7 +103,7 @@ class ChatRequest(BaseModel):
                 previous = resolve_followup(earlier.strip(), previous)
         o = self.policyqa
         return Request(asked[-1], previous, o.k, o.mode, o.backend, o.documents, o.regions, o.languages,
-                       o.date_from, o.date_to)
+                       o.date_from, o.date_to, compare=o.grouping)
 
 
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "invalid_request_error",
@@ -223,7 +232,10 @@ def check_problem(turn: Turn | None) -> None:
 
 
 def content(turn: Turn) -> str:
-    """The message text: the answer (or the refusal) and any notice after a blank line."""
+    """The message text: the answer (or the refusal) and any notice after a blank line; a comparison is
+    its Markdown table."""
+    if turn.comparison is not None:
+        return comparison_markdown(turn.comparison, turn.lang, escape=False)
     answer = turn.answer
     text = answer.answer.strip() or UI_TEXT[turn.lang]["declined"].replace("**", "")
     notice = " ".join(x for x in (answer.notice, turn.notice) if x)
@@ -232,11 +244,18 @@ def content(turn: Turn) -> str:
 
 def answer_fields(turn: Turn) -> dict:
     """What an OpenAI message lacks: the cited passages and whether the documents answered at all."""
-    cited = [] if turn.answer.declined else turn.sources
-    return {"citations": [citation(s) for s in cited], "declined": turn.answer.declined}
+    if turn.comparison is not None:
+        declined = all(g.declined for g in turn.comparison.groups)
+    else:
+        declined = turn.answer.declined
+    cited = [] if declined else turn.sources
+    return {"citations": [citation(s) for s in cited], "declined": declined}
 
 
 def details(turn: Turn) -> dict:
+    if turn.comparison is not None:
+        return {"backend": "", "notice": "", "resolved_question": turn.resolved, "closest": [],
+                "timings_ms": turn.comparison.timings_ms, "comparison": turn.comparison.public()}
     answer = turn.answer
     return {"backend": answer.backend, "notice": " ".join(x for x in (answer.notice, turn.notice) if x),
             "resolved_question": turn.resolved, "closest": [citation(s) for s in turn.closest],
