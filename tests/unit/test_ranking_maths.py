@@ -19,6 +19,7 @@ from policyqa.retrieve.candidates import Candidate
 from policyqa.retrieve.coverage import coverage_search, term_coverage
 from policyqa.retrieve.dense import DenseScorer
 from policyqa.retrieve.fusion import fuse, hybrid
+from policyqa.retrieve.lexicon import Term
 from policyqa.settings import FusionSettings
 
 TEXTS = ["drug price negotiation", "drug drug catalogue", "price of hospital beds", "insurance catalogue",
@@ -59,7 +60,7 @@ def test_a_term_no_passage_has_counts_as_the_rarest(lexical) -> None:
 
 
 def test_the_translated_side_is_damped_by_the_square_root_of_the_share_carried_over(lexical) -> None:
-    glossary = [("医保目录", ["national reimbursement drug list"])]
+    glossary = [Term("医保目录", ["national reimbursement drug list"])]
     full, rows = coverage_search(lexical, "医保目录", k=5, translations=glossary)
     per_term = _by_term(lexical, lexical.tokenizer(glossary[0][1][0]))
     # all of the question is carried over: no damping, the forms' own coverage of the passage
