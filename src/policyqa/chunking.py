@@ -40,11 +40,14 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("paren_num", re.compile(rf"^{_PAREN}\d{{1,2}}{_CLOSE}")),
 ]
 
+#: closing quotes and brackets that belong to the sentence they end (。” stays one end, never ” alone)
+CLOSERS = "”’」』）)\"'"
+
 SEPARATORS = [
     r"\n\n",
     r"\n",
-    r"(?<=[。！？])",
-    r"(?<=[.!?])\s+",
+    rf"(?<=[。！？])(?![{CLOSERS}])|(?<=[。！？][{CLOSERS}])(?![{CLOSERS}])",
+    rf"(?<=[.!?])\s+|(?<=[.!?][{CLOSERS}])\s+",
     r"(?<=[；;])",
     r"(?<=[，、：])|(?<=[,:])(?!\d)",  # never inside a number or a time: 3,900 / 10:30
     r"\s+",

@@ -305,7 +305,9 @@ class ChunkingSettings(BaseModel):
     chunk_size: int = _default("chunk_size")
     chunk_overlap: int = _default("chunk_overlap")
     paragraphs: bool = _default("chunk_paragraphs")
-    version: int = 2  # 2: a clause break never splits a number (3,900) or a time (10:30)
+    # 2: a clause break never splits a number (3,900) or a time (10:30); 3: closing quotes and brackets
+    # stay with their sentence (。” is one end), in chunks and in sentence vectors
+    version: int = 3
 
 
 class IndexSettings(BaseModel):

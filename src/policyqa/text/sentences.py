@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_BOUNDARY = re.compile(r"[。！？；!?]+[”’」』）)\"']*|\.(?=\s)|\n+")
+#: a sentence ends after its closing quotes and brackets (。” and ." end the sentence, not ” alone)
+_BOUNDARY = re.compile(r"[。！？；!?]+[”’」』）)\"']*|\.[”’)\"']*(?=\s)|\n+")
 
 _SOFT_BREAK = re.compile(r"[，、：]\s*|[,:](?!\d)\s*")
 

@@ -1,0 +1,41 @@
+"""Chunk and sentence boundaries keep closing quotes and brackets with the sentence they end.
+
+Before chunker version 3 the chunker cut between 。 and ”, so some Chinese chunks began with a lone ”.
+The chunker runs for real here; its length function counts characters instead of USE tokens, which
+only changes where the size limit falls.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from policyqa.chunking import CLOSERS, Chunker
+from policyqa.records import Document, DocumentMeta
+from policyqa.settings import ChunkingSettings
+from policyqa.text.sentences import split_sentences
+
+QUOTED = "".join(f"第{i}条规定：“医保部门要加快创新药挂网采购，推动双通道管理{i}。”" for i in range(12))
+BRACKETED = "".join(f"价格谈判第{i}轮完成（含税价格下降{i}成。）" for i in range(12))
+ENGLISH = " ".join(f'The notice {i} says "prices fall by {i} percent." Hospitals follow.' for i in range(12))
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    meta = DocumentMeta(doc_id="d", title="t")
+    doc = Document(meta=meta, path="d.txt", text=text, content_hash="h")
+    return [c.text for c in Chunker(ChunkingSettings(chunk_size=size), len).chunk(doc)]
+
+
+@pytest.mark.parametrize("text", [QUOTED, BRACKETED, ENGLISH])
+@pytest.mark.parametrize("size", [40, 60, 90])
+def test_no_chunk_starts_with_a_closing_quote_or_bracket(text: str, size: int) -> None:
+    chunks = _chunks(text, size)
+    assert len(chunks) > 1
+    assert not [c for c in chunks if c[0] in CLOSERS]
+    assert "".join(chunks).replace(" ", "") == text.replace(" ", "")  # nothing lost or repeated
+
+
+def test_sentences_end_after_their_closing_quotes() -> None:
+    text = '他说：“要加快。”随后离开。He said "yes." Then he left. 价格（含税。）下降。'
+    sentences = [text[start:end] for start, end in split_sentences(text)]
+    assert sentences == ["他说：“要加快。”", "随后离开。", 'He said "yes."', "Then he left.",
+                         "价格（含税。）", "下降。"]
