@@ -71,15 +71,18 @@ index: install
 demo: index
 	$(BIN)/policyqa serve
 
-# Two jobs: the llama.cpp build (CPU) overlaps the core install (mostly unpacking wheels).
+# Two jobs: the llama.cpp build (CPU) overlaps the extras install (mostly unpacking wheels). Then the
+# suite in two pytest-xdist workers, whole files each (module fixtures such as the servers start once):
+# while one worker waits on a server, a browser or a one-thread LLM, the other has the second core.
+TEST_WORKERS ?= 2
 test:
 	$(MAKE) --no-print-directory -j2 install-test
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=30
 
 # XQuAD (../shared/benchmarks/xquad or XQUAD=dir): 4 directions x dense/bm25/hybrid, about 3 minutes.
 XQUAD ?= ../shared/benchmarks/xquad
 bench-xquad: install
-	$(PY) eval/benchmarks/run_xquad.py --data $(XQUAD) --work .cache/xquad \
+	$(PY) eval/benchmarks/run_xquad.py --data $(XQUAD) --work .cache/xquad --answers \
 		--results eval/benchmarks/results/xquad.json --markdown eval/benchmarks/results/xquad.md
 
 lint: install-test

@@ -264,6 +264,19 @@ def load(data: Path, lang: str, limit: int | None) -> list[dict]:
         return json.load(handle)["data"][:limit]
 
 
+def gold_answers(data: Path, lang: str, limit: int | None) -> dict[str, list[str]]:
+    """Question id -> gold answer strings of one language (answer benchmark: is the gold in the answer?).
+
+    Newlines become spaces as in the corpus; matching ignores whitespace and case anyway.
+    """
+    return {
+        qa["id"]: [a["text"].replace("\r", " ").replace("\n", " ") for a in qa["answers"]]
+        for article in load(data, lang, limit)
+        for paragraph in article["paragraphs"]
+        for qa in paragraph["qas"]
+    }
+
+
 def per_lang(counter: Counter[str]) -> dict[str, int]:
     """List every language, so zero counts are printed rather than omitted."""
     return {lang: counter[lang] for lang in LANGS}

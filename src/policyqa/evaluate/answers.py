@@ -31,6 +31,11 @@ def lead_of(text: str) -> str:
     return text[: match.start()] if match else text
 
 
+def without_markers(text: str) -> str:
+    """The answer text without its [n] citation markers, so a gold "2" does not match a "[2]"."""
+    return _MARKER.sub("", text)
+
+
 def answer_row(answer: Answer) -> dict:
     """The `answer` entry of a question in the report."""
     return {
@@ -80,7 +85,7 @@ def answer_metrics(questions: list[Question], rows: list[dict], off: list[bool |
 
 
 def _holds(answer: dict, evidence: list[str], field: str) -> bool:
-    return not answer["declined"] and relevant(_MARKER.sub("", answer[field]), evidence)
+    return not answer["declined"] and relevant(without_markers(answer[field]), evidence)
 
 
 def _share(flags: list[bool]) -> float | None:
