@@ -79,7 +79,8 @@ test:
 	$(MAKE) --no-print-directory -j2 install-test
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=30
 
-# XQuAD (../shared/benchmarks/xquad or XQUAD=dir): 4 directions x dense/bm25/hybrid, about 3 minutes.
+# XQuAD (../shared/benchmarks/xquad or XQUAD=dir): 4 directions x dense/bm25/hybrid (about 3 minutes),
+# plus the answer layer on every question of each direction (--answers).
 XQUAD ?= ../shared/benchmarks/xquad
 bench-xquad: install
 	$(PY) eval/benchmarks/run_xquad.py --data $(XQUAD) --work .cache/xquad --answers \
