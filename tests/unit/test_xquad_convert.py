@@ -184,9 +184,11 @@ def test_runner_evaluates_every_direction_and_mode(tmp_path: Path) -> None:
         (d.replace("-", "->"), m) for d in DIRECTIONS for m in ("dense", "bm25", "hybrid")
     }
     by = {(r["direction"], r["mode"]): r for r in rows}
-    # one chunk per paragraph (2 articles of 5 paragraphs); BM25 cannot cross languages, dense can
+    # one chunk per paragraph (2 articles of 5 paragraphs); BM25 crosses languages through the dictionary
     assert all(r["n_chunks"] == 10 for r in rows)
-    assert by[("en->zh", "dense")]["hit@5"] > by[("en->zh", "bm25")]["hit@5"] + 0.3
-    # fusion must not let BM25 drown the cross-lingual dense hits
-    assert by[("en->zh", "hybrid")]["hit@5"] > by[("en->zh", "bm25")]["hit@5"] + 0.3
+    assert by[("en->zh", "bm25")]["hit@5"] > 0.5
+    # fusion keeps the cross-lingual hits of the better channel
+    for direction in ("en->zh", "zh->en"):
+        best = max(by[(direction, mode)]["hit@5"] for mode in ("dense", "bm25"))
+        assert by[(direction, "hybrid")]["hit@5"] >= best - 0.05, direction
     assert "| zh->en | hybrid |" in run.stdout and "same-language hit@1" in run.stdout
