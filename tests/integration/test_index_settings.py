@@ -5,13 +5,11 @@ both values and the rebuild command, and `ingest --rebuild` applies new ones and
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import policyqa as cli  # in process: MiniLM loads once, not once a command
 from policyqa.index.build import ingest
 from policyqa.index.manifest import IndexMismatch
 from policyqa.index.reader import Index, index_settings, open_index
@@ -22,13 +20,6 @@ HAMLET = ("Hamlet\n\nHamlet is a tragedy written by William Shakespeare around 1
           "It is set in Denmark and follows Prince Hamlet.\n")
 DENMARK = "Denmark\n\nCopenhagen is the capital of Denmark.\n"
 MARATHON = "Marathon\n\nThe city marathon attracted twenty thousand runners.\n\nIt starts at the harbour.\n"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONIOENCODING": "utf-8"}
-    env.pop("POLICYQA_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "policyqa.cli", *args], env=env, capture_output=True,
-                          text=True, timeout=900)
 
 
 def needs_minilm() -> None:
