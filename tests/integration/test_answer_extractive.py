@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 
 import pytest
 
+from cli_runner import policyqa
 from conftest import ROOT, load_questions, normalise
 from policyqa.answer.answerer import Answerer
 from policyqa.answer.citations import check_citations
@@ -258,16 +257,12 @@ def test_questions_about_what_the_corpus_does_not_cover_are_declined(answerer, q
 
 @pytest.fixture(scope="module")
 def cli_env(tmp_path_factory):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONIOENCODING": "utf-8"}
-    env.pop("POLICYQA_CONFIG", None)
-    return env, tmp_path_factory.mktemp("cli")
+    """A working directory without a policyqa.yaml for the command."""
+    return tmp_path_factory.mktemp("cli")
 
 
 def _ask(built, cli_env, *args: str) -> subprocess.CompletedProcess:
-    env, cwd = cli_env
-    command = [sys.executable, "-m", "policyqa.cli", "ask", *args, "--index", str(built[0].index_dir)]
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=300,
-                          encoding="utf-8")
+    return policyqa("ask", *args, "--index", str(built[0].index_dir), cwd=cli_env)
 
 
 def test_cli_ask_json_has_the_contract_keys(built, cli_env) -> None:
@@ -296,9 +291,7 @@ def test_cli_ask_prints_answer_and_cited_passages_or_a_refusal(built, cli_env) -
 
 
 def test_cli_ask_reports_a_missing_index_in_one_line(cli_env, tmp_path) -> None:
-    env, cwd = cli_env
-    command = [sys.executable, "-m", "policyqa.cli", "ask", "创新药", "--index", str(tmp_path / "none")]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+    result = policyqa("ask", "创新药", "--index", str(tmp_path / "none"), cwd=cli_env)
     assert result.returncode == 2 and "no index" in result.stderr and "Traceback" not in result.stderr
 
 

