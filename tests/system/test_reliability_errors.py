@@ -1,7 +1,8 @@
 """Expected failures give one line on stderr, exit code 2 and what to do; never a traceback.
 
-Every case runs the real `policyqa` command in a subprocess on real files: a bad config, a damaged build,
-a read-only mount, a taken port, an empty corpus, filters that can never match.
+Every case runs the real `policyqa` command on real files: a bad config, a damaged build, a read-only
+mount, a taken port, an empty corpus, filters that can never match. The commands run in the test process
+(cli_runner); `serve` runs in a subprocess, since a regression there would serve instead of refusing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from app_server import run_cli
+from cli_runner import policyqa
 from conftest import free_port
 from policyqa.app.service import make_filters
 
@@ -42,24 +44,24 @@ def current(index: Path) -> Path:
 
 def test_bad_yaml_in_the_config_file(tmp_path: Path) -> None:
     (tmp_path / "policyqa.yaml").write_text("k: 5\nmode: [hybrid\n", encoding="utf-8")
-    done = run_cli("search", "x", "--index", str(tmp_path / "ix"), cwd=tmp_path)
+    done = policyqa("search", "x", "--index", str(tmp_path / "ix"), cwd=tmp_path)
     one_line_error(done, "policyqa.yaml is not valid YAML", "line 3", "fix")
 
 
 def test_missing_vector_file_names_it_and_the_rebuild_flag(built, index_copy: Path, tmp_path: Path) -> None:
     (current(index_copy) / "vectors.faiss").unlink()
-    done = run_cli("search", "药品目录", "--index", str(index_copy), cwd=tmp_path)
+    done = policyqa("search", "药品目录", "--index", str(index_copy), cwd=tmp_path)
     one_line_error(done, "vectors.faiss missing", "policyqa ingest --rebuild")
 
 
 def test_corrupt_manifest_is_named_and_rebuild_repairs_it(built, index_copy: Path, tmp_path: Path) -> None:
     (current(index_copy) / "manifest.json").write_text('{"embedder": ', encoding="utf-8")
     corpus = str(built[0].corpus_dir)
-    done = run_cli("ingest", "--corpus", corpus, "--index", str(index_copy), cwd=tmp_path)
+    done = policyqa("ingest", "--corpus", corpus, "--index", str(index_copy), cwd=tmp_path)
     one_line_error(done, "manifest.json is corrupt", "--rebuild")
-    rebuilt = run_cli("ingest", "--rebuild", "--corpus", corpus, "--index", str(index_copy), cwd=tmp_path)
+    rebuilt = policyqa("ingest", "--rebuild", "--corpus", corpus, "--index", str(index_copy), cwd=tmp_path)
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
-    found = run_cli("search", "药品目录", "--index", str(index_copy), "--k", "1", cwd=tmp_path)
+    found = policyqa("search", "药品目录", "--index", str(index_copy), "--k", "1", cwd=tmp_path)
     assert found.returncode == 0 and "[1]" in found.stdout, found.stderr[-2000:]
 
 
@@ -81,10 +83,10 @@ def read_only_mount(tmp_path: Path):
 def test_read_only_index_folder(built, read_only_mount: Path, tmp_path: Path) -> None:
     shutil.copytree(built[0].index_dir, read_only_mount / "index", ignore=shutil.ignore_patterns(".lock"))
     subprocess.run(["mount", "-o", "remount,ro", str(read_only_mount)], check=True)
-    corpus = str(built[0].corpus_dir)
-    done = run_cli("ingest", "--corpus", corpus, "--index", str(read_only_mount / "index"), cwd=tmp_path)
-    one_line_error(done, "Read-only file system", str(read_only_mount / "index"), "--index")
-    found = run_cli("search", "药品目录", "--index", str(read_only_mount / "index"), "--k", "1", cwd=tmp_path)
+    corpus, index = str(built[0].corpus_dir), str(read_only_mount / "index")
+    done = policyqa("ingest", "--corpus", corpus, "--index", index, cwd=tmp_path)
+    one_line_error(done, "Read-only file system", index, "--index")
+    found = policyqa("search", "药品目录", "--index", index, "--k", "1", cwd=tmp_path)
     assert found.returncode == 0 and "[1]" in found.stdout, found.stderr[-2000:]  # reading still works
 
 
@@ -100,10 +102,10 @@ def test_port_in_use(built, tmp_path: Path) -> None:
 def test_empty_corpus(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    done = run_cli("ingest", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), cwd=tmp_path)
+    done = policyqa("ingest", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), cwd=tmp_path)
     one_line_error(done, "nothing to index", "add documents")
     (corpus / "blank.txt").write_text("  \n", encoding="utf-8")
-    done = run_cli("ingest", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), cwd=tmp_path)
+    done = policyqa("ingest", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), cwd=tmp_path)
     one_line_error(done, "nothing to index", "blank.txt", "empty file")
 
 
@@ -113,7 +115,7 @@ def test_empty_corpus(tmp_path: Path) -> None:
     (("--lang", "xx"), "invalid choice: 'xx'"),
 ])
 def test_filters_that_can_never_match_are_refused(tmp_path: Path, flags, needle) -> None:
-    done = run_cli("search", "药品目录", "--index", str(tmp_path / "none"), *flags, cwd=tmp_path)
+    done = policyqa("search", "药品目录", "--index", str(tmp_path / "none"), *flags, cwd=tmp_path)
     assert done.returncode == 2 and needle in done.stderr, done.stderr
 
 
