@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from test_reliability_ingest import text_pdf
 
+from cli_runner import policyqa as cli  # the command in this process: the model loads once
 from conftest import CORPUS
 from policyqa.index.build import ingest
 from policyqa.index.manifest import IndexWriteFailed
@@ -22,14 +23,6 @@ from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings, SettingsError
 
 SEEDS = sorted(CORPUS.glob("*.txt"))
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    full = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONIOENCODING": "utf-8",
-            **(env or {})}
-    full.pop("POLICYQA_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "policyqa.cli", *args], env=full, capture_output=True,
-                          text=True, timeout=900)
 
 
 def write_docx(path: Path, text: str) -> None:
