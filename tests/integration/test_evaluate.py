@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import policyqa
 from conftest import QUESTIONS, ROOT
 from policyqa.evaluate.metrics import question_metrics
 from policyqa.evaluate.questions import load_questions
@@ -112,29 +111,8 @@ def test_ndcg_matches_the_textbook_definition() -> None:
 def test_eval_command_writes_the_report_contract(built, tmp_path: Path) -> None:
     settings, _ = built
     out, md = tmp_path / "report.json", tmp_path / "report.md"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "policyqa.cli",
-            "eval",
-            str(QUESTIONS),
-            "--index",
-            str(settings.index_dir),
-            "--k",
-            "5",
-            "--mode",
-            "dense",
-            "--output",
-            str(out),
-            "--markdown",
-            str(md),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
-    )
+    done = policyqa("eval", str(QUESTIONS), "--index", str(settings.index_dir), "--k", "5", "--mode", "dense",
+                    "--output", str(out), "--markdown", str(md), cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert "en->zh" in done.stdout and "hit@5" in done.stdout
     report = json.loads(out.read_text(encoding="utf-8"))
@@ -154,11 +132,5 @@ def test_bad_question_file_names_the_line(built, tmp_path: Path) -> None:
         '"answerable": true}\n{not json\n',
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "policyqa.cli", "eval", str(bad), "--index", str(settings.index_dir)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
+    done = policyqa("eval", str(bad), "--index", str(settings.index_dir), cwd=ROOT)
     assert done.returncode == 2 and f"{bad}:2:" in done.stderr

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from test_browser import ARGS, ARTIFACTS, chromium  # noqa: F401 - the fixture is shared
 
-from app_server import private_copy, run_cli, start_server
+from app_server import private_copy, start_server
+from cli_runner import policyqa
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +27,7 @@ ZH = "各地对药品审评审批或挂网审核规定了多少个工作日的�
 
 
 def compare_json(index, *args: str) -> dict:
-    result = run_cli("compare", *args, "--json", "--index", str(index))
+    result = policyqa("compare", *args, "--json", "--index", str(index))
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
 
@@ -77,7 +78,7 @@ def test_passages_carry_region_tags_and_filter_on_them(built, index):
     digest = [c for c in index.chunks if c.doc_id == "biomedicine-hq-development-news-2025"]
     assert {"Hainan", "Sichuan", "Hubei", "Guangdong", "National"} <= {p for c in digest for p in c.places}
     assert all(c.places == ["Beijing"] for c in index.chunks if c.doc_id.startswith("beijing"))
-    result = run_cli("search", "funding rewards for clinical trials", "--place", "海南", "--json",
+    result = policyqa("search", "funding rewards for clinical trials", "--place", "海南", "--json",
                      "--index", str(built[0].index_dir))
     assert result.returncode == 0, result.stderr[-2000:]
     hits = json.loads(result.stdout)
@@ -86,7 +87,7 @@ def test_passages_carry_region_tags_and_filter_on_them(built, index):
 
 
 def test_eval_reports_compare_metrics_per_split(built):
-    result = run_cli("eval", "eval/compare.jsonl", "--index", str(built[0].index_dir),
+    result = policyqa("eval", "eval/compare.jsonl", "--index", str(built[0].index_dir),
                      cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
     for split in ("tune", "heldout", "all"):
@@ -100,7 +101,7 @@ def test_an_index_of_the_previous_format_refuses_with_the_rebuild_command(built,
     (manifest,) = old.glob("builds/*/manifest.json")
     data = json.loads(manifest.read_text(encoding="utf-8"))
     manifest.write_text(json.dumps({**data, "format_version": 2}), encoding="utf-8")
-    result = run_cli("compare", EN, "--index", str(old))
+    result = policyqa("compare", EN, "--index", str(old))
     assert result.returncode != 0
     assert "index format 2" in result.stderr and "policyqa ingest" in result.stderr
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from app_server import run_cli
+from cli_runner import policyqa
 from conftest import CORPUS
 from policyqa.index.build import ingest
 from policyqa.index.reader import open_index
@@ -202,7 +203,7 @@ def test_a_planted_upload_is_labelled_wherever_it_is_quoted(planted) -> None:
 
 def test_the_command_line_marks_the_upload_too(planted, tmp_path: Path) -> None:
     settings = planted.settings
-    done = run_cli("search", QUESTION, "--index", str(settings.index_dir), "--k", "3", cwd=tmp_path)
+    done = policyqa("search", QUESTION, "--index", str(settings.index_dir), "--k", "3", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     header = next(line for line in done.stdout.splitlines() if "uploads-planted" in line)
     assert "[uploaded " in header and "not curated]" in header
