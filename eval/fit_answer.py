@@ -105,6 +105,24 @@ def lead_accuracy(items: list[dict]) -> float:
     return round(float(np.mean(judged)), 4) if judged else 0.0
 
 
+def answer_by_margin(items: list[dict], weights: dict[str, float], max_sentences: int) -> dict[str, float]:
+    """Share of answerable questions (evidence among the pieces) whose chosen pieces hold the evidence, for
+    each margin the supporting sentences may score below the lead: how `answer_margin` was chosen."""
+    found = [i for i in items if i["q"].answerable and i["gold"].any()]
+    shares = {}
+    for margin in MARGINS:
+        held = []
+        for item in found:
+            score(item["pieces"], weights)
+            chosen = choose(item["facts"], item["pieces"], max_sentences, margin)
+            held.append(any(item["gold"][item["pieces"].index(p)] for p in chosen))
+        shares[str(margin)] = round(float(np.mean(held)), 4) if held else 0.0
+    return shares
+
+
+MARGINS = (0.5, 1.0, 2.0, 3.0, 4.0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, required=True)
@@ -128,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         "cv": {"lead_holds_evidence": lead_accuracy(items),
                "unanswerable_declined": round(float(declined[~answerable].mean()), 4),
                "false_refusals": round(float(declined[answerable].mean()), 4)},
+        "answer_holds_evidence_by_margin": answer_by_margin(items, sentence, settings.answer.max_sentences),
         "check": round(answer_probability(dict(zip(REFUSAL_FEATURES, x[0], strict=True)), refusal), 4),
     }
     print(json.dumps(report, indent=1, ensure_ascii=False))

@@ -22,7 +22,7 @@ QUESTIONS = {q["id"]: q for q in load_questions()}
 # same-language ones in both languages, and cross-lingual ones in both directions.
 SAME_LANGUAGE = ["q001", "q002", "q011", "q026", "q030", "q036", "q039",  # zh -> zh
                  "q019", "q024", "q025", "q043", "q044", "q047"]  # en -> en
-CROSS_LINGUAL = ["q027", "q020", "q012", "q021"]  # en -> zh, en -> zh, zh -> en, zh -> en
+CROSS_LINGUAL = ["q027", "q023", "q012", "q021"]  # en -> zh, en -> zh, zh -> en, zh -> en
 # Unanswerable eval questions that are declined: a place no passage is about (q028 ...), and the decline
 # model's evidence (topics or facts the documents do not cover: u003 ...)
 DECLINED = ["q028", "q051", "q071", "u001", "u003", "u008", "u012", "u019"]
@@ -253,6 +253,13 @@ def test_sources_own_footnote_markers_are_not_quoted_as_citations(answerer) -> N
 def test_questions_about_what_the_corpus_does_not_cover_are_declined(answerer, question: str) -> None:
     answer = answerer.ask(question)
     assert answer.declined and not answer.citations, answer.answer
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("What is the capital of France?", "France"), ("美国FDA对细胞疗法的加速审批通道有哪些条件？", "美国")])
+def test_a_country_abroad_that_no_passage_mentions_is_named_in_the_refusal(answerer, question, named) -> None:
+    answer = answerer.ask(question)
+    assert answer.declined and named in answer.notice, answer.notice
 
 
 @pytest.fixture(scope="module")

@@ -141,7 +141,7 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion) -> Draft:
     text = MESSAGES[q.lang]["no_hits" if assessment.reason == "no_hits" else "declined"]
     notice = ""
     if assessment.reason == "place":
-        notice = MESSAGES[q.lang]["place"].format(places=place_names(sorted(assessment.facts.places), q.lang))
+        notice = MESSAGES[q.lang]["place"].format(places=place_names(assessment.missing_places, q.lang))
     return Draft(text=text, declined=True, notice=notice)
 
 

@@ -96,7 +96,7 @@ class Evidence:
                 states = facts.states(part.text)
                 found.append(Piece(i, part.text, part.quote, part.places, states, off, np.array([
                     cosines[part.sentence], hit.dense_score or 0.0, hit.score - top, i,
-                    _coverage(terms, part.tokens), _translated(translated, part.tokens),
+                    _coverage(terms, part.tokens), translated_share(translated, part.tokens),
                     float(states) if facts.kind in ("quantity", "date", "place") else 0.5,
                     part.heading, math.log(len(part.text)), float(part.lang != facts.lang), float(off),
                     0.0, 0.0,
@@ -150,9 +150,9 @@ def _coverage(terms: dict[str, float], tokens: set[str]) -> float:
     return sum(w for t, w in terms.items() if t in tokens) / total if total else 0.0
 
 
-def _translated(translated: list[list[list[str]]], tokens: set[str]) -> float:
-    """Share of the question's glossary terms whose other-language form (any of them) the piece has."""
-    if not translated:
-        return 0.0
-    found = sum(any(all(t in tokens for t in form) for form in forms) for forms in translated)
-    return found / len(translated)
+def translated_share(translated: list[tuple[list[list[str]], float]], tokens: set[str]) -> float:
+    """Weighted share of the question's translated terms whose other-language form (any of them) the
+    piece has: glossary terms count fully, dictionary words at their lower weight."""
+    total = sum(weight for _forms, weight in translated)
+    found = sum(weight for forms, weight in translated if any(all(t in tokens for t in f) for f in forms))
+    return found / total if total else 0.0

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..records import Hit
 from ..text.language import detect_language
-from ..text.places import PLACES
+from ..text.places import ABROAD, PLACES
 from .base import AnswerBackend, Draft, cite
 from .citations import neutralise_markers
 from .messages import KIND_NAMES, LANG_NAMES, MESSAGES
@@ -92,7 +92,7 @@ def _notes(assessment: Assessment, order: list[int], quotes: dict[int, list[str]
 def place_names(places: list[str], lang: str) -> str:
     """Places (Chinese names) joined in the answer's language."""
     if lang == "en":
-        english = {zh: en for en, zh in reversed(PLACES)}
+        english = {zh: en for en, zh in reversed(PLACES)} | {zh: forms[0] for zh, forms in ABROAD.items()}
         return ", ".join(english.get(p, p) for p in places)
     return "、".join(places)
 

@@ -11,33 +11,59 @@ import re
 
 from pydantic import BaseModel
 
-from ..text.figures import FIGURE
+from ..text.figures import FIGURE, NUMBER_WORDS
 from ..text.language import detect_language
 from ..text.places import places_named, with_provinces
 
 #: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list)
-ASKS = {
-    "date": re.compile(
+ASKS = (
+    ("date", re.compile(
         r"哪一?[天年月]|何时|什么时[候间]|日期|几月|\bwhen\b|\bwhat (?:date|year|month|day)\b|\bby when\b|"
-        r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b", re.I),
-    "quantity": re.compile(
-        r"多少|几[个家项种天年倍批所部条件名位]|比例|幅度|上限|下限|金额|规模|数量|最高|最低|"
+        r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b", re.I)),
+    ("quantity", re.compile(
+        r"多少|几[个家项种天年倍批所部条件名位]|"
         r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big)\b|\bwhat (?:share|percentage|"
         r"proportion|range|size|revenue|amount|number|ratio|cap|limit|maximum|minimum)\b|\bby how much\b|"
-        r"\bup to\b", re.I),
-    "place": re.compile(r"哪[个些]?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
+        r"\bup to\b", re.I)),
+    ("place", re.compile(r"哪[个些]?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
-                        re.I),
-    "yesno": re.compile(r"^(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|must)\b|"
-                        r"吗[？?]?$|是否|有没有|能否|可否|能不能", re.I),
-    "list": re.compile(r"哪些|哪几|哪[类种]|\bwhich\b|\bwhat (?:are|were|kinds?|types?)\b|\blist\b", re.I),
-}
+                        re.I)),
+    ("yesno", re.compile(r"^(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|must)\b|"
+                        r"吗[？?]?$|是否|有没有|能否|可否|能不能", re.I)),
+    ("list", re.compile(r"哪些|哪几|哪[类种]|\bwhich\b|\bwhat (?:are|were|kinds?|types?)\b|\blist\b", re.I)),
+    # nouns that name a quantity ("数量", "上限") are weaker cues than the question words above: "能否以
+    # 用药目录数量为由…" is a yes/no question about a count, not a question for one
+    ("quantity", re.compile(r"比例|幅度|上限|下限|金额|规模|数量|最高|最低")),
+)
 _DATE = re.compile(r"(?:19|20)\d\d|\d{1,2}\s*月|\d{1,2}\s*日|年底|年初|年内|月底|上半年|下半年|"
                    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
                    r"December|by the end of|within)\b", re.I)
 #: what a sentence must contain to state each kind of answer (kinds without one: anything)
-STATES = {"quantity": FIGURE, "date": _DATE}
+STATES = {"quantity": re.compile(f"{FIGURE.pattern}|{NUMBER_WORDS.pattern}", re.I), "date": _DATE}
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_N = r"(?:\d[\d,.]*|[零一二三四五六七八九十百千万亿两]+)"
+_EN_N = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|fifty|hundreds?)"
+#: the unit a quantity question asks in, tried in this order: (unit, question cue, a figure in that unit).
+#: A count of people is no sum of money: "How many people attended?" is not answered by "2 billion yuan".
+UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, cue, figure in (
+    ("duration",
+     r"多久|多长时间|几天|多少天|几个月|多少个工作日|时限|\bhow (?:long|soon|quickly|fast)\b",
+     rf"{_N}\s*个?\s*(?:工作日|天|日|月|年|周)|{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks)\b"),
+    ("percent",
+     r"比例|百分|幅度|降幅|增幅|占比|\b(?:share|percent(?:age)?|proportion|rate)\b",
+     rf"{_N}\s*(?:%|％|个百分点)|百分之|\d[\d.]*\s*(?:percent|percentage points)\b"),
+    ("people",
+     r"多少[人名位]|几[名位]|人数|\bhow many (?:people|persons|attendees|participants|experts|"
+     r"representatives|entrepreneurs|employees|patients)\b",
+     rf"{_N}\s*(?:余|多)?\s*(?:人|名|位)|{_EN_N}\+?\s+(?:people|persons|attendees|participants|"
+     r"representatives|experts|entrepreneurs|employees|patients)\b"),
+    ("money",
+     r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|"
+     r"\b(?:funding|funds?|subsid(?:y|ies)|rewards?|grants?|loans?|revenue|market size|budget|investment|"
+     r"price|yuan)\b",
+     rf"{_N}\s*(?:万|亿|千)?\s*(?:元|美元)|\d[\d,.]*\s*(?:billion|million|trillion|thousand)?\s*"
+     r"(?:yuan|RMB|dollars|USD)\b|(?:RMB|\$|USD)\s*\d"),
+))
 
 
 class QuestionFacts(BaseModel):
@@ -47,11 +73,14 @@ class QuestionFacts(BaseModel):
     kind: str = "other"  # quantity, date, place, yesno, list or other
     places: frozenset[str] = frozenset()  # Chinese names, a city together with its province
     years: frozenset[str] = frozenset()
+    unit: str = ""  # a quantity question's unit (UNITS), '' when it names none
 
     def states(self, sentence: str) -> bool:
-        """Whether a sentence states the asked kind of answer."""
+        """Whether a sentence states the asked kind of answer (a quantity in the asked unit)."""
         if self.kind == "place":
             return bool(places_named(sentence))
+        if self.unit:
+            return bool(_UNIT_FIGURE[self.unit].search(sentence))
         pattern = STATES.get(self.kind)
         return pattern is None or bool(pattern.search(sentence))
 
@@ -61,8 +90,14 @@ class QuestionFacts(BaseModel):
         return self.kind in STATES
 
 
+_UNIT_FIGURE = {unit: figure for unit, _cue, figure in UNITS}
+
+
 def analyse(question: str) -> QuestionFacts:
-    kind = next((name for name, pattern in ASKS.items() if pattern.search(question)), "other")
-    return QuestionFacts(lang=detect_language(question), kind=kind,
+    kind = next((name for name, pattern in ASKS if pattern.search(question)), "other")
+    unit = ""
+    if kind == "quantity":
+        unit = next((unit for unit, cue, _figure in UNITS if cue.search(question)), "")
+    return QuestionFacts(lang=detect_language(question), kind=kind, unit=unit,
                          places=with_provinces(places_named(question)),
                          years=frozenset(YEAR.findall(question)))

@@ -3,7 +3,8 @@
 `Assessor.assess` gathers a question's evidence once (its answer kind, places and years; the candidate
 sentences of the top passages, scored and chosen) and decides:
 - 'no_hits': nothing was retrieved;
-- 'place': the question names places and no passage is about any of them;
+- 'place': the question names places and no passage is about any of them, or names a country or
+  regulator abroad (text/places.ABROAD) that no passage mentions;
 - 'evidence': a logistic model over the evidence (how close the best passage and sentence are, whether
   the lead states the asked kind, whether the question's places, years and rare words are found)
   gives an answer probability under the threshold. Model and threshold are fitted by
@@ -23,14 +24,14 @@ import numpy as np
 
 from ..records import Hit
 from ..settings import AnswerSettings
-from ..text.places import PROVINCE_OF
-from .evidence import FEATURES, Evidence, Piece
+from ..text.places import PROVINCE_OF, abroad_named
+from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
 from .selection import choose, score
 
 REFUSAL_FEATURES = ("dense", "fused", "best_cosine", "lead_cosine", "lead_coverage", "lead_translated",
                     "lead_states", "places_found", "years_found", "lead_score", "unseen_terms",
-                    "top_coverage")
+                    "top_coverage", "top_match", "lead_match")
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Assessment:
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
     reason: str = ""  # '' (answer), 'no_hits', 'place' or 'evidence'
-    missing_places: list[str] = field(default_factory=list)  # asked, but in no chosen sentence
+    #: asked, but in no chosen sentence (an answer) or in no passage found (a 'place' refusal)
+    missing_places: list[str] = field(default_factory=list)
 
     @property
     def declined(self) -> bool:
@@ -84,14 +86,17 @@ class Assessor:
         features = self.features(question, facts, hits, pieces, chosen[0] if chosen else None)
         probability = answer_probability(features, s.refusal_weights)
         found = set().union(*(p.places for p in pieces)) if pieces else set()
-        reason = ""
-        if facts.places and not facts.places & found:
-            reason = "place"
+        abroad = abroad_named(question)
+        unmentioned = abroad - abroad_named(" ".join(h.text for h in hits[: s.passages])) if abroad else set()
+        reason, missing = "", []
+        if (facts.places and not facts.places & found) or unmentioned:
+            reason, missing = "place", sorted(unmentioned or facts.places)
         elif not chosen or probability < s.refusal_threshold:
             reason = "evidence"
-        covered = set().union(*(p.places for p in chosen)) if chosen else set()
-        implied = {PROVINCE_OF[p] for p in facts.places if p in PROVINCE_OF}  # the city is what was asked
-        missing = sorted(facts.places - covered - implied)
+        if not reason:
+            covered = set().union(*(p.places for p in chosen))
+            implied = {PROVINCE_OF[p] for p in facts.places if p in PROVINCE_OF}  # the city was asked
+            missing = sorted(facts.places - covered - implied)
         return Assessment(facts, pieces, chosen, features, probability, reason, missing)
 
     def features(self, question: str, facts: QuestionFacts, hits, pieces: list[Piece],
@@ -107,19 +112,25 @@ class Assessor:
         texts = " ".join(h.text for h in top)
         found = set().union(*(p.places for p in pieces))
         f = lead.features if lead is not None else np.zeros(len(FEATURES), dtype=np.float32)
+        top_coverage = sum(w for t, w in terms.items() if t in in_top) / total if total else 0.0
+        lead_coverage, lead_translated = (float(f[FEATURES.index(n)]) for n in ("coverage", "translated"))
+        translated = self.retriever.translated_terms(question)
         return {
             "dense": hits[0].dense_score or 0.0,
             "fused": hits[0].score,
             "best_cosine": max((float(p.features[0]) for p in pieces), default=0.0),
             "lead_cosine": float(f[FEATURES.index("cosine")]),
-            "lead_coverage": float(f[FEATURES.index("coverage")]),
-            "lead_translated": float(f[FEATURES.index("translated")]),
+            "lead_coverage": lead_coverage,
+            "lead_translated": lead_translated,
             "lead_states": float(lead is not None and lead.states),
             "places_found": float(not facts.places or facts.places <= found),
             "years_found": float(all(year in texts for year in facts.years)),
             "lead_score": lead.score if lead is not None else 0.0,
             "unseen_terms": len(unseen) / len(tokens) if tokens else 0.0,
-            "top_coverage": sum(w for t, w in terms.items() if t in in_top) / total if total else 0.0,
+            "top_coverage": top_coverage,
+            # a question in the other language than its passages meets them through translated terms
+            "top_match": max(top_coverage, translated_share(translated, in_top)),
+            "lead_match": max(lead_coverage, lead_translated),
         }
 
 

@@ -22,11 +22,15 @@ def score(pieces: list[Piece], weights: dict[str, float]) -> None:
 
 
 def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin: float) -> list[Piece]:
-    """The lead and up to `max_sentences - 1` supporting pieces, best first; none off the question's place."""
-    usable = sorted((p for p in pieces if not p.off_place), key=lambda p: -p.score)
+    """The lead and up to `max_sentences - 1` supporting pieces, best first; none off the question's place,
+    and only pieces about it when the question names a place that some piece is about."""
+    usable = [p for p in pieces if not p.off_place]
+    if facts.places:
+        usable = [p for p in usable if p.places & facts.places] or usable
+    usable.sort(key=lambda p: -p.score)
     if not usable:
         return []
-    lead = next((p for p in usable if p.states), usable[0])
+    lead = usable[0]
     chosen = [lead]
     for piece in usable:
         if len(chosen) == max_sentences or piece.score < lead.score - margin:

@@ -187,11 +187,11 @@ class Retriever:
                 return np.asarray(index.sentence_vectors[start:end], dtype=np.float32)
         return np.repeat(np.asarray(index.vectors[row : row + 1], dtype=np.float32), n, axis=0)
 
-    def translated_terms(self, question: str) -> list[list[list[str]]]:
-        """The question's glossary terms as token lists of their other-language forms (alternatives)."""
-        if not self.fusion.glossary:
-            return []
-        terms = [[tokens for form in forms if (tokens := self.tokens(form))]
-                 for _term, forms in self.glossary.translate(question)]
-        return [forms for forms in terms if forms]
+    def translated_terms(self, question: str) -> list[tuple[list[list[str]], float]]:
+        """The question's terms in the other language (`translate`: glossary, then dictionary) as token
+        lists of their forms (alternatives), each with its weight: how the answer layer sees a sentence
+        in the other language meet the question's words."""
+        terms = [([tokens for form in term.forms if (tokens := self.tokens(form))], term.weight)
+                 for term in self.translate(question)]
+        return [(forms, weight) for forms, weight in terms if forms]
 

@@ -14,3 +14,12 @@ ASKS_FIGURE = re.compile(
 )
 
 FIGURE = re.compile(r"\d|[零一二三四五六七八九十百千万亿两]+(?:个|家|项|种|条|倍|年|天|批|个月|亿元|万元|%)")
+
+#: a figure written out in words ("nine departments", "around five companies", 九部门): the answer layer's
+#: test of a count, which the reranker's FIGURE leaves out to keep retrieval as tuned
+NUMBER_WORDS = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|double|twice|triple)\b|"
+    r"[一二三四五六七八九十两][部类批轮次所名位款件]",
+    re.I,
+)

@@ -51,6 +51,42 @@ def places_named(text: str) -> set[str]:
     return found | set(_PLACE_CN.findall(text))
 
 
+#: countries and blocs abroad with their regulators, by Chinese name: a question about one of them is
+#: declined when no passage found mentions it ("美国FDA对细胞疗法的加速审批…" is not about China's rules).
+#: The regional logic (compare, places_about) leaves them alone: the corpus is about Chinese places.
+ABROAD: dict[str, tuple[str, ...]] = {
+    "美国": ("United States", "USA", "U.S.", "US", "America", "American", "FDA", "美国"),
+    "欧盟": ("European Union", "EU", "EMA", "Europe", "European", "欧盟", "欧洲"),
+    "英国": ("United Kingdom", "UK", "Britain", "British", "MHRA", "英国"),
+    "日本": ("Japan", "Japanese", "PMDA", "日本"), "韩国": ("Korea", "Korean", "韩国"),
+    "法国": ("France", "French", "法国"), "德国": ("Germany", "German", "德国"),
+    "意大利": ("Italy", "Italian", "意大利"), "西班牙": ("Spain", "Spanish", "西班牙"),
+    "瑞士": ("Switzerland", "Swiss", "瑞士"), "俄罗斯": ("Russia", "Russian", "俄罗斯"),
+    "印度": ("India", "Indian", "印度"), "新加坡": ("Singapore", "新加坡"),
+    "加拿大": ("Canada", "Canadian", "加拿大"), "澳大利亚": ("Australia", "Australian", "澳大利亚", "澳洲"),
+    "巴西": ("Brazil", "巴西"), "以色列": ("Israel", "以色列"),
+}
+
+
+def _abroad_pattern(forms: tuple[str, ...]) -> re.Pattern:
+    """Any form of one place abroad; short acronyms (US, EU, UK) only in capitals, so "us" is no country."""
+    def one(form: str) -> str:
+        text = re.escape(form)
+        if form.isascii():
+            text = rf"(?<![A-Za-z]){text}(?![A-Za-z])"
+            return text if len(form) <= 4 and form.isupper() else f"(?i:{text})"
+        return text
+    return re.compile("|".join(one(f) for f in forms))
+
+
+_ABROAD = {name: _abroad_pattern(forms) for name, forms in ABROAD.items()}
+
+
+def abroad_named(text: str) -> set[str]:
+    """Places abroad (by Chinese name) that a text mentions in either language."""
+    return {name for name, pattern in _ABROAD.items() if pattern.search(text)}
+
+
 #: the tag of passages from documents issued for the whole country, in (English, Chinese)
 NATIONAL = ("National", "全国")
 

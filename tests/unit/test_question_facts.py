@@ -1,0 +1,48 @@
+"""What a question asks for (answer/facts.py): its kind, a quantity's unit, and whether a sentence states
+it; places abroad (text/places.py) that make a question about them declinable."""
+
+from __future__ import annotations
+
+import pytest
+
+from policyqa.answer.facts import analyse
+from policyqa.text.places import abroad_named
+
+
+@pytest.mark.parametrize(("question", "kind", "unit"), [
+    ("How many people attended the 2025 conference?", "quantity", "people"),
+    ("海南对年服务金额超过300万元的奖励最高是多少？", "quantity", "money"),
+    ("What share of the fund is paid in advance?", "quantity", "percent"),
+    ("How long does a clinical trial review take in Beijing?", "quantity", "duration"),
+    ("北京《若干措施2025》是由多少个部门联合印发的？", "quantity", ""),
+    # a noun that names a quantity is a weaker cue than a yes/no or list question word
+    ("医院能否以用药目录数量或药占比为理由不配备创新药？", "yesno", ""),
+    ("目录内创新药触发降价时，调整后的降幅有何上限？", "quantity", "percent"),
+    ("When was the notice issued?", "date", ""),
+    ("Which regions should the trading platform target?", "place", ""),
+])
+def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
+    facts = analyse(question)
+    assert (facts.kind, facts.unit) == (kind, unit)
+
+
+@pytest.mark.parametrize(("question", "sentence", "states"), [
+    ("How many people attended?", "totaling over 1,200 attendees", True),
+    ("How many people attended?", "a fund of 2 billion yuan", False),  # a figure, not a count of people
+    ("海南的奖励最高是多少元？", "with a maximum of 500,000 yuan", True),
+    ("海南的奖励最高是多少元？", "共有35家医院", False),
+    ("北京《若干措施2025》是由多少个部门联合印发的？", "nine departments including the bureau", True),
+    ("北京《若干措施2025》是由多少个部门联合印发的？", "九部门联合印发", True),
+    ("北京《若干措施2025》是由多少个部门联合印发的？", "the departments jointly issued it", False),
+    ("How soon will approvals be given?", "from 200 working days to 60", True),
+])
+def test_a_sentence_states_the_asked_figure(question: str, sentence: str, states: bool) -> None:
+    assert analyse(question).states(sentence) is states
+
+
+def test_places_abroad_in_both_languages_and_acronyms_only_in_capitals() -> None:
+    assert abroad_named("美国FDA对细胞疗法的加速审批通道有哪些条件？") == {"美国"}
+    assert abroad_named("What is the capital of France?") == {"法国"}
+    assert abroad_named("EMA rules in the EU") == {"欧盟"}
+    assert abroad_named("Let us know what the plan says about Hainan") == set()
+    assert abroad_named("广东支持创新药企业借助香港、澳门优势") == set()  # Hong Kong and Macao are home
