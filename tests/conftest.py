@@ -14,6 +14,9 @@ import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# the suite runs in as many xdist workers as there are cores, so each embeds on one BLAS thread: a second
+# one only spins waiting for a busy core (64 passages took 10 s on two threads and 3.2 s on one, load 9)
+os.environ.setdefault("POLICYQA_EMBED_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
