@@ -170,3 +170,28 @@ def test_ask_api_filters_on_place_tags(server):
                                                       places="海南", api_name="/ask")
     passages = reply["citations"] + reply["closest"]
     assert passages and all("Hainan" in c["places"] for c in passages)
+
+
+def test_chat_region_filter_keeps_passages_tagged_with_the_region(chromium, server):  # noqa: F811
+    """The chat's Region control filters on the passages' region tags: with Hainan chosen, a question about
+    Hubei's targets shows only passages about Hainan, though the digest that holds both is a Hainan
+    document too by its metadata ("multiple (Guangdong, Sichuan/Chengdu, Hubei, Hainan, national)")."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(server.url)
+            page.wait_for_selector("#pq-question textarea", timeout=60_000)
+            page.get_by_text("Search settings · 检索设置").click()
+            page.click("#pq-regions input")
+            page.get_by_role("option", name="Hainan").click()
+            page.keyboard.press("Escape")
+            page.fill("#pq-question textarea", "What revenue targets has Hubei set for biopharmaceuticals?")
+            page.click("#pq-ask")
+            page.wait_for_selector(".pq-source .pq-places", timeout=120_000)
+            places = page.locator(".pq-source .pq-places").all_inner_texts()
+            assert places and all("Hainan" in p for p in places), places
+        finally:
+            browser.close()

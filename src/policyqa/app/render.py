@@ -12,6 +12,7 @@ from typing import Any
 
 from ..records import Answer, CitedPassage, Comparison, Document, Hit
 from ..text.language import detect_language
+from ..text.places import NATIONAL, document_regions
 
 UI_TEXT = {
     "en": {
@@ -321,12 +322,12 @@ def document_view(documents: Mapping[str, Document], doc_id: str, start: int = 0
 
 
 def region_choices(documents: Mapping[str, Document]) -> list[str]:
-    names: set[str] = set()
+    """The regions the corpus covers (National first), as the passages are tagged: the chat's Region
+    filter keeps passages about a region, so a digest's Hainan passage counts for Hainan, not "multiple"."""
+    found: dict[str, None] = {}
     for doc in documents.values():
-        for part in re.split(r"[;,/()]|\bmultiple\b", doc.meta.region):
-            if part.strip():
-                names.add(part.strip())
-    return sorted(names, key=lambda r: (r.lower() != "national", r.lower()))
+        found.update(dict.fromkeys(document_regions(doc.meta.region)))
+    return sorted(found, key=lambda r: (r != NATIONAL[0], r.lower()))
 
 
 def document_choices(documents: Mapping[str, Document]) -> list[tuple[str, str]]:

@@ -161,7 +161,8 @@ def _settings_panel(ui: SimpleNamespace, service: Service) -> None:
         ui.docs = gr.Dropdown(document_choices(documents), multiselect=True, label="Documents · 文档")
         with gr.Row():
             ui.regions = gr.Dropdown(region_choices(documents), multiselect=True, allow_custom_value=True,
-                                     label="Region · 地区")
+                                     label="Region · 地区", elem_id="pq-regions",
+                                     info="passages about these regions · 只检索关于这些地区的段落")
             ui.langs = gr.CheckboxGroup([("中文", "zh"), ("English", "en")], label="Passage language · 语言")
         with gr.Row():
             ui.date_from = gr.Textbox(label="From date · 起始日期", placeholder="2024-01-01")
@@ -219,8 +220,10 @@ def _wire_chat(ui: SimpleNamespace, service: Service) -> None:
             return
         history.append({"role": "user", "content": md_escape(text[:ECHO_CHARS])})
         previous = turns_value[-1]["resolved"] if turns_value else ""
-        request = Request(text, previous, k_value, mode_value, backend_value, docs_value or [],
-                          regions_value or [], langs_value or [], from_value, to_value, compare_value or "")
+        # the Region control filters by the passages' region tags (`places`), not the documents' metadata
+        request = Request(text, previous, k_value, mode_value, backend_value, docs_value or [], [],
+                          langs_value or [], from_value, to_value, compare_value or "",
+                          places=regions_value or [])
         for turn in service.ask(request):
             yield _chat_update(turn, history, turns_value)
 
