@@ -29,7 +29,7 @@ LLAMA_KEY    := $(shell printf '%s' '$(LLAMA_CPP_VERSION) $(LLAMA_CMAKE_ARGS) $(
 	| sha256sum | cut -c1-16)
 LLAMA_WHEELS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/policyqa/llama-cpp-python/$(LLAMA_KEY)
 
-.PHONY: install install-test llama-wheel index demo test lint clean bench-xquad
+.PHONY: install install-test llama-wheel index demo test lint clean bench-xquad reproduce
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,13 @@ XQUAD ?= ../shared/benchmarks/xquad
 bench-xquad: install
 	$(PY) eval/benchmarks/run_xquad.py --data $(XQUAD) --work .cache/xquad --answers \
 		--results eval/benchmarks/results/xquad.json --markdown eval/benchmarks/results/xquad.md
+
+# Every number of the README's generated tables (eval/reproduce.yaml): one OK/FAIL line per metric, exit 1
+# on a FAIL. REPRODUCE='--group xquad' runs XQuAD too (minutes); REPRODUCE=--update stores the measured
+# values as the expected ones and rewrites the README tables.
+REPRODUCE ?=
+reproduce: install
+	$(PY) eval/reproduce.py $(REPRODUCE)
 
 lint: install-test
 	$(BIN)/ruff check src tests eval bench
