@@ -78,6 +78,20 @@ def retriever(index, embedder):
     return Retriever(index, embedder)
 
 
+@pytest.fixture(scope="session")
+def open_server(built, tmp_path_factory):
+    """One `policyqa serve` without a password on a private copy of the session index, started once per
+    worker and shared by the system tests that only ask it (browser, compare, load); tests that upload or
+    sign in start their own."""
+    from app_server import private_copy, start_server
+
+    folder = tmp_path_factory.mktemp("serve-shared")
+    corpus, index = private_copy(built[0], folder)
+    server = start_server(corpus, index, folder)
+    yield server
+    server.stop()
+
+
 def require(module: str, install: str) -> None:
     """Skip when an optional test dependency is missing; under CI=true that is a failure, not a skip."""
     if importlib.util.find_spec(module) is not None:

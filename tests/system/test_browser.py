@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from app_server import private_copy, start_server
-
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,12 +36,8 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def server(built, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("serve-browser")
-    corpus, index = private_copy(built[0], folder)
-    srv = start_server(corpus, index, folder)
-    yield srv
-    srv.stop()
+def server(open_server):
+    return open_server  # conftest: one server per worker for the tests that only ask
 
 
 def test_chat_in_a_real_browser(chromium, server):

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from test_browser import ARGS, ARTIFACTS, chromium  # noqa: F401 - the fixture is shared
 
-from app_server import private_copy, start_server
 from cli_runner import policyqa
 
 pytestmark = pytest.mark.slow
@@ -110,12 +109,8 @@ def test_an_index_of_the_previous_format_refuses_with_the_rebuild_command(built,
 
 
 @pytest.fixture(scope="module")
-def server(built, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("serve-compare")
-    corpus, index = private_copy(built[0], folder)
-    srv = start_server(corpus, index, folder)
-    yield srv
-    srv.stop()
+def server(open_server):
+    return open_server  # conftest: one server per worker for the tests that only ask
 
 
 def test_ask_api_takes_a_compare_option(server, index):

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from app_server import private_copy, start_server
 from conftest import load_questions
 
 pytestmark = pytest.mark.slow
@@ -90,25 +89,20 @@ def report(tally: Tally, wall: float) -> dict:
 
 
 @pytest.mark.timeout(3600)  # a hang guard only: a slow machine must not fail this test
-def test_200_questions_from_16_clients_all_answered(built, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("serve-load")
-    corpus, index = private_copy(built[0], folder)
-    server = start_server(corpus, index, folder)
+def test_200_questions_from_16_clients_all_answered(open_server):
+    server = open_server  # conftest: shared with the browser and compare tests of this worker
     assert server.url.startswith("http://127.0.0.1:")
     questions = [q["question"] for q in load_questions()]
     work = [questions[i % len(questions)] for i in range(REQUESTS)]
     tally = Tally()
-    try:
-        started = time.perf_counter()
-        threads = [threading.Thread(target=ask_share, args=(server.url, n, work, tally), daemon=True)
-                   for n in range(CLIENTS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - started
-    finally:
-        server.stop()
+    started = time.perf_counter()
+    threads = [threading.Thread(target=ask_share, args=(server.url, n, work, tally), daemon=True)
+               for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
     result = report(tally, wall)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "load.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
