@@ -30,12 +30,12 @@ SENTENCE_WEIGHTS = {
     "off_place": -1.6199, "cosine_gap": 4.263, "coverage_gap": 2.5217,
 }
 REFUSAL_WEIGHTS = {
-    "dense": 0.5881, "fused": 1.4663, "best_cosine": 0.318, "lead_cosine": 0.3216, "lead_coverage": 0.1223,
-    "lead_translated": 0.3512, "lead_states": 0.7113, "places_found": 1.0187, "years_found": 1.2221,
-    "lead_score": 0.608, "unseen_terms": -1.3604, "top_coverage": 1.0942, "top_match": 0.8328,
-    "lead_match": 0.9182, "intercept": -8.6409,
+    "dense": 0.5894, "fused": 1.4755, "best_cosine": 0.3199, "lead_cosine": 0.3323, "lead_coverage": 0.1191,
+    "lead_translated": 0.3652, "lead_states": 0.7172, "places_found": 1.0169, "years_found": 1.2191,
+    "lead_score": 0.6035, "unseen_terms": -1.3736, "top_coverage": 1.0916, "top_match": 0.8478,
+    "lead_match": 0.9296, "intercept": -8.6481,
 }
-REFUSAL_THRESHOLD = 0.4622
+REFUSAL_THRESHOLD = 0.4569
 
 
 class Settings(BaseSettings):

@@ -21,9 +21,10 @@ ASKS = (
         r"哪一?[天年月]|何时|什么时[候间]|日期|几月|\bwhen\b|\bwhat (?:date|year|month|day)\b|\bby when\b|"
         r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b", re.I)),
     ("quantity", re.compile(
-        r"多少|几[个家项种天年倍批所部条件名位]|"
-        r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big)\b|\bwhat (?:share|percentage|"
-        r"proportion|range|size|revenue|amount|number|ratio|cap|limit|maximum|minimum)\b|\bby how much\b|"
+        r"多少|几[个家项种天年倍批所部条件名位]|多[高大长远重深宽]|"
+        r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big|tall|high|far|deep|wide|heavy|old)\b|"
+        r"\bwhat (?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|limit|maximum|"
+        r"minimum)\b|\bby how much\b|"
         r"\bup to\b", re.I)),
     ("place", re.compile(r"哪[个些]?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
@@ -35,9 +36,10 @@ ASKS = (
     # 用药目录数量为由…" is a yes/no question about a count, not a question for one
     ("quantity", re.compile(r"比例|幅度|上限|下限|金额|规模|数量|最高|最低")),
 )
-_DATE = re.compile(r"(?:19|20)\d\d|\d{1,2}\s*月|\d{1,2}\s*日|年底|年初|年内|月底|上半年|下半年|"
-                   r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                   r"December|by the end of|within)\b", re.I)
+_DATE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)|\d{1,2}\s*[月日]|年底|年初|年内|月底|上半年|下半年|"
+                   r"(?:周|星期)[一二三四五六日天]|\b(?:January|February|March|April|May|June|July|August|"
+                   r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+                   r"Sunday|weekends?|by the end of|within)\b", re.I)
 #: what a sentence must contain to state each kind of answer (kinds without one: anything)
 STATES = {"quantity": re.compile(f"{FIGURE.pattern}|{NUMBER_WORDS.pattern}", re.I), "date": _DATE}
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
