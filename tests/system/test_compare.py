@@ -6,6 +6,7 @@ region the corpus covers an explicit "not addressed" row; citation numbers run a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -126,36 +127,43 @@ def test_ask_api_takes_a_compare_option(server, index):
         assert c["text"] == index.documents[c["document"]].text[start:end] and c["places"]
 
 
-def test_compare_table_in_a_real_browser(chromium, server):  # noqa: F811
+@contextlib.contextmanager
+def chat_page(executable: str, url: str):
+    """The chat page in headless Chromium, loaded and ready for a question."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        browser = p.chromium.launch(executable_path=executable, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(server.url)
+            page.goto(url)
             page.wait_for_selector("#pq-question textarea", timeout=60_000)
-            page.get_by_text("Compare regions · 按地区比较").click()
-            page.fill("#pq-question textarea", EN)
-            page.click("#pq-ask")
-            table = page.wait_for_selector("#pq-chat table", timeout=120_000)
-            text = table.inner_text()
-            for region in REGIONS:
-                assert region in text
-            assert "Not addressed in these documents." in text and "[1]" in text
-            for download in ("#pq-download-md", "#pq-download-csv"):
-                assert page.locator(download).is_visible()
-            # the last cited cell's source opens in the viewer
-            cards = page.locator(".pq-source")
-            last = cards.count()
-            assert last >= 2
-            page.click(f"#pq-open-{last}")
-            target = page.wait_for_selector("#pq-viewer mark.pq-target", timeout=30_000)
-            assert target.inner_text().strip()
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
+            yield page
         finally:
             browser.close()
+
+
+def test_compare_table_in_a_real_browser(chromium, server):  # noqa: F811
+    with chat_page(chromium, server.url) as page:
+        page.get_by_text("Compare regions · 按地区比较").click()
+        page.fill("#pq-question textarea", EN)
+        page.click("#pq-ask")
+        table = page.wait_for_selector("#pq-chat table", timeout=120_000)
+        text = table.inner_text()
+        for region in REGIONS:
+            assert region in text
+        assert "Not addressed in these documents." in text and "[1]" in text
+        for download in ("#pq-download-md", "#pq-download-csv"):
+            assert page.locator(download).is_visible()
+        # the last cited cell's source opens in the viewer
+        cards = page.locator(".pq-source")
+        last = cards.count()
+        assert last >= 2
+        page.click(f"#pq-open-{last}")
+        target = page.wait_for_selector("#pq-viewer mark.pq-target", timeout=30_000)
+        assert target.inner_text().strip()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
 
 
 def test_ask_api_filters_on_place_tags(server):
@@ -171,22 +179,13 @@ def test_chat_region_filter_keeps_passages_tagged_with_the_region(chromium, serv
     """The chat's Region control filters on the passages' region tags: with Hainan chosen, a question about
     Hubei's targets shows only passages about Hainan, though the digest that holds both is a Hainan
     document too by its metadata ("multiple (Guangdong, Sichuan/Chengdu, Hubei, Hainan, national)")."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(server.url)
-            page.wait_for_selector("#pq-question textarea", timeout=60_000)
-            page.get_by_text("Search settings · 检索设置").click()
-            page.click("#pq-regions input")
-            page.get_by_role("option", name="Hainan").click()
-            page.keyboard.press("Escape")
-            page.fill("#pq-question textarea", "What revenue targets has Hubei set for biopharmaceuticals?")
-            page.click("#pq-ask")
-            page.wait_for_selector(".pq-source .pq-places", timeout=120_000)
-            places = page.locator(".pq-source .pq-places").all_inner_texts()
-            assert places and all("Hainan" in p for p in places), places
-        finally:
-            browser.close()
+    with chat_page(chromium, server.url) as page:
+        page.get_by_text("Search settings · 检索设置").click()
+        page.click("#pq-regions input")
+        page.get_by_role("option", name="Hainan").click()
+        page.keyboard.press("Escape")
+        page.fill("#pq-question textarea", "What revenue targets has Hubei set for biopharmaceuticals?")
+        page.click("#pq-ask")
+        page.wait_for_selector(".pq-source .pq-places", timeout=120_000)
+        places = page.locator(".pq-source .pq-places").all_inner_texts()
+        assert places and all("Hainan" in p for p in places), places
