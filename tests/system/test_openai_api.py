@@ -25,8 +25,9 @@ MARKER = re.compile(r"\[(\d+)\]")
 def server(built, tmp_path_factory):
     folder = tmp_path_factory.mktemp("openai-api")
     corpus, index = private_copy(built[0], folder)
+    # a lockout long enough that the throttle test never races its expiry on a busy machine
     srv = start_server(corpus, index, folder, args=("--auth", ":".join(SIGN_IN)),
-                       env={"POLICYQA_API_KEY": API_KEY})
+                       env={"POLICYQA_API_KEY": API_KEY, "POLICYQA_LOGIN_LOCKOUT_SECONDS": "600"})
     yield srv
     srv.stop()
 
@@ -109,6 +110,24 @@ def test_the_api_wants_the_key_or_a_sign_in(server) -> None:
     assert client(server, ":".join(SIGN_IN)).models.list().data[0].id == "policyqa"
     bare = httpx.post(server.url + "v1/chat/completions", json={"model": "policyqa", "messages": []})
     assert bare.status_code == 401 and bare.json()["error"]["type"] == "authentication_error"
+
+
+def test_wrong_api_keys_lock_the_address_out_of_the_api(server) -> None:
+    """Five rejected keys from one address, then 429 with Retry-After in OpenAI's error shape, even for the
+    right key; a bad request with the right key is no failed guess, and other addresses are unaffected."""
+
+    def post(key: str, source: str = "127.0.0.9", body: bytes = b"{}") -> httpx.Response:
+        with httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=600) as http:
+            return http.post(server.url + "v1/chat/completions", content=body,
+                             headers={"Authorization": f"Bearer {key}"})
+
+    assert [post(API_KEY).status_code for _ in range(6)] == [400] * 6  # bad requests, right key
+    codes = [post(f"sk-guess-{i}").status_code for i in range(8)]
+    assert codes == [401] * 5 + [429] * 3, codes
+    refused = post(API_KEY)
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    assert refused.json()["error"]["code"] == "too_many_failed_keys"
+    assert post(API_KEY, source="127.0.0.10").status_code == 400  # another address: a bad request, no lockout
 
 
 def test_errors_have_openai_shape(server) -> None:

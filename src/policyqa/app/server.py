@@ -79,12 +79,14 @@ def port_taken(host: str, port: int, exc: Exception) -> str:
 
 
 class LoginThrottle:
-    """ASGI middleware that locks a client out of `/login` after repeated wrong passwords.
+    """ASGI middleware that locks a client out of `/login` and the `/v1` API after repeated wrong secrets.
 
-    After `max_failures` failed sign-ins from one address, its sign-ins are refused with 429 and a
-    Retry-After for `lockout` seconds, doubling with every further failure up to `max_lockout`. A correct
-    sign-in clears the count. Attempts still in flight count as failures, so a burst of parallel guesses
-    gets no more tries than a sequential one. Behind a reverse proxy every client shares its address.
+    After `max_failures` failed sign-ins or rejected API keys (401) from one address, its sign-ins and
+    API calls are refused with 429 and a Retry-After for `lockout` seconds, doubling with every further
+    failure up to `max_lockout`. A success clears the count. Sign-ins still in flight count as failures,
+    so a burst of parallel guesses gets no more tries than a sequential one; API calls are capped so only
+    from an address that has failed before (a client's parallel requests are normal). Behind a reverse
+    proxy every client shares its address.
     """
 
     PRUNE_ABOVE = 10_000  # tracked addresses before expired entries are dropped
@@ -97,15 +99,14 @@ class LoginThrottle:
         self.lock = threading.Lock()
 
     async def __call__(self, scope, receive, send) -> None:
-        is_login = scope["type"] == "http" and scope.get("method") == "POST" and \
-            scope.get("path", "").rstrip("/").endswith("/login")
-        if not is_login:
+        kind = _guarded(scope)
+        if not kind:
             await self.app(scope, receive, send)
             return
         client = (scope.get("client") or ("unknown",))[0]
-        wait = self.admit(client)
+        wait = self.admit(client, cap_always=kind == "login")
         if wait > 0:
-            await self.refuse(send, wait)
+            await self.refuse(send, wait, kind)
             return
         status = {"code": 500}
 
@@ -117,16 +118,17 @@ class LoginThrottle:
         try:
             await self.app(scope, receive, capture)
         finally:
-            self.record(client, status["code"])
+            self.record(client, _counted(kind, status["code"]))
 
-    def admit(self, client: str) -> float:
+    def admit(self, client: str, cap_always: bool = True) -> float:
         """0 when the client may try now (the attempt is then counted in flight), else seconds to wait."""
         now = self.clock()
         with self.lock:
             state = self.clients.setdefault(client, {"failures": 0, "pending": 0, "until": 0.0})
             if now < state["until"]:
                 return state["until"] - now
-            if state["pending"] >= max(1, self.max_failures - state["failures"]):
+            capped = cap_always or state["failures"] > 0
+            if capped and state["pending"] >= max(1, self.max_failures - state["failures"]):
                 return self.lockout  # as many guesses in flight as failures are left (one after a lockout)
             state["pending"] += 1
             return 0.0
@@ -150,12 +152,33 @@ class LoginThrottle:
                     del self.clients[key]
 
     @staticmethod
-    async def refuse(send, wait: float) -> None:
-        body = json.dumps({"detail": f"Too many failed sign-ins; try again in {math.ceil(wait)} s."}).encode()
+    async def refuse(send, wait: float, kind: str = "login") -> None:
+        message = f"Too many failed sign-ins; try again in {math.ceil(wait)} s."
+        payload = {"detail": message}
+        if kind == "api":  # the shape OpenAI clients read
+            payload = {"error": {"message": message.replace("sign-ins", "API keys"), "param": None,
+                                 "type": "rate_limit_error", "code": "too_many_failed_keys"}}
+        body = json.dumps(payload).encode()
         await send({"type": "http.response.start", "status": 429, "headers": [
             (b"content-type", b"application/json"), (b"retry-after", str(math.ceil(wait)).encode()),
             (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+def _guarded(scope) -> str:
+    """'login' for a sign-in, 'api' for the OpenAI-compatible API, '' for anything else."""
+    if scope["type"] != "http":
+        return ""
+    path = scope.get("path", "")
+    if scope.get("method") == "POST" and path.rstrip("/").endswith("/login"):
+        return "login"
+    return "api" if path.startswith("/v1/") else ""
+
+
+def _counted(kind: str, status: int) -> int:
+    """The status the throttle records: a sign-in fails with any 4xx, an API call only with 401 (its other
+    4xx are bad requests, not guesses, and count as neither failure nor success)."""
+    return 500 if kind == "api" and 400 <= status < 500 and status != 401 else status
 
 
 def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] | None = None,
