@@ -28,7 +28,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]{2,}|\d+")
 
 FEATURES = ("cosine", "passage", "fused_gap", "rank", "coverage", "translated", "states", "heading",
-            "length", "other_language", "off_place", "cosine_gap", "coverage_gap")
+            "length", "other_language", "off_place", "cosine_gap", "coverage_gap", "cosine_across")
 
 
 def strip_footnotes(text: str) -> str:
@@ -99,7 +99,7 @@ class Evidence:
                     _coverage(terms, part.tokens), translated_share(translated, part.tokens),
                     float(states) if facts.kind in ("quantity", "date", "place") else 0.5,
                     part.heading, math.log(len(part.text)), float(part.lang != facts.lang), float(off),
-                    0.0, 0.0,
+                    0.0, 0.0, cosines[part.sentence] if part.lang != facts.lang else 0.0,
                 ], dtype=np.float32)))
         _add_gaps(found)
         return found
