@@ -150,7 +150,7 @@ def _coverage(terms: dict[str, float], tokens: set[str]) -> float:
     return sum(w for t, w in terms.items() if t in tokens) / total if total else 0.0
 
 
-def translated_share(translated: list[tuple[list[list[str]], float]], tokens: set[str]) -> float:
+def translated_share(translated: tuple[tuple[list[list[str]], float], ...], tokens: set[str]) -> float:
     """Weighted share of the question's translated terms whose other-language form (any of them) the
     piece has: glossary terms count fully, dictionary words at their lower weight."""
     total = sum(weight for _forms, weight in translated)

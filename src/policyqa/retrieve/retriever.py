@@ -51,6 +51,8 @@ class Retriever:
         self._row_shingles = functools.lru_cache(maxsize=65536)(lambda row: shingles(index.chunks[row].text))
         # the answer layer reads the question's vector again after the search: embed it once
         self.encode_query = functools.lru_cache(maxsize=1024)(embedder.encode_query)
+        # the answer layer's sentence features and its decline model both read the translated terms
+        self.translated_terms = functools.lru_cache(maxsize=1024)(self._translated_terms)
 
     @classmethod
     def open(cls, settings: Settings) -> Retriever:
@@ -187,11 +189,11 @@ class Retriever:
                 return np.asarray(index.sentence_vectors[start:end], dtype=np.float32)
         return np.repeat(np.asarray(index.vectors[row : row + 1], dtype=np.float32), n, axis=0)
 
-    def translated_terms(self, question: str) -> list[tuple[list[list[str]], float]]:
+    def _translated_terms(self, question: str) -> tuple[tuple[list[list[str]], float], ...]:
         """The question's terms in the other language (`translate`: glossary, then dictionary) as token
         lists of their forms (alternatives), each with its weight: how the answer layer sees a sentence
         in the other language meet the question's words."""
         terms = [([tokens for form in term.forms if (tokens := self.tokens(form))], term.weight)
                  for term in self.translate(question)]
-        return [(forms, weight) for forms, weight in terms if forms]
+        return tuple((forms, weight) for forms, weight in terms if forms)
 
