@@ -43,11 +43,15 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 #: closing quotes and brackets that belong to the sentence they end (。” stays one end, never ” alone)
 CLOSERS = "”’」』）)\"'"
 
+#: after a footnoted claim that a bullet or a new claim follows ("... yuan [4] - The zone"), as
+#: text.sentences.FOOTNOTED_END ends a sentence there (lookbehinds take one width each: [4] and [12])
+FOOTNOTED_BREAK = r"(?:(?<=[\[［]\d[\]］])|(?<=\d\d[\]］]))\s+(?=-\s|[A-Z])"
+
 SEPARATORS = [
     r"\n\n",
     r"\n",
     rf"(?<=[。！？])(?![{CLOSERS}])|(?<=[。！？][{CLOSERS}])(?![{CLOSERS}])",
-    rf"(?<=[.!?])\s+|(?<=[.!?][{CLOSERS}])\s+",
+    rf"(?<=[.!?])\s+|(?<=[.!?][{CLOSERS}])\s+|{FOOTNOTED_BREAK}",
     r"(?<=[；;])",
     r"(?<=[，、：])|(?<=[,:])(?!\d)",  # never inside a number or a time: 3,900 / 10:30
     r"\s+",

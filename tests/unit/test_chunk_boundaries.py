@@ -39,3 +39,24 @@ def test_sentences_end_after_their_closing_quotes() -> None:
     sentences = [text[start:end] for start, end in split_sentences(text)]
     assert sentences == ["他说：“要加快。”", "随后离开。", 'He said "yes."', "Then he left.",
                          "价格（含税。）", "下降。"]
+
+
+DIGEST = " ".join(f"Group {i} - Since 202{i}, the zone has set up {i} funds worth {i} billion yuan [{i}] - "
+                  f"The funds invest in drugs and devices across the industry chain [{i}][1{i}]"
+                  for i in range(1, 9))
+
+
+def test_a_footnoted_claim_ends_a_sentence() -> None:
+    """News digests run claims together as "... yuan [2] - The funds ...": each is a sentence of its own,
+    so a quote never starts mid-claim ("Since 2022," cut off) nor runs two claims together."""
+    sentences = [DIGEST[start:end] for start, end in split_sentences(DIGEST)]
+    assert sentences[:3] == ["Group 1 - Since 2021, the zone has set up 1 funds worth 1 billion yuan [1]",
+                             "- The funds invest in drugs and devices across the industry chain [1][11]",
+                             "Group 2 - Since 2022, the zone has set up 2 funds worth 2 billion yuan [2]"]
+    inline = "as reported [1], the catalogue [2] grew"
+    assert split_sentences(inline) == [(0, len(inline))]
+
+
+def test_digest_chunks_end_after_a_footnoted_claim() -> None:
+    for chunk in _chunks(DIGEST, 200):
+        assert chunk.endswith("]"), chunk

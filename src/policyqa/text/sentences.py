@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
-#: a sentence ends after its closing quotes and brackets (。” and ." end the sentence, not ” alone)
-_BOUNDARY = re.compile(r"[。！？；!?]+[”’」』）)\"']*|\.[”’)\"']*(?=\s)|\n+")
+#: a source's footnote markers ending a claim that the next one follows without a full stop, as news
+#: digests run their bullet points together: "... 34 billion yuan [4] - The zone has ..."
+FOOTNOTED_END = r"(?:[\[［]\d{1,2}[\]］])+(?=\s+(?:-\s|[A-Z]))"
+
+#: a sentence ends after its closing quotes and brackets (。” and ." end the sentence, not ” alone), or
+#: after a footnoted claim
+_BOUNDARY = re.compile(rf"[。！？；!?]+[”’」』）)\"']*|\.[”’)\"']*(?=\s)|{FOOTNOTED_END}|\n+")
 
 _SOFT_BREAK = re.compile(r"[，、：]\s*|[,:](?!\d)\s*")
 
