@@ -14,7 +14,10 @@ from policyqa.text.places import abroad_named
     ("海南对年服务金额超过300万元的奖励最高是多少？", "quantity", "money"),
     ("What share of the fund is paid in advance?", "quantity", "percent"),
     ("How long does a clinical trial review take in Beijing?", "quantity", "duration"),
-    ("北京《若干措施2025》是由多少个部门联合印发的？", "quantity", ""),
+    ("北京《若干措施2025》是由多少个部门联合印发的？", "quantity", "count"),
+    ("In how many scenarios will Beijing support medical AI models?", "quantity", "count"),
+    # a change asked without a unit may be answered in any ("by more than 70%", "from 60 days to 30")
+    ("北京药品补充申请试点的审评审批时间缩短了多少？", "quantity", ""),
     # a noun that names a quantity is a weaker cue than a yes/no or list question word
     ("医院能否以用药目录数量或药占比为理由不配备创新药？", "yesno", ""),
     ("目录内创新药触发降价时，调整后的降幅有何上限？", "quantity", "percent"),
@@ -35,6 +38,10 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("北京《若干措施2025》是由多少个部门联合印发的？", "九部门联合印发", True),
     ("北京《若干措施2025》是由多少个部门联合印发的？", "the departments jointly issued it", False),
     ("How soon will approvals be given?", "from 200 working days to 60", True),
+    # a plan's title year or a share is not the count asked for
+    ("北京《若干措施2025》是由多少个部门联合印发的？", "jointly issued the Several Measures (2025)", False),
+    ("How many new drug approvals does the action plan aim to secure?", "a growth rate of 8.12%", False),
+    ("How many new drug approvals does the action plan aim to secure?", "Secure 20 new drug approvals", True),
 ])
 def test_a_sentence_states_the_asked_figure(question: str, sentence: str, states: bool) -> None:
     assert analyse(question).states(sentence) is states

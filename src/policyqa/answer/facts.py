@@ -65,6 +65,12 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"price|yuan)\b",
      rf"{_N}\s*(?:万|亿|千)?\s*(?:元|美元)|\d[\d,.]*\s*(?:billion|million|trillion|thousand)?\s*"
      r"(?:yuan|RMB|dollars|USD)\b|(?:RMB|\$|USD)\s*\d"),
+    # any other count ("how many departments", 多少个园区; not "缩短了多少？", a change asked in any unit):
+    # a number that is no year, share or date, so a plan's title year ("Measures 2025") is not the count
+    ("count",
+     r"多少(?![？?。，,]|$)|几[个家项种批所部条件款类]|\bhow many\b|\bnumber of\b",
+     r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,]))\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*(?:%|％|年|月|日))|"
+     rf"{NUMBER_WORDS.pattern}|[零一二三四五六七八九十百千两]+\s*(?:个|家|项|种|条|批|所|款|类|部)"),
 ))
 
 
