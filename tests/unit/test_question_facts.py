@@ -42,6 +42,14 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("北京《若干措施2025》是由多少个部门联合印发的？", "jointly issued the Several Measures (2025)", False),
     ("How many new drug approvals does the action plan aim to secure?", "a growth rate of 8.12%", False),
     ("How many new drug approvals does the action plan aim to secure?", "Secure 20 new drug approvals", True),
+    # a sentence that names the counted thing states the count only with a number right before it
+    ("How many new measures are in Beijing's Several Measures 2025?", "launching 32 new measures", True),
+    ("How many new measures are in Beijing's Several Measures 2025?",
+     "the bureau and nine other departments jointly issued the Several Measures", False),
+    ("北京《若干措施2025》是由多少个部门联合印发的？", "北京市医保局等9个部门联合印发", True),
+    ("北京《若干措施2025》是由多少个部门联合印发的？", "2025年，各部门联合印发了若干措施", False),
+    ("How many people were covered in 2024?", "a total of 17.91 million people were insured", True),
+    ("有多少人参保？", "共1791万人参保", True),
 ])
 def test_a_sentence_states_the_asked_figure(question: str, sentence: str, states: bool) -> None:
     assert analyse(question).states(sentence) is states

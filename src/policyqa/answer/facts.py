@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import jieba
 from pydantic import BaseModel
 
 from ..text.figures import FIGURE, NUMBER_WORDS
@@ -57,7 +58,8 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     ("people",
      r"多少[人名位]|几[名位]|人数|\bhow many (?:people|persons|attendees|participants|experts|"
      r"representatives|entrepreneurs|employees|patients)\b",
-     rf"{_N}\s*(?:余|多)?\s*(?:人|名|位)|{_EN_N}\+?\s+(?:people|persons|attendees|participants|"
+     rf"{_N}\s*(?:余|多)?\s*(?:万|千|百)?\s*(?:人|名|位)|{_EN_N}\+?\s+(?:million\s+|thousand\s+)?"
+     r"(?:people|persons|attendees|participants|"
      r"representatives|experts|entrepreneurs|employees|patients)\b"),
     ("money",
      r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|"
@@ -74,6 +76,14 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
 ))
 
 
+#: the thing a count question counts: "how many [new measures] are ...", "多少个[部门]联合印发"
+_COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+((?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+?)s?\b"
+                         r"(?=\s+(?:are|is|do|does|did|will|have|has|had|were|was|can|should|in|of|for|to|"
+                         r"at|on|by|from|that|which|has)\b|\s*[?,]|$)", re.I)
+_COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类]?([\u4e00-\u9fff]{2,})")
+_EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such"})
+
+
 class QuestionFacts(BaseModel):
     """The constraints a sentence must meet to answer the question."""
 
@@ -82,11 +92,16 @@ class QuestionFacts(BaseModel):
     places: frozenset[str] = frozenset()  # Chinese names, a city together with its province
     years: frozenset[str] = frozenset()
     unit: str = ""  # a quantity question's unit (UNITS), '' when it names none
+    #: a count question's counted words ("measures", "部门"): a sentence that names them states the count
+    #: only with a number right before them ("32 new measures", not "nine departments issued the Measures")
+    counted: tuple[str, ...] = ()
 
     def states(self, sentence: str) -> bool:
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit)."""
         if self.kind == "place":
             return bool(places_named(sentence))
+        if self.unit == "count" and self.counted:
+            return _counts(sentence, self.counted)
         if self.unit:
             return bool(_UNIT_FIGURE[self.unit].search(sentence))
         pattern = STATES.get(self.kind)
@@ -101,11 +116,37 @@ class QuestionFacts(BaseModel):
 _UNIT_FIGURE = {unit: figure for unit, _cue, figure in UNITS}
 
 
+def _counted(question: str) -> tuple[str, ...]:
+    """The counted noun's words: English words singular ("measure"); the first two Chinese words after
+    the measure word (部门 of 多少个部门联合印发), as jieba cuts them."""
+    if match := _COUNTED_EN.search(question):
+        words = [w.lower().rstrip("s") for w in match.group(1).split()]
+        return tuple(w for w in words if len(w) > 2 and w not in _EN_STOP)
+    if match := _COUNTED_ZH.search(question):
+        return tuple([w for w in jieba.lcut(match.group(1)) if len(w) > 1][:2])
+    return ()
+
+
+def _counts(sentence: str, counted: tuple[str, ...]) -> bool:
+    """A count figure right before a counted word (up to three words or six characters between), or, when
+    the sentence names none of them (another language, another word), any count figure."""
+    lower = sentence.lower()
+    if not any(word in lower for word in counted):
+        return bool(_UNIT_FIGURE["count"].search(sentence))
+    for figure in _UNIT_FIGURE["count"].finditer(sentence):
+        after = lower[figure.end(): figure.end() + 40]
+        near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
+        if any(word in near for word in counted):
+            return True
+    return False
+
+
 def analyse(question: str) -> QuestionFacts:
     kind = next((name for name, pattern in ASKS if pattern.search(question)), "other")
     unit = ""
     if kind == "quantity":
         unit = next((unit for unit, cue, _figure in UNITS if cue.search(question)), "")
     return QuestionFacts(lang=detect_language(question), kind=kind, unit=unit,
+                         counted=_counted(question) if unit == "count" else (),
                          places=with_provinces(places_named(question)),
                          years=frozenset(YEAR.findall(question)))
