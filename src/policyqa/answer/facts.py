@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from ..text.figures import FIGURE, NUMBER_WORDS
 from ..text.language import detect_language
-from ..text.places import places_named, with_provinces
+from ..text.places import any_place_named, places_named, with_provinces
 
 #: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list)
 ASKS = (
@@ -99,7 +99,7 @@ class QuestionFacts(BaseModel):
     def states(self, sentence: str) -> bool:
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit)."""
         if self.kind == "place":
-            return bool(places_named(sentence))
+            return any_place_named(sentence)
         if self.unit == "count" and self.counted:
             return _counts(sentence, self.counted)
         if self.unit:

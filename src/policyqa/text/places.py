@@ -87,6 +87,18 @@ def abroad_named(text: str) -> set[str]:
     return {name for name, pattern in _ABROAD.items() if pattern.search(text)}
 
 
+#: world regions and markets abroad: what "which regions should the platform target?" may be answered with
+WORLD_REGIONS = re.compile(
+    r"东南亚|中亚|西亚|南亚|东亚|非洲|拉美|拉丁美洲|中东|欧美|一带一路|海外|境外|国际市场|"
+    r"(?i:\b(?:south-?east asian?|central asian?|africa|latin america|middle east|belt and road|overseas|"
+    r"international markets?)\b)")
+
+
+def any_place_named(text: str) -> bool:
+    """Whether a text names a place at all: at home, a country abroad or a world region."""
+    return bool(places_named(text) or WORLD_REGIONS.search(text) or abroad_named(text))
+
+
 #: the tag of passages from documents issued for the whole country, in (English, Chinese)
 NATIONAL = ("National", "全国")
 
