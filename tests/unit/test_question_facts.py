@@ -22,6 +22,11 @@ from policyqa.text.places import abroad_named
     ("医院能否以用药目录数量或药占比为理由不配备创新药？", "yesno", ""),
     ("目录内创新药触发降价时，调整后的降幅有何上限？", "quantity", "percent"),
     ("When was the notice issued?", "date", ""),
+    # "when" as a conjunction asks for no date; a "who" question asks for a person or body, not a place
+    ("Which technical methods should be used when setting payment standards?", "list", ""),
+    ("On what date do the measures take effect, and until when are they valid?", "date", ""),
+    ("Who decides which province first accepts the listing of a new drug?", "other", ""),
+    ("粤商·省长面对面协商座谈会由谁主持？", "other", ""),
     ("Which regions should the trading platform target?", "place", ""),
 ])
 def test_kind_and_unit(question: str, kind: str, unit: str) -> None:

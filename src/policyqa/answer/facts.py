@@ -19,7 +19,8 @@ from ..text.places import any_place_named, places_named, with_provinces
 #: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list)
 ASKS = (
     ("date", re.compile(
-        r"哪一?[天年月]|何时|什么时[候间]|日期|几月|\bwhen\b|\bwhat (?:date|year|month|day)\b|\bby when\b|"
+        r"哪一?[天年月]|何时|什么时[候间]|日期|几月|^\W*when\b|(?:[,;]\s*|\band |\bby |\buntil )when\b|"
+        r"\bwhat (?:date|year|month|day)\b|"
         r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b", re.I)),
     ("quantity", re.compile(
         r"多少|几[个家项种天年倍批所部条件名位]|多[高大长远重深宽]|"
@@ -141,8 +142,14 @@ def _counts(sentence: str, counted: tuple[str, ...]) -> bool:
     return False
 
 
+#: a question for a person or body ("Who decides which province …?", 由谁主持): its other cues are
+#: part of the description, not the answer
+_WHO = re.compile(r"^\W*(?:who|whom|whose)\b|谁", re.I)
+
+
 def analyse(question: str) -> QuestionFacts:
-    kind = next((name for name, pattern in ASKS if pattern.search(question)), "other")
+    kind = "other" if _WHO.search(question) else \
+        next((name for name, pattern in ASKS if pattern.search(question)), "other")
     unit = ""
     if kind == "quantity":
         unit = next((unit for unit, cue, _figure in UNITS if cue.search(question)), "")
