@@ -23,6 +23,9 @@ QUESTIONS = {q["id"]: q for q in load_questions()}
 SAME_LANGUAGE = ["q001", "q002", "q011", "q026", "q030", "q036", "q039",  # zh -> zh
                  "q019", "q024", "q025", "q043", "q044", "q047"]  # en -> en
 CROSS_LINGUAL = ["q027", "q023", "q012", "q021"]  # en -> zh, en -> zh, zh -> en, zh -> en
+# Questions whose lead needs what the question asks for: the counted thing (q046 "how many scenarios",
+# q033 多少个一类新药 answered in English), a world region (q094), a who-question (q104)
+ASKED_KIND = ["q046", "q033", "q094", "q104"]
 # Unanswerable eval questions that are declined: a place no passage is about (q028 ...), and the decline
 # model's evidence (topics or facts the documents do not cover: u003 ...)
 DECLINED = ["q028", "q051", "q071", "u001", "u003", "u008", "u012", "u017"]
@@ -46,7 +49,7 @@ def check_answer(answer, index) -> None:
         assert c.title == index.documents[c.doc_id].meta.title
 
 
-@pytest.mark.parametrize("qid", SAME_LANGUAGE + CROSS_LINGUAL)
+@pytest.mark.parametrize("qid", SAME_LANGUAGE + CROSS_LINGUAL + ASKED_KIND)
 def test_answer_quotes_the_gold_evidence_with_valid_citations(answerer, index, qid: str) -> None:
     q = QUESTIONS[qid]
     answer = answerer.ask(q["question"])

@@ -70,3 +70,12 @@ def test_places_abroad_in_both_languages_and_acronyms_only_in_capitals() -> None
     assert abroad_named("EMA rules in the EU") == {"欧盟"}
     assert abroad_named("Let us know what the plan says about Hainan") == set()
     assert abroad_named("广东支持创新药企业借助香港、澳门优势") == set()  # Hong Kong and Macao are home
+
+
+def test_a_count_in_the_other_language_names_the_counted_thing_through_its_translation() -> None:
+    facts = analyse("成都高新区累计获批了多少个一类新药？")
+    assert facts.counts("The zone has approved 12 Class I new drugs") is None  # cannot tell alone
+    translated = facts.with_translations([("一类新药", ["class i new drugs"]), ("获批", ["approved"])])
+    assert translated.counts("The zone has approved 12 Class I new drugs") is True
+    assert translated.counts("over 3,900 biopharmaceutical companies") is None
+    assert translated.counts("Class I new drugs were approved in 2024") is False

@@ -85,6 +85,8 @@ class Evidence:
     def pieces(self, question: str, facts: QuestionFacts, hits, query: np.ndarray) -> list[Piece]:
         terms = self.retriever.term_weights(question)
         translated = self.retriever.translated_terms(question)
+        if facts.counted:
+            facts = facts.with_translations((t.source, t.forms) for t in self.retriever.translate(question))
         top = hits[0].score if hits else 0.0
         found: list[Piece] = []
         for i, hit in enumerate(hits[: self.passages]):
@@ -102,6 +104,7 @@ class Evidence:
                     0.0, 0.0, cosines[part.sentence] if part.lang != facts.lang else 0.0,
                 ], dtype=np.float32)))
         _add_gaps(found)
+        _prefer_counts(found, facts)
         return found
 
     def _split(self, row: int) -> tuple[list[_Part], np.ndarray]:
@@ -127,6 +130,18 @@ class Evidence:
     def _heading(self, text: str) -> float:
         """Titles and headings echo the question's words but answer nothing."""
         return float((not _END.search(text) and len(text) < 60) or _flat(text) in self._titles)
+
+
+def _prefer_counts(found: list[Piece], facts: QuestionFacts) -> None:
+    """When some sentence gives a number of the counted thing ("12 Class I new drugs"), a sentence with
+    some other number ("3,900 companies") no longer states the count asked."""
+    counts = [facts.counts(p.text) for p in found]
+    if not any(counts):
+        return
+    column = FEATURES.index("states")
+    for piece, count in zip(found, counts, strict=True):
+        piece.states = bool(count)
+        piece.features[column] = float(piece.states)
 
 
 def _add_gaps(found: list[Piece]) -> None:

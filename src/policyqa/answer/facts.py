@@ -8,6 +8,7 @@ which ones may support the lead; it never empties an answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import jieba
 from pydantic import BaseModel
@@ -101,12 +102,32 @@ class QuestionFacts(BaseModel):
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit)."""
         if self.kind == "place":
             return any_place_named(sentence)
-        if self.unit == "count" and self.counted:
-            return _counts(sentence, self.counted)
+        if self.unit == "count" and (counts := self.counts(sentence)) is not None:
+            return counts
         if self.unit:
             return bool(_UNIT_FIGURE[self.unit].search(sentence))
         pattern = STATES.get(self.kind)
         return pattern is None or bool(pattern.search(sentence))
+
+    def counts(self, sentence: str) -> bool | None:
+        """Whether a number stands right before a counted word (up to three words or eight characters
+        between); None when the sentence names no counted word, so cannot tell."""
+        lower = sentence.lower()
+        if not self.counted or not any(word in lower for word in self.counted):
+            return None
+        for figure in _UNIT_FIGURE["count"].finditer(sentence):
+            after = lower[figure.end(): figure.end() + 40]
+            near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
+            if any(word in near for word in self.counted):
+                return True
+        return False
+
+    def with_translations(self, terms: Iterable[tuple[str, list[str]]]) -> QuestionFacts:
+        """These facts with the counted words' translations (term, forms) added, so a sentence in the
+        other language can name the counted thing too ("一类新药" -> "class i new drugs")."""
+        forms = [_stem(form) for source, alternatives in terms for form in alternatives
+                 if any(word in source or source in word for word in self.counted)]
+        return self.model_copy(update={"counted": tuple(dict.fromkeys((*self.counted, *forms)))})
 
     @property
     def strict(self) -> bool:
@@ -121,25 +142,20 @@ def _counted(question: str) -> tuple[str, ...]:
     """The counted noun's words: English words singular ("measure"); the first two Chinese words after
     the measure word (部门 of 多少个部门联合印发), as jieba cuts them."""
     if match := _COUNTED_EN.search(question):
-        words = [w.lower().rstrip("s") for w in match.group(1).split()]
+        words = [_stem(w) for w in match.group(1).split()]
         return tuple(w for w in words if len(w) > 2 and w not in _EN_STOP)
     if match := _COUNTED_ZH.search(question):
         return tuple([w for w in jieba.lcut(match.group(1)) if len(w) > 1][:2])
     return ()
 
 
-def _counts(sentence: str, counted: tuple[str, ...]) -> bool:
-    """A count figure right before a counted word (up to three words or six characters between), or, when
-    the sentence names none of them (another language, another word), any count figure."""
-    lower = sentence.lower()
-    if not any(word in lower for word in counted):
-        return bool(_UNIT_FIGURE["count"].search(sentence))
-    for figure in _UNIT_FIGURE["count"].finditer(sentence):
-        after = lower[figure.end(): figure.end() + 40]
-        near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
-        if any(word in near for word in counted):
-            return True
-    return False
+def _stem(phrase: str) -> str:
+    """An English phrase as matched inside a sentence: its last word cut to five letters, so plurals and
+    inflections match ("companies" for "company"); Chinese as it is."""
+    words = phrase.lower().split()
+    if words and words[-1].isascii() and len(words[-1]) > 5:
+        words[-1] = words[-1][:5]
+    return " ".join(words)
 
 
 #: a question for a person or body ("Who decides which province …?", 由谁主持): its other cues are
