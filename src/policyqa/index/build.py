@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,7 +92,7 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     metadata = load_metadata(corpus)
     result = IngestResult()
     root = Path(settings.index_dir)
-    with write_lock(root), _disk_errors(root), ThreadPoolExecutor(1, thread_name_prefix="bm25") as background:
+    with write_lock(root), _disk_errors(root):
         for name in remove_unfinished_builds(root):
             say(f"removed {name}, the unfinished build of an ingest that did not complete")
         previous = open_previous(settings, embedder, chunk_cfg, say, rebuild)
@@ -101,16 +100,12 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
             say(f"{previous.rejected} stored vectors are not finite unit vectors: embedding them again")
         writer = BuildWriter(root)
         try:
-            chunks, rows, doc_keys = _read(paths, corpus, metadata, chunker, previous, writer, result,
-                                           progress)
+            chunks, vectors, doc_keys = _process(paths, corpus, metadata, chunker, embedder, previous,
+                                                 writer, result, progress)
             if not chunks:
                 raise EmptyCorpus(_empty_message(corpus, result))
-            # the keyword index needs only the texts: built while the embedder works (loading jieba's
-            # dictionary and importing bm25s alone take ~3 s of a cold ingest's ~9)
-            lexical_build = background.submit(_lexical_index, [c.text for c in chunks])
             for doc_id in sorted(set(previous.doc_keys) - set(doc_keys)):
                 result.files.append(FileReport(doc_id, "removed"))
-            vectors = _embed_passages(chunks, rows, embedder, previous, result, progress)
             index_type = choose_index_type(settings.index.index_type, len(chunks),
                                            settings.index.hnsw_threshold)
             store = _vector_store(settings, index_type, writer)
@@ -118,7 +113,8 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
             n_sentences = 0
             if settings.index.sentence_vectors:
                 n_sentences = _embed_sentences(chunks, embedder, previous, writer, progress)
-            lexical = lexical_build.result()
+            lexical = LexicalIndex()
+            lexical.build([c.text for c in chunks])
             manifest = Manifest(
                 embedder=embedder.name, dim=embedder.dim, chunker=chunk_cfg.model_dump(),
                 tokenizer=lexical.tokenizer.config(),
@@ -198,40 +194,35 @@ def _fill_sentences(matrix: ArrayFile, chunks: list[Chunk], offsets: np.ndarray,
     tick(0)
 
 
-def _read(paths, corpus, metadata, chunker, previous, writer, result, progress):
-    """Read and chunk every file once: the chunks, each one's row in the previous build (None = embed it),
-    and the document keys.
+def _process(paths, corpus, metadata, chunker, embedder, previous, writer, result, progress):
+    """Read every file once; reuse what is unchanged; embed the rest in batches.
 
-    Raw texts go to disk as each document is read. Files the index already holds are read first, so of
-    two files with the same text the indexed one stays; each file gets its id from `assign_doc_ids`.
+    Raw texts go to disk as each document is read; the vectors live in one float32 matrix allocated
+    once, filled from the previous build's memory map and by embedding blocks of chunks in place.
+    Files the index already holds are read first, so of two files with the same text the indexed one
+    stays; each file gets its id from `assign_doc_ids`.
     """
     chunks: list[Chunk] = []
-    rows: list[int | None] = []
+    vectors: list[int | None] = []  # row of each chunk's vector in the previous build, None = embed
     doc_keys: dict[str, str] = {}
     seen_content: dict[str, str] = {}
     relative = {path: path.relative_to(corpus).as_posix() for path in paths}
     paths = sorted(paths, key=lambda path: relative[path] not in previous.files)
     ids = assign_doc_ids(relative.values(), previous.files, {p: m.doc_id for p, m in metadata.items()})
     for done, path in enumerate(paths, start=1):
-        report = _process_file(path, corpus, metadata, ids, chunker, previous, writer, chunks, rows,
+        report = _process_file(path, corpus, metadata, ids, chunker, previous, writer, chunks, vectors,
                                doc_keys, seen_content)
         result.files.append(report)
         if progress:
             progress("read", done, len(paths))
-    return chunks, rows, doc_keys
-
-
-def _embed_passages(chunks: list[Chunk], rows: list[int | None], embedder: Embedder, previous: PreviousBuild,
-                    result: IngestResult, progress: Callable[[str, int, int], None] | None) -> np.ndarray:
-    """The passage vectors: one float32 matrix allocated once, filled from the previous build's memory map
-    and by embedding blocks of the new texts in place."""
-    reused = [i for i, v in enumerate(rows) if v is not None]
-    missing, copies = _unique_texts((i, chunks[i].text) for i, v in enumerate(rows) if v is None)
+    reused = [i for i, v in enumerate(vectors) if v is not None]
+    missing, copies = _unique_texts((i, chunks[i].text) for i, v in enumerate(vectors) if v is None)
     result.embedded, result.reused = len(missing), len(chunks) - len(missing)
     matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     for start in range(0, len(reused), EMBED_BLOCK):
         block = reused[start : start + EMBED_BLOCK]
-        matrix[block] = previous.vectors[[rows[i] for i in block]]
+        matrix[block] = previous.vectors[[vectors[i] for i in block]]
+    del vectors
     counter = {"done": 0}
 
     def tick(n: int) -> None:
@@ -244,13 +235,7 @@ def _embed_passages(chunks: list[Chunk], rows: list[int | None], embedder: Embed
         texts = [chunks[i].text for i in block]
         matrix[block] = _checked(embedder.encode(texts, progress=tick), texts)
     _copy_rows(matrix, copies)
-    return matrix
-
-
-def _lexical_index(texts: list[str]) -> LexicalIndex:
-    lexical = LexicalIndex()
-    lexical.build(texts)
-    return lexical
+    return chunks, matrix, doc_keys
 
 
 def _unique_texts(items) -> tuple[list[int], list[tuple[int, int]]]:
