@@ -112,6 +112,10 @@ def milvus_server(tmp_path_factory):
     require("milvus", "pip install milvus==2.3.5 (Linux x86-64)")
     from milvus import MilvusServer
 
+    if not port_is_free(ETCD_PEER_PORT):
+        raise RuntimeError(f"port {ETCD_PEER_PORT} is taken: Milvus's embedded etcd always listens there "
+                           "(the package's config offers no setting), so another Milvus server or test "
+                           "session runs on this machine; stop it, or run one suite at a time")
     base = tmp_path_factory.mktemp("milvus-server")
     server = MilvusServer()
     server.set_base_dir(str(base))
@@ -124,6 +128,15 @@ def milvus_server(tmp_path_factory):
         raise RuntimeError(f"Milvus standalone did not start: {exc}\n{logs}") from exc
     yield f"http://127.0.0.1:{server.listen_port}"
     server.stop()
+
+
+#: the embedded etcd's peer port in the milvus package's config template (only its client port is settable)
+ETCD_PEER_PORT = 2380
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def free_port() -> int:

@@ -25,9 +25,11 @@ def _same_head(plain, reranked, depth: int) -> None:
     assert [h.rank for h in reranked] == list(range(1, len(reranked) + 1))
 
 
-@pytest.mark.parametrize("qid", ["q080", "q082"])  # how many drugs were approved / hospitals run biobanks
+# how much the review time was cut (审评审批时间缩短了多少) / how many hospitals run biobanks
+@pytest.mark.parametrize("qid", ["q081", "q082"])
 def test_answer_type_moves_up_a_passage_that_states_the_asked_quantity(retriever, qid: str) -> None:
-    # glossary-only keywords: with the CC-CEDICT dictionary q080's answer is already first without reranking
+    # glossary-only keywords: with the CC-CEDICT dictionary some answers are already first without
+    # reranking (q080's; with chunker v4's digest sentences, q080's is first even on glossary-only keywords)
     glossary_only = Retriever(retriever.index, retriever.embedder, FusionSettings(dictionary=False))
     question = QUESTIONS[qid]
     plain = glossary_only.search(question["question"], k=20)
