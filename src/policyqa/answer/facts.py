@@ -79,9 +79,9 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
 
 
 #: the thing a count question counts: "how many [new measures] are ...", "多少个[部门]联合印发"
-_COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+((?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+?)s?\b"
+_COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+((?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)"
                          r"(?=\s+(?:are|is|do|does|did|will|have|has|had|were|was|can|should|in|of|for|to|"
-                         r"at|on|by|from|that|which|has)\b|\s*[?,]|$)", re.I)
+                         r"at|on|by|from|that|which)\b|\s*[?,]|$)", re.I)
 _COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类]?([\u4e00-\u9fff]{2,})")
 _EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such"})
 
@@ -139,8 +139,8 @@ _UNIT_FIGURE = {unit: figure for unit, _cue, figure in UNITS}
 
 
 def _counted(question: str) -> tuple[str, ...]:
-    """The counted noun's words: English words singular ("measure"); the first two Chinese words after
-    the measure word (部门 of 多少个部门联合印发), as jieba cuts them."""
+    """The counted noun's words: English words stemmed ("measu" of "new measures"); the first two Chinese
+    words after the measure word (部门 of 多少个部门联合印发), as jieba cuts them."""
     if match := _COUNTED_EN.search(question):
         words = [_stem(w) for w in match.group(1).split()]
         return tuple(w for w in words if len(w) > 2 and w not in _EN_STOP)
