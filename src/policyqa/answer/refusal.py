@@ -135,7 +135,6 @@ class Assessor:
             "lead_match": max(lead_coverage, lead_translated),
         }
 
-
     def _carried(self, question: str) -> set[str]:
         """The question's tokens whose translation (glossary or dictionary) the corpus has: a question
         in one language over documents in the other has no word of its own in them, yet none is unseen."""
