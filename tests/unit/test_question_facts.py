@@ -26,7 +26,14 @@ from policyqa.text.places import abroad_named
     ("Which technical methods should be used when setting payment standards?", "list", ""),
     ("On what date do the measures take effect, and until when are they valid?", "date", ""),
     ("Who decides which province first accepts the listing of a new drug?", "other", ""),
-    ("粤商·省长面对面协商座谈会由谁主持？", "other", ""),
+    # who did what people do at a meeting or in an office asks for a name
+    ("粤商·省长面对面协商座谈会由谁主持？", "person", ""),
+    ("Who chaired the December 22 consultation forum?", "person", ""),
+    ("在大会上讲话的国家医保局局长是谁？", "person", ""),
+    ("Which senior provincial leader attended the forum?", "person", ""),
+    ("在科技创新方面，孟凡利强调要突出谁的主体地位？", "other", ""),
+    # 哪几个 asks which ones, not how many
+    ("粤港澳大湾区内地九市是指哪几个城市？", "place", ""),
     ("Which regions should the trading platform target?", "place", ""),
 ])
 def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
@@ -59,6 +66,13 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("Which regions should the trading platform target?", "面向东南亚、中亚和其他共建“一带一路”国家", True),
     ("Which regions should the trading platform target?", "expanding into Southeast Asian markets", True),
     ("Which regions should the trading platform target?", "加强国际推广", False),
+    # a name among the words that mark one: a title or company before it, a speech verb or list comma after
+    ("粤商·省长面对面协商座谈会由谁主持？", "省委副书记、省长孟凡利出席并讲话,省政协主席林克庆主持。", True),
+    ("粤商·省长面对面协商座谈会由谁主持？", "会上,一品红集团李捍雄、新济药业吴传斌等12位粤商代表发言", True),
+    ("粤商·省长面对面协商座谈会由谁主持？", "推动生物医药产业高质量发展,企业家代表与省领导深入交流", False),
+    ("Who spoke at the conference?", "Zhang Ke, Party Secretary and Director of the NHSA, spoke", True),
+    ("Who spoke at the conference?", "Director General Li Ming attended the forum", True),
+    ("Who spoke at the conference?", "Guangzhou will host the High-Quality Development Conference", False),
 ])
 def test_a_sentence_states_the_asked_figure(question: str, sentence: str, states: bool) -> None:
     assert analyse(question).states(sentence) is states

@@ -99,7 +99,7 @@ class Evidence:
                 found.append(Piece(i, part.text, part.quote, part.places, states, off, np.array([
                     cosines[part.sentence], hit.dense_score or 0.0, hit.score - top, i,
                     _coverage(terms, part.tokens), translated_share(translated, part.tokens),
-                    float(states) if facts.kind in ("quantity", "date", "place") else 0.5,
+                    float(states) if facts.typed else 0.5,
                     part.heading, math.log(len(part.text)), float(part.lang != facts.lang), float(off),
                     0.0, 0.0, cosines[part.sentence] if part.lang != facts.lang else 0.0,
                 ], dtype=np.float32)))

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from ..text.figures import FIGURE, NUMBER_WORDS
 from ..text.language import detect_language
+from ..text.people import names_person
 from ..text.places import any_place_named, places_named, with_provinces
 
 #: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list)
@@ -24,12 +25,12 @@ ASKS = (
         r"\bwhat (?:date|year|month|day)\b|"
         r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b", re.I)),
     ("quantity", re.compile(
-        r"多少|几[个家项种天年倍批所部条件名位]|多[高大长远重深宽]|"
+        r"多少|(?<!哪)几[个家项种天年倍批所部条件名位]|多[高大长远重深宽]|"
         r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big|tall|high|far|deep|wide|heavy|old)\b|"
         r"\bwhat (?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|limit|maximum|"
         r"minimum)\b|\bby how much\b|"
         r"\bup to\b", re.I)),
-    ("place", re.compile(r"哪[个些]?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
+    ("place", re.compile(r"哪(?:[个些]|几个)?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
                         re.I)),
     ("yesno", re.compile(r"^(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|must)\b|"
@@ -72,7 +73,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     # any other count ("how many departments", 多少个园区; not "缩短了多少？", a change asked in any unit):
     # a number that is no year, share or date, so a plan's title year ("Measures 2025") is not the count
     ("count",
-     r"多少(?![？?。，,]|$)|几[个家项种批所部条件款类]|\bhow many\b|\bnumber of\b",
+     r"多少(?![？?。，,]|$)|(?<!哪)几[个家项种批所部条件款类]|\bhow many\b|\bnumber of\b",
      r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,]))\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*(?:%|％|年|月|日))|"
      rf"{NUMBER_WORDS.pattern}|[零一二三四五六七八九十百千两]+\s*(?:个|家|项|种|条|批|所|款|类|部)"),
 ))
@@ -90,7 +91,7 @@ class QuestionFacts(BaseModel):
     """The constraints a sentence must meet to answer the question."""
 
     lang: str
-    kind: str = "other"  # quantity, date, place, yesno, list or other
+    kind: str = "other"  # quantity, date, place, person, yesno, list or other
     places: frozenset[str] = frozenset()  # Chinese names, a city together with its province
     years: frozenset[str] = frozenset()
     unit: str = ""  # a quantity question's unit (UNITS), '' when it names none
@@ -102,6 +103,8 @@ class QuestionFacts(BaseModel):
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit)."""
         if self.kind == "place":
             return any_place_named(sentence)
+        if self.kind == "person":
+            return names_person(sentence)
         if self.unit == "count" and (counts := self.counts(sentence)) is not None:
             return counts
         if self.unit:
@@ -130,12 +133,18 @@ class QuestionFacts(BaseModel):
         return self.model_copy(update={"counted": tuple(dict.fromkeys((*self.counted, *forms)))})
 
     @property
+    def typed(self) -> bool:
+        """Kinds whose answer a sentence visibly states or not (a figure, a date, a place, a name)."""
+        return self.kind in TYPED
+
+    @property
     def strict(self) -> bool:
         """Kinds a supporting sentence must state too: a figure or date question wants figures."""
         return self.kind in STATES
 
 
 _UNIT_FIGURE = {unit: figure for unit, _cue, figure in UNITS}
+TYPED = ("quantity", "date", "place", "person")
 
 
 def _counted(question: str) -> tuple[str, ...]:
@@ -161,11 +170,22 @@ def _stem(phrase: str) -> str:
 #: a question for a person or body ("Who decides which province …?", 由谁主持): its other cues are
 #: part of the description, not the answer
 _WHO = re.compile(r"^\W*(?:who|whom|whose)\b|谁", re.I)
+#: one that asks for a person by name: who did what people do at a meeting or in an office (spoke,
+#: chaired, 由谁发言, 局长是谁), or which leader or official; "Who decides …" may be answered by a body
+_PERSON = re.compile(
+    r"^\W*who\b.*\b(?:sp[eo]a?ke?s?|chair(?:s|ed)?|presided?|attended|delivered|hosted|led|heads?|headed|"
+    r"represented|addressed|signed)\b|\bwhich (?:\w+ ){0,2}(?:leaders?|officials?|speakers?|persons?|"
+    r"people|representatives?|governors?|ministers?|directors?)\b|"
+    r"由谁|谁(?:发言|主持|讲话|出席|致辞|代表)|是谁[？?]?$|哪[位几]位|哪些(?:领导|嘉宾|代表)", re.I)
 
 
 def analyse(question: str) -> QuestionFacts:
-    kind = "other" if _WHO.search(question) else \
-        next((name for name, pattern in ASKS if pattern.search(question)), "other")
+    if _PERSON.search(question):
+        kind = "person"
+    elif _WHO.search(question):
+        kind = "other"
+    else:
+        kind = next((name for name, pattern in ASKS if pattern.search(question)), "other")
     unit = ""
     if kind == "quantity":
         unit = next((unit for unit, cue, _figure in UNITS if cue.search(question)), "")

@@ -42,8 +42,8 @@ MESSAGES = {
 }
 
 #: the answer kinds a question can ask for, as `no_kind` names them
-KIND_NAMES = {"zh": {"quantity": "数字", "date": "日期", "place": "地点"},
-              "en": {"quantity": "figure", "date": "date", "place": "place"}}
+KIND_NAMES = {"zh": {"quantity": "数字", "date": "日期", "place": "地点", "person": "人名"},
+              "en": {"quantity": "figure", "date": "date", "place": "place", "person": "name"}}
 
 EMPTY_QUESTION = "请输入一个问题。Please type a question."
 
