@@ -110,6 +110,21 @@ class Settings(BaseSettings):
         0.25, ge=0, le=100,
         description="compare: ...and scores within compare_gap (fused score) of the corpus's best passage",
     )
+    #: not lowered by default: on eval/compare.jsonl 0.25 (any value in 0.14-0.29 measures the same on
+    #: split=tune) raised evidence recall tune 0.677 -> 0.710 and held-out 0.556 -> 0.667, but held-out
+    #: silent regions marked fell 0.917 -> 0.875, under the 0.90 target
+    compare_refusal_threshold: float | None = Field(
+        None, ge=0, le=1,
+        description="compare: answer probability on a region's (or document's) own passages below which "
+        "its row says 'not addressed'; unset = refusal_threshold",
+    )
+    #: tuned on eval/compare.jsonl split=tune: evidence recall 0.613 -> 0.677 from answer_margin's 3 (4-8
+    #: measure the same; held-out unchanged at 0.556): a comparative question asks what each region
+    #: does, and its second measure often scores just below the lead
+    compare_margin: float = Field(
+        4.0, ge=0, le=100,
+        description="compare: answer_margin for one region's (or document's) answer",
+    )
     answer_passages: int = Field(5, ge=1, le=100, description="top passages whose sentences may answer")
     answer_max_sentences: int = Field(3, ge=1, le=20, description="sentences an extractive answer quotes")
     #: chosen on eval/questions.jsonl with the fitted weights (eval/fit_answer.py prints the sweep as

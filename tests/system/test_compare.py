@@ -74,6 +74,40 @@ def test_cli_compare_by_document(built, index):
     assert {g["key"] for g in reply["groups"]} <= titles
 
 
+def compared(settings, retriever, question: str, **update):
+    """The comparison in process, with some settings changed, as {canonical group: CompareGroup}."""
+    from policyqa.answer.answerer import Answerer
+    from policyqa.answer.compare import compare
+
+    answerer = Answerer(settings.model_copy(update=update), retriever)
+    return {g.group: g for g in compare(answerer, question).groups}
+
+
+def test_a_region_answer_quotes_a_measure_within_the_compare_margin(built, retriever):
+    """The Guangdong plan's revenue target sentence scores a little more than answer_margin (3) below the
+    region's lead: the compare margin (4) quotes it, the plain answer margin does not."""
+    assert built[0].compare_margin == 4.0
+    wide = compared(built[0], retriever, EN)["Guangdong"]
+    assert not wide.declined and "1 trillion yuan" in wide.answer
+    assert "1 trillion yuan" not in compared(built[0], retriever, EN, compare_margin=3.0)["Guangdong"].answer
+
+
+def test_the_compare_refusal_threshold_decides_a_picked_region(built, retriever):
+    """Unset, a region's own answer declines like any question (refusal_threshold); set, it alone decides:
+    at 0 every region the corpus-wide search picked answers, at 1 none does."""
+    question = ("What special payment arrangements do the regions make for innovative drugs that do not "
+                "fit standard per-disease payment?")
+    default = compared(built[0], retriever, question)
+    same = compared(built[0], retriever, question, compare_refusal_threshold=built[0].refusal_threshold)
+    assert {k: g.declined for k, g in default.items()} == {k: g.declined for k, g in same.items()}
+    strict = compared(built[0], retriever, question, compare_refusal_threshold=1.0)
+    assert all(g.declined for g in strict.values())
+    lenient = compared(built[0], retriever, question, compare_refusal_threshold=0.0)
+    answered = {k for k, g in lenient.items() if not g.declined}
+    assert answered > {k for k, g in default.items() if not g.declined}
+    assert all(g.citations and g.citations[0].doc_id for k, g in lenient.items() if k in answered)
+
+
 def test_passages_carry_region_tags_and_filter_on_them(built, index):
     digest = [c for c in index.chunks if c.doc_id == "biomedicine-hq-development-news-2025"]
     assert {"Hainan", "Sichuan", "Hubei", "Guangdong", "National"} <= {p for c in digest for p in c.places}

@@ -7,12 +7,23 @@ corpus to find which regions (or documents) have evidence: one of their passages
 the `Answerer`, restricted to its own passages, so its answer quotes only itself; every other region the
 corpus covers gets an explicit "not addressed in these documents" row. Asking only the regions with
 evidence keeps a comparison to a handful of filtered searches.
+
+A region's own answer has its own settings: `compare_margin`, wider than `answer_margin` (a comparative
+question, "how do the regions support X?", is answered by more than the single best measure), and
+`compare_refusal_threshold` (the corpus-wide search has already found the region, so its passages could
+need less proof; not lowered by default, see Settings). Two alternatives measured worse on
+eval/compare.jsonl split=tune (answer margin 3): asking every covered region on its own passages and
+answering when its best passage scores within a gap of the corpus's best and its answer probability
+clears a threshold reached at most 0.52 evidence recall with >= 0.90 silent regions marked (the
+corpus-wide pick: 0.65 at 0.94, with the lower threshold); naming the region in the question it is
+asked for ("How does Guangdong support ...") lowered recall 0.65 -> 0.58.
 """
 
 from __future__ import annotations
 
 import re
 import time
+import weakref
 
 from ..records import Answer, CitedPassage, CompareGroup, Comparison, Filters, Hit
 from ..text.places import document_regions, region_name
@@ -42,9 +53,10 @@ def compare(answerer: Answerer, question: str, by: str = "region", filters: Filt
                                      mode=mode or settings.mode)
     ranked = _with_evidence(hits, keys, by, settings.compare_gap)
     groups, numbered = [], 0
+    one = _one_group(answerer)
     for key in ranked:
         scoped = base.model_copy(update={"places": [key]} if by == "region" else {"doc_ids": [key]})
-        answer = answerer.ask(q.text, k=k, filters=scoped, mode=mode, backend=backend)
+        answer = one.ask(q.text, k=k, filters=scoped, mode=mode, backend=backend)
         if answer.declined:
             continue
         groups.append(_group(answerer, key, q.lang, answer, numbered))
@@ -54,6 +66,22 @@ def compare(answerer: Answerer, question: str, by: str = "region", filters: Filt
                             declined=True) for key in keys if key not in answered]
     return Comparison(question=q.text, by=by, lang=q.lang, groups=groups,
                       timings_ms={"total": round((time.perf_counter() - started) * 1000, 1)})
+
+
+_ONE_GROUP: weakref.WeakKeyDictionary[Answerer, Answerer] = weakref.WeakKeyDictionary()
+
+
+def _one_group(answerer: Answerer) -> Answerer:
+    """The answerer for one group's own passages: the same retriever and settings but the compare decline
+    threshold and answer margin; made once per answerer, so its assessor's cache lives on."""
+    one = _ONE_GROUP.get(answerer)
+    if one is None:
+        s = answerer.settings
+        threshold = s.compare_refusal_threshold
+        tuned = s.model_copy(update={"answer_margin": s.compare_margin, "refusal_threshold":
+                                     s.refusal_threshold if threshold is None else threshold})
+        one = _ONE_GROUP.setdefault(answerer, Answerer(tuned, answerer.retriever))
+    return one
 
 
 def _regions(answerer: Answerer) -> list[str]:

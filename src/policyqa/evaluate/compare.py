@@ -76,8 +76,8 @@ def evaluate_compare(path: Path, answerer: Answerer) -> dict:
     by_split = {s: _totals([r for r in results if r["split"] == s]) for s in splits}
     return {"questions": results, "splits": by_split,
             "all": _totals(results),
-            "settings": {"compare_depth": answerer.settings.compare_depth,
-                         "compare_gap": answerer.settings.compare_gap, "mode": answerer.settings.mode}}
+            "settings": {name: getattr(answerer.settings, name) for name in (
+                "compare_depth", "compare_gap", "compare_refusal_threshold", "compare_margin", "mode")}}
 
 
 def _totals(results: list[dict]) -> dict:
