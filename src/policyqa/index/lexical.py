@@ -6,6 +6,7 @@ a ranking (query coverage in both languages) is retrieval's business (retrieve/c
 
 from __future__ import annotations
 
+import sys
 from functools import cached_property
 from pathlib import Path
 
@@ -24,9 +25,7 @@ class LexicalIndex:
         self.bm25 = None
 
     def build(self, texts: list[str]) -> None:
-        import bm25s
-
-        self.bm25 = bm25s.BM25()
+        self.bm25 = _bm25s().BM25()
         tokens = [self.tokenizer(t) or ["\u2205"] for t in texts]
         self.bm25.index(tokens, show_progress=False)
 
@@ -64,6 +63,24 @@ class LexicalIndex:
         self.bm25.save(str(folder / self.FOLDER), show_progress=False)
 
     def load(self, folder: Path) -> None:
-        import bm25s
+        self.bm25 = _bm25s().BM25.load(str(folder / self.FOLDER), show_progress=False)
 
-        self.bm25 = bm25s.BM25.load(str(folder / self.FOLDER), show_progress=False)
+
+def _bm25s():
+    """bm25s, imported without numba and scipy unless something has already loaded them.
+
+    BM25's defaults, which we use (backend="numpy", csc_backend="numpy"), need neither: bm25s requires only
+    numpy and imports numba and scipy only if it can (both are optional extras of the package), yet importing
+    them costs a fresh process 0.5-0.9 s. Marking them absent in `sys.modules` for that one import makes it
+    take the no-numba, no-scipy path; they are importable again right after, for whatever else needs them.
+    """
+    first = "bm25s" not in sys.modules
+    hidden = [name for name in ("numba", "scipy") if first and name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))
+    try:
+        import bm25s
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+    return bm25s
