@@ -10,13 +10,15 @@ evidence keeps a comparison to a handful of filtered searches.
 
 A region's own answer has its own settings: `compare_margin`, wider than `answer_margin` (a comparative
 question, "how do the regions support X?", is answered by more than the single best measure), and
-`compare_refusal_threshold` (the corpus-wide search has already found the region, so its passages could
-need less proof; not lowered by default, see Settings). Two alternatives measured worse on
-eval/compare.jsonl split=tune (answer margin 3): asking every covered region on its own passages and
-answering when its best passage scores within a gap of the corpus's best and its answer probability
-clears a threshold reached at most 0.52 evidence recall with >= 0.90 silent regions marked (the
-corpus-wide pick: 0.65 at 0.94, with the lower threshold); naming the region in the question it is
-asked for ("How does Guangdong support ...") lowered recall 0.65 -> 0.58.
+`compare_refusal_threshold`, lower than `refusal_threshold` (the corpus-wide search has already found
+the region, so its own passages need less proof). A row whose lead sentence is about other regions only
+(a multi-region digest's passage is tagged with each region it names) is silent.
+
+Two alternatives measured worse on eval/compare.jsonl split=tune. Asking every covered region whose best
+passage scores within a gap of the corpus's best, however high it ranks (per-region retrieval): at most
+0.645 evidence recall with >= 0.90 silent regions marked (gap 0.2), against 0.710 at 0.979 with the
+top-5 pick. Naming the region in the question it is asked for ("How does Guangdong support ..."):
+recall 0.645 -> 0.581 (answer margin 3, no lead check).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import time
 import weakref
 
 from ..records import Answer, CitedPassage, CompareGroup, Comparison, Filters, Hit
-from ..text.places import document_regions, region_name
+from ..text.places import document_regions, passage_places, region_name
 from .answerer import Answerer
 from .question import prepare_question
 
@@ -57,7 +59,7 @@ def compare(answerer: Answerer, question: str, by: str = "region", filters: Filt
     for key in ranked:
         scoped = base.model_copy(update={"places": [key]} if by == "region" else {"doc_ids": [key]})
         answer = one.ask(q.text, k=k, filters=scoped, mode=mode, backend=backend)
-        if answer.declined:
+        if answer.declined or (by == "region" and not _speaks_for(answer, key)):
             continue
         groups.append(_group(answerer, key, q.lang, answer, numbered))
         numbered += len(answer.citations)
@@ -77,9 +79,8 @@ def _one_group(answerer: Answerer) -> Answerer:
     one = _ONE_GROUP.get(answerer)
     if one is None:
         s = answerer.settings
-        threshold = s.compare_refusal_threshold
-        tuned = s.model_copy(update={"answer_margin": s.compare_margin, "refusal_threshold":
-                                     s.refusal_threshold if threshold is None else threshold})
+        tuned = s.model_copy(update={"answer_margin": s.compare_margin,
+                                     "refusal_threshold": s.compare_refusal_threshold})
         one = _ONE_GROUP.setdefault(answerer, Answerer(tuned, answerer.retriever))
     return one
 
@@ -104,6 +105,18 @@ def _with_evidence(hits: list[Hit], keys: list[str], by: str, gap: float) -> lis
         owners = hit.citation.places if by == "region" else [hit.doc_id]
         ranked.update(dict.fromkeys(o for o in owners if o in keys))
     return list(ranked)
+
+
+def _speaks_for(answer: Answer, region: str) -> bool:
+    """Whether the answer's lead is about the region. A passage of a multi-region digest is tagged with
+    every region it names, so a National row could lead with "Local policies, such as those from Hubei
+    Province, set..."; its lead sentence is about the regions it names (else the nation when it names a
+    national body or speaks of China), and when it is about others only, the region has no answer."""
+    lead = min(answer.citations, key=lambda c: c.n, default=None)
+    if lead is None or not lead.sentences:
+        return True
+    about = passage_places(lead.sentences[0], regions=lead.places, previous=[])
+    return not about or region in about
 
 
 def _group(answerer: Answerer, key: str, lang: str, answer: Answer, offset: int) -> CompareGroup:
