@@ -73,6 +73,9 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("Who spoke at the conference?", "Zhang Ke, Party Secretary and Director of the NHSA, spoke", True),
     ("Who spoke at the conference?", "Director General Li Ming attended the forum", True),
     ("Who spoke at the conference?", "Guangzhou will host the High-Quality Development Conference", False),
+    # a transliterated foreign name, but not a dotted event name
+    ("这首赞美诗的英语翻译者是谁?", "黑豹队的防线上有经验丰富的防守端锋贾里德·艾伦", True),
+    ("粤商·省长面对面协商座谈会由谁主持？", "粤商·省长面对面协商座谈会在广州召开", False),
 ])
 def test_a_sentence_states_the_asked_figure(question: str, sentence: str, states: bool) -> None:
     assert analyse(question).states(sentence) is states

@@ -105,6 +105,7 @@ class Evidence:
                 ], dtype=np.float32)))
         _add_gaps(found)
         _prefer_counts(found, facts)
+        _unknown_names(found, facts)
         return found
 
     def _split(self, row: int) -> tuple[list[_Part], np.ndarray]:
@@ -142,6 +143,17 @@ def _prefer_counts(found: list[Piece], facts: QuestionFacts) -> None:
     for piece, count in zip(found, counts, strict=True):
         piece.states = bool(count)
         piece.features[column] = float(piece.states)
+
+
+def _unknown_names(found: list[Piece], facts: QuestionFacts) -> None:
+    """A person question whose passages name nobody the name patterns know (text/people.py finds the
+    names of news prose, not every name) is ranked as any other question: the kind cannot tell."""
+    if facts.kind != "person" or any(p.states for p in found):
+        return
+    column = FEATURES.index("states")
+    for piece in found:
+        piece.states = True
+        piece.features[column] = 0.5
 
 
 def _add_gaps(found: list[Piece]) -> None:

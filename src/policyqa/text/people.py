@@ -24,7 +24,16 @@ _BEFORE_ZH = ("书记|省长|市长|区长|县长|主席|局长|部长|厅长|�
               "理事长|秘书长|会长|委员|代表|教授|专家|集团|药业|医药|医疗|生物|制药|科技|智造|中心|公司|协会|医院")
 #: what follows one: a speech or presence verb, or the comma of a list of names
 _AFTER_ZH = "出席|主持|讲话|发言|致辞|表示|指出|强调|介绍|说|称|认为|参加|参会|陪同|、|，|,|等"
-_PERSON_ZH = re.compile(rf"(?:{_BEFORE_ZH})[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}?(?:{_AFTER_ZH})")
+#: the characters foreign names are transliterated with (贾里德·艾伦): a name's parts use only these, which
+#: keeps a dotted event name (粤商·省长面对面协商座谈会) out
+_TRANSLITERATION = ("阿埃艾爱安昂奥巴拜班邦包保鲍贝本比彼毕宾波伯博布查达戴丹道德迪蒂丁东杜多厄恩尔法"
+                    "范菲费芬丰弗福富盖甘冈高戈格根古哈海汉豪赫亨胡华怀霍基吉加贾杰金卡凯坎康考柯科克"
+                    "肯库奎拉莱兰朗劳勒雷蕾里利莉林琳隆卢鲁伦罗洛马玛迈麦曼芒梅美门蒙米密明莫墨姆穆纳"
+                    "娜奈南尼涅宁纽努诺欧帕潘佩彭皮珀普齐奇恰乔切琴丘萨塞赛桑瑟森沙莎尚舍什史斯松苏索"
+                    "塔泰坦汤唐特腾提汀图托瓦万旺威韦维温文沃乌伍西希路锡夏谢辛休雅亚扬耶伊因英尤于约"
+                    "泽扎詹朱卓兹佐")
+_PERSON_ZH = re.compile(rf"(?:{_BEFORE_ZH})[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}?(?:{_AFTER_ZH})|"
+                        rf"[{_TRANSLITERATION}]{{1,5}}[·・•‧][{_TRANSLITERATION}]{{1,6}}")
 _TITLE_EN = (r"Governor|Vice Governor|Mayor|Director|Deputy Director|Minister|Chairman|Chairwoman|Chair|"
              r"President|Secretary|Commissioner|Professor|Academician|CEO|Founder|Mr|Ms|Mrs|Dr|Prof")
 _PERSON_EN = re.compile(
