@@ -266,6 +266,15 @@ def test_a_country_abroad_that_no_passage_mentions_is_named_in_the_refusal(answe
     assert answer.declined and named in answer.notice, answer.notice
 
 
+def test_a_figure_for_another_year_is_declined_naming_both_years(answerer) -> None:
+    """The documents give the industry's revenue for 2019 (u050); asked for 2020 they do not answer, asked
+    for 2019 they do (q073)."""
+    answer = answerer.ask(QUESTIONS["u050"]["question"])
+    assert answer.declined and "2019" in answer.notice and "2020" in answer.notice, answer.notice
+    answer = answerer.ask(QUESTIONS["q073"]["question"])
+    assert not answer.declined and "2019" in answer.answer, answer.answer
+
+
 @pytest.fixture(scope="module")
 def cli_env(tmp_path_factory):
     """A working directory without a policyqa.yaml for the command."""

@@ -96,3 +96,23 @@ def test_a_count_in_the_other_language_names_the_counted_thing_through_its_trans
     assert translated.counts("The zone has approved 12 Class I new drugs") is True
     assert translated.counts("over 3,900 biopharmaceutical companies") is None
     assert translated.counts("Class I new drugs were approved in 2024") is False
+
+
+@pytest.mark.parametrize(("question", "dated"), [
+    ("2020年广东生物医药与健康产业营业收入是多少？", {"2020"}),
+    ("How many drugs did NMPA approve in 2025?", {"2025"}),
+    ("How many initiatives does the June 2025 NHSA notice set out?", {"2025"}),
+    # a year inside a name dates nothing
+    ("北京《若干措施2025》是由多少个部门联合印发的？", set()),
+    ("How many people attended the 2025 High-Quality Development Conference?", set()),
+])
+def test_the_years_that_date_the_asked_fact(question: str, dated: set[str]) -> None:
+    assert analyse(question).dated == dated
+
+
+def test_a_figure_dated_by_other_years_only_does_not_answer() -> None:
+    facts = analyse("2020年广东生物医药与健康产业营业收入是多少？")
+    assert facts.other_year(["By 2019, revenue had surpassed 500 billion yuan"]) == ["2019"]
+    assert facts.other_year(["By 2019 it passed 500 billion, and 600 billion in 2020"]) == []
+    assert facts.other_year(["Revenue passed 500 billion yuan"]) == []  # undated: cannot tell
+    assert analyse("广东的营业收入是多少？").other_year(["By 2019, revenue passed 500 billion"]) == []

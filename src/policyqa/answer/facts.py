@@ -47,6 +47,13 @@ _DATE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)|\d{1,2}\s*[月日]|年底|�
 #: what a sentence must contain to state each kind of answer (kinds without one: anything)
 STATES = {"quantity": re.compile(f"{FIGURE.pattern}|{NUMBER_WORDS.pattern}", re.I), "date": _DATE}
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: a year the question dates its fact by (2020年, "in 2025", "June 2025"), not one inside a name
+#: (《若干措施2025》, "the 2025 High-Quality Development Conference")
+DATED_YEAR = re.compile(
+    r"(?<!\d)((?:19|20)\d\d)\s*年|"
+    r"\b(?:in|by|since|until|till|before|after|during|through|from|to|of|for|end of|"
+    rf"(?:{_MONTHS})(?:\s+\d{{1,2}},?)?)\s+((?:19|20)\d\d)(?!\d)", re.I)
 _N = r"(?:\d[\d,.]*|[零一二三四五六七八九十百千万亿两]+)"
 _EN_N = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|fifty|hundreds?)"
 #: the unit a quantity question asks in, tried in this order: (unit, question cue, a figure in that unit).
@@ -94,6 +101,7 @@ class QuestionFacts(BaseModel):
     kind: str = "other"  # quantity, date, place, person, yesno, list or other
     places: frozenset[str] = frozenset()  # Chinese names, a city together with its province
     years: frozenset[str] = frozenset()
+    dated: frozenset[str] = frozenset()  # the years that date the asked fact (DATED_YEAR)
     unit: str = ""  # a quantity question's unit (UNITS), '' when it names none
     #: a count question's counted words ("measures", "部门"): a sentence that names them states the count
     #: only with a number right before them ("32 new measures", not "nine departments issued the Measures")
@@ -131,6 +139,12 @@ class QuestionFacts(BaseModel):
         forms = [_stem(form) for source, alternatives in terms for form in alternatives
                  if any(word in source or source in word for word in self.counted)]
         return self.model_copy(update={"counted": tuple(dict.fromkeys((*self.counted, *forms)))})
+
+    def other_year(self, sentences: list[str]) -> list[str]:
+        """The years the sentences date their figures by, when the question dates its own by others
+        ("2020年…营业收入" answered by "By 2019, revenue had surpassed 500 billion yuan"); [] otherwise."""
+        found = {year for sentence in sentences for year in YEAR.findall(sentence)}
+        return sorted(found) if self.dated and self.strict and found and not found & self.dated else []
 
     @property
     def typed(self) -> bool:
@@ -192,4 +206,5 @@ def analyse(question: str) -> QuestionFacts:
     return QuestionFacts(lang=detect_language(question), kind=kind, unit=unit,
                          counted=_counted(question) if unit == "count" else (),
                          places=with_provinces(places_named(question)),
-                         years=frozenset(YEAR.findall(question)))
+                         years=frozenset(YEAR.findall(question)),
+                         dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)))

@@ -5,6 +5,8 @@ sentences of the top passages, scored and chosen) and decides:
 - 'no_hits': nothing was retrieved;
 - 'place': the question names places and no passage is about any of them, or names a country or
   regulator abroad (text/places.ABROAD) that no passage mentions;
+- 'year': the question dates the figure or date it asks for by a year (2020年, "in 2026"), and the
+  chosen sentences date theirs by other years only: a figure for 2019 does not answer for 2020;
 - 'evidence': a logistic model over the evidence (how close the best passage and sentence are, whether
   the lead states the asked kind, whether the question's places, years and rare words are found)
   gives an answer probability under the threshold. Model and threshold are fitted by
@@ -49,6 +51,8 @@ class Assessment:
     reason: str = ""  # '' (answer), 'no_hits', 'place' or 'evidence'
     #: asked, but in no chosen sentence (an answer) or in no passage found (a 'place' refusal)
     missing_places: list[str] = field(default_factory=list)
+    #: the years the chosen sentences give instead of the asked ones (a 'year' refusal)
+    other_years: list[str] = field(default_factory=list)
 
     @property
     def declined(self) -> bool:
@@ -92,15 +96,18 @@ class Assessor:
         abroad = abroad_named(question)
         unmentioned = abroad - abroad_named(" ".join(h.text for h in hits[: s.passages])) if abroad else set()
         reason, missing = "", []
+        other_years = facts.other_year([p.text for p in chosen])
         if (facts.places and not facts.places & found) or unmentioned:
             reason, missing = "place", sorted(unmentioned or facts.places)
         elif not chosen or probability < s.refusal_threshold:
             reason = "evidence"
+        elif other_years:
+            reason = "year"
         if not reason:
             covered = set().union(*(p.places for p in chosen))
             implied = {PROVINCE_OF[p] for p in facts.places if p in PROVINCE_OF}  # the city was asked
             missing = sorted(facts.places - covered - implied)
-        return Assessment(facts, pieces, chosen, features, probability, reason, missing)
+        return Assessment(facts, pieces, chosen, features, probability, reason, missing, other_years)
 
     def features(self, question: str, facts: QuestionFacts, hits, pieces: list[Piece],
                  lead: Piece | None) -> dict[str, float]:
