@@ -24,6 +24,7 @@ recall 0.645 -> 0.581 (answer margin 3, no lead check).
 from __future__ import annotations
 
 import re
+import threading
 import time
 import weakref
 
@@ -71,18 +72,19 @@ def compare(answerer: Answerer, question: str, by: str = "region", filters: Filt
 
 
 _ONE_GROUP: weakref.WeakKeyDictionary[Answerer, Answerer] = weakref.WeakKeyDictionary()
+_ONE_GROUP_LOCK = threading.Lock()  # the app compares on several threads
 
 
 def _one_group(answerer: Answerer) -> Answerer:
     """The answerer for one group's own passages: the same retriever and settings but the compare decline
     threshold and answer margin; made once per answerer, so its assessor's cache lives on."""
-    one = _ONE_GROUP.get(answerer)
-    if one is None:
-        s = answerer.settings
-        tuned = s.model_copy(update={"answer_margin": s.compare_margin,
-                                     "refusal_threshold": s.compare_refusal_threshold})
-        one = _ONE_GROUP.setdefault(answerer, Answerer(tuned, answerer.retriever))
-    return one
+    with _ONE_GROUP_LOCK:
+        if answerer not in _ONE_GROUP:
+            s = answerer.settings
+            tuned = s.model_copy(update={"answer_margin": s.compare_margin,
+                                         "refusal_threshold": s.compare_refusal_threshold})
+            _ONE_GROUP[answerer] = Answerer(tuned, answerer.retriever)
+        return _ONE_GROUP[answerer]
 
 
 def _regions(answerer: Answerer) -> list[str]:
