@@ -21,6 +21,11 @@ from policyqa.text.places import abroad_named
     # a noun that names a quantity is a weaker cue than a yes/no or list question word
     ("医院能否以用药目录数量或药占比为理由不配备创新药？", "yesno", ""),
     ("目录内创新药触发降价时，调整后的降幅有何上限？", "quantity", "percent"),
+    # what a sum is called (a premium, a fee, a cost, what was paid) asks for money; years of it, a duration
+    ("广州“穗心保”的年保费是多少元？", "quantity", "money"),
+    ("“互联网+护理服务”上门护理的收费标准是多少？", "quantity", "money"),
+    ("How much did the group pay to acquire the company?", "quantity", "money"),
+    ("How many years of regulatory data exclusivity do new chemical entities get?", "quantity", "duration"),
     ("When was the notice issued?", "date", ""),
     # "when" as a conjunction asks for no date; a "who" question asks for a person or body, not a place
     ("Which technical methods should be used when setting payment standards?", "list", ""),

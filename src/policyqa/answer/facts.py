@@ -60,7 +60,8 @@ _EN_N = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twent
 #: A count of people is no sum of money: "How many people attended?" is not answered by "2 billion yuan".
 UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, cue, figure in (
     ("duration",
-     r"多久|多长时间|几天|多少天|几个月|多少个工作日|时限|\bhow (?:long|soon|quickly|fast)\b",
+     r"多久|多长时间|几天|多少天|几个月|多少个?月|多少年|多少个工作日|时限|"
+     r"\bhow (?:long|soon|quickly|fast)\b|\bhow many (?:years|months|weeks|days|working days)\b",
      rf"{_N}\s*个?\s*(?:工作日|天|日|月|年|周)|{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks)\b"),
     ("percent",
      r"比例|百分|幅度|降幅|增幅|占比|\b(?:share|percent(?:age)?|proportion|rate)\b",
@@ -72,9 +73,9 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"(?:people|persons|attendees|participants|"
      r"representatives|experts|entrepreneurs|employees|patients)\b"),
     ("money",
-     r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|"
+     r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|多少(?:万|亿)?元|保费|费用|收费|补偿|赔偿|成本|"
      r"\b(?:funding|funds?|subsid(?:y|ies)|rewards?|grants?|loans?|revenue|market size|budget|investment|"
-     r"price|yuan)\b",
+     r"price|yuan|costs?|fees?|premiums?|compensation|pay|paid)\b",
      rf"{_N}\s*(?:万|亿|千)?\s*(?:元|美元)|\d[\d,.]*\s*(?:billion|million|trillion|thousand)?\s*"
      r"(?:yuan|RMB|dollars|USD)\b|(?:RMB|\$|USD)\s*\d"),
     # any other count ("how many departments", 多少个园区; not "缩短了多少？", a change asked in any unit):
