@@ -266,6 +266,12 @@ def test_a_country_abroad_that_no_passage_mentions_is_named_in_the_refusal(answe
     assert answer.declined and named in answer.notice, answer.notice
 
 
+def test_a_drug_no_passage_mentions_is_named_in_the_refusal(answerer) -> None:
+    """The documents price innovative drugs in general and never name ivonescimab (q054)."""
+    answer = answerer.ask(QUESTIONS["q054"]["question"])
+    assert answer.declined and "ivonescimab" in answer.notice, answer.notice
+
+
 def test_a_figure_for_another_year_is_declined_naming_both_years(answerer) -> None:
     """The documents give the industry's revenue for 2019 (u050); asked for 2020 they do not answer, asked
     for 2019 they do (q073)."""

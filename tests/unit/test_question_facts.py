@@ -1,11 +1,13 @@
 """What a question asks for (answer/facts.py): its kind, a quantity's unit, and whether a sentence states
-it; places abroad (text/places.py) that make a question about them declinable."""
+it; places abroad (text/places.py) and drug names (text/drugs.py) that make a question about them
+declinable."""
 
 from __future__ import annotations
 
 import pytest
 
 from policyqa.answer.facts import analyse
+from policyqa.text.drugs import drugs_named, unmentioned_drugs
 from policyqa.text.places import abroad_named
 
 
@@ -121,3 +123,14 @@ def test_a_figure_dated_by_other_years_only_does_not_answer() -> None:
     assert facts.other_year(["By 2019 it passed 500 billion, and 600 billion in 2020"]) == []
     assert facts.other_year(["Revenue passed 500 billion yuan"]) == []  # undated: cannot tell
     assert analyse("广东的营业收入是多少？").other_year(["By 2019, revenue passed 500 billion"]) == []
+
+
+def test_drug_names_by_their_naming_conventions_in_both_languages() -> None:
+    assert drugs_named("What is the negotiated price of Akeso's ivonescimab?") == {"ivonescimab"}
+    assert drugs_named("关于阿达木单抗的支付标准") == {"阿达木单抗"}
+    assert drugs_named("普基奥仑赛注射液的医保支付价格是多少？") == {"普基奥仑赛"}
+    assert drugs_named("复方氨基酸注射液的补充申请") == {"氨基酸注射液"}
+    # ordinary words with a drug-like ending are none
+    assert drugs_named("Except for the concept, what did the April notice accept?") == set()
+    assert unmentioned_drugs("ivonescimab price?", "Akeso's IVONESCIMAB was approved") == set()
+    assert unmentioned_drugs("ivonescimab price?", "drugs are priced by negotiation") == {"ivonescimab"}

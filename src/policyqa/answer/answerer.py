@@ -137,20 +137,22 @@ class Answerer:
 
 
 def declined_draft(assessment: Assessment, q: PreparedQuestion) -> Draft:
-    """The refusal, naming the places no passage is about, or the years the passages give instead of the
-    asked one, when that is why."""
+    """The refusal, naming the places or drugs no passage is about, or the years the passages give instead
+    of the asked one, when that is why."""
     text = MESSAGES[q.lang]["no_hits" if assessment.reason == "no_hits" else "declined"]
     notice = ""
     if assessment.reason == "place":
         notice = MESSAGES[q.lang]["place"].format(places=place_names(assessment.missing_places, q.lang))
+    elif assessment.reason == "drug":
+        notice = MESSAGES[q.lang]["place"].format(places=_joined(assessment.missing_places, q.lang))
     elif assessment.reason == "year":
-        notice = MESSAGES[q.lang]["year"].format(asked=_years(assessment.facts.dated, q.lang),
-                                                 given=_years(assessment.other_years, q.lang))
+        notice = MESSAGES[q.lang]["year"].format(asked=_joined(assessment.facts.dated, q.lang),
+                                                 given=_joined(assessment.other_years, q.lang))
     return Draft(text=text, declined=True, notice=notice)
 
 
-def _years(years, lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(sorted(years))
+def _joined(names, lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(sorted(names))
 
 
 def _ms(start: float, end: float | None = None) -> float:

@@ -5,6 +5,8 @@ sentences of the top passages, scored and chosen) and decides:
 - 'no_hits': nothing was retrieved;
 - 'place': the question names places and no passage is about any of them, or names a country or
   regulator abroad (text/places.ABROAD) that no passage mentions;
+- 'drug': the question names a drug (text/drugs.py) that no passage mentions: a general pricing rule
+  is no answer about ivonescimab;
 - 'year': the question dates the figure or date it asks for by a year (2020年, "in 2026"), and the
   chosen sentences date theirs by other years only: a figure for 2019 does not answer for 2020;
 - 'evidence': a logistic model over the evidence (how close the best passage and sentence are, whether
@@ -29,6 +31,7 @@ import numpy as np
 
 from ..records import Hit
 from ..settings import AnswerSettings
+from ..text.drugs import unmentioned_drugs
 from ..text.places import PROVINCE_OF, abroad_named
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
@@ -49,7 +52,7 @@ class Assessment:
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
     reason: str = ""  # '' (answer), 'no_hits', 'place' or 'evidence'
-    #: asked, but in no chosen sentence (an answer) or in no passage found (a 'place' refusal)
+    #: asked, but in no chosen sentence (an answer) or in no passage found (a 'place' or 'drug' refusal)
     missing_places: list[str] = field(default_factory=list)
     #: the years the chosen sentences give instead of the asked ones (a 'year' refusal)
     other_years: list[str] = field(default_factory=list)
@@ -93,12 +96,15 @@ class Assessor:
         features = self.features(question, facts, hits, pieces, chosen[0] if chosen else None)
         probability = answer_probability(features, s.refusal_weights)
         found = set().union(*(p.places for p in pieces)) if pieces else set()
+        texts = " ".join(h.text for h in hits[: s.passages])
         abroad = abroad_named(question)
-        unmentioned = abroad - abroad_named(" ".join(h.text for h in hits[: s.passages])) if abroad else set()
+        unmentioned = abroad - abroad_named(texts) if abroad else set()
         reason, missing = "", []
         other_years = facts.other_year([p.text for p in chosen])
         if (facts.places and not facts.places & found) or unmentioned:
             reason, missing = "place", sorted(unmentioned or facts.places)
+        elif drugs := unmentioned_drugs(question, texts):
+            reason, missing = "drug", sorted(drugs)
         elif not chosen or probability < s.refusal_threshold:
             reason = "evidence"
         elif other_years:
