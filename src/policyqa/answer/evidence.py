@@ -48,6 +48,7 @@ class Piece:
     off_place: bool
     features: np.ndarray = field(repr=False)
     score: float = 0.0
+    counts: bool = False  # a number stands right before the thing a count question counts
 
 
 def _long_enough(text: str) -> bool:
@@ -141,7 +142,7 @@ def _prefer_counts(found: list[Piece], facts: QuestionFacts) -> None:
         return
     column = FEATURES.index("states")
     for piece, count in zip(found, counts, strict=True):
-        piece.states = bool(count)
+        piece.states = piece.counts = bool(count)
         piece.features[column] = float(piece.states)
 
 

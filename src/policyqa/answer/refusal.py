@@ -11,7 +11,9 @@ sentences of the top passages, scored and chosen) and decides:
   chosen sentences date theirs by other years only: a figure for 2019 does not answer for 2020;
 - 'evidence': a logistic model over the evidence (how close the best passage and sentence are, whether
   the lead states the asked kind, whether the question's places, years and rare words are found)
-  gives an answer probability under the threshold. Model and threshold are fitted by
+  gives an answer probability under the threshold, unless the lead counts what a count question
+  counts ("launching 32 new measures" for "How many new measures…": on both question files every lead
+  that did so answered an answerable question). Model and threshold are fitted by
   eval/fit_answer.py on one question file and reported on another. Its word features count a word in
   either language (the question's own or its glossary/dictionary translation), so a question asked in
   the other language than the documents is not doubted for that alone (XQuAD en->zh, 8 articles:
@@ -105,7 +107,7 @@ class Assessor:
             reason, missing = "place", sorted(unmentioned or facts.places)
         elif drugs := unmentioned_drugs(question, texts):
             reason, missing = "drug", sorted(drugs)
-        elif not chosen or probability < s.refusal_threshold:
+        elif not chosen or (probability < s.refusal_threshold and not chosen[0].counts):
             reason = "evidence"
         elif other_years:
             reason = "year"
