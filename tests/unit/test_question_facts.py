@@ -63,6 +63,9 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("How many new drug approvals does the action plan aim to secure?", "Secure 20 new drug approvals", True),
     # a sentence that names the counted thing states the count only with a number right before it
     ("How many new measures are in Beijing's Several Measures 2025?", "launching 32 new measures", True),
+    # "how many of X's Y" counts Y
+    ("How many of Beijing's top-tier hospitals already run biobanks?",
+     "At present, 35 tertiary hospitals in Beijing have established biological sample banks", True),
     ("How many new measures are in Beijing's Several Measures 2025?",
      "the bureau and nine other departments jointly issued the Several Measures", False),
     ("北京《若干措施2025》是由多少个部门联合印发的？", "北京市医保局等9个部门联合印发", True),

@@ -88,9 +88,10 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
 
 
 #: the thing a count question counts: "how many [new measures] are ...", "多少个[部门]联合印发"
-_COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+((?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)"
+_COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+(?:of\s+(?:the\s+)?(?:[A-Za-z-]+['’]s\s+)?)?"
+                         r"((?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)"
                          r"(?=\s+(?:are|is|do|does|did|will|have|has|had|were|was|can|should|in|of|for|to|"
-                         r"at|on|by|from|that|which)\b|\s*[?,]|$)", re.I)
+                         r"at|on|by|from|that|which|already|currently|still|now)\b|\s*[?,]|$)", re.I)
 _COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类]?([\u4e00-\u9fff]{2,})")
 _EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such"})
 
