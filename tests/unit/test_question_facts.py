@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from policyqa.answer.evidence import is_heading
 from policyqa.answer.facts import analyse
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
 from policyqa.text.places import abroad_named
@@ -137,3 +138,14 @@ def test_drug_names_by_their_naming_conventions_in_both_languages() -> None:
     assert drugs_named("Except for the concept, what did the April notice accept?") == set()
     assert unmentioned_drugs("ivonescimab price?", "Akeso's IVONESCIMAB was approved") == set()
     assert unmentioned_drugs("ivonescimab price?", "drugs are priced by negotiation") == {"ivonescimab"}
+
+
+@pytest.mark.parametrize(("text", "heading"), [
+    ("(六)合理确定创新药医保支付标准。", True),
+    ("一、加大创新药研发支持力度", True),
+    ("2025 High-Quality Development Conference for Innovative Drugs Successfully Held in Guangzhou", False),
+    ("Support for Innovative Drugs", True),
+    ("医保部门应简化程序、优化流程,按季度或月组织专家对特例单议病例进行评议。", False),
+])
+def test_headings_numbered_or_unfinished_are_told_from_sentences(text: str, heading: bool) -> None:
+    assert is_heading(text) is heading

@@ -24,6 +24,9 @@ FOOTNOTE = re.compile(r"\s*[\[［【](\d{1,3})[\]］】]")
 #: bullet points a source runs together on one line
 BULLET = re.compile(r"(?<=[\]］])\s+-\s+|\s+-\s+(?=[A-Z\u3400-\u9fff])")
 _END = re.compile(r"[。！？.!?；;:：]\s*[”’」』）)\"']*\s*$")
+#: a numbered heading even when it ends in a full stop: "(六)合理确定创新药医保支付标准。", "一、…", "3. …"
+_NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|"
+                       r"\d{1,2}[.、]\s)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]{2,}|\d+")
 
@@ -130,8 +133,13 @@ class Evidence:
         return self._passage_tokens(self._row[chunk_id])
 
     def _heading(self, text: str) -> float:
-        """Titles and headings echo the question's words but answer nothing."""
-        return float((not _END.search(text) and len(text) < 60) or _flat(text) in self._titles)
+        return float(is_heading(text) or _flat(text) in self._titles)
+
+
+def is_heading(text: str) -> bool:
+    """Headings echo the question's words but answer nothing: a short line without a closing stop, or a
+    numbered one ("(六)合理确定创新药医保支付标准。")."""
+    return len(text) < 60 and (not _END.search(text) or bool(_NUMBERED.match(text)))
 
 
 def _prefer_counts(found: list[Piece], facts: QuestionFacts) -> None:
