@@ -17,6 +17,7 @@ from policyqa.text.places import abroad_named
     ("海南对年服务金额超过300万元的奖励最高是多少？", "quantity", "money"),
     ("What share of the fund is paid in advance?", "quantity", "percent"),
     ("How long does a clinical trial review take in Beijing?", "quantity", "duration"),
+    ("商保创新药目录多久调整一次？", "quantity", "duration"),
     ("北京《若干措施2025》是由多少个部门联合印发的？", "quantity", "count"),
     ("In how many scenarios will Beijing support medical AI models?", "quantity", "count"),
     # a change asked without a unit may be answered in any ("by more than 70%", "from 60 days to 30")

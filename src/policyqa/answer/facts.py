@@ -25,7 +25,7 @@ ASKS = (
         r"\bwhat (?:date|year|month|day)\b|"
         r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b", re.I)),
     ("quantity", re.compile(
-        r"多少|(?<!哪)几[个家项种天年倍批所部条件名位]|多[高大长远重深宽]|"
+        r"多少|(?<!哪)几[个家项种天年倍批所部条件名位]|多[高大长远重深宽久]|多长时间|"
         r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big|tall|high|far|deep|wide|heavy|old)\b|"
         r"\bwhat (?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|limit|maximum|"
         r"minimum)\b|\bby how much\b|"
