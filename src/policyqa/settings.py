@@ -176,6 +176,8 @@ class Settings(BaseSettings):
     serve_concurrency: int = Field(4, ge=1, le=1024, description="questions answered at once; the rest queue")
     serve_queue_size: int = Field(256, ge=1, le=1_000_000,
         description="requests the `serve` queue holds before refusing more")
+    serve_queue_poll_seconds: float = Field(0.01, gt=0, le=1,
+        description="how often the chat's idle Gradio queue looks for new events (Gradio's own: 0.001)")
 
     @classmethod
     def settings_customise_sources(
@@ -397,3 +399,4 @@ class ServeSettings(BaseModel):
     api_key: SecretStr = _default("api_key")
     serve_concurrency: int = _default("serve_concurrency")
     serve_queue_size: int = _default("serve_queue_size")
+    serve_queue_poll_seconds: float = _default("serve_queue_poll_seconds")
