@@ -8,6 +8,9 @@
    questions to /v1/chat/completions (non-streaming) until all N are answered.
 Prints p50/p95 latency, throughput, the ratio API/in-process, the machine, the corpus and the model, and
 writes JSON to bench/results/. Every reply must be a 200 with content; failures are counted, not hidden.
+CPU seconds per question are reported beside the rates (in process; the server's, from /proc; the client
+threads'): on a shared machine they move far less than wall time, and server minus in process is what the
+web path costs.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import socket
 import subprocess
 import sys
@@ -50,7 +54,7 @@ def in_process(settings, asked: list[str], profile: bool) -> dict:
     answerer.warm_up()
     profiler = cProfile.Profile() if profile else None
     latencies = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for question in asked:
         t = time.perf_counter()
         if profiler:
@@ -60,6 +64,7 @@ def in_process(settings, asked: list[str], profile: bool) -> dict:
         latencies.append(time.perf_counter() - t)
     wall = time.perf_counter() - started
     result = summary(latencies, wall, len(asked))
+    result["cpu_ms_per_q"] = round(1000 * (time.process_time() - cpu) / len(asked), 2)
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
@@ -98,7 +103,21 @@ def start_server(args, port: int, log: Path) -> subprocess.Popen:
     raise RuntimeError("policyqa serve was not ready in 600 s")
 
 
-def over_api(url: str, asked: list[str], clients: int) -> dict:
+def process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def over_api(url: str, asked: list[str], clients: int, server_pid: int) -> dict:
     """`clients` threads, each with its own connection, post until every question is answered."""
     import httpx
 
@@ -125,12 +144,16 @@ def over_api(url: str, asked: list[str], clients: int) -> dict:
                         failures.append(f"{reply.status_code}: {reply.text[:200]}")
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.perf_counter()
+    started, server_cpu, client_cpu = time.perf_counter(), process_cpu(server_pid), own_cpu()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     result = summary(latencies, time.perf_counter() - started, len(asked))
+    server_end = process_cpu(server_pid)
+    if server_cpu is not None and server_end is not None:
+        result["server_cpu_ms_per_q"] = round(1000 * (server_end - server_cpu) / len(asked), 2)
+    result["client_cpu_ms_per_q"] = round(1000 * (own_cpu() - client_cpu) / len(asked), 2)
     result.update(clients=clients, failures=len(failures), failure_examples=failures[:3])
     return result
 
@@ -158,7 +181,7 @@ def main() -> int:
     log = args.out.with_suffix(".serve.log")
     server = start_server(args, port, log)
     try:
-        api = over_api(f"http://127.0.0.1:{port}", asked, args.clients)
+        api = over_api(f"http://127.0.0.1:{port}", asked, args.clients, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -172,6 +195,9 @@ def main() -> int:
     print(f"API x{args.clients:<3}   : {api['qps']:.1f} q/s, p50 {api['p50_ms']:.1f} ms, "
           f"p95 {api['p95_ms']:.1f} ms, {api['failures']} failures")
     print(f"API / in-process throughput: {ratio:.2f}  (targets: p95 < 1000 ms, ratio >= 0.5)")
+    server_cpu = api.get("server_cpu_ms_per_q", float("nan"))
+    print(f"CPU per question: in process {local['cpu_ms_per_q']:.1f} ms, server {server_cpu:.1f} ms, "
+          f"client threads {api['client_cpu_ms_per_q']:.1f} ms")
     if local.get("profile"):
         print(local["profile"])
     write_json(args.out, {"machine": info, "settings": {"clients": args.clients, "n": args.n,
