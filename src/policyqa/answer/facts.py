@@ -25,7 +25,7 @@ ASKS = (
         r"\bwhat (?:date|year|month|day)\b|"
         r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b", re.I)),
     ("quantity", re.compile(
-        r"多少|(?<!哪)几[个家项种天年倍批所部条件名位]|多[高大长远重深宽久]|多长时间|"
+        r"多少|(?<!哪)几[个家项种天年倍批所部条件名位]|多[高大长远重深宽]|"
         r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big|tall|high|far|deep|wide|heavy|old)\b|"
         r"\bwhat (?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|limit|maximum|"
         r"minimum)\b|\bby how much\b|"
@@ -62,7 +62,8 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     ("duration",
      r"多久|多长时间|几天|多少天|几个月|多少个?月|多少年|多少个工作日|时限|"
      r"\bhow (?:long|soon|quickly|fast)\b|\bhow many (?:years|months|weeks|days|working days)\b",
-     rf"{_N}\s*个?\s*(?:工作日|天|日|月|年|周)|{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks)\b"),
+     rf"{_N}\s*(?:个多|多个|个|多)?\s*(?:工作日|天|日|月|年|周|星期|小时|钟头|分钟|秒|世纪)|"
+     rf"{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks|hours|minutes|seconds|decades|centuries)\b"),
     ("percent",
      r"比例|百分|幅度|降幅|增幅|占比|\b(?:share|percent(?:age)?|proportion|rate)\b",
      rf"{_N}\s*(?:%|％|个百分点)|百分之|\d[\d.]*\s*(?:percent|percentage points)\b"),
