@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from policyqa.answer.evidence import whole_sentence
 from policyqa.chunking import CLOSERS, Chunker
 from policyqa.records import Document, DocumentMeta
 from policyqa.settings import ChunkingSettings
@@ -60,3 +61,18 @@ def test_a_footnoted_claim_ends_a_sentence() -> None:
 def test_digest_chunks_end_after_a_footnoted_claim() -> None:
     for chunk in _chunks(DIGEST, 200):
         assert chunk.endswith("]"), chunk
+
+
+def test_a_lead_quotes_the_whole_of_a_sentence_cut_for_length() -> None:
+    """Sentence vectors cut an overlong sentence at a comma; the answer's lead quotes it whole, so the tail
+    ("and expand the pilot scope to medical devices.") is not left out of it."""
+    head = ("The Several Measures 2025 proposes to enhance the efficiency of review and approval, deepen the "
+            "pilot review and approval of clinical trials of innovative drugs, shorten the review time of "
+            "clinical trial applications from 60 working days to 30 working days for eligible products, "
+            "support the registration of urgently needed imported drugs in designated hospitals, ")
+    text = head + "and expand the pilot scope to medical devices. Next sentence here."
+    spans = split_sentences(text)
+    assert text[spans[0][0]:spans[0][1]].endswith(",") and len(spans) == 3
+    whole, quote = whole_sentence(text, spans, 0)
+    assert whole == quote == head + "and expand the pilot scope to medical devices."
+    assert whole_sentence(text, spans, 1) is None  # a sentence that ends in a full stop is whole

@@ -28,6 +28,10 @@ _END = re.compile(r"[。！？.!?；;:：]\s*[”’」』）)\"']*\s*$")
 _NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|"
                        r"\d{1,2}[.、]\s)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+#: where text/sentences.py cuts an overlong sentence: after a comma, never after a full stop
+_CUT = re.compile(r"[，、：,:]$")
+#: longest whole sentence a lead quotes (a stored sentence is at most 300 characters)
+WHOLE_CHARS = 480
 _WORD = re.compile(r"[A-Za-z]{2,}|\d+")
 
 FEATURES = ("cosine", "passage", "fused_gap", "rank", "coverage", "translated", "states", "heading",
@@ -51,6 +55,8 @@ class Piece:
     off_place: bool
     features: np.ndarray = field(repr=False)
     score: float = 0.0
+    #: (text, quote) of the whole sentence when this piece is the head of one cut at a comma for length
+    whole: tuple[str, str] | None = None
     counts: bool = False  # a number stands right before the thing a count question counts
 
 
@@ -69,6 +75,7 @@ class _Part:
     places: frozenset[str]
     lang: str
     heading: float
+    whole: tuple[str, str] | None = None
 
 
 class Evidence:
@@ -106,7 +113,7 @@ class Evidence:
                     float(states) if facts.typed else 0.5,
                     part.heading, math.log(len(part.text)), float(part.lang != facts.lang), float(off),
                     0.0, 0.0, cosines[part.sentence] if part.lang != facts.lang else 0.0,
-                ], dtype=np.float32)))
+                ], dtype=np.float32), whole=part.whole))
         _add_gaps(found)
         _prefer_counts(found, facts)
         _unknown_names(found, facts)
@@ -119,13 +126,15 @@ class Evidence:
         document = self._doc_text.get(chunk.doc_id, "")
         parts = []
         for j, (start, end) in enumerate(spans):
-            for bullet in BULLET.split(chunk.text[start:end]):
+            bullets = BULLET.split(chunk.text[start:end])
+            for bullet in bullets:
                 quote = bullet.strip(" -")
                 text = strip_footnotes(quote)
                 if _long_enough(text):
+                    whole = whole_sentence(chunk.text, spans, j) if len(bullets) == 1 else None
                     parts.append(_Part(j, text, quote, frozenset(self.retriever.tokens(text)),
                                        places_about(text, chunk.text, document), detect_language(text),
-                                       self._heading(text)))
+                                       self._heading(text), whole))
         return parts, self.retriever.sentence_vectors(row, len(spans))
 
     def tokens_of(self, chunk_id: str) -> frozenset[str]:
@@ -134,6 +143,17 @@ class Evidence:
 
     def _heading(self, text: str) -> float:
         return float(is_heading(text) or _flat(text) in self._titles)
+
+
+def whole_sentence(text: str, spans: list[tuple[int, int]], j: int) -> tuple[str, str] | None:
+    """Sentence j with the next span, when sentence splitting cut one overlong sentence there at a comma
+    (text/sentences.py): a lead quotes whole sentences, not "and expand the pilot scope to medical
+    devices." on its own or a head that stops at a comma."""
+    start, end = spans[j]
+    if j + 1 == len(spans) or not _CUT.search(text[start:end]) or spans[j + 1][1] - start > WHOLE_CHARS:
+        return None
+    quote = text[start : spans[j + 1][1]]
+    return strip_footnotes(quote), quote
 
 
 def is_heading(text: str) -> bool:
