@@ -142,9 +142,9 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion) -> Draft:
     text = MESSAGES[q.lang]["no_hits" if assessment.reason == "no_hits" else "declined"]
     notice = ""
     if assessment.reason == "place":
-        notice = MESSAGES[q.lang]["place"].format(places=place_names(assessment.missing_places, q.lang))
+        notice = MESSAGES[q.lang]["unmentioned"].format(names=place_names(assessment.missing, q.lang))
     elif assessment.reason == "drug":
-        notice = MESSAGES[q.lang]["place"].format(places=_joined(assessment.missing_places, q.lang))
+        notice = MESSAGES[q.lang]["unmentioned"].format(names=_joined(assessment.missing, q.lang))
     elif assessment.reason == "year":
         notice = MESSAGES[q.lang]["year"].format(asked=_joined(assessment.facts.dated, q.lang),
                                                  given=_joined(assessment.other_years, q.lang))

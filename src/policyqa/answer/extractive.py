@@ -73,8 +73,8 @@ class ExtractiveBackend(AnswerBackend):
 def _notes(assessment: Assessment, order: list[int], quotes: dict[int, list[str]], lang: str) -> list[str]:
     """What the answer leaves out (places, the asked kind) and which quotes are in another language."""
     notes = []
-    if assessment.missing_places:
-        missing = place_names(assessment.missing_places, lang)
+    if assessment.missing:
+        missing = place_names(assessment.missing, lang)
         notes.append(MESSAGES[lang]["partial_places"].format(places=missing))
     facts = assessment.facts
     if facts.kind in KIND_NAMES[lang] and not assessment.chosen[0].states:

@@ -17,7 +17,7 @@ MESSAGES = {
         "dropped": "已删除指向未提供段落的引用：{refs}。",
         "unsupported": "已删除 {n} 句所引段落不能支持的陈述。",
         "no_sentence": "找到了相关段落，但没有能直接回答问题的句子；请查看下面的段落。",
-        "place": "检索到的段落都没有提到{places}。",
+        "unmentioned": "检索到的段落都没有提到{names}。",
         "year": "检索到的段落只给出了{given}年的情况，没有{asked}年的。",
         "partial_places": "文件没有给出{places}的相关内容。",
         "no_kind": "检索到的段落没有给出问题所问的{kind}，以上为最接近的表述。",
@@ -36,7 +36,7 @@ MESSAGES = {
         "unsupported": "Removed {n} statement(s) that the cited passages do not support.",
         "no_sentence": "Related passages were found, but no sentence in them answers the question directly; "
                        "please check the passages below.",
-        "place": "None of the passages found mentions {places}.",
+        "unmentioned": "None of the passages found mentions {names}.",
         "year": "The passages found give this for {given} only, not for {asked}.",
         "partial_places": "The documents give nothing on this for {places}.",
         "no_kind": "The passages found state no {kind} for this; the closest statement is quoted above.",

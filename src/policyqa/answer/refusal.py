@@ -54,8 +54,9 @@ class Assessment:
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
     reason: str = ""  # '' (answer), 'no_hits', 'place' or 'evidence'
-    #: asked, but in no chosen sentence (an answer) or in no passage found (a 'place' or 'drug' refusal)
-    missing_places: list[str] = field(default_factory=list)
+    #: asked, but in no chosen sentence (an answer's places) or in no passage found (the places of a
+    #: 'place' refusal, the drugs of a 'drug' refusal)
+    missing: list[str] = field(default_factory=list)
     #: the years the chosen sentences give instead of the asked ones (a 'year' refusal)
     other_years: list[str] = field(default_factory=list)
 
