@@ -141,18 +141,12 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion) -> Draft:
     of the asked one, when that is why."""
     text = MESSAGES[q.lang]["no_hits" if assessment.reason == "no_hits" else "declined"]
     notice = ""
-    if assessment.reason == "place":
+    if assessment.reason in ("place", "drug"):
         notice = MESSAGES[q.lang]["unmentioned"].format(names=place_names(assessment.missing, q.lang))
-    elif assessment.reason == "drug":
-        notice = MESSAGES[q.lang]["unmentioned"].format(names=_joined(assessment.missing, q.lang))
     elif assessment.reason == "year":
-        notice = MESSAGES[q.lang]["year"].format(asked=_joined(assessment.facts.dated, q.lang),
-                                                 given=_joined(assessment.other_years, q.lang))
+        notice = MESSAGES[q.lang]["year"].format(asked=place_names(sorted(assessment.facts.dated), q.lang),
+                                                 given=place_names(assessment.other_years, q.lang))
     return Draft(text=text, declined=True, notice=notice)
-
-
-def _joined(names, lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(sorted(names))
 
 
 def _ms(start: float, end: float | None = None) -> float:

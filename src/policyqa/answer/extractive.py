@@ -90,7 +90,7 @@ def _notes(assessment: Assessment, order: list[int], quotes: dict[int, list[str]
 
 
 def place_names(places: list[str], lang: str) -> str:
-    """Places (Chinese names) joined in the answer's language."""
+    """Places (Chinese names) joined in the answer's language; other names (drugs, years) as they are."""
     if lang == "en":
         english = {zh: en for en, zh in reversed(PLACES)} | {zh: forms[0] for zh, forms in ABROAD.items()}
         return ", ".join(english.get(p, p) for p in places)

@@ -53,7 +53,7 @@ class Assessment:
     chosen: list[Piece]  # the lead first
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
-    reason: str = ""  # '' (answer), 'no_hits', 'place' or 'evidence'
+    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'evidence' or 'year'
     #: asked, but in no chosen sentence (an answer's places) or in no passage found (the places of a
     #: 'place' refusal, the drugs of a 'drug' refusal)
     missing: list[str] = field(default_factory=list)
