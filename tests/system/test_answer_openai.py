@@ -1,6 +1,6 @@
 """The OpenAI-compatible backend against real servers on loopback.
 
-llama.cpp's server running SmolLM2-135M-Instruct (a real model, far too small to answer well: the tests
+`transformers serve` running SmolLM2-135M-Instruct (a real model, far too small to answer well: the tests
 check the plumbing and the safeguards, not the quality), a server killed mid-answer, one that never
 answers, one that is always overloaded; plus the prompt, the citation check and a prompt injection
 planted in a corpus document.
@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from conftest import free_port, load_questions, normalise
-from llm_server import FailingServer, LlamaServer, SilentServer, require_llm
+from llm_server import MODEL, FailingServer, ModelServer, SilentServer, require_llm
 from policyqa.answer.answerer import Answerer
 from policyqa.answer.base import BackendFailed
 from policyqa.answer.citations import check_citations
@@ -37,7 +37,7 @@ FALLBACK_EN = "showing the extractive answer instead"
 
 def llm_settings(built, base_url: str, **changes) -> Settings:
     """The session settings pointed at a server; small answers and few passages keep the tiny model quick."""
-    values = {"openai_base_url": base_url, "openai_model": "smollm2", "openai_max_tokens": 48,
+    values = {"openai_base_url": base_url, "openai_model": MODEL, "openai_max_tokens": 48,
               "openai_timeout": 120.0, "openai_retries": 1, "k": 2, "backend": "openai", **changes}
     return built[0].model_copy(update=values)
 
@@ -58,9 +58,9 @@ def rule_lines(lang: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def llama(tmp_path_factory):
+def model_server(tmp_path_factory):
     require_llm()
-    server = LlamaServer(tmp_path_factory.mktemp("llama") / "server.log").start()
+    server = ModelServer(tmp_path_factory.mktemp("llm") / "server.log").start()
     yield server
     server.stop()
 
@@ -120,11 +120,11 @@ def test_final_check_drops_unknown_citations_and_recognises_refusals(retriever, 
 
 @pytest.mark.llm
 @pytest.mark.timeout(900)
-def test_server_accepts_the_request_and_streams_chunks(llama, built, retriever) -> None:
-    settings = llm_settings(built, llama.base_url)
+def test_server_accepts_the_request_and_streams_chunks(model_server, built, retriever) -> None:
+    settings = llm_settings(built, model_server.base_url)
     hits = retriever.search(EN_QUESTION, k=2)
     messages = build_messages(EN_QUESTION, hits, "en")
-    reply = httpx.post(f"{llama.base_url}/chat/completions", timeout=300,
+    reply = httpx.post(f"{model_server.base_url}/chat/completions", timeout=300,
                        json={"model": settings.openai_model, "messages": messages, "max_tokens": 8})
     assert reply.status_code == 200 and reply.json()["choices"][0]["message"]["content"]
     deltas = list(OpenAIBackend(settings).complete(messages))
@@ -133,8 +133,8 @@ def test_server_accepts_the_request_and_streams_chunks(llama, built, retriever) 
 
 @pytest.mark.llm
 @pytest.mark.timeout(900)
-def test_answer_streams_partials_and_the_final_citations_are_checked(llama, built, retriever) -> None:
-    answerer = Answerer(llm_settings(built, llama.base_url), retriever)
+def test_answer_streams_partials_and_the_final_citations_are_checked(model_server, built, retriever) -> None:
+    answerer = Answerer(llm_settings(built, model_server.base_url), retriever)
     answers = list(answerer.ask_stream(ZH_QUESTION, backend="openai"))
     streamed = [a for a in answers if a.partial and a.backend == "openai"]
     assert len(streamed) > 1
@@ -149,8 +149,8 @@ def test_answer_streams_partials_and_the_final_citations_are_checked(llama, buil
 
 @pytest.mark.llm
 @pytest.mark.timeout(900)
-def test_citation_check_on_real_model_output(llama, built, retriever) -> None:
-    settings = llm_settings(built, llama.base_url)
+def test_citation_check_on_real_model_output(model_server, built, retriever) -> None:
+    settings = llm_settings(built, model_server.base_url)
     hits = retriever.search(EN_QUESTION, k=2)
     raw = "".join(OpenAIBackend(settings).complete(build_messages(EN_QUESTION, hits, "en")))
     assert raw.strip()
@@ -164,7 +164,7 @@ def test_citation_check_on_real_model_output(llama, built, retriever) -> None:
 @pytest.mark.timeout(900)
 def test_server_killed_mid_answer_falls_back_to_extractive(built, retriever, tmp_path) -> None:
     require_llm()
-    server = LlamaServer(tmp_path / "server.log").start()
+    server = ModelServer(tmp_path / "server.log").start()
     settings = llm_settings(built, server.base_url, openai_max_tokens=400, openai_timeout=60.0)
     killed_at = None
     try:
@@ -292,9 +292,9 @@ def test_injection_in_a_document_is_quoted_not_obeyed_extractive(injected) -> No
 
 @pytest.mark.llm
 @pytest.mark.timeout(900)
-def test_injection_in_a_document_is_not_obeyed_by_the_llm(injected, llama) -> None:
+def test_injection_in_a_document_is_not_obeyed_by_the_llm(injected, model_server) -> None:
     settings, retriever = injected
-    settings = settings.model_copy(update={"openai_base_url": llama.base_url, "openai_model": "smollm2",
+    settings = settings.model_copy(update={"openai_base_url": model_server.base_url, "openai_model": MODEL,
                                            "openai_max_tokens": 64, "openai_timeout": 120.0, "k": 2})
     answer = Answerer(settings, retriever).ask(INJECTION_QUESTION, backend="openai")
     assert answer.hits and any("Xiamen" in h.text for h in answer.hits), "the injected passage was given"
