@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import httpx
@@ -75,10 +76,8 @@ def model_folder() -> Path:
     """SmolLM2 as a transformers model folder named `smollm2` (the model name requests use), made once per
     (GGUF, transformers version) under ~/.cache/policyqa and moved into place whole, so a crash or a
     parallel run never leaves half a model there."""
-    import transformers
-
     gguf = gguf_path()
-    key = hashlib.sha256(f"{gguf} {gguf.stat().st_size} {transformers.__version__}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{gguf} {gguf.stat().st_size} {version('transformers')}".encode()).hexdigest()[:16]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policyqa" / "smollm2" / key
     folder = cache / MODEL
     if (folder / "config.json").exists():
