@@ -86,8 +86,11 @@ def model_folder() -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=cache))
     try:
-        subprocess.run([sys.executable, "-c", CONVERT, str(gguf), str(staging)], check=True,
-                       capture_output=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=600)
+        done = subprocess.run([sys.executable, "-c", CONVERT, str(gguf), str(staging)], capture_output=True,
+                              text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=600)
+        if done.returncode:
+            tail = "\n".join(done.stderr.splitlines()[-20:])
+            raise RuntimeError(f"converting {gguf.name} for transformers serve failed:\n{tail}")
         with contextlib.suppress(OSError):  # a parallel run got there first: keep its folder
             staging.rename(folder)
     finally:
