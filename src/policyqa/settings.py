@@ -146,6 +146,10 @@ class Settings(BaseSettings):
         REFUSAL_THRESHOLD, ge=0, le=1,
         description="answer probability below which the documents are taken not to answer",
     )
+    #: questions+heldout+fresh: +4 unanswerable declined, +1 false refusal; fresh2 +1 declined; XQuAD
+    #: false refusals +0.2 to +1.2 points a direction (README, "how answers are made")
+    decline_without_figure: bool = Field(True, description="decline a quantity question whose best sentence "
+                                         "states no figure in the asked unit, not quote it with a note")
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_model: str = "default"
     openai_api_key: SecretStr = SecretStr("")
@@ -224,7 +228,8 @@ class Settings(BaseSettings):
     def answer(self) -> AnswerSettings:
         return AnswerSettings(passages=self.answer_passages, max_sentences=self.answer_max_sentences,
                               margin=self.answer_margin, sentence_weights=self.sentence_weights,
-                              refusal_weights=self.refusal_weights, refusal_threshold=self.refusal_threshold)
+                              refusal_weights=self.refusal_weights, refusal_threshold=self.refusal_threshold,
+                              decline_without_figure=self.decline_without_figure)
 
     @property
     def llm(self) -> LLMSettings:
@@ -379,6 +384,7 @@ class AnswerSettings(BaseModel):
     sentence_weights: dict[str, float] = Field(default_factory=lambda: dict(SENTENCE_WEIGHTS))
     refusal_weights: dict[str, float] = Field(default_factory=lambda: dict(REFUSAL_WEIGHTS))
     refusal_threshold: float = _default("refusal_threshold")
+    decline_without_figure: bool = _default("decline_without_figure")
 
 
 class LLMSettings(BaseModel):

@@ -143,6 +143,8 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion) -> Draft:
     notice = ""
     if assessment.reason in ("place", "drug"):
         notice = MESSAGES[q.lang]["unmentioned"].format(names=place_names(assessment.missing, q.lang))
+    elif assessment.reason == "figure":
+        notice = MESSAGES[q.lang]["no_figure"]
     elif assessment.reason == "year":
         notice = MESSAGES[q.lang]["year"].format(asked=place_names(sorted(assessment.facts.dated), q.lang),
                                                  given=place_names(assessment.other_years, q.lang))

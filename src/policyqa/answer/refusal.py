@@ -9,6 +9,9 @@ sentences of the top passages, scored and chosen) and decides:
   is no answer about ivonescimab;
 - 'year': the question dates the figure or date it asks for by a year (2020年, "in 2026"), and the
   chosen sentences date theirs by other years only: a figure for 2019 does not answer for 2020;
+- 'figure': the question asks for a quantity and the lead, the best sentence there is, states no figure
+  in the asked unit: "平均降幅是多少？" is not answered by "通过协商合理确定…结算价" (setting
+  decline_without_figure; off, such an answer quotes the lead with a note that no figure is given);
 - 'evidence': a logistic model over the evidence (how close the best passage and sentence are, whether
   the lead states the asked kind, whether the question's places, years and rare words are found)
   gives an answer probability under the threshold, unless the lead counts what a count question
@@ -53,7 +56,7 @@ class Assessment:
     chosen: list[Piece]  # the lead first
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
-    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'evidence' or 'year'
+    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'evidence', 'year' or 'figure'
     #: asked, but in no chosen sentence (an answer's places) or in no passage found (the places of a
     #: 'place' refusal, the drugs of a 'drug' refusal)
     missing: list[str] = field(default_factory=list)
@@ -112,6 +115,8 @@ class Assessor:
             reason = "evidence"
         elif other_years:
             reason = "year"
+        elif s.decline_without_figure and facts.kind == "quantity" and not chosen[0].states:
+            reason = "figure"
         if not reason:
             covered = set().union(*(p.places for p in chosen))
             implied = {PROVINCE_OF[p] for p in facts.places if p in PROVINCE_OF}  # the city was asked
