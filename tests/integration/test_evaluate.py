@@ -1,4 +1,4 @@
-"""`policyqa eval`: metrics checked against ranx, the JSON report contract, and the CI quality floor."""
+"""`policyqa eval`: metrics checked against trec_eval, the JSON report contract, and the CI quality floor."""
 
 from __future__ import annotations
 
@@ -77,26 +77,22 @@ def test_answer_report_has_the_contract_keys(reports) -> None:
         reports["hybrid"]["metrics"]["answers"])
 
 
-def test_metrics_agree_with_ranx(reports) -> None:
-    from ranx import Qrels, Run, evaluate
+def test_metrics_agree_with_trec_eval(reports) -> None:
+    """hit@k and MRR@10 as trec_eval computes them (ir-measures over pytrec_eval: Success@k, RR@10)."""
+    import ir_measures
+    from ir_measures import RR, Success
 
     rows = [r for r in reports["hybrid"]["questions"] if r["answerable"] and r["n_relevant_passages"]]
-    qrels, run = {}, {}
+    qrels, run = [], []
     for row in rows:
-        relevant_ids = {
-            h["chunk_id"] for h in row["hits"] if row["hit_rank"] and h["rank"] == row["hit_rank"]
-        }
-        # ranx needs the full relevant set for nDCG: rebuild it exactly as run_eval does
-        qrels[row["id"]] = {cid: 1 for cid in relevant_ids} or {"__none__": 1}
-        run[row["id"]] = {h["chunk_id"]: 100.0 - h["rank"] for h in row["hits"]}
-    ours = {
-        "hit_rate@1": sum(r["metrics"]["hit@1"] for r in rows) / len(rows),
-        "hit_rate@5": sum(r["metrics"]["hit@5"] for r in rows) / len(rows),
-        "mrr@10": sum(r["metrics"]["mrr@10"] for r in rows) / len(rows),
-    }
-    theirs = evaluate(Qrels(qrels), Run(run), list(ours))
-    for name, value in ours.items():
-        assert value == pytest.approx(float(theirs[name]), abs=1e-9), name
+        relevant = {h["chunk_id"] for h in row["hits"] if row["hit_rank"] and h["rank"] == row["hit_rank"]}
+        qrels += [ir_measures.Qrel(row["id"], cid, 1) for cid in relevant or {"__none__"}]
+        run += [ir_measures.ScoredDoc(row["id"], h["chunk_id"], 100.0 - h["rank"]) for h in row["hits"]]
+    measures = {"hit@1": Success @ 1, "hit@5": Success @ 5, "mrr@10": RR @ 10}
+    theirs = ir_measures.calc_aggregate(list(measures.values()), qrels, run)
+    for name, measure in measures.items():
+        ours = sum(r["metrics"][name] for r in rows) / len(rows)
+        assert ours == pytest.approx(theirs[measure], abs=1e-9), name
 
 
 def test_ndcg_matches_the_textbook_definition() -> None:

@@ -1,8 +1,8 @@
 """`policyqa eval`: retrieval accuracy on a question set with gold evidence, per language direction.
 
 A retrieved passage is relevant when it contains one evidence string after removing whitespace and
-lower-casing (the same rule for every system). Metrics are computed here in numpy (ranx compiles with
-numba for minutes on a small machine); tests check them against ranx on the same runs.
+lower-casing (the same rule for every system). Metrics are computed here in numpy; tests check them against
+trec_eval (ir-measures over pytrec_eval) on the same runs.
 """
 
 from __future__ import annotations
