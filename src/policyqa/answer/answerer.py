@@ -139,12 +139,10 @@ class Answerer:
 def declined_draft(assessment: Assessment, q: PreparedQuestion) -> Draft:
     """The refusal, naming the places or drugs no passage is about, or the years the passages give instead
     of the asked one, when that is why."""
-    text = MESSAGES[q.lang]["no_hits" if assessment.reason == "no_hits" else "declined"]
+    text = MESSAGES[q.lang][{"no_hits": "no_hits", "figure": "no_figure"}.get(assessment.reason, "declined")]
     notice = ""
     if assessment.reason in ("place", "drug"):
         notice = MESSAGES[q.lang]["unmentioned"].format(names=place_names(assessment.missing, q.lang))
-    elif assessment.reason == "figure":
-        notice = MESSAGES[q.lang]["no_figure"]
     elif assessment.reason == "year":
         notice = MESSAGES[q.lang]["year"].format(asked=place_names(sorted(assessment.facts.dated), q.lang),
                                                  given=place_names(assessment.other_years, q.lang))
