@@ -138,7 +138,7 @@ class Answerer:
 
 def declined_draft(assessment: Assessment, q: PreparedQuestion) -> Draft:
     """The refusal, naming the places or drugs no passage is about, or the years the passages give instead
-    of the asked one, when that is why."""
+    of the asked one, or saying that they give no figure, when that is why."""
     text = MESSAGES[q.lang][{"no_hits": "no_hits", "figure": "no_figure"}.get(assessment.reason, "declined")]
     notice = ""
     if assessment.reason in ("place", "drug"):
