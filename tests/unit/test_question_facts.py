@@ -24,6 +24,9 @@ from policyqa.text.places import abroad_named
     # a noun that names a quantity is a weaker cue than a yes/no or list question word
     ("医院能否以用药目录数量或药占比为理由不配备创新药？", "yesno", ""),
     ("目录内创新药触发降价时，调整后的降幅有何上限？", "quantity", "percent"),
+    # a ratio is asked and stated like a share (1:0.6, 30%)
+    ("三级医院医护人员与床位的配比标准是多少？", "quantity", "percent"),
+    ("What ratio of nurses to beds must hospitals keep?", "quantity", "percent"),
     # what a sum is called (a premium, a fee, a cost, what was paid) asks for money; years of it, a duration
     ("广州“穗心保”的年保费是多少元？", "quantity", "money"),
     ("“互联网+护理服务”上门护理的收费标准是多少？", "quantity", "money"),
@@ -51,6 +54,8 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
 
 @pytest.mark.parametrize(("question", "sentence", "states"), [
     ("How many people attended?", "totaling over 1,200 attendees", True),
+    ("医护人员与床位的配比标准是多少？", "床护比不低于1:0.6", True),
+    ("医护人员与床位的配比标准是多少？", "目前北京有35家三级医院", False),  # a count, not a ratio
     ("How many people attended?", "a fund of 2 billion yuan", False),  # a figure, not a count of people
     ("海南的奖励最高是多少元？", "with a maximum of 500,000 yuan", True),
     ("海南的奖励最高是多少元？", "共有35家医院", False),

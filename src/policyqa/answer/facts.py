@@ -65,8 +65,9 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      rf"{_N}\s*(?:个多|多个|个|多)?\s*(?:工作日|天|日|月|年|周|星期|小时|钟头|分钟|秒|世纪)|"
      rf"{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks|hours|minutes|seconds|decades|centuries)\b"),
     ("percent",
-     r"比例|百分|幅度|降幅|增幅|占比|\b(?:share|percent(?:age)?|proportion|rate)\b",
-     rf"{_N}\s*(?:%|％|个百分点)|百分之|\d[\d.]*\s*(?:percent|percentage points)\b"),
+     r"比例|配比|比率|比值|百分|幅度|降幅|增幅|占比|\b(?:share|percent(?:age)?|proportion|rate|ratio)\b",
+     rf"{_N}\s*(?:%|％|个百分点)|百分之|\d[\d.]*\s*(?:percent|percentage points)\b|"
+     r"\d[\d.]*\s*[:：比]\s*\d"),  # a ratio: 1:0.6, 1比2
     ("people",
      r"多少[人名位]|几[名位]|人数|\bhow many (?:people|persons|attendees|participants|experts|"
      r"representatives|entrepreneurs|employees|patients)\b",
