@@ -1,0 +1,41 @@
+"""Every question file in eval/ passes eval/check_questions.py against the bundled corpus: each gold evidence
+string occurs exactly once in the seeds, outside boilerplate, in the language the file says. A question
+file with a typo in its evidence would silently lower every number measured on it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+CHECKER = ROOT / "eval" / "check_questions.py"
+
+
+def _check(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(CHECKER), "--seeds", str(ROOT / "corpus"), *args],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+@pytest.mark.parametrize("name", ["questions", "heldout", "fresh", "fresh2"])
+def test_question_file_passes_the_checker(name: str) -> None:
+    done = _check("--questions", str(ROOT / "eval" / f"{name}.jsonl"))
+    assert done.returncode == 0 and "OK: 0 problems" in done.stdout, done.stdout[-2000:] + done.stderr
+
+
+def test_comparison_file_passes_the_checker() -> None:
+    done = _check("--compare", str(ROOT / "eval" / "compare.jsonl"))
+    assert done.returncode == 0 and "OK: 0 problems" in done.stdout, done.stdout[-2000:] + done.stderr
+
+
+def test_the_checker_rejects_evidence_the_seeds_do_not_hold(tmp_path) -> None:
+    """The check can fail: an evidence string changed by one character is reported."""
+    line = (ROOT / "eval" / "fresh2.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    broken = line.replace('"evidence": ["', '"evidence": ["Xq', 1)
+    assert broken != line
+    path = tmp_path / "broken.jsonl"
+    path.write_text(broken + "\n", encoding="utf-8")
+    done = _check("--questions", str(path))
+    assert done.returncode == 1 and "OK: 0 problems" not in done.stdout, done.stdout
