@@ -19,14 +19,11 @@ def _check(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
 
 
-@pytest.mark.parametrize("name", ["questions", "heldout", "fresh", "fresh2"])
-def test_question_file_passes_the_checker(name: str) -> None:
-    done = _check("--questions", str(ROOT / "eval" / f"{name}.jsonl"))
-    assert done.returncode == 0 and "OK: 0 problems" in done.stdout, done.stdout[-2000:] + done.stderr
-
-
-def test_comparison_file_passes_the_checker() -> None:
-    done = _check("--compare", str(ROOT / "eval" / "compare.jsonl"))
+@pytest.mark.parametrize("args", [*(("--questions", f"eval/{name}.jsonl")
+                                     for name in ("questions", "heldout", "fresh", "fresh2")),
+                                   ("--compare", "eval/compare.jsonl")], ids=lambda a: a[1])
+def test_eval_file_passes_the_checker(args: tuple[str, str]) -> None:
+    done = _check(args[0], str(ROOT / args[1]))
     assert done.returncode == 0 and "OK: 0 problems" in done.stdout, done.stdout[-2000:] + done.stderr
 
 
