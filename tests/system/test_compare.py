@@ -111,6 +111,20 @@ def test_the_compare_refusal_threshold_decides_a_picked_region(built, retriever)
     assert answered(0.0) > answered(built[0].refusal_threshold)
 
 
+def test_a_money_question_leaves_regions_that_state_no_sum_silent(built):
+    """Issue 19's own example, asked as the CLI asks it (with the answer-type reranker): Hainan's stage
+    rewards answer it; Beijing's approval-time sentences are about clinical trials too but state no sum of
+    money, so Beijing's row is 'not addressed'."""
+    from policyqa.answer.answerer import Answerer
+    from policyqa.answer.compare import compare
+
+    question = "Which regions give money to companies for innovative drug clinical trials, and how much?"
+    rows = {g.group: g for g in compare(Answerer.open(built[0]), question).groups}
+    assert not rows["Hainan"].declined and "400,000 to 10 million yuan" in rows["Hainan"].answer
+    assert rows["Beijing"].declined
+    assert {key for key, g in rows.items() if not g.declined} == {"Hainan"}
+
+
 def test_a_region_whose_lead_is_about_other_regions_is_silent(built, retriever):
     """The digest passage on Hubei's revenue target names a national body too, so it is tagged National as
     well; asked for National alone it leads with Hubei's target, and the comparison marks National silent

@@ -75,9 +75,9 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"(?:people|persons|attendees|participants|"
      r"representatives|experts|entrepreneurs|employees|patients)\b"),
     ("money",
-     r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|多少(?:万|亿)?元|保费|费用|收费|补偿|赔偿|成本|"
-     r"\b(?:funding|funds?|subsid(?:y|ies)|rewards?|grants?|loans?|revenue|market size|budget|investment|"
-     r"price|yuan|costs?|fees?|premiums?|compensation|pay|paid)\b",
+     r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|多少(?:万|亿)?元|多少钱|保费|费用|收费|补偿|赔偿|成本|"
+     r"\b(?:money|funding|funds?|subsid(?:y|ies)|rewards?|grants?|loans?|revenue|market size|"
+     r"budget|investment|price|yuan|costs?|fees?|premiums?|compensation|pay|paid)\b",
      rf"{_N}\s*(?:万|亿|千)?\s*(?:元|美元)|\d[\d,.]*\s*(?:billion|million|trillion|thousand)?\s*"
      r"(?:yuan|RMB|dollars|USD)\b|(?:RMB|\$|USD)\s*\d"),
     # any other count ("how many departments", 多少个园区; not "缩短了多少？", a change asked in any unit):
