@@ -7,7 +7,7 @@
 
 The features are the answer layer's own (answer/evidence.py, answer/refusal.py), computed on the hits
 `policyqa ask` would see. Report the fitted models on a file they were not fitted on with
-`policyqa eval eval/heldout.jsonl --answers` after pasting the printed values into settings.py (or
+`policyqa eval eval/heldout.jsonl --answers` after pasting the printed values into settings/flat.py (or
 setting them in policyqa.yaml).
 
 Usage::

@@ -1,8 +1,8 @@
-"""One Settings object for every command, from defaults < config file < POLICYQA_* env vars < CLI flags.
+"""The flat Settings: every setting by the name users give it in policyqa.yaml, POLICYQA_* and CLI flags.
 
-The config file is `policyqa.yaml` in the working directory, or the path in `POLICYQA_CONFIG`.
-CLI flags are applied by the caller with `Settings.load(**overrides)`; `None` overrides are ignored so
-an unset flag never hides a value from the environment or the config file.
+Also the answer layer's fitted models (SENTENCE_WEIGHTS, REFUSAL_WEIGHTS, REFUSAL_THRESHOLD), which
+`eval/fit_answer.py` prints to be pasted here. Each stage reads its typed section instead
+(`settings.chunking`, `.fusion`, ...: sections.py).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
-from pydantic.fields import FieldInfo
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from .sources import SettingsError, YamlSource, describe_errors
 
 Mode = Literal["dense", "bm25", "hybrid"]
 Backend = Literal["extractive", "openai"]
@@ -193,7 +193,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Order of precedence: CLI flags (init) > environment > config file > defaults."""
-        return init_settings, env_settings, _YamlSource(settings_cls)
+        return init_settings, env_settings, YamlSource(settings_cls)
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
@@ -202,42 +202,8 @@ class Settings(BaseSettings):
                              f"({self.chunk_size})")
         return self
 
-    # ---- typed sections: each stage reads its own (the flat names above are what users set)
-
-    @property
-    def chunking(self) -> ChunkingSettings:
-        return ChunkingSettings(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap,
-                                paragraphs=self.chunk_paragraphs)
-
-    @property
-    def index(self) -> IndexSettings:
-        return IndexSettings(**{name: getattr(self, name) for name in IndexSettings.model_fields})
-
-    @property
-    def fusion(self) -> FusionSettings:
-        return FusionSettings(depth=self.fusion_depth, sentence_weight=self.sentence_weight,
-                              bm25_weight=self.bm25_weight, debias=self.debias, glossary=self.glossary,
-                              dictionary=self.dictionary, dictionary_weight=self.dictionary_weight)
-
-    @property
-    def rerank(self) -> RerankSettings:
-        return RerankSettings(reranker=self.reranker, depth=self.rerank_depth,
-                              answer_type_weight=self.answer_type_weight)
-
-    @property
-    def answer(self) -> AnswerSettings:
-        return AnswerSettings(passages=self.answer_passages, max_sentences=self.answer_max_sentences,
-                              margin=self.answer_margin, sentence_weights=self.sentence_weights,
-                              refusal_weights=self.refusal_weights, refusal_threshold=self.refusal_threshold,
-                              decline_without_figure=self.decline_without_figure)
-
-    @property
-    def llm(self) -> LLMSettings:
-        return LLMSettings(**{name: getattr(self, f"openai_{name}") for name in LLMSettings.model_fields})
-
-    @property
-    def serve(self) -> ServeSettings:
-        return ServeSettings(**{name: getattr(self, name) for name in ServeSettings.model_fields})
+    # ---- typed sections: each stage reads its own (`settings.chunking`, `.index`, `.fusion`, `.rerank`,
+    # `.answer`, `.llm`, `.serve`); sections.py adds them as properties, since it builds them from the fields
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -249,166 +215,4 @@ class Settings(BaseSettings):
         try:
             return cls(**{k: v for k, v in overrides.items() if v is not None})
         except ValidationError as exc:
-            raise SettingsError(describe_errors(exc)) from None
-
-
-def cache_dir() -> Path:
-    """Where policyqa keeps what it can always rebuild (jieba's dictionary, the tests' model):
-    $XDG_CACHE_HOME/policyqa, else ~/.cache/policyqa."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policyqa"
-
-
-class SettingsError(ValueError):
-    """A setting with a value it cannot take; the message names it and what it may be."""
-
-
-def describe_errors(exc: ValidationError) -> str:
-    """One line for pydantic's errors: `embed_batch_size (POLICYQA_EMBED_BATCH_SIZE) = -3: must be from 1
-    to 4096`."""
-    parts = []
-    for error in exc.errors():
-        name = str(error["loc"][0]) if error["loc"] else ""
-        field = Settings.model_fields.get(name)
-        where = f"{name} (POLICYQA_{name.upper()}) = {error.get('input')!r}: " if field else ""
-        parts.append(where + (_allowed_range(field) if field and _allowed_range(field) else error["msg"]))
-    return "invalid setting: " + "; ".join(parts)
-
-
-def _allowed_range(field: FieldInfo) -> str:
-    """'must be from 1 to 4096' from a field's ge/gt/le/lt constraints; '' when it has none."""
-    low = high = None
-    for rule in field.metadata:
-        low = getattr(rule, "ge", None) if getattr(rule, "ge", None) is not None else low
-        low = f"more than {rule.gt}" if getattr(rule, "gt", None) is not None else low
-        high = getattr(rule, "le", None) if getattr(rule, "le", None) is not None else high
-    kind = "an integer" if field.annotation is int else "a number"
-    if low is None and high is None:
-        return ""
-    if isinstance(low, str):
-        return f"must be {kind} {low}" + (f" and at most {high}" if high is not None else "")
-    if high is None:
-        return f"must be {kind} of at least {low}"
-    return f"must be {kind} from {low} to {high}"
-
-
-class _YamlSource(PydanticBaseSettingsSource):
-    """Reads `policyqa.yaml` (or $POLICYQA_CONFIG); a missing default file is simply no config."""
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        explicit = os.environ.get("POLICYQA_CONFIG")
-        path = Path(explicit) if explicit else Path("policyqa.yaml")
-        if not path.exists():
-            if explicit:
-                raise FileNotFoundError(f"POLICYQA_CONFIG points at {path}, which does not exist")
-            return {}
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or "cannot be parsed"
-            raise ValueError(f"{path} is not valid YAML ({problem}{where}): fix that line or remove the "
-                             "file") from None
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: expected a mapping of setting: value")
-        data = {k.replace("-", "_"): v for k, v in data.items()}
-        for key in SECRETS & set(data):
-            raise ValueError(f"{path}: {key} must not be kept in a config file (it would be committed or "
-                             f"shared); set the environment variable POLICYQA_{key.upper()} instead")
-        return data
-
-
-#: settings that only the environment may set
-SECRETS = {"openai_api_key", "api_key"}
-
-
-def _default(name: str) -> Any:
-    """A section's default is the flat setting's: defaults live in one place."""
-    return Settings.model_fields[name].default
-
-
-class ChunkingSettings(BaseModel):
-    """Everything that changes chunk boundaries; stored in the index manifest."""
-
-    chunk_size: int = _default("chunk_size")
-    chunk_overlap: int = _default("chunk_overlap")
-    paragraphs: bool = _default("chunk_paragraphs")
-    # 2: a clause break never splits a number (3,900) or a time (10:30); 3: closing quotes and brackets
-    # stay with their sentence (。” is one end), in chunks and in sentence vectors; 4: a footnoted claim
-    # followed by a bullet ("... yuan [4] - The zone") ends a sentence, in chunks and sentence vectors
-    version: int = 4
-
-
-class IndexSettings(BaseModel):
-    """How a build stores and searches its vectors."""
-
-    index_type: Literal["auto", "flat", "hnsw"] = _default("index_type")
-    hnsw_threshold: int = _default("hnsw_threshold")
-    hnsw_m: int = _default("hnsw_m")
-    hnsw_ef_construction: int = _default("hnsw_ef_construction")
-    hnsw_ef_search: int = _default("hnsw_ef_search")
-    vector_store: Literal["faiss", "milvus"] = _default("vector_store")
-    milvus_uri: str = _default("milvus_uri")
-    sentence_vectors: bool = _default("sentence_vectors")
-
-
-class FusionSettings(BaseModel):
-    """How the channels mix; set with `policyqa eval` on eval/questions.jsonl and XQuAD (see README)."""
-
-    depth: int = _default("fusion_depth")
-    sentence_weight: float = _default("sentence_weight")
-    bm25_weight: float = _default("bm25_weight")
-    debias: float = _default("debias")
-    glossary: bool = _default("glossary")
-    dictionary: bool = _default("dictionary")
-    dictionary_weight: float = _default("dictionary_weight")
-
-
-class RerankSettings(BaseModel):
-    """Which reranker reorders the first candidates, and how far it looks."""
-
-    reranker: str = _default("reranker")
-    depth: int = _default("rerank_depth")
-    answer_type_weight: float = _default("answer_type_weight")
-
-
-class AnswerSettings(BaseModel):
-    """How the answer layer picks its sentences and when it declines; the weights are fitted models."""
-
-    passages: int = _default("answer_passages")
-    max_sentences: int = _default("answer_max_sentences")
-    margin: float = _default("answer_margin")
-    sentence_weights: dict[str, float] = Field(default_factory=lambda: dict(SENTENCE_WEIGHTS))
-    refusal_weights: dict[str, float] = Field(default_factory=lambda: dict(REFUSAL_WEIGHTS))
-    refusal_threshold: float = _default("refusal_threshold")
-    decline_without_figure: bool = _default("decline_without_figure")
-
-
-class LLMSettings(BaseModel):
-    """An OpenAI-compatible server (the key comes from the environment only)."""
-
-    base_url: str = _default("openai_base_url")
-    model: str = _default("openai_model")
-    api_key: SecretStr = _default("openai_api_key")
-    timeout: float = _default("openai_timeout")
-    retries: int = _default("openai_retries")
-    max_tokens: int = _default("openai_max_tokens")
-    temperature: float = _default("openai_temperature")
-    claim_overlap: float = _default("openai_claim_overlap")
-    claim_cosine: float = _default("openai_claim_cosine")
-
-
-class ServeSettings(BaseModel):
-    """`policyqa serve`: address, limits, feedback log and queue."""
-
-    host: str = _default("host")
-    port: int = _default("port")
-    max_upload_mb: int = _default("max_upload_mb")
-    feedback_path: Path = _default("feedback_path")
-    api_key: SecretStr = _default("api_key")
-    serve_concurrency: int = _default("serve_concurrency")
-    serve_queue_size: int = _default("serve_queue_size")
-    serve_queue_poll_seconds: float = _default("serve_queue_poll_seconds")
+            raise SettingsError(describe_errors(exc, cls.model_fields)) from None
