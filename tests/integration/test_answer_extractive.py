@@ -200,6 +200,17 @@ def test_a_city_passage_is_about_its_province_but_not_the_other_way() -> None:
     assert with_provinces({"成都"}) == {"成都", "四川"}
 
 
+def test_a_digest_sentence_naming_no_place_is_about_its_passage_tags() -> None:
+    """A digest passage on Hubei and Jiangsu is not about every place its document's title lists; tagged
+    National alone it is about no province (the title is only read for an index without tags)."""
+    passage = "Hubei aims for 250 billion yuan. Jiangsu opens a zone."
+    title = "digest (Guangdong, Hainan, Hubei)"
+    sentence = "The market will reach 2.14 trillion yuan."
+    assert places_about(sentence, passage, title, ["Jiangsu", "Hubei", "National"]) == {"江苏", "湖北"}
+    assert places_about(sentence, passage, title, ["National"]) == frozenset()
+    assert places_about(sentence, passage, title) == {"广东", "海南", "湖北"}
+
+
 def test_answers_reuse_the_stored_sentence_vectors(answerer) -> None:
     """The answer step embeds nothing: sentence vectors come from the index, the question's from the
     search (counted on the real embedder)."""
@@ -226,7 +237,10 @@ def test_the_lead_states_a_figure_when_one_is_asked(answerer) -> None:
 
 
 PLACE_QUESTIONS = ["What R&D voucher rewards does Hainan provide to pharmaceutical companies?",
-                   "海南对创新药企业有哪些奖励？", "What has Beijing done to speed up clinical trials?"]
+                   "海南对创新药企业有哪些奖励？", "What has Beijing done to speed up clinical trials?",
+                   # the national market sentence of a digest passage tagged Hubei, Jiangsu and National
+                   "How many companies with revenue above 10 billion yuan does Guangdong aim to foster under "
+                   "its 2021-2025 action plan?"]
 NOT_COVERED = ["美国FDA对细胞疗法的加速审批通道有哪些条件？",
                "What are the EMA's conditions for conditional marketing authorisation?",
                "浙江省对创新药首发上市的奖励是多少？"]
@@ -240,7 +254,8 @@ def test_no_sentence_about_another_place_is_quoted(answerer, index, question: st
     for c in answer.citations:
         document = index.documents[c.doc_id].meta
         for sentence in c.sentences:
-            about = places_about(sentence, c.text, f"{document.title} {document.title_alt} {document.region}")
+            about = places_about(sentence, c.text, f"{document.title} {document.title_alt} {document.region}",
+                                 c.places)
             assert not about or about & asked, (sentence, about)
 
 

@@ -132,9 +132,9 @@ class Evidence:
                 text = strip_footnotes(quote)
                 if _long_enough(text):
                     whole = whole_sentence(chunk.text, spans, j) if len(bullets) == 1 else None
-                    parts.append(_Part(j, text, quote, frozenset(self.retriever.tokens(text)),
-                                       places_about(text, chunk.text, document), detect_language(text),
-                                       self._heading(text), whole))
+                    about = places_about(text, chunk.text, document, chunk.places)
+                    parts.append(_Part(j, text, quote, frozenset(self.retriever.tokens(text)), about,
+                                       detect_language(text), self._heading(text), whole))
         return parts, self.retriever.sentence_vectors(row, len(spans))
 
     def tokens_of(self, chunk_id: str) -> frozenset[str]:

@@ -56,7 +56,7 @@ def off_question(question: str, answer: Answer, documents: dict[str, str]) -> bo
     if not asked or answer.declined:
         return None
     return any(
-        (about := places_about(sentence, c.text, documents.get(c.doc_id, ""))) and not about & asked
+        (about := places_about(sentence, c.text, documents.get(c.doc_id, ""), c.places)) and not about & asked
         for c in answer.citations for sentence in c.sentences
     )
 

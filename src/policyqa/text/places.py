@@ -160,11 +160,17 @@ def with_provinces(places: set[str] | frozenset[str]) -> frozenset[str]:
     return frozenset(places) | {PROVINCE_OF[p] for p in places if p in PROVINCE_OF}
 
 
-def places_about(sentence: str, passage: str, document: str) -> frozenset[str]:
+def places_about(sentence: str, passage: str, document: str, tags: list[str] | None = None) -> frozenset[str]:
     """The places a sentence is about (with their provinces): those it names; else its passage's when the
-    passage names exactly one; else its document's (`document`: title, region)."""
+    passage names exactly one; else the passage's region tags (`tags`, Chunk.places: a digest passage on
+    Hubei and Jiangsu is not about every place its document's title lists; a passage tagged National alone
+    is about no province); else its document's (`document`: title, region), for an index without tags."""
     own = places_named(sentence)
     if own:
         return with_provinces(own)
     in_passage = places_named(passage)
-    return with_provinces(in_passage if len(in_passage) == 1 else places_named(document))
+    if len(in_passage) == 1:
+        return with_provinces(in_passage)
+    if tags:
+        return with_provinces({region_name(t, "zh") for t in tags if t != NATIONAL[0]})
+    return with_provinces(places_named(document))
