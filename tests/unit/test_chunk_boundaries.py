@@ -65,7 +65,8 @@ def test_digest_chunks_end_after_a_footnoted_claim() -> None:
 
 def test_a_lead_quotes_the_whole_of_a_sentence_cut_for_length() -> None:
     """Sentence vectors cut an overlong sentence at a comma; the answer's lead quotes it whole, so the tail
-    ("and expand the pilot scope to medical devices.") is not left out of it."""
+    ("and expand the pilot scope to medical devices.") is not left out of it, nor the head (what the
+    Measures propose) out of a lead that is the tail."""
     head = ("The Several Measures 2025 proposes to enhance the efficiency of review and approval, deepen the "
             "pilot review and approval of clinical trials of innovative drugs, shorten the review time of "
             "clinical trial applications from 60 working days to 30 working days for eligible products, "
@@ -75,4 +76,13 @@ def test_a_lead_quotes_the_whole_of_a_sentence_cut_for_length() -> None:
     assert text[spans[0][0]:spans[0][1]].endswith(",") and len(spans) == 3
     whole, quote = whole_sentence(text, spans, 0)
     assert whole == quote == head + "and expand the pilot scope to medical devices."
-    assert whole_sentence(text, spans, 1) is None  # a sentence that ends in a full stop is whole
+    assert whole_sentence(text, spans, 1) == (whole, quote)
+    assert whole_sentence(text, spans, 2) is None  # a sentence that ends in a full stop is whole
+
+
+def test_a_line_ending_in_a_colon_is_not_part_of_the_next() -> None:
+    """A letter's addressee line ends in a colon, as a sentence cut for length can; a line break after it
+    says it is a line of its own."""
+    text = "各省、自治区、直辖市医保局、卫生健康委:\n\n为贯彻落实党中央、国务院决策部署,现印发给你们。"
+    spans = split_sentences(text)
+    assert all(whole_sentence(text, spans, j) is None for j in range(len(spans)))

@@ -55,7 +55,7 @@ class Piece:
     off_place: bool
     features: np.ndarray = field(repr=False)
     score: float = 0.0
-    #: (text, quote) of the whole sentence when this piece is the head of one cut at a comma for length
+    #: (text, quote) of the whole sentence when this piece is part of one cut at commas for length
     whole: tuple[str, str] | None = None
     counts: bool = False  # a number stands right before the thing a count question counts
 
@@ -146,14 +146,27 @@ class Evidence:
 
 
 def whole_sentence(text: str, spans: list[tuple[int, int]], j: int) -> tuple[str, str] | None:
-    """Sentence j with the next span, when sentence splitting cut one overlong sentence there at a comma
-    (text/sentences.py): a lead quotes whole sentences, not "and expand the pilot scope to medical
-    devices." on its own or a head that stops at a comma."""
-    start, end = spans[j]
-    if j + 1 == len(spans) or not _CUT.search(text[start:end]) or spans[j + 1][1] - start > WHOLE_CHARS:
+    """Sentence j with the other pieces of its sentence, when sentence splitting cut one overlong sentence
+    at commas (text/sentences.py): a lead quotes whole sentences, not "and the Market Supervision
+    Administration jointly released the plan" without the departments before it, nor a head that stops
+    at a comma. Within WHOLE_CHARS, the pieces before j come first (they hold the subject)."""
+    first = last = j
+    while (first > 0 and _cut_after(text, spans[first - 1])
+           and spans[j][1] - spans[first - 1][0] <= WHOLE_CHARS):
+        first -= 1
+    while (last + 1 < len(spans) and _cut_after(text, spans[last])
+           and spans[last + 1][1] - spans[first][0] <= WHOLE_CHARS):
+        last += 1
+    if first == last:
         return None
-    quote = text[start : spans[j + 1][1]]
+    quote = text[spans[first][0] : spans[last][1]]
     return strip_footnotes(quote), quote
+
+
+def _cut_after(text: str, span: tuple[int, int]) -> bool:
+    """Whether sentence splitting cut an overlong sentence right after this span: it ends at a comma or
+    colon and no line break follows (a letter's "各省…医保局、卫生健康委:" line is not part of the next)."""
+    return bool(_CUT.search(text[span[0] : span[1]])) and "\n" not in text[span[1] : span[1] + 2]
 
 
 def is_heading(text: str) -> bool:

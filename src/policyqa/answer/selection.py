@@ -31,7 +31,7 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     if not usable:
         return []
     lead = usable[0]
-    if lead.whole:  # the head of a sentence cut for length: quote the sentence
+    if lead.whole:  # part of a sentence cut for length: quote the sentence
         lead.text, lead.quote = lead.whole
     chosen = [lead]
     for piece in usable:
