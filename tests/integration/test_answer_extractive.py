@@ -269,6 +269,15 @@ def test_sources_own_footnote_markers_are_not_quoted_as_citations(answerer) -> N
     assert any(FOOTNOTE.search(s) for c in answer.citations for s in c.sentences), "the digest was quoted"
 
 
+def test_a_quote_does_not_open_with_a_stray_closing_quote(answerer) -> None:
+    """The Beijing report's "... related data. ”The relevant person in charge ..." leaves a closing quote
+    before the next sentence; the answer quotes that sentence from its first word."""
+    answer = answerer.ask("北京计划针对哪些专病建设全自动智能化生物样本库？")
+    assert not answer.declined and "The relevant person in charge" in answer.answer
+    assert "”The relevant" not in answer.answer
+    assert all(not s.startswith("”") for c in answer.citations for s in c.sentences)
+
+
 @pytest.mark.parametrize("question", NOT_COVERED)
 def test_questions_about_what_the_corpus_does_not_cover_are_declined(answerer, question: str) -> None:
     answer = answerer.ask(question)

@@ -128,7 +128,7 @@ class Evidence:
         for j, (start, end) in enumerate(spans):
             bullets = BULLET.split(chunk.text[start:end])
             for bullet in bullets:
-                quote = bullet.strip(" -")
+                quote = _opening(bullet.strip(" -"))
                 text = strip_footnotes(quote)
                 if _long_enough(text):
                     whole = whole_sentence(chunk.text, spans, j) if len(bullets) == 1 else None
@@ -159,8 +159,14 @@ def whole_sentence(text: str, spans: list[tuple[int, int]], j: int) -> tuple[str
         last += 1
     if first == last:
         return None
-    quote = text[spans[first][0] : spans[last][1]]
+    quote = _opening(text[spans[first][0] : spans[last][1]])
     return strip_footnotes(quote), quote
+
+
+def _opening(text: str) -> str:
+    """Without a closing quote or bracket left at its start: a source's stray "... data. ”The person in
+    charge said ..." closes the sentence before, and a lead should not open with it."""
+    return text.lstrip("”’」』）) \u3000")
 
 
 def _cut_after(text: str, span: tuple[int, int]) -> bool:
