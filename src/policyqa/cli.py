@@ -221,7 +221,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 0
     for group in result.groups:
         print(f"== {printable(group.key)}")
-        print(printable(group.answer))
+        print("\n".join(printable(line) for line in group.answer.splitlines()))  # notes on their own lines
         for c in group.citations:
             print(f"   [{c.n}] {printable(c.title)} ({c.doc_id}{', ' + c.date if c.date else ''})")
         print()

@@ -66,6 +66,16 @@ def test_cli_compare_in_chinese_names_regions_in_chinese(built, index):
     assert not rows["北京"]["declined"] and rows["海南"]["declined"]
 
 
+def test_cli_compare_prints_a_rows_notes_on_lines_of_their_own(built):
+    """A row quoting the other language's sources ends with a note; printed as text it is a line of its own,
+    not an escaped "\\n" (file names are escaped so, an answer's line breaks are not)."""
+    question = "How do the regions speed up getting innovative drugs into hospitals?"
+    result = policyqa("compare", question, "--index", str(built[0].index_dir))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "\\n" not in result.stdout
+    assert any(line.startswith("(Note:") for line in result.stdout.splitlines())
+
+
 def test_cli_compare_by_document(built, index):
     reply = compare_json(built[0].index_dir, EN, "--by", "document")
     check_groups(reply, index)
