@@ -166,7 +166,7 @@ def planted(built, tmp_path_factory):
     upload = folder / "planted.txt"
     upload.write_text(PLANTED, encoding="utf-8")
     message, changed = ingest_uploads(engine, [str(upload)])
-    assert changed and "✅" in message, message
+    assert changed and "✓" in message, message
     return engine
 
 

@@ -162,7 +162,7 @@ def source_card(src: Source) -> str:
     if src.page:
         facts.append(f"p. {src.page}")
     if src.places:
-        facts.append(f'<span class="pq-places">📍 {esc(", ".join(src.places))}</span>')
+        facts.append(f'<span class="pq-places">about · 涉及 {esc(", ".join(src.places))}</span>')
     section = f'<div class="pq-section">§ {esc(src.section)}</div>' if src.section else ""
     lang = "zh-CN" if src.lang == "zh" else "en"
     label = upload_label(src.uploaded_at) if src.unvetted_upload else ""

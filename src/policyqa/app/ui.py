@@ -142,8 +142,8 @@ def _chat_panel(ui: SimpleNamespace) -> None:
         ui.download_csv = gr.DownloadButton("Table as CSV · 下载表格 (CSV)", size="sm", visible=False,
                                             elem_id="pq-download-csv")
     with gr.Row():
-        ui.up_btn = gr.Button("👍 Helpful · 有帮助", size="sm", elem_id="pq-up")
-        ui.down_btn = gr.Button("👎 Not helpful · 没帮助", size="sm", elem_id="pq-down")
+        ui.up_btn = gr.Button("Helpful · 有帮助", size="sm", elem_id="pq-up")
+        ui.down_btn = gr.Button("Not helpful · 没帮助", size="sm", elem_id="pq-down")
         ui.clear_btn = gr.Button("New chat · 新对话", size="sm")
     with gr.Accordion("Copy answer with citations · 复制答案及出处", open=False):
         ui.copy_box = gr.Textbox(show_label=False, lines=8, buttons=["copy"], interactive=False,

@@ -97,12 +97,12 @@ def _save_all(paths: list, corpus: Path, max_bytes: int) -> tuple[list[str], lis
         try:
             target = save_upload(path, path.name, corpus, max_bytes)
         except UploadRefused as exc:
-            lines.append(f"❌ {md_escape(str(exc))}")
+            lines.append(f"✗ {md_escape(str(exc))}")
             continue
         why = readable(target, corpus.resolve())
         if why:
             target.unlink(missing_ok=True)
-            lines.append(f"❌ {md_escape(path.name)}: {md_escape(why)} — not added")
+            lines.append(f"✗ {md_escape(path.name)}: {md_escape(why)} — not added")
             continue
         saved.append(target)
     return lines, saved
@@ -124,7 +124,7 @@ def _index(service: Service, corpus: Path, saved: list[Path], lines: list[str],
             target.unlink(missing_ok=True)
         log.error("ingest after upload failed:\n%s", traceback.format_exc())
         why = f"{type(exc).__name__}: {str(exc)[:200]}"
-        lines.append(f"❌ indexing failed ({md_escape(why)}); "
+        lines.append(f"✗ indexing failed ({md_escape(why)}); "
                      "the index is unchanged")
         return False
     reports = {r.path: r for r in result.files}
@@ -134,7 +134,7 @@ def _index(service: Service, corpus: Path, saved: list[Path], lines: list[str],
         if report is None or report.status in ("skipped", "duplicate"):
             target.unlink(missing_ok=True)
             why = report.message if report else "not found by the indexer"
-            lines.append(f"❌ {md_escape(target.name)}: {md_escape(why)} — not added")
+            lines.append(f"✗ {md_escape(target.name)}: {md_escape(why)} — not added")
         else:
-            lines.append(f"✅ {md_escape(target.name)}: {report.status}, {report.chunks} passages")
+            lines.append(f"✓ {md_escape(target.name)}: {report.status}, {report.chunks} passages")
     return True
