@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..settings import Settings
 from .service import Service
-from .ui import CSS, build_app
+from .style import CSS
+from .ui import build_app
 from .uploads import MIB
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
