@@ -86,8 +86,26 @@ def test_unanswerable_questions_are_declined_with_the_closest_passages(answerer,
     answer = answerer.ask(q["question"])
     assert answer.declined and not answer.citations
     assert answer.hits, "the closest passages are still listed"
-    expected = "没有涉及" if q["lang"] == "zh" else "do not cover"
-    assert expected in answer.answer
+    verdicts = {"zh": ("没有涉及", "没有明确回答"), "en": ("do not cover", "do not clearly answer")}
+    assert any(e in answer.answer for e in verdicts[q["lang"]])
+
+
+CLOSEST = re.compile(r"(?:The closest statement \(passage|最接近的表述（第) (\d+)")
+
+
+@pytest.mark.parametrize("question", [
+    "湖北省生物医药产业2030年的营收目标是多少？",  # declined for its year: the passages give 2027
+    "2023年广东城市定制型商业健康保险有多少人参保？",  # the decline model doubts the 2024 figure
+])
+def test_a_decline_on_topic_quotes_its_closest_sentence_as_no_answer(built, question: str) -> None:
+    answer = Answerer.open(built[0]).ask(question)  # as `policyqa ask` answers, with its reranker
+    assert answer.declined and not answer.citations and "没有明确回答" in answer.answer
+    closest = answer.answer.partition("\n\n")[2]
+    n = int(CLOSEST.search(closest).group(1))
+    quoted = closest.split("“", 1)[1].rstrip("”")
+    hit = next(h for h in answer.hits if h.rank == n)
+    assert quoted in hit.text, "the quote is the numbered closest passage's own sentence"
+    assert "不构成答案" in closest and not MARKER.search(answer.answer)
 
 
 OFF_TOPIC = ["What is the capital of France?", "今天天气怎么样？", "How do I bake sourdough bread?"]
@@ -97,6 +115,7 @@ OFF_TOPIC = ["What is the capital of France?", "今天天气怎么样？", "How 
 def test_off_topic_questions_are_declined(answerer, question: str) -> None:
     answer = answerer.ask(question)
     assert answer.declined and not MARKER.search(answer.answer)
+    assert not CLOSEST.search(answer.answer), "an off-topic question gets the refusal alone"
 
 
 def test_refusal_is_in_the_question_language_for_every_backend(answerer) -> None:

@@ -122,6 +122,14 @@ def test_declined_answer_says_so_in_the_question_language():
     assert UI_TEXT["zh"].keys() == UI_TEXT["en"].keys()
 
 
+def test_a_declined_answers_closest_statement_is_a_plain_quote_under_the_bold_verdict():
+    text = "Sorry, not clearly answered.\n\nThe closest statement (passage 2, not an answer): “Up *to* 5”"
+    md = answer_markdown(Answer(question="q", answer=text, backend="extractive", declined=True), "en")
+    verdict, closest = md.split("\n\n")
+    assert verdict == "**Sorry, not clearly answered.**"
+    assert closest.startswith("The closest statement") and "\\*to\\*" in closest and "**" not in closest
+
+
 def test_copy_text_lists_numbered_sources():
     answer = Answer(question="q", answer="Answer [1].", backend="extractive")
     text = copy_text("Q?", answer, [_source("passage", "")], "en")

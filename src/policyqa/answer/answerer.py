@@ -16,10 +16,11 @@ import time
 from collections import deque
 from collections.abc import Iterator, Mapping
 
-from ..records import Answer, Document, Filters
+from ..records import Answer, Document, Filters, Hit
 from ..retrieve.retriever import Retriever
 from ..settings import Settings
 from .base import AnswerBackend, BackendFailed, Draft
+from .citations import neutralise_markers
 from .extractive import ExtractiveBackend, place_names
 from .llm.backend import OpenAIBackend
 from .messages import MESSAGES
@@ -107,7 +108,7 @@ class Answerer:
 
         assessment = self.assessor.assess(q.text, hits)
         if assessment.declined:
-            yield done(declined_draft(assessment, q), chosen.name)
+            yield done(declined_draft(assessment, q, hits, self.settings.answer.closest_floor), chosen.name)
             return
         last: Draft | None = None
         try:
@@ -136,14 +137,26 @@ class Answerer:
         yield done(last or Draft(MESSAGES[q.lang]["no_sentence"]), chosen.name)
 
 
-def declined_draft(assessment: Assessment, q: PreparedQuestion) -> Draft:
+def declined_draft(assessment: Assessment, q: PreparedQuestion, hits: list[Hit], floor: float) -> Draft:
     """The refusal, naming the places or drugs no passage is about, or the years the passages give instead
-    of the asked one, or saying that they give no figure, when that is why."""
-    text = MESSAGES[q.lang][{"no_hits": "no_hits", "figure": "no_figure"}.get(assessment.reason, "declined")]
+    of the asked one, or saying that they give no figure, when that is why.
+
+    When the passages are about the question without clearly answering it (no figure or only other years
+    given, or an answer probability of at least `floor`), the closest sentence follows, pointing at its
+    passage: the reader judges it at a glance instead of reading five passages, and it is marked as no
+    answer. Off-topic questions score under the floor and get the refusal alone."""
+    reason = assessment.reason
+    closest = assessment.chosen[0] if assessment.chosen and (
+        reason in ("figure", "year") or (reason == "evidence" and assessment.probability >= floor)) else None
+    key = {"no_hits": "no_hits", "figure": "no_figure"}.get(reason, "unclear" if closest else "declined")
+    text = MESSAGES[q.lang][key]
+    if closest is not None:
+        text += "\n\n" + MESSAGES[q.lang]["closest"].format(n=hits[closest.hit].rank,
+                                                              quote=neutralise_markers(closest.text))
     notice = ""
-    if assessment.reason in ("place", "drug"):
+    if reason in ("place", "drug"):
         notice = MESSAGES[q.lang]["unmentioned"].format(names=place_names(assessment.missing, q.lang))
-    elif assessment.reason == "year":
+    elif reason == "year":
         notice = MESSAGES[q.lang]["year"].format(asked=place_names(sorted(assessment.facts.dated), q.lang),
                                                  given=place_names(assessment.other_years, q.lang))
     return Draft(text=text, declined=True, notice=notice)

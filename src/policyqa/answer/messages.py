@@ -8,6 +8,8 @@ LANG_NAMES = {"zh": {"zh": "中文", "en": "英文"}, "en": {"zh": "Chinese", "e
 MESSAGES = {
     "zh": {
         "declined": "抱歉，现有文件没有涉及这个问题，无法据此作答。下面列出了最接近的段落，供您参考。",
+        "unclear": "抱歉，现有文件没有明确回答这个问题，因此不作回答。"
+                   "下面列出了最接近的表述和段落，供您参考。",
         "no_hits": "抱歉，现有文件中没有找到与这个问题相关的段落。",
         "truncated": "问题超过 {limit} 个字符，只使用了前 {limit} 个字符。",
         "empty": "请输入问题。",
@@ -23,10 +25,13 @@ MESSAGES = {
                      "下面列出了最接近的段落，供您参考。",
         "partial_places": "文件没有给出{places}的相关内容。",
         "no_kind": "检索到的段落没有给出问题所问的{kind}，以上为最接近的表述。",
+        "closest": "最接近的表述（第 {n} 段，不构成答案）：“{quote}”",
     },
     "en": {
         "declined": "Sorry, the documents do not cover this question, so it cannot be answered from them. "
                     "The closest passages are listed below for reference.",
+        "unclear": "Sorry, the documents do not clearly answer this question, so no answer is given. "
+                   "The closest statement and passages are below for reference.",
         "no_hits": "Sorry, no passage in the documents relates to this question.",
         "truncated": "The question is longer than {limit} characters; only the first {limit} were used.",
         "empty": "Please type a question.",
@@ -45,6 +50,7 @@ MESSAGES = {
                      "reference.",
         "partial_places": "The documents give nothing on this for {places}.",
         "no_kind": "The passages found state no {kind} for this; the closest statement is quoted above.",
+        "closest": "The closest statement (passage {n}, not an answer): “{quote}”",
     },
 }
 

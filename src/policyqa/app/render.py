@@ -218,7 +218,11 @@ def answer_markdown(answer: Answer | None, lang: str, interpreted: str = "", not
         parts.append(t["thinking"])
     elif answer.declined:
         text = answer.answer.strip()
-        parts.append(f"**{md_escape(text)}**" if text else t["declined"])
+        # the refusal in bold; the closest statement that may follow it is a quote, not the verdict
+        head, _, closest = text.partition("\n\n")
+        parts.append(f"**{md_escape(head)}**" if text else t["declined"])
+        if closest:
+            parts.append(md_escape(closest))
     else:
         parts.append(md_escape(answer.answer.strip(), {c.n for c in answer.citations}))
         if final and answer.citations:

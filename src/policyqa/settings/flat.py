@@ -146,6 +146,10 @@ class Settings(BaseSettings):
         REFUSAL_THRESHOLD, ge=0, le=1,
         description="answer probability below which the documents are taken not to answer",
     )
+    #: the decline model's false refusals on the four question files all score 0.22 or more, off-topic
+    #: questions ("What is the capital of France?") under 0.07: about half the threshold tells them apart
+    closest_floor: float = Field(0.2, ge=0, le=1, description="answer probability from which a declined "
+                                 "answer quotes its closest sentence (marked as no answer)")
     #: questions+heldout+fresh: +4 unanswerable declined, +1 false refusal; fresh2 +1 declined; XQuAD
     #: false refusals +0.2 to +1.2 points a direction (README, "how answers are made")
     decline_without_figure: bool = Field(True, description="decline a quantity question whose best sentence "
