@@ -108,6 +108,19 @@ def test_a_decline_on_topic_quotes_its_closest_sentence_as_no_answer(built, ques
     assert "不构成答案" in closest and not MARKER.search(answer.answer)
 
 
+@pytest.mark.parametrize("question", ["What has Beijing done to shorten clinical trial approval?",
+                                      "北京若干措施2025由哪些部门印发？"])
+def test_quotes_are_whole_sentences_or_say_they_are_cut(built, question: str) -> None:
+    # supporting sentences used to stop at the comma where a long sentence was cut for scoring
+    # ("... of innovative drugs, [1]"); a sentence too long to quote whole ends in an ellipsis
+    answer = Answerer.open(built[0]).ask(question)
+    assert not answer.declined and len(MARKER.findall(answer.answer)) >= 2
+    assert not re.search(r"[,，、;；]\s*\[\d+\]", answer.answer)
+    for cited in answer.citations:
+        for sentence in cited.sentences:
+            assert sentence in cited.text, "each quote is still an exact slice of its passage"
+
+
 OFF_TOPIC = ["What is the capital of France?", "今天天气怎么样？", "How do I bake sourdough bread?"]
 
 

@@ -23,6 +23,7 @@ from .messages import KIND_NAMES, LANG_NAMES, MESSAGES
 from .refusal import Assessment, Assessor
 
 _CJK_END = re.compile(r"[\u3400-\u9fff。！？；：，、”’」』）]$")
+_CUT_END = re.compile(r"\s*[,，、;；]\s*$")
 
 
 class ExtractiveBackend(AnswerBackend):
@@ -50,7 +51,7 @@ class ExtractiveBackend(AnswerBackend):
                 quotes[piece.hit] = []
             quotes[piece.hit].append(piece.quote)
             space = "" if _CJK_END.search(piece.text) else " "
-            parts.append(f"{neutralise_markers(piece.text)}{space}[{order.index(piece.hit) + 1}]")
+            parts.append(f"{_ellipsis(neutralise_markers(piece.text))}{space}[{order.index(piece.hit) + 1}]")
             citations = [cite(i + 1, hits[h], quotes[h]) for i, h in enumerate(order)]
             yield Draft(text=_join(parts), citations=citations)
         notes = _notes(assessment, order, quotes, lang)
@@ -95,6 +96,13 @@ def place_names(places: list[str], lang: str) -> str:
         english = {zh: en for en, zh in reversed(PLACES)} | {zh: forms[0] for zh, forms in ABROAD.items()}
         return ", ".join(english.get(p, p) for p in places)
     return "、".join(places)
+
+
+def _ellipsis(text: str) -> str:
+    """A quote that stops at a comma (a part of a sentence too long to quote whole) ends in an ellipsis,
+    so it reads as the cut it is, not as a sentence that ends in a comma."""
+    cut = _CUT_END.sub("", text)
+    return text if cut == text else cut + ("…" if _CJK_END.search(cut) else " …")
 
 
 def _join(parts: list[str]) -> str:

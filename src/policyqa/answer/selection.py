@@ -31,17 +31,23 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     if not usable:
         return []
     lead = usable[0]
-    if lead.whole:  # part of a sentence cut for length: quote the sentence
-        lead.text, lead.quote = lead.whole
     chosen = [lead]
     for piece in usable:
         if len(chosen) == max_sentences or piece.score < lead.score - margin:
             break
         if piece is lead or (facts.strict and not piece.states):
             continue
-        if not any(similar(piece.text, c.text) for c in chosen):
+        if not any(similar(piece.text, c.text) or _quoted(c).find(_quoted(piece)) >= 0 for c in chosen):
             chosen.append(piece)
+    for piece in chosen:  # a part cut for length quotes its sentence: "... drugs, [1]" reads as a fragment
+        if piece.whole:
+            piece.text, piece.quote = piece.whole
     return chosen
+
+
+def _quoted(piece: Piece) -> str:
+    """The text a piece will quote: two parts of one long sentence quote it once."""
+    return piece.whole[0] if piece.whole else piece.text
 
 
 def _bigrams(text: str) -> set[str]:
