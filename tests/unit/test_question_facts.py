@@ -96,6 +96,10 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     # a transliterated foreign name, but not a dotted event name
     ("这首赞美诗的英语翻译者是谁?", "黑豹队的防线上有经验丰富的防守端锋贾里德·艾伦", True),
     ("粤商·省长面对面协商座谈会由谁主持？", "粤商·省长面对面协商座谈会在广州召开", False),
+    # a deadline states a "when"; "within" alone does not ("within the scope of medical insurance payment")
+    ("When must hospitals hold the meeting?", "于药品目录更新公布后3个月内召开药事会", True),
+    ("When are listing reviews completed?", "completing listing reviews within 15 working days", True),
+    ("商保创新药目录什么时候开始实施？", "drugs within the scope of insurance payment", False),
 ])
 def test_a_sentence_states_the_asked_figure(question: str, sentence: str, states: bool) -> None:
     assert analyse(question).states(sentence) is states

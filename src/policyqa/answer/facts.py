@@ -43,7 +43,10 @@ ASKS = (
 _DATE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)|\d{1,2}\s*[月日]|年底|年初|年内|月底|上半年|下半年|"
                    r"(?:周|星期)[一二三四五六日天]|\b(?:January|February|March|April|May|June|July|August|"
                    r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-                   r"Sunday|weekends?|by the end of|within)\b", re.I)
+                   r"Sunday|weekends?|by the end of)\b|"
+                   # a deadline ("within 15 working days", 3个月内), not any "within" ("within the scope of")
+                   r"\bwithin\s+(?:\d+|[a-z]+)\s+(?:working\s+)?(?:days?|weeks?|months?|years?)\b|"
+                   r"[\d一二三四五六七八九十两]+\s*个?(?:工作日|月|日|天|周|年)[以之]?内", re.I)
 #: what a sentence must contain to state each kind of answer (kinds without one: anything)
 STATES = {"quantity": re.compile(f"{FIGURE.pattern}|{NUMBER_WORDS.pattern}", re.I), "date": _DATE}
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
