@@ -37,7 +37,7 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
             break
         if piece is lead or (facts.strict and not piece.states):
             continue
-        if not any(similar(piece.text, c.text) or _quoted(c).find(_quoted(piece)) >= 0 for c in chosen):
+        if not any(similar(piece.text, c.text) or _same_sentence(piece, c) for c in chosen):
             chosen.append(piece)
     for piece in chosen:  # a part cut for length quotes its sentence: "... drugs, [1]" reads as a fragment
         if piece.whole:
@@ -45,9 +45,10 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     return chosen
 
 
-def _quoted(piece: Piece) -> str:
-    """The text a piece will quote: two parts of one long sentence quote it once."""
-    return piece.whole[0] if piece.whole else piece.text
+def _same_sentence(a: Piece, b: Piece) -> bool:
+    """Whether one piece would quote the other's text (two parts of one long sentence quote it once)."""
+    x, y = (p.whole[0] if p.whole else p.text for p in (a, b))
+    return x in y or y in x
 
 
 def _bigrams(text: str) -> set[str]:
