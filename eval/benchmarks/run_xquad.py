@@ -15,7 +15,7 @@ the answer) and the decline rate (every XQuAD question is answerable, so a decli
 Usage::
 
     python eval/benchmarks/run_xquad.py --data ../shared/benchmarks/xquad --work .cache/xquad \\
-        [--modes dense,bm25,hybrid] [--limit N] [--answers [--answer-limit N]]
+        [--modes dense,bm25,hybrid] [--limit N] [--join N] [--answers [--answer-limit N]]
         [--results eval/benchmarks/results/xquad.json] [--markdown eval/benchmarks/results/xquad.md]
 """
 
@@ -210,9 +210,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(".cache/xquad"), help="corpora, indexes, questions")
     parser.add_argument("--modes", default="dense,bm25,hybrid", help="comma-separated retrieval modes")
     parser.add_argument("--limit", type=int, help="only the first N articles (quick runs)")
+    parser.add_argument("--join", type=int, default=1,
+                        help="join every N paragraphs of an article into one (long-paragraph runs)")
     parser.add_argument("--k", type=int, default=10)
-    parser.add_argument("--chunk-size", type=int, default=512,
-                        help="model tokens; large enough that no XQuAD paragraph is split")
+    parser.add_argument("--paragraph-cap", type=int,
+                        help="model tokens: longer paragraphs are split (default: the paragraph_cap setting, "
+                             "above every XQuAD paragraph)")
     parser.add_argument("--answers", action="store_true",
                         help="also run the answer layer and score it against the gold answer strings")
     parser.add_argument("--answer-limit", type=int,
@@ -223,11 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data / "xquad.en.json").exists():
         parser.error(f"{args.data} has no xquad.en.json (get XQuAD from github.com/google-deepmind/xquad)")
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    settings = Settings.load(chunk_size=args.chunk_size, chunk_paragraphs=True)
+    settings = Settings.load(chunk_paragraphs=True, paragraph_cap=args.paragraph_cap)
     if args.answers and settings.mode not in modes:
         parser.error(f"--answers uses the {settings.mode} mode: add it to --modes")
     started = time.perf_counter()
-    summary = xquad.convert(args.data, args.work, args.limit)
+    summary = xquad.convert(args.data, args.work, args.limit, args.join)
     per_lang = build_indexes(args.work, settings)
     retrievers = {lang: Retriever.open(lang_settings) for lang, lang_settings in per_lang.items()}
     rows = evaluate_all(args.work, per_lang, retrievers, modes, args.k)

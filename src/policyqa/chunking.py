@@ -156,7 +156,11 @@ def _merge_bare_headings(text: str, sections: list[Section], headed_only: bool =
 
 
 class Chunker:
-    """Structure-aware splitter sized in the embedder's tokens."""
+    """Structure-aware splitter sized in the embedder's tokens.
+
+    Sections are split to `chunk_size`; paragraph units (`paragraphs`) only above `paragraph_cap`, since
+    the embedder has no length limit and a paragraph cut in two loses its context on both sides.
+    """
 
     def __init__(self, settings: ChunkingSettings, count_tokens: Callable[[str], int]) -> None:
         self.settings = settings
@@ -164,7 +168,7 @@ class Chunker:
             separators=SEPARATORS,
             is_separator_regex=True,
             keep_separator="end",
-            chunk_size=settings.chunk_size,
+            chunk_size=settings.paragraph_cap if settings.paragraphs else settings.chunk_size,
             chunk_overlap=settings.chunk_overlap,
             length_function=count_tokens,
             strip_whitespace=True,

@@ -27,6 +27,9 @@ def _common(parser: argparse.ArgumentParser, corpus: bool = False) -> None:
                         help="overlap of adjacent chunks in model tokens")
     parser.add_argument("--chunk-paragraphs", dest="chunk_paragraphs", action=argparse.BooleanOptionalAction,
                         help="one chunk per blank-line paragraph at most (never merge paragraphs)")
+    parser.add_argument("--paragraph-cap", dest="paragraph_cap", type=int,
+                        help="with --chunk-paragraphs: split only paragraphs longer than this "
+                             "(model tokens, default 1024)")
     if corpus:
         parser.add_argument("--corpus", dest="corpus_dir", type=Path, help="corpus folder (default: corpus/)")
 
@@ -72,8 +75,8 @@ def _filters(args: argparse.Namespace):
 
 
 def _settings(args: argparse.Namespace, *names: str) -> Settings:
-    fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs", "k",
-              "mode",
+    fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs",
+              "paragraph_cap", "k", "mode",
               "reranker", "backend", *names)
     return Settings.load(**{name: getattr(args, name, None) for name in fields})
 

@@ -122,6 +122,23 @@ def test_evidence_is_in_gold_paragraph(converted: tuple[Path, str], direction: s
             assert CJK.search(evidence), record["id"]
 
 
+def test_joined_paragraphs_keep_each_evidence_in_its_gold_paragraph(tmp_path: Path) -> None:
+    """`--join 3` (the long-paragraph runs of issue 17) joins paragraphs in threes; evidence still falls in
+    the joined paragraph that holds its gold paragraph, and only there."""
+    if not DATA.is_dir():
+        pytest.skip(f"XQuAD data not found at {DATA}")
+    summary = xquad.convert(DATA, tmp_path, LIMIT, join=3)
+    source = json.loads((DATA / "xquad.zh.json").read_text(encoding="utf-8"))["data"][:LIMIT]
+    joined = corpus_paragraphs(tmp_path / "corpus-zh")
+    assert [len(a) for a in joined] == [-(-len(a["paragraphs"]) // 3) for a in source]
+    assert summary["paragraphs"] == sum(map(len, joined))
+    gold = gold_locations()
+    for record in read_jsonl(tmp_path / "questions-en-zh.jsonl"):
+        article, paragraph = gold[record["id"]]
+        [evidence] = record["evidence"]
+        assert [i for i, p in enumerate(joined[article]) if evidence in p] == [paragraph // 3], record["id"]
+
+
 def test_directions_pair_by_question_id(converted: tuple[Path, str]) -> None:
     out, _ = converted
     records = {d: read_jsonl(out / f"questions-{d}.jsonl") for d in DIRECTIONS}

@@ -53,6 +53,17 @@ class Manifest(BaseModel):
     built_at: str = ""
     build_seconds: float = 0.0
 
+    def built_chunker(self) -> dict:
+        """The chunker settings this index was built with, as `ChunkingSettings.model_dump()` gives them.
+
+        Settings added after an index was built take their defaults, which it was built with; except that
+        paragraphs were split at `chunk_size` before `paragraph_cap` existed.
+        """
+        built = {**ChunkingSettings().model_dump(), **self.chunker}
+        if built["paragraphs"] and "paragraph_cap" not in self.chunker:
+            built["paragraph_cap"] = built["chunk_size"]
+        return built
+
     def differences(self, tokenizer: dict, embedder: str | None = None, dim: int | None = None,
                     chunker: dict | None = None) -> list[str]:
         """Human-readable list of what differs from this policyqa's format and keyword tokenizer and,
@@ -62,8 +73,7 @@ class Manifest(BaseModel):
             diffs.append(f"index format {self.format_version} (this policyqa reads {FORMAT_VERSION})")
         if embedder is not None and (self.embedder != embedder or self.dim != dim):
             diffs.append(f"embedder {self.embedder} ({self.dim}-d) vs configured {embedder} ({dim}-d)")
-        # settings added after an index was built take their defaults, which it was built with
-        built = {**ChunkingSettings().model_dump(), **self.chunker}
+        built = self.built_chunker()
         for key in sorted(set(built) | set(chunker or {})) if chunker is not None else ():
             if built.get(key) != chunker.get(key):
                 diffs.append(f"chunker {key}={built.get(key)!r} vs configured {chunker.get(key)!r}")

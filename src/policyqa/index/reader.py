@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from ..embedding import embedder_for, embedder_name, spec_for_name
 from ..records import Chunk, Document
-from ..settings import ChunkingSettings, Settings
+from ..settings import Settings
 from ..text.tokenizer import LexicalTokenizer
 from .lexical import LexicalIndex
 from .manifest import (
@@ -164,16 +164,17 @@ class IndexDamaged(Exception):
 
 #: settings that decide how chunks are cut and embedded: an index is read and updated with the values it
 #: was built with, and changing one means embedding everything again (`ingest --rebuild`)
-BUILD_SETTINGS = ("embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs", "sentence_vectors")
+BUILD_SETTINGS = ("embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs", "paragraph_cap",
+                  "sentence_vectors")
 
 
 def built_with(manifest: Manifest) -> dict[str, Any]:
     """The settings an index was built with (Settings field -> value), from its manifest."""
-    chunker = {**ChunkingSettings().model_dump(), **manifest.chunker}
+    chunker = manifest.built_chunker()
     built: dict[str, Any] = {
         "embedder": manifest.embedder_spec or spec_for_name(manifest.embedder),
         "chunk_size": chunker["chunk_size"], "chunk_overlap": chunker["chunk_overlap"],
-        "chunk_paragraphs": chunker["paragraphs"],
+        "chunk_paragraphs": chunker["paragraphs"], "paragraph_cap": chunker["paragraph_cap"],
         "vector_store": manifest.vector_store, "milvus_uri": manifest.vector_store_config.get("uri", ""),
     }
     if manifest.sentence_vectors is not None:
@@ -243,6 +244,7 @@ REBUILD_FLAGS: dict[str, Callable[[Any], str]] = {
     "chunk_size": lambda v: f"--chunk-size {v}",
     "chunk_overlap": lambda v: f"--chunk-overlap {v}",
     "chunk_paragraphs": lambda v: "--chunk-paragraphs" if v else "--no-chunk-paragraphs",
+    "paragraph_cap": lambda v: f"--paragraph-cap {v}",
 }
 
 

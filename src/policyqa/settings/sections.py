@@ -40,7 +40,8 @@ def _same(*names: str) -> dict[str, str]:
 
 ChunkingSettings = _section(
     "chunking", "ChunkingSettings", "Everything that changes chunk boundaries; stored in the index manifest.",
-    {"chunk_size": "chunk_size", "chunk_overlap": "chunk_overlap", "paragraphs": "chunk_paragraphs"},
+    {"chunk_size": "chunk_size", "chunk_overlap": "chunk_overlap", "paragraphs": "chunk_paragraphs",
+     "paragraph_cap": "paragraph_cap"},
     # 2: a clause break never splits a number (3,900) or a time (10:30); 3: closing quotes and brackets
     # stay with their sentence (。” is one end), in chunks and in sentence vectors; 4: a footnoted claim
     # followed by a bullet ("... yuan [4] - The zone") ends a sentence, in chunks and sentence vectors
