@@ -121,6 +121,16 @@ def test_quotes_are_whole_sentences_or_say_they_are_cut(built, question: str) ->
             assert sentence in cited.text, "each quote is still an exact slice of its passage"
 
 
+def test_a_list_of_speakers_answers_who_spoke_not_what_was_said(built) -> None:
+    answerer = Answerer.open(built[0])
+    roster = "李捍雄"  # the forum's 12 speakers, named in one sentence
+    assert roster not in answerer.ask("孟凡利如何评价广东生物医药产业的发展现状？").answer
+    assert roster not in answerer.ask("Does Governor Meng Fanli think Guangdong's biomedicine industry still "
+                                      "has weaknesses?").answer
+    assert roster in answerer.ask("Who spoke for BeiGene Guangzhou at the Guangdong governor's forum?").answer
+    assert roster in answerer.ask("How many Guangdong business representatives spoke at the forum?").answer
+
+
 OFF_TOPIC = ["What is the capital of France?", "今天天气怎么样？", "How do I bake sourdough bread?"]
 
 

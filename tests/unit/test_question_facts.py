@@ -9,6 +9,7 @@ import pytest
 from policyqa.answer.evidence import is_heading
 from policyqa.answer.facts import analyse
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
+from policyqa.text.people import is_roster
 from policyqa.text.places import abroad_named
 
 
@@ -35,6 +36,10 @@ from policyqa.text.places import abroad_named
     ("临床试验能拿到多少钱？", "quantity", "money"),
     ("How many years of regulatory data exclusivity do new chemical entities get?", "quantity", "duration"),
     ("When was the notice issued?", "date", ""),
+    # which person (哪位, "what leader", "what alumni"), but not any question that mentions people
+    ("哪位巴基斯坦总理是哈佛校友?", "person", ""),
+    ("What Harvard Alumni was the Palestine Prime Minister?", "person", ""),
+    ("What do some people protest against?", "other", ""),
     # "when" as a conjunction asks for no date; a "who" question asks for a person or body, not a place
     ("Which technical methods should be used when setting payment standards?", "list", ""),
     ("On what date do the measures take effect, and until when are they valid?", "date", ""),
@@ -100,6 +105,8 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("When must hospitals hold the meeting?", "于药品目录更新公布后3个月内召开药事会", True),
     ("When are listing reviews completed?", "completing listing reviews within 15 working days", True),
     ("商保创新药目录什么时候开始实施？", "drugs within the scope of insurance payment", False),
+    ("When did the movement begin?", "It began in the mid-18th century within the Church of England.", True),
+    ("这场运动是什么时候开始的？", "这场运动始于18世纪中叶", True),
 ])
 def test_a_sentence_states_the_asked_figure(question: str, sentence: str, states: bool) -> None:
     assert analyse(question).states(sentence) is states
@@ -162,3 +169,24 @@ def test_drug_names_by_their_naming_conventions_in_both_languages() -> None:
 ])
 def test_headings_numbered_or_unfinished_are_told_from_sentences(text: str, heading: bool) -> None:
     assert is_heading(text) is heading
+
+
+@pytest.mark.parametrize(("sentence", "roster"), [
+    ("会上,一品红集团李捍雄、新济药业吴传斌、华大智造刘心、康方生物李百勇等12位粤商代表发言", True),
+    ("省委副书记、省长孟凡利出席并讲话,省政协主席林克庆主持。", False),  # two people: who chaired, who spoke
+    ("Zhang Ke, Director of the NHSA, Li Ming, and Wang Fang, Vice Governor, attended", True),
+    ("Guangzhou will host the High-Quality Development Conference", False),
+])
+def test_a_sentence_naming_three_people_is_a_roster(sentence: str, roster: bool) -> None:
+    assert is_roster(sentence) is roster
+
+
+@pytest.mark.parametrize(("question", "may"), [
+    ("Who were the painters of the period?", True),
+    ("这一时期的代表艺术家有哪些？", True),
+    ("粤商·省长面对面协商座谈会由谁主持？", True),
+    ("孟凡利如何评价广东生物医药产业的发展现状？", False),
+    ("Does Governor Meng Fanli think the industry still has weaknesses?", False),
+])
+def test_only_who_and_list_questions_may_be_answered_by_a_roster(question: str, may: bool) -> None:
+    assert analyse(question).may_list_people is may

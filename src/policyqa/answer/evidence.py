@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..text.language import detect_language
+from ..text.people import is_roster
 from ..text.places import places_about
 from ..text.sentences import split_sentences
 from .facts import QuestionFacts
@@ -58,6 +59,7 @@ class Piece:
     #: (text, quote) of the whole sentence when this piece is part of one cut at commas for length
     whole: tuple[str, str] | None = None
     counts: bool = False  # a number stands right before the thing a count question counts
+    roster: bool = False  # it lists people (text/people.py)
 
 
 def _long_enough(text: str) -> bool:
@@ -76,6 +78,7 @@ class _Part:
     lang: str
     heading: float
     whole: tuple[str, str] | None = None
+    roster: bool = False
 
 
 class Evidence:
@@ -113,7 +116,7 @@ class Evidence:
                     float(states) if facts.typed else 0.5,
                     part.heading, math.log(len(part.text)), float(part.lang != facts.lang), float(off),
                     0.0, 0.0, cosines[part.sentence] if part.lang != facts.lang else 0.0,
-                ], dtype=np.float32), whole=part.whole))
+                ], dtype=np.float32), whole=part.whole, roster=part.roster))
         _add_gaps(found)
         _prefer_counts(found, facts)
         _unknown_names(found, facts)
@@ -134,7 +137,7 @@ class Evidence:
                     whole = whole_sentence(chunk.text, spans, j) if len(bullets) == 1 else None
                     about = places_about(text, chunk.text, document, chunk.places)
                     parts.append(_Part(j, text, quote, frozenset(self.retriever.tokens(text)), about,
-                                       detect_language(text), self._heading(text), whole))
+                                       detect_language(text), self._heading(text), whole, is_roster(text)))
         return parts, self.retriever.sentence_vectors(row, len(spans))
 
     def tokens_of(self, chunk_id: str) -> frozenset[str]:

@@ -46,7 +46,10 @@ _DATE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)|\d{1,2}\s*[月日]|年底|�
                    r"Sunday|weekends?|by the end of)\b|"
                    # a deadline ("within 15 working days", 3个月内), not any "within" ("within the scope of")
                    r"\bwithin\s+(?:\d+|[a-z]+)\s+(?:working\s+)?(?:days?|weeks?|months?|years?)\b|"
-                   r"[\d一二三四五六七八九十两]+\s*个?(?:工作日|月|日|天|周|年)[以之]?内", re.I)
+                   r"[\d一二三四五六七八九十两]+\s*个?(?:工作日|月|日|天|周|年)[以之]?内|"
+                   # a century or decade ("the mid-18th century", "the 1990s", 18世纪, 90年代)
+                   r"\b\d{1,2}(?:st|nd|rd|th)[- ]century\b|\b\d{3}0s\b|"
+                   r"[\d一二三四五六七八九十]+\s*(?:世纪|年代)", re.I)
 #: what a sentence must contain to state each kind of answer (kinds without one: anything)
 STATES = {"quantity": re.compile(f"{FIGURE.pattern}|{NUMBER_WORDS.pattern}", re.I), "date": _DATE}
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
@@ -106,6 +109,9 @@ class QuestionFacts(BaseModel):
 
     lang: str
     kind: str = "other"  # quantity, date, place, person, yesno, list or other
+    #: the question asks who (谁, "who", "whose"), or for a list, which a list of people may answer
+    #: ("Who were the painters?", 哪些艺术家…); other questions are not answered by a roster of speakers
+    may_list_people: bool = False
     places: frozenset[str] = frozenset()  # Chinese names, a city together with its province
     years: frozenset[str] = frozenset()
     dated: frozenset[str] = frozenset()  # the years that date the asked fact (DATED_YEAR)
@@ -195,15 +201,16 @@ _WHO = re.compile(r"^\W*(?:who|whom|whose)\b|谁", re.I)
 #: chaired, 由谁发言, 局长是谁), or which leader or official; "Who decides …" may be answered by a body
 _PERSON = re.compile(
     r"^\W*who\b.*\b(?:sp[eo]a?ke?s?|chair(?:s|ed)?|presided?|attended|delivered|hosted|led|heads?|headed|"
-    r"represented|addressed|signed)\b|\bwhich (?:\w+ ){0,2}(?:leaders?|officials?|speakers?|persons?|"
-    r"people|representatives?|governors?|ministers?|directors?)\b|"
-    r"由谁|谁(?:发言|主持|讲话|出席|致辞|代表)|是谁[？?]?$|哪[位几]位|哪些(?:领导|嘉宾|代表)", re.I)
+    r"represented|addressed|signed)\b|\b(?:which (?:\w+ ){0,2}|what (?:\w+ )?)(?:leaders?|officials?|"
+    r"speakers?|persons?|people|representatives?|governors?|ministers?|directors?|alumn(?:i|us|a|ae))\b|"
+    r"由谁|谁(?:发言|主持|讲话|出席|致辞|代表)|是谁[？?]?$|哪几?位|哪些(?:领导|嘉宾|代表)", re.I)
 
 
 def analyse(question: str) -> QuestionFacts:
+    who = bool(_WHO.search(question))
     if _PERSON.search(question):
         kind = "person"
-    elif _WHO.search(question):
+    elif who:
         kind = "other"
     else:
         kind = next((name for name, pattern in ASKS if pattern.search(question)), "other")
@@ -211,6 +218,7 @@ def analyse(question: str) -> QuestionFacts:
     if kind == "quantity":
         unit = next((unit for unit, cue, _figure in UNITS if cue.search(question)), "")
     return QuestionFacts(lang=detect_language(question), kind=kind, unit=unit,
+                         may_list_people=who or kind in ("person", "list"),
                          counted=_counted(question) if unit == "count" else (),
                          places=with_provinces(places_named(question)),
                          years=frozenset(YEAR.findall(question)),

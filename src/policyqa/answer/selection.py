@@ -25,6 +25,8 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     """The lead and up to `max_sentences - 1` supporting pieces, best first; none off the question's place,
     and only pieces about it when the question names a place that some piece is about."""
     usable = [p for p in pieces if not p.off_place]
+    if not facts.may_list_people:  # a list of speakers answers who spoke or how many, not what was said
+        usable = [p for p in usable if not p.roster or p.counts] or usable
     if facts.places:
         usable = [p for p in usable if p.places & facts.places] or usable
     usable.sort(key=lambda p: -p.score)

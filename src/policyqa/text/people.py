@@ -32,8 +32,8 @@ _TRANSLITERATION = ("阿埃艾爱安昂奥巴拜班邦包保鲍贝本比彼毕�
                     "娜奈南尼涅宁纽努诺欧帕潘佩彭皮珀普齐奇恰乔切琴丘萨塞赛桑瑟森沙莎尚舍什史斯松苏索"
                     "塔泰坦汤唐特腾提汀图托瓦万旺威韦维温文沃乌伍西希路锡夏谢辛休雅亚扬耶伊因英尤于约"
                     "泽扎詹朱卓兹佐")
-_PERSON_ZH = re.compile(rf"(?:{_BEFORE_ZH})[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}?(?:{_AFTER_ZH})|"
-                        rf"[{_TRANSLITERATION}]{{1,5}}[·・•‧][{_TRANSLITERATION}]{{1,6}}")
+_TITLED_ZH = rf"(?:{_BEFORE_ZH})[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}?(?:{_AFTER_ZH})"
+_PERSON_ZH = re.compile(rf"{_TITLED_ZH}|[{_TRANSLITERATION}]{{1,5}}[·・•‧][{_TRANSLITERATION}]{{1,6}}")
 _TITLE_EN = (r"Governor|Vice Governor|Mayor|Director|Deputy Director|Minister|Chairman|Chairwoman|Chair|"
              r"President|Secretary|Commissioner|Professor|Academician|CEO|Founder|Mr|Ms|Mrs|Dr|Prof")
 _PERSON_EN = re.compile(
@@ -45,3 +45,15 @@ _PERSON_EN = re.compile(
 def names_person(text: str) -> bool:
     """Whether the text names a person (a Chinese or a romanised name, or a titled one)."""
     return bool(_PERSON_ZH.search(text) or _PERSON_EN.search(text))
+
+
+#: names in one sentence that make it a roster ("会上,一品红集团李捍雄、新济药业吴传斌、… 12位粤商代表发言")
+ROSTER_NAMES = 3
+#: names with their title or organisation: transliterated ones do not count, as dotted names also name
+#: battles and works (朱蒙维尔•格伦战役), and a sentence of them is as often about events as a list of people
+_ROSTER = re.compile(rf"{_TITLED_ZH}|{_PERSON_EN.pattern}")
+
+
+def is_roster(text: str) -> bool:
+    """Whether a sentence lists people: it answers who spoke, and little else a question asks."""
+    return len(_ROSTER.findall(text)) >= ROSTER_NAMES
