@@ -58,7 +58,7 @@ def _question_command(sub, name: str, help: str, json_help: str, func) -> argpar
     parser = sub.add_parser(name, help=help)
     _common(parser)
     parser.add_argument("question")
-    parser.add_argument("--k", type=int, help="passages retrieved (default 5)")
+    parser.add_argument("-k", "--k", type=int, help="passages retrieved (default 5)")
     _retrieval_flags(parser)
     parser.add_argument("--json", action="store_true", help=json_help)
     parser.set_defaults(func=func)
@@ -323,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "set such as eval/compare.jsonl gets per-region evidence recall instead)")
     _common(p)
     p.add_argument("questions", type=Path, help="JSONL question file (see eval/questions.jsonl)")
-    p.add_argument("--k", type=int, help="passages retrieved per question (default 10)")
+    p.add_argument("-k", "--k", type=int, help="passages retrieved per question (default 10)")
     _ranking_flags(p)
     p.add_argument("--answers", action="store_true",
                    help="also run the answer layer on every question and score the answers")

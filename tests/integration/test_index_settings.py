@@ -44,9 +44,10 @@ def test_bare_commands_read_and_update_an_index_as_it_was_built(tmp_path: Path) 
     assert manifest.chunker["paragraphs"] and manifest.embedder_spec == MINILM
     assert manifest.corpus_dir == str(corpus.resolve())
 
-    search = cli("search", "Who wrote Hamlet?", "--index", str(index), "--k", "1", "--json")
+    search = cli("search", "Who wrote Hamlet?", "--index", str(index), "-k", "1", "--json")  # -k as --k
     assert search.returncode == 0, search.stderr[-2000:]
-    assert "Shakespeare" in json.loads(search.stdout)[0]["text"]
+    hits = json.loads(search.stdout)
+    assert len(hits) == 1 and "Shakespeare" in hits[0]["text"]
     ask = cli("ask", "Who wrote Hamlet?", "--index", str(index))
     assert ask.returncode == 0 and "Shakespeare" in ask.stdout, ask.stderr[-2000:]
     questions = tmp_path / "q.jsonl"
