@@ -35,6 +35,9 @@ from policyqa.text.places import abroad_named
     ("Which regions give money to companies for clinical trials, and how much?", "quantity", "money"),
     ("临床试验能拿到多少钱？", "quantity", "money"),
     ("How many years of regulatory data exclusivity do new chemical entities get?", "quantity", "duration"),
+    # how fast something grows is a rate, how fast something is done a time
+    ("How fast is China's biopharmaceutical market expected to grow?", "quantity", "percent"),
+    ("How fast will Beijing review a clinical trial application?", "quantity", "duration"),
     ("When was the notice issued?", "date", ""),
     # which person (哪位, "what leader", "what alumni"), but not any question that mentions people
     ("哪位巴基斯坦总理是哈佛校友?", "person", ""),
@@ -101,6 +104,7 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     # a transliterated foreign name, but not a dotted event name
     ("这首赞美诗的英语翻译者是谁?", "黑豹队的防线上有经验丰富的防守端锋贾里德·艾伦", True),
     ("粤商·省长面对面协商座谈会由谁主持？", "粤商·省长面对面协商座谈会在广州召开", False),
+    ("临床试验审批需要多长时间？", "审批时限由60个工作日压缩至30个工作日", True),
     # a deadline states a "when"; "within" alone does not ("within the scope of medical insurance payment")
     ("When must hospitals hold the meeting?", "于药品目录更新公布后3个月内召开药事会", True),
     ("When are listing reviews completed?", "completing listing reviews within 15 working days", True),

@@ -67,11 +67,14 @@ _EN_N = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twent
 UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, cue, figure in (
     ("duration",
      r"多久|多长时间|几天|多少天|几个月|多少个?月|多少年|多少个工作日|时限|"
-     r"\bhow (?:long|soon|quickly|fast)\b|\bhow many (?:years|months|weeks|days|working days)\b",
+     # "how fast will the market grow" asks for a rate (below), not a time
+     r"\bhow (?:long|soon)\b|\bhow (?:quickly|fast)\b(?!.*\b(?:grow|increas|ris|expand))|"
+     r"\bhow many (?:years|months|weeks|days|working days)\b",
      rf"{_N}\s*(?:个多|多个|个|多)?\s*(?:工作日|天|日|月|年|周|星期|小时|钟头|分钟|秒|世纪)|"
      rf"{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks|hours|minutes|seconds|decades|centuries)\b"),
     ("percent",
-     r"比例|配比|比率|比值|百分|幅度|降幅|增幅|占比|\b(?:share|percent(?:age)?|proportion|rate|ratio)\b",
+     r"比例|配比|比率|比值|百分|幅度|降幅|增幅|占比|增速|增长率|\b(?:share|percent(?:age)?|proportion|rate|ratio)\b|"
+     r"\bhow (?:quickly|fast)\b",
      rf"{_N}\s*(?:%|％|个百分点)|百分之|\d[\d.]*\s*(?:percent|percentage points)\b|"
      r"\d[\d.]*\s*[:：比]\s*\d"),  # a ratio: 1:0.6, 1比2
     ("people",
