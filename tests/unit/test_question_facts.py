@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.answer.evidence import is_heading
+from policyqa.answer.evidence import WHOLE_CHARS, is_heading, whole_sentence
 from policyqa.answer.facts import analyse
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
 from policyqa.text.people import is_roster
@@ -194,3 +194,15 @@ def test_a_sentence_naming_three_people_is_a_roster(sentence: str, roster: bool)
 ])
 def test_only_who_and_list_questions_may_be_answered_by_a_roster(question: str, may: bool) -> None:
     assert analyse(question).may_list_people is may
+
+
+def test_a_part_of_an_overlong_sentence_is_quoted_with_an_ellipsis_where_it_was_cut() -> None:
+    # three clauses of one sentence, cut at commas; the whole is over WHOLE_CHARS, so the tail is quoted
+    # from its own clause, marked as cut, while its quote for highlighting stays an exact slice
+    head, middle, tail = "Head " * 50 + "x,", " middle " * 30 + "y,", " supporting the tail clause."
+    text = head + middle + tail
+    spans = [(0, len(head)), (len(head), len(head + middle)), (len(head + middle), len(text))]
+    assert len(text) > WHOLE_CHARS >= len(middle + tail)
+    shown, quote = whole_sentence(text, spans, 2)
+    assert quote in text and shown.startswith("… ") and shown.endswith("supporting the tail clause.")
+    assert whole_sentence("A short one. Another one.", [(0, 12), (13, 25)], 1) is None

@@ -152,7 +152,9 @@ def whole_sentence(text: str, spans: list[tuple[int, int]], j: int) -> tuple[str
     """Sentence j with the other pieces of its sentence, when sentence splitting cut one overlong sentence
     at commas (text/sentences.py): a lead quotes whole sentences, not "and the Market Supervision
     Administration jointly released the plan" without the departments before it, nor a head that stops
-    at a comma. Within WHOLE_CHARS, the pieces before j come first (they hold the subject)."""
+    at a comma. Within WHOLE_CHARS, the pieces before j come first (they hold the subject); a sentence
+    longer than that is quoted from where it was cut with a leading "…" (the quote itself, for
+    highlighting, stays an exact slice), and one that ends at a comma gets its "…" when it is written out."""
     first = last = j
     while (first > 0 and _cut_after(text, spans[first - 1])
            and spans[j][1] - spans[first - 1][0] <= WHOLE_CHARS):
@@ -160,10 +162,14 @@ def whole_sentence(text: str, spans: list[tuple[int, int]], j: int) -> tuple[str
     while (last + 1 < len(spans) and _cut_after(text, spans[last])
            and spans[last + 1][1] - spans[first][0] <= WHOLE_CHARS):
         last += 1
-    if first == last:
+    opens_mid = first > 0 and _cut_after(text, spans[first - 1])
+    if first == last and not opens_mid:
         return None
     quote = _opening(text[spans[first][0] : spans[last][1]])
-    return strip_footnotes(quote), quote
+    shown = strip_footnotes(quote)
+    if opens_mid:
+        shown = ("… " if shown[:1].isascii() else "…") + shown
+    return shown, quote
 
 
 def _opening(text: str) -> str:
