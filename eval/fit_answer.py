@@ -12,7 +12,8 @@ setting them in policyqa.yaml).
 
 Usage::
 
-    python eval/fit_answer.py --index DIR [--questions eval/questions.jsonl] [--output eval/answer_model.json]
+    python eval/fit_answer.py --index DIR [--questions eval/questions.jsonl ...] [--keep-sentence-weights]
+        [--output eval/answer_model.json]
 """
 
 from __future__ import annotations
@@ -126,22 +127,26 @@ MARGINS = (0.5, 1.0, 2.0, 3.0, 4.0)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, required=True)
-    parser.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"))
+    parser.add_argument("--questions", type=Path, nargs="+", default=[Path("eval/questions.jsonl")],
+                        help="question files to fit on (together)")
     parser.add_argument("--max-false", type=float, default=0.05,
                         help="cross-validated false refusals allowed")
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation of both models")
+    parser.add_argument("--keep-sentence-weights", action="store_true",
+                        help="fit only the decline model, over the configured sentence ranking")
     parser.add_argument("--output", type=Path, help="write the fitted models and their CV numbers here")
     args = parser.parse_args(argv)
     settings = Settings.load(index_dir=args.index)
     answerer = Answerer.open(settings)
-    items = gather(answerer, args.questions)
-    sentence = fit_sentences(items, args.c)
+    items = [item for path in args.questions for item in gather(answerer, path)]
+    keep = args.keep_sentence_weights
+    sentence = settings.answer.sentence_weights if keep else fit_sentences(items, args.c)
     x = refusal_matrix(answerer, items, sentence)
     answerable = np.array([i["q"].answerable for i in items])
     refusal, threshold, probability = fit_refusal(x, answerable, args.max_false, args.c)
     declined = probability < threshold
     report = {
-        "questions": str(args.questions), "n": len(items), "machine": machine(),
+        "questions": [str(path) for path in args.questions], "n": len(items), "machine": machine(),
         "sentence_weights": sentence, "refusal_weights": refusal, "refusal_threshold": threshold,
         "cv": {"lead_holds_evidence": lead_accuracy(items),
                "unanswerable_declined": round(float(declined[~answerable].mean()), 4),

@@ -402,21 +402,31 @@ def test_cli_ask_reports_a_missing_index_in_one_line(cli_env, tmp_path) -> None:
     assert result.returncode == 2 and "no index" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_fit_script_fits_both_models_and_reports_cross_validation(built, tmp_path) -> None:
+def _fit(built, tmp_path, picked: list[dict], *extra: str) -> dict:
+    """Runs eval/fit_answer.py on `picked`, written as two question files, and returns its report."""
     import importlib.util
 
-    unanswerable = [q for q in load_questions() if not q["answerable"]][:12]
-    picked = unanswerable + [QUESTIONS[i] for i in SAME_LANGUAGE + CROSS_LINGUAL]
-    questions = tmp_path / "questions.jsonl"
-    questions.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in picked), encoding="utf-8")
+    files = []
+    for half, questions in enumerate((picked[::2], picked[1::2])):
+        files.append(tmp_path / f"questions{half}.jsonl")
+        files[-1].write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions),
+                             encoding="utf-8")
     spec = importlib.util.spec_from_file_location("fit_answer", ROOT / "eval" / "fit_answer.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     output = tmp_path / "model.json"
-    assert module.main(["--questions", str(questions), "--index", str(built[0].index_dir),
-                        "--output", str(output)]) == 0
-    model = json.loads(output.read_text(encoding="utf-8"))
-    assert model["n"] == len(picked)
+    assert module.main(["--questions", *map(str, files), "--index", str(built[0].index_dir),
+                        "--output", str(output), *extra]) == 0
+    return json.loads(output.read_text(encoding="utf-8"))
+
+
+def test_fit_script_fits_both_models_and_reports_cross_validation(built, tmp_path) -> None:
+    unanswerable = [q for q in load_questions() if not q["answerable"]][:12]
+    picked = unanswerable + [QUESTIONS[i] for i in SAME_LANGUAGE + CROSS_LINGUAL]
+    model = _fit(built, tmp_path, picked)
+    assert model["n"] == len(picked) and len(model["questions"]) == 2  # both files, fitted together
     assert set(model["sentence_weights"]) >= {"cosine", "coverage", "states"}
     assert "intercept" in model["refusal_weights"] and 0 < model["refusal_threshold"] < 1
     assert model["cv"]["false_refusals"] <= 0.1
+    kept = _fit(built, tmp_path, picked, "--keep-sentence-weights")
+    assert kept["sentence_weights"] == built[0].answer.sentence_weights != model["sentence_weights"]

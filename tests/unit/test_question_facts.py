@@ -38,6 +38,10 @@ from policyqa.text.places import abroad_named
     # how fast something grows is a rate, how fast something is done a time
     ("How fast is China's biopharmaceutical market expected to grow?", "quantity", "percent"),
     ("How fast will Beijing review a clinical trial application?", "quantity", "duration"),
+    # "what is the <figure noun>" asks for the figure; "what is the deadline" for a date
+    ("What is the cap on Hainan's reward for companies in volume-based procurement?", "quantity", "money"),
+    ("What is the application deadline for Hainan's R&D voucher rewards?", "date", ""),
+    ("What is the purpose of the R&D vouchers?", "other", ""),
     ("When was the notice issued?", "date", ""),
     # which person (哪位, "what leader", "what alumni"), but not any question that mentions people
     ("哪位巴基斯坦总理是哈佛校友?", "person", ""),

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..text.language import detect_language
 from ..text.people import is_roster
-from ..text.places import places_about
+from ..text.places import places_about, places_named
 from ..text.sentences import split_sentences
 from .facts import QuestionFacts
 
@@ -43,7 +43,7 @@ def strip_footnotes(text: str) -> str:
     return FOOTNOTE.sub("", text).strip()
 
 
-@dataclass
+@dataclass(eq=False)  # a piece is itself: fit_answer finds chosen pieces in the list by identity
 class Piece:
     """One candidate answer sentence of hit `hit` (index into the hits): `text` as the answer quotes it
     (the source's footnote markers stripped), `quote` as it stands in the passage (for highlighting)."""
@@ -97,7 +97,7 @@ class Evidence:
             lambda row: frozenset(retriever.tokens(index.chunks[row].text)))
 
     def pieces(self, question: str, facts: QuestionFacts, hits, query: np.ndarray) -> list[Piece]:
-        terms = self.retriever.term_weights(question)
+        terms = _content_terms(self.retriever.term_weights(question), facts)
         translated = self.retriever.translated_terms(question)
         if facts.counted:
             facts = facts.with_translations((t.source, t.forms) for t in self.retriever.translate(question))
@@ -117,7 +117,7 @@ class Evidence:
                     part.heading, math.log(len(part.text)), float(part.lang != facts.lang), float(off),
                     0.0, 0.0, cosines[part.sentence] if part.lang != facts.lang else 0.0,
                 ], dtype=np.float32), whole=part.whole, roster=part.roster))
-        _add_gaps(found)
+        _add_gaps(found, facts)
         _prefer_counts(found, facts)
         _unknown_names(found, facts)
         return found
@@ -213,20 +213,34 @@ def _unknown_names(found: list[Piece], facts: QuestionFacts) -> None:
         piece.features[column] = 0.5
 
 
-def _add_gaps(found: list[Piece]) -> None:
-    """Features relative to the question's best piece: a sentence is good by comparison."""
+def _add_gaps(found: list[Piece], facts: QuestionFacts) -> None:
+    """Features relative to the question's best piece: a sentence is good by comparison with those that
+    may answer, which are the pieces about the asked place when some are (selection.choose)."""
     if not found:
         return
     matrix = np.stack([p.features for p in found])
+    rivals = np.array([bool(p.places & facts.places) for p in found]) if facts.places else None
+    if rivals is None or not rivals.any():
+        rivals = np.ones(len(found), dtype=bool)
     for name, source in (("cosine_gap", "cosine"), ("coverage_gap", "coverage")):
         column = matrix[:, FEATURES.index(source)]
-        matrix[:, FEATURES.index(name)] = column - column.max()
+        matrix[:, FEATURES.index(name)] = column - column[rivals].max()
     for piece, row in zip(found, matrix, strict=True):
         piece.features = row
 
 
 def _flat(text: str) -> str:
     return "".join(text.split()).lower()
+
+
+def _content_terms(terms: dict[str, float], facts: QuestionFacts) -> dict[str, float]:
+    """The question's terms less the places it names: the asked place already decides which pieces may
+    answer (selection.choose), so "the Hainan government has introduced policies" should not outrank the
+    Hainan sentence that gives the figures for matching the word Hainan."""
+    if not facts.places:
+        return terms
+    content = {t: w for t, w in terms.items() if not places_named(t)}
+    return content or terms
 
 
 def _coverage(terms: dict[str, float], tokens: set[str]) -> float:

@@ -23,12 +23,16 @@ ASKS = (
     ("date", re.compile(
         r"哪一?[天年月]|何时|什么时[候间]|日期|几月|^\W*when\b|(?:[,;]\s*|\band |\bby |\buntil )when\b|"
         r"\bwhat (?:date|year|month|day)\b|"
-        r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b", re.I)),
+        r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b|"
+        r"\bwhat (?:is|was|are|were) the (?:\w+ )?(?:date|deadline)s?\b|截止(?:日期|时间)", re.I)),
     ("quantity", re.compile(
         r"多少|(?<!哪)几[个家项种天年倍批所部条件名位]|多[高大长远重深宽]|"
         r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big|tall|high|far|deep|wide|heavy|old)\b|"
         r"\bwhat (?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|limit|maximum|"
         r"minimum)\b|\bby how much\b|"
+        # "What is the cap on Hainan's reward…": the noun asks for a figure even after "is the"
+        r"\bwhat (?:is|was|are|were) the (?:cap|limit|maximum|minimum|amount|number|share|percentage|"
+        r"proportion|ratio|size)\b|"
         r"\bup to\b", re.I)),
     ("place", re.compile(r"哪(?:[个些]|几个)?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
