@@ -270,6 +270,14 @@ def test_answers_reuse_the_stored_sentence_vectors(answerer) -> None:
     assert not answer.declined and calls == []
 
 
+def test_a_question_in_the_source_is_never_quoted_as_an_answer(answerer) -> None:
+    # the Beijing report asks "How to shorten the approval deadline from 60 working days to 30?" and
+    # answers it in the next sentence; the echo of the user's words is no answer
+    answer = answerer.ask("How does Beijing shorten the approval deadline from 60 working days to 30?")
+    assert not answer.declined and "30" in answer.answer
+    assert "How to shorten" not in answer.answer
+
+
 def test_the_lead_states_a_figure_when_one_is_asked(answerer) -> None:
     asked = [q for q in QUESTIONS.values()
              if q["answerable"] and re.search(r"多少|How many|How much", q["question"])]

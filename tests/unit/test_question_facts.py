@@ -71,6 +71,8 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("医护人员与床位的配比标准是多少？", "床护比不低于1:0.6", True),
     ("医护人员与床位的配比标准是多少？", "目前北京有35家三级医院", False),  # a count, not a ratio
     ("How many people attended?", "a fund of 2 billion yuan", False),  # a figure, not a count of people
+    ("How many applications were approved?", "approved in just 19 working days", False),  # a time
+    ("How many applications were approved?", "officially approved 2 varieties", True),
     ("海南的奖励最高是多少元？", "with a maximum of 500,000 yuan", True),
     ("海南的奖励最高是多少元？", "共有35家医院", False),
     ("北京《若干措施2025》是由多少个部门联合印发的？", "nine departments including the bureau", True),

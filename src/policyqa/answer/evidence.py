@@ -34,6 +34,9 @@ _CUT = re.compile(r"[，、：,:]$")
 #: longest whole sentence a lead quotes (a stored sentence is at most 300 characters)
 WHOLE_CHARS = 480
 _WORD = re.compile(r"[A-Za-z]{2,}|\d+")
+#: a source's own question ("How to shorten the approval deadline from 60 working days to 30?") echoes
+#: the question's words and answers nothing
+_QUESTION = re.compile(r"[?？]\s*[”’」』）)\"']*$")
 
 FEATURES = ("cosine", "passage", "fused_gap", "rank", "coverage", "translated", "states", "heading",
             "length", "other_language", "off_place", "cosine_gap", "coverage_gap", "cosine_across")
@@ -133,7 +136,7 @@ class Evidence:
             for bullet in bullets:
                 quote = _opening(bullet.strip(" -"))
                 text = strip_footnotes(quote)
-                if _long_enough(text):
+                if _long_enough(text) and not _QUESTION.search(text):
                     whole = whole_sentence(chunk.text, spans, j) if len(bullets) == 1 else None
                     about = places_about(text, chunk.text, document, chunk.places)
                     parts.append(_Part(j, text, quote, frozenset(self.retriever.tokens(text)), about,

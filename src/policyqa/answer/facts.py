@@ -97,7 +97,9 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     # a number that is no year, share or date, so a plan's title year ("Measures 2025") is not the count
     ("count",
      r"多少(?![？?。，,]|$)|(?<!哪)几[个家项种批所部条件款类]|\bhow many\b|\bnumber of\b",
-     r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,]))\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*(?:%|％|年|月|日))|"
+     # nor a time ("in just 19 working days" counts no applications)
+     r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,]))\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*(?:%|％|年|月|日|个月|"
+     r"(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\b))|"
      rf"{NUMBER_WORDS.pattern}|[零一二三四五六七八九十百千两]+\s*(?:个|家|项|种|条|批|所|款|类|部)"),
 ))
 
