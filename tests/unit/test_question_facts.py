@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.answer.evidence import WHOLE_CHARS, is_heading, whole_sentence
+from policyqa.answer.evidence import WHOLE_CHARS, is_heading, is_title_line, whole_sentence
 from policyqa.answer.facts import analyse
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
 from policyqa.text.people import is_roster
@@ -179,6 +179,21 @@ def test_drug_names_by_their_naming_conventions_in_both_languages() -> None:
 ])
 def test_headings_numbered_or_unfinished_are_told_from_sentences(text: str, heading: bool) -> None:
     assert is_heading(text) is heading
+
+
+TITLE = "Guangdong Province's Action Plan for Developing Strategic Pillar Industry Clusters (2021–2025)"
+
+
+@pytest.mark.parametrize(("passage", "line"), [
+    (f"Big news!\n\n{TITLE}\n\nRecently, five departments released it.", True),  # a title of any length
+    (f"{TITLE}\nRecently, five departments released it.", True),
+    (f"Recently, five departments released the {TITLE}, which sets goals.", False),  # inside a sentence
+    (f"Big news!\n\n{TITLE}.\n", False),  # a line that ends in a stop is a sentence
+])
+def test_a_line_of_its_own_without_a_stop_is_a_title(passage: str, line: bool) -> None:
+    start = passage.index(TITLE)
+    end = start + len(TITLE) + (passage[start + len(TITLE)] == ".")
+    assert is_title_line(passage[start:end], passage, (start, end)) is line
 
 
 @pytest.mark.parametrize(("sentence", "roster"), [

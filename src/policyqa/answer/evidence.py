@@ -140,15 +140,16 @@ class Evidence:
                     whole = whole_sentence(chunk.text, spans, j) if len(bullets) == 1 else None
                     about = places_about(text, chunk.text, document, chunk.places)
                     parts.append(_Part(j, text, quote, frozenset(self.retriever.tokens(text)), about,
-                                       detect_language(text), self._heading(text), whole, is_roster(text)))
+                                       detect_language(text), self._heading(text, chunk.text, spans[j]),
+                                       whole, is_roster(text)))
         return parts, self.retriever.sentence_vectors(row, len(spans))
 
     def tokens_of(self, chunk_id: str) -> frozenset[str]:
         """Every keyword token of a passage (for the decline model's coverage of the question)."""
         return self._passage_tokens(self._row[chunk_id])
 
-    def _heading(self, text: str) -> float:
-        return float(is_heading(text) or _flat(text) in self._titles)
+    def _heading(self, text: str, passage: str, span: tuple[int, int]) -> float:
+        return float(is_heading(text) or _flat(text) in self._titles or is_title_line(text, passage, span))
 
 
 def whole_sentence(text: str, spans: list[tuple[int, int]], j: int) -> tuple[str, str] | None:
@@ -185,6 +186,14 @@ def _cut_after(text: str, span: tuple[int, int]) -> bool:
     """Whether sentence splitting cut an overlong sentence right after this span: it ends at a comma or
     colon and no line break follows (a letter's "各省…医保局、卫生健康委:" line is not part of the next)."""
     return bool(_CUT.search(text[span[0] : span[1]])) and "\n" not in text[span[1] : span[1] + 2]
+
+
+def is_title_line(text: str, passage: str, span: tuple[int, int]) -> bool:
+    """A line of its own without a closing stop, however long: a title ("Guangdong Province's Action Plan
+    for … (2021–2025)") or a byline names the subject and answers nothing about it."""
+    before, after = passage[: span[0]].rstrip(" \t"), passage[span[1]:].lstrip(" \t")
+    return (not before or before.endswith("\n")) and (not after or after.startswith("\n")) \
+        and not _END.search(text) and len(text) < 200
 
 
 def is_heading(text: str) -> bool:
