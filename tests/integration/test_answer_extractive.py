@@ -278,6 +278,16 @@ def test_a_question_in_the_source_is_never_quoted_as_an_answer(answerer) -> None
     assert "How to shorten" not in answer.answer
 
 
+@pytest.mark.parametrize(("question", "defined"), [
+    ("What is the NRDL?", "(以下称医保目录)"),  # through the glossary: NRDL is 医保目录
+    ("商保创新药目录是什么？", "(以下称商保创新药目录)"),
+])
+def test_a_definition_question_leads_with_the_sentence_that_introduces_the_term(answerer, question: str,
+                                                                                defined: str) -> None:
+    answer = answerer.ask(question)
+    assert not answer.declined and defined in answer.answer.split("[1]")[0]
+
+
 def test_the_lead_states_a_figure_when_one_is_asked(answerer) -> None:
     asked = [q for q in QUESTIONS.values()
              if q["answerable"] and re.search(r"多少|How many|How much", q["question"])]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.answer.evidence import WHOLE_CHARS, is_heading, is_title_line, whole_sentence
-from policyqa.answer.facts import analyse
+from policyqa.answer.evidence import WHOLE_CHARS, defines, is_heading, is_title_line, whole_sentence
+from policyqa.answer.facts import analyse, asked_term
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
 from policyqa.text.people import is_roster
 from policyqa.text.places import abroad_named
@@ -227,3 +227,26 @@ def test_a_part_of_an_overlong_sentence_is_quoted_with_an_ellipsis_where_it_was_
     shown, quote = whole_sentence(text, spans, 2)
     assert quote in text and shown.startswith("… ") and shown.endswith("supporting the tail clause.")
     assert whole_sentence("A short one. Another one.", [(0, 12), (13, 25)], 1) is None
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    ("What is the NRDL?", "NRDL"),
+    ("What's a CAR-T therapy?", "CAR-T therapy"),
+    ("What does NRDL stand for?", "NRDL"),
+    ("商保创新药目录是什么？", "商保创新药目录"),
+    ("什么是“一品两规”？", "一品两规"),
+    ("How many drugs does the NRDL hold?", ""),
+])
+def test_a_definition_question_names_its_term(question: str, term: str) -> None:
+    assert asked_term(question) == term
+
+
+@pytest.mark.parametrize(("sentence", "term", "defined"), [
+    ("定期调整优化基本医保药品目录(以下称医保目录)。", "医保目录", True),
+    ('the "Measures" (hereinafter referred to as "Several Measures 2025")', "Several Measures 2025", True),
+    ("Drug supplement application refers to the application that companies submit", "supplement application",
+     True),
+    ("统筹做好商保创新药目录与医保目录的衔接。", "医保目录", False),  # names it, defines nothing
+])
+def test_a_sentence_that_introduces_a_term_defines_it(sentence: str, term: str, defined: bool) -> None:
+    assert defines(sentence, term) is defined

@@ -63,6 +63,7 @@ class Piece:
     whole: tuple[str, str] | None = None
     counts: bool = False  # a number stands right before the thing a count question counts
     roster: bool = False  # it lists people (text/people.py)
+    defines: bool = False  # it defines the term a definition question asks about ("…目录(以下称医保目录)")
 
 
 def _long_enough(text: str) -> bool:
@@ -121,6 +122,9 @@ class Evidence:
                     0.0, 0.0, cosines[part.sentence] if part.lang != facts.lang else 0.0,
                 ], dtype=np.float32), whole=part.whole, roster=part.roster))
         _add_gaps(found, facts)
+        if facts.term:
+            _mark_definitions(found, [facts.term, *(form for t in self.retriever.translate(facts.term)
+                                                    for form in t.forms)])
         _prefer_counts(found, facts)
         _unknown_names(found, facts)
         return found
@@ -200,6 +204,21 @@ def is_heading(text: str) -> bool:
     """Headings echo the question's words but answer nothing: a short line without a closing stop, or a
     numbered one ("(六)合理确定创新药医保支付标准。")."""
     return len(text) < 60 and (not _END.search(text) or bool(_NUMBERED.match(text)))
+
+
+def defines(sentence: str, term: str) -> bool:
+    """Whether a sentence introduces or explains a term: "…药品目录(以下称医保目录)", "(hereinafter
+    referred to as "NRDL")", "X refers to …", "X是指…"."""
+    t = re.escape(term)
+    return bool(re.search(
+        rf"(?:以下简称|以下称|下称|简称)\s*[“\"「]?{t}|hereinafter(?:\s+referred\s+to\s+as)?[\s,]*[“\"]?{t}|"
+        rf"(?<![\w-]){t}[”\"」]?\s*(?:\([^)]*\)\s*)?(?:是指|指的是|\brefers\s+to\b|\bmeans\b|\bis\s+defined\s+as\b)",
+        sentence, re.I))
+
+
+def _mark_definitions(found: list[Piece], forms: list[str]) -> None:
+    for piece in found:
+        piece.defines = any(defines(piece.text, form) for form in forms if form)
 
 
 def _prefer_counts(found: list[Piece], facts: QuestionFacts) -> None:

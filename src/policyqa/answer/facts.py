@@ -128,6 +128,8 @@ class QuestionFacts(BaseModel):
     #: a count question's counted words ("measures", "部门"): a sentence that names them states the count
     #: only with a number right before them ("32 new measures", not "nine departments issued the Measures")
     counted: tuple[str, ...] = ()
+    #: the term a definition question asks about ("What is the NRDL?", 商保创新药目录是什么？), '' otherwise
+    term: str = ""
 
     def states(self, sentence: str) -> bool:
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit)."""
@@ -215,6 +217,20 @@ _PERSON = re.compile(
     r"由谁|谁(?:发言|主持|讲话|出席|致辞|代表)|是谁[？?]?$|哪几?位|哪些(?:领导|嘉宾|代表)", re.I)
 
 
+#: a question for what a term is: "What is the NRDL?", "What does NRDL stand for?", 什么是X, X是什么
+_DEFINE = re.compile(
+    r"^\W*what(?:'s|\s+is|\s+are)\s+(?:the\s+|an?\s+)?(?P<en>[^?]{2,40}?)\s*\??\s*$|"
+    r"^\W*what\s+does\s+(?:the\s+)?(?P<en2>[^?]{2,40}?)\s+(?:stand for|mean)\s*\??\s*$|"
+    r"^\W*(?:什么是|何为|何谓)(?P<zh>[^？?，,]{2,20})[？?]?$|"
+    r"^\W*(?P<zh2>[^？?，,]{2,20}?)(?:是什么|指的是什么|是指什么|是啥)[？?]?$", re.I)
+
+
+def asked_term(question: str) -> str:
+    """The term a definition question asks about, as written; '' for any other question."""
+    match = _DEFINE.search(question.strip())
+    return next((g.strip(" “”\"'") for g in match.groups() if g), "") if match else ""
+
+
 def analyse(question: str) -> QuestionFacts:
     who = bool(_WHO.search(question))
     if _PERSON.search(question):
@@ -229,6 +245,7 @@ def analyse(question: str) -> QuestionFacts:
     return QuestionFacts(lang=detect_language(question), kind=kind, unit=unit,
                          may_list_people=who or kind in ("person", "list"),
                          counted=_counted(question) if unit == "count" else (),
+                         term=asked_term(question) if kind == "other" else "",
                          places=with_provinces(places_named(question)),
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)))

@@ -32,6 +32,8 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     usable.sort(key=lambda p: -p.score)
     if not usable:
         return []
+    # "What is the NRDL?" is answered by the sentence that introduces it, whatever else scores higher
+    usable.sort(key=lambda p: not p.defines)
     lead = usable[0]
     chosen = [lead]
     for piece in usable:
