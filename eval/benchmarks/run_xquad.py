@@ -43,6 +43,8 @@ from policyqa.settings import Settings
 
 #: targets from the retrieval-quality issue, met by one configuration in every direction
 TARGETS = {"same-language hit@1": 0.93, "cross-lingual hit@5": 0.92}
+#: issue 17's targets (keywords that cross languages beyond the glossary), default configuration
+ISSUE17_TARGETS = {"same-language hit@1": 0.95, "cross-lingual hit@1": 0.80, "cross-lingual hit@5": 0.95}
 #: reference points measured on this machine before policyqa (paragraph = chunk)
 REFERENCE = "BM25+jieba same-language hit@1 0.92 / hit@5 0.99; USE dense cross-lingual hit@5 0.89"
 
@@ -158,11 +160,21 @@ def answer_note(settings: Settings, answered: int, total: int) -> str:
 
 
 def target_check(rows: list[dict], mode: str) -> dict[str, float]:
-    """The worst same-language hit@1 and worst cross-lingual hit@5 of one mode."""
+    """The worst same-language hit@1 and worst cross-lingual hit@1 and hit@5 of one mode."""
     mine = {r["direction"]: r for r in rows if r["mode"] == mode}
-    same = [mine[d]["hit@1"] for d in ("en->en", "zh->zh") if d in mine]
-    cross = [mine[d]["hit@5"] for d in ("en->zh", "zh->en") if d in mine]
-    return {"same-language hit@1": min(same, default=0.0), "cross-lingual hit@5": min(cross, default=0.0)}
+
+    def worst(directions: tuple[str, str], metric: str) -> float:
+        return min((mine[d][metric] for d in directions if d in mine), default=0.0)
+
+    same, cross = ("en->en", "zh->zh"), ("en->zh", "zh->en")
+    return {"same-language hit@1": worst(same, "hit@1"), "cross-lingual hit@1": worst(cross, "hit@1"),
+            "cross-lingual hit@5": worst(cross, "hit@5")}
+
+
+def verdict(check: dict[str, float], targets: dict[str, float]) -> str:
+    """Each target's worst value and whether it meets it."""
+    return ", ".join(f"{name} {check[name]:.3f} ({'meets' if check[name] >= target else 'below'} {target})"
+                     for name, target in targets.items())
 
 
 def answer_cells(row: dict) -> str:
@@ -189,11 +201,8 @@ def render(rows: list[dict], modes: list[str], info: dict) -> str:
     lines.append("")
     for mode in modes:
         check = target_check(rows, mode)
-        verdict = ", ".join(
-            f"{name} {value:.3f} ({'meets' if value >= TARGETS[name] else 'below'} {TARGETS[name]})"
-            for name, value in check.items()
-        )
-        lines.append(f"- {mode}: worst {verdict}")
+        lines.append(f"- {mode}: worst {verdict(check, TARGETS)}; "
+                     f"issue 17: {verdict(check, ISSUE17_TARGETS)}")
     lines += [
         f"- reference before policyqa: {REFERENCE}",
         f"- {info['corpus']}; embedder {info['embedder']}; chunks: one per paragraph; "

@@ -133,3 +133,17 @@ def test_answer_sample_spreads_over_the_set() -> None:
     assert run_xquad.answer_sample(questions, None) == questions
     assert run_xquad.answer_sample(questions, 20) == questions
     assert run_xquad.answer_sample(questions, 4) == [0, 2, 5, 7]
+
+
+def test_targets_read_the_worst_direction_of_each_mode() -> None:
+    """Issue 17's targets are printed next to the older ones, each judged on its worst direction."""
+    numbers = {"en->en": (0.950, 0.997), "zh->zh": (0.937, 0.996), "en->zh": (0.789, 0.952),
+               "zh->en": (0.835, 0.967)}
+    rows = [{"direction": d, "mode": "hybrid", "hit@1": h1, "hit@5": h5} for d, (h1, h5) in numbers.items()]
+    check = run_xquad.target_check(rows, "hybrid")
+    assert check == {"same-language hit@1": 0.937, "cross-lingual hit@1": 0.789, "cross-lingual hit@5": 0.952}
+    assert run_xquad.verdict(check, run_xquad.TARGETS) == (
+        "same-language hit@1 0.937 (meets 0.93), cross-lingual hit@5 0.952 (meets 0.92)")
+    assert run_xquad.verdict(check, run_xquad.ISSUE17_TARGETS) == (
+        "same-language hit@1 0.937 (below 0.95), cross-lingual hit@1 0.789 (below 0.8), "
+        "cross-lingual hit@5 0.952 (meets 0.95)")
