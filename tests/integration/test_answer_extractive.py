@@ -288,6 +288,12 @@ def test_a_definition_question_leads_with_the_sentence_that_introduces_the_term(
     assert not answer.declined and defined in answer.answer.split("[1]")[0]
 
 
+def test_two_windows_of_one_overlong_sentence_are_quoted_once(answerer) -> None:
+    # the Beijing report's 600-character opening sentence is quoted from two cuts that overlap
+    answer = answerer.ask("北京对医疗器械有什么支持政策？")
+    assert answer.answer.count("Beijing Drug Administration jointly issued") <= 1
+
+
 def test_the_lead_states_a_figure_when_one_is_asked(answerer) -> None:
     asked = [q for q in QUESTIONS.values()
              if q["answerable"] and re.search(r"多少|How many|How much", q["question"])]

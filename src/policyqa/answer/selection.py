@@ -50,9 +50,10 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
 
 
 def _same_sentence(a: Piece, b: Piece) -> bool:
-    """Whether one piece would quote the other's text (two parts of one long sentence quote it once)."""
+    """Whether one piece would quote the other's text (two parts of one long sentence quote it once), or
+    its own part: two windows of a sentence too long to quote whole overlap."""
     x, y = (p.whole[0] if p.whole else p.text for p in (a, b))
-    return x in y or y in x
+    return x in y or y in x or a.text in y or b.text in x
 
 
 def _bigrams(text: str) -> set[str]:
