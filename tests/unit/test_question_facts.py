@@ -211,6 +211,9 @@ def test_a_sentence_naming_three_people_is_a_roster(sentence: str, roster: bool)
     ("这一时期的代表艺术家有哪些？", True),
     ("粤商·省长面对面协商座谈会由谁主持？", True),
     ("孟凡利如何评价广东生物医药产业的发展现状？", False),
+    # a list of things is not a list of people: the forum's speakers answer no "which areas" question
+    ("广东的生物医药与健康产业主要包括哪些领域？", False),
+    ("Which players were named to the Pro Bowl?", True),
     ("Does Governor Meng Fanli think the industry still has weaknesses?", False),
 ])
 def test_only_who_and_list_questions_may_be_answered_by_a_roster(question: str, may: bool) -> None:

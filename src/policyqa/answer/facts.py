@@ -231,6 +231,16 @@ def asked_term(question: str) -> str:
     return next((g.strip(" “”\"'") for g in match.groups() if g), "") if match else ""
 
 
+#: a list question's noun that names people ("Who were the painters?", 哪些艺术家): only such a list may be
+#: a roster of names; "What are the goals of the plan?" is not answered by the speakers at a forum
+_PEOPLE = re.compile(
+    r"艺术家|画家|代表|嘉宾|领导|专家|企业家|人物|人员|人士|成员|官员|学者|科学家|作家|演员|球员|选手|教练|校友|人[？?]?$|"
+    r"\b(?:people|persons?|alumn(?:i|us|a|ae)|(?:painter|artist|representative|speaker|official|leader|expert|"
+    r"member|player|scientist|writer|author|entrepreneur|guest|delegate|attendee|participant|individual|"
+    r"figure|name|coach|composer|poet|philosopher|king|emperor|president|ruler|general|commander)s?)\b",
+    re.I)
+
+
 def analyse(question: str) -> QuestionFacts:
     who = bool(_WHO.search(question))
     if _PERSON.search(question):
@@ -243,7 +253,8 @@ def analyse(question: str) -> QuestionFacts:
     if kind == "quantity":
         unit = next((unit for unit, cue, _figure in UNITS if cue.search(question)), "")
     return QuestionFacts(lang=detect_language(question), kind=kind, unit=unit,
-                         may_list_people=who or kind in ("person", "list"),
+                         may_list_people=who or kind == "person" or (kind == "list" and bool(
+                             _PEOPLE.search(question))),
                          counted=_counted(question) if unit == "count" else (),
                          term=asked_term(question) if kind == "other" else "",
                          places=with_provinces(places_named(question)),
