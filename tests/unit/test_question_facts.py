@@ -96,6 +96,9 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("北京《若干措施2025》是由多少个部门联合印发的？", "2025年，各部门联合印发了若干措施", False),
     ("How many people were covered in 2024?", "a total of 17.91 million people were insured", True),
     ("有多少人参保？", "共1791万人参保", True),
+    # the counted noun may come before the question word: "X有多少条？"
+    ("成都高新区已获批的三类医疗器械有多少个？", "3,900家企业参与医疗器械研发", False),
+    ("成都高新区已获批的三类医疗器械有多少个？", "累计获批三类医疗器械100余个", True),
     # a place answer may lie abroad or be a world region
     ("Which regions should the trading platform target?", "面向东南亚、中亚和其他共建“一带一路”国家", True),
     ("Which regions should the trading platform target?", "expanding into Southeast Asian markets", True),

@@ -110,6 +110,7 @@ _COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+(?:of\s+(?:the\s+)?(?:[A-Z
                          r"(?=\s+(?:are|is|do|does|did|will|have|has|had|were|was|can|should|in|of|for|to|"
                          r"at|on|by|from|that|which|already|currently|still|now)\b|\s*[?,]|$)", re.I)
 _COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类]?([\u4e00-\u9fff]{2,})")
+_COUNTED_ZH_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[个家项种批所部条件款类]?[？?]?$")
 _EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such"})
 
 
@@ -193,6 +194,8 @@ def _counted(question: str) -> tuple[str, ...]:
         return tuple(w for w in words if len(w) > 2 and w not in _EN_STOP)
     if match := _COUNTED_ZH.search(question):
         return tuple([w for w in jieba.lcut(match.group(1)) if len(w) > 1][:2])
+    if match := _COUNTED_ZH_BEFORE.search(question):  # "若干措施2025有多少条？": the noun comes first
+        return tuple([w for w in jieba.lcut(match.group(1)) if len(w) > 1][-2:])
     return ()
 
 
