@@ -288,6 +288,12 @@ def test_a_definition_question_leads_with_the_sentence_that_introduces_the_term(
     assert not answer.declined and defined in answer.answer.split("[1]")[0]
 
 
+def test_a_count_question_leads_with_the_sentence_that_counts_the_asked_thing(answerer) -> None:
+    # the 2024 measures' "nine other departments" scored higher; "launching 32 new measures" counts them
+    answer = answerer.ask("北京若干措施2025有多少条？")
+    assert not answer.declined and "32 new measures" in answer.answer.split("[1]")[0]
+
+
 def test_two_windows_of_one_overlong_sentence_are_quoted_once(answerer) -> None:
     # the Beijing report's 600-character opening sentence is quoted from two cuts that overlap
     answer = answerer.ask("北京对医疗器械有什么支持政策？")

@@ -32,8 +32,9 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     usable.sort(key=lambda p: -p.score)
     if not usable:
         return []
-    # "What is the NRDL?" is answered by the sentence that introduces it, whatever else scores higher
-    usable.sort(key=lambda p: not p.defines)
+    # "What is the NRDL?" is answered by the sentence that introduces it, "若干措施有多少条？" by the one that
+    # counts the measures ("launching 32 new measures"), whatever else scores higher
+    usable.sort(key=lambda p: not (p.defines or p.counts))
     lead = usable[0]
     chosen = [lead]
     for piece in usable:
