@@ -110,7 +110,8 @@ _COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+(?:of\s+(?:the\s+)?(?:[A-Z
                          r"(?=\s+(?:are|is|do|does|did|will|have|has|had|were|was|can|should|in|of|for|to|"
                          r"at|on|by|from|that|which|already|currently|still|now)\b|\s*[?,]|$)", re.I)
 _COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类]?([\u4e00-\u9fff]{2,})")
-_COUNTED_ZH_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[个家项种批所部条件款类]?[？?]?$")
+_COUNTED_ZH_BEFORE = re.compile(
+    r"([\u4e00-\u9fff]{2,}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[个家项种批所部条件款类]?[？?]?$")
 _EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such"})
 
 
