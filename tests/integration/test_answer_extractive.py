@@ -294,6 +294,21 @@ def test_a_count_question_leads_with_the_sentence_that_counts_the_asked_thing(an
     assert not answer.declined and "32 new measures" in answer.answer.split("[1]")[0]
 
 
+@pytest.mark.parametrize(("question", "found"), [
+    # one asked place is covered: a partial answer, not "the documents do not cover this"
+    ("What rewards do Hainan and Zhejiang give for innovative drug R&D?", 1.0),
+    ("What rewards does Hainan give for innovative drug R&D?", 1.0),
+    # a city's province is not the city: Hubei passages do not answer for Wuhan's biolake
+    ("武汉光谷生物城对入驻生物医药企业提供多少房租补贴？", 0.0),
+])
+def test_a_question_naming_a_covered_place_counts_its_places_found(answerer, question: str,
+                                                                   found: float) -> None:
+    hits = answerer.retriever.search(question, k=answerer.settings.k)
+    assessment = answerer.assessor.assess(question, hits)
+    assert assessment.features["places_found"] == found
+    assert assessment.reason != "place"
+
+
 def test_two_windows_of_one_overlong_sentence_are_quoted_once(answerer) -> None:
     # the Beijing report's 600-character opening sentence is quoted from two cuts that overlap
     answer = answerer.ask("北京对医疗器械有什么支持政策？")

@@ -37,7 +37,7 @@ import numpy as np
 from ..records import Hit
 from ..settings import AnswerSettings
 from ..text.drugs import unmentioned_drugs
-from ..text.places import PROVINCE_OF, abroad_named
+from ..text.places import PROVINCE_OF, abroad_named, places_named
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
 from .selection import choose, score
@@ -119,8 +119,7 @@ class Assessor:
             reason = "figure"
         if not reason:
             covered = set().union(*(p.places for p in chosen))
-            implied = {PROVINCE_OF[p] for p in facts.places if p in PROVINCE_OF}  # the city was asked
-            missing = sorted(facts.places - covered - implied)
+            missing = sorted(facts.places - covered - _implied(facts))
         return Assessment(facts, pieces, chosen, features, probability, reason, missing, other_years)
 
     def features(self, question: str, facts: QuestionFacts, hits, pieces: list[Piece],
@@ -132,7 +131,9 @@ class Assessor:
         in_top = set().union(*(self.evidence.tokens_of(hit.chunk_id) for hit in top))
         ceiling = max(terms.values(), default=1.0)
         carried = self._carried(question)
-        unseen = [t for t in tokens if t not in terms and t not in carried]
+        # a place no passage is about makes the answer partial, and says so (Assessment.missing): its
+        # name is neither unseen evidence nor a missing place when another asked place is found
+        unseen = [t for t in tokens if t not in terms and t not in carried and not places_named(t)]
         total = sum(terms.values()) + ceiling * len(unseen)
         texts = " ".join(h.text for h in top)
         found = set().union(*(p.places for p in pieces))
@@ -148,7 +149,8 @@ class Assessor:
             # names are found by patterns that miss many (text/people.py): a lead naming nobody they
             # know is no sign that the documents do not answer
             "lead_states": float(lead is not None and (lead.states or facts.kind == "person")),
-            "places_found": float(not facts.places or facts.places <= found),
+            # some place the question names itself (not a province only implied by its city) is found
+            "places_found": float(not facts.places or bool(facts.places - _implied(facts) & found)),
             "years_found": float(all(year in texts for year in facts.years)),
             "lead_score": lead.score if lead is not None else 0.0,
             "unseen_terms": len(unseen) / len(tokens) if tokens else 0.0,
@@ -168,6 +170,11 @@ class Assessor:
                    for form in term.forms):
                 carried.update(self.retriever.tokens(term.source))
         return carried
+
+
+def _implied(facts: QuestionFacts) -> set[str]:
+    """The provinces of the cities a question names: asked only through the city."""
+    return {PROVINCE_OF[p] for p in facts.places if p in PROVINCE_OF}
 
 
 def answer_probability(features: dict[str, float], weights: dict[str, float]) -> float:
