@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from ..records import Answer, Document, Filters, Hit
 from ..retrieve.retriever import Retriever
 from ..settings import Settings
+from ..text.places import scope_of
 from .base import AnswerBackend, BackendFailed, Draft
 from .citations import neutralise_markers
 from .extractive import ExtractiveBackend, place_names
@@ -106,13 +107,15 @@ class Answerer:
                           declined=draft.declined, notice=notices, partial=partial,
                           timings_ms={**timings, "answer": _ms(retrieved, now), "total": _ms(started, now)})
 
-        assessment = self.assessor.assess(q.text, hits)
+        # a region filter also keeps out the sentences its passages give about other places
+        assessment = self.assessor.assess(q.text, hits, scope_of(filters.places) if filters else frozenset())
         if assessment.declined:
             yield done(declined_draft(assessment, q, hits, self.settings.answer.closest_floor), chosen.name)
             return
+        extractive = self.extractive.write(assessment, hits, q.lang)
         last: Draft | None = None
         try:
-            for draft in chosen.stream(q.text, hits, q.lang):
+            for draft in extractive if chosen is self.extractive else chosen.stream(q.text, hits, q.lang):
                 if last is not None:
                     yield done(last, chosen.name, partial=True)
                 last = draft
@@ -128,7 +131,7 @@ class Answerer:
             reason = failure.describe(q.lang)
             notice = MESSAGES[q.lang]["fallback"].format(backend=chosen.name, reason=reason)
             last = None
-            for draft in self.extractive.stream(q.text, hits, q.lang):
+            for draft in self.extractive.write(assessment, hits, q.lang):
                 if last is not None:
                     yield done(last, self.extractive.name, notice, partial=True)
                 last = draft

@@ -11,8 +11,9 @@ evidence keeps a comparison to a handful of filtered searches.
 A region's own answer has its own settings: `compare_margin`, wider than `answer_margin` (a comparative
 question, "how do the regions support X?", is answered by more than the single best measure), and
 `compare_refusal_threshold`, lower than `refusal_threshold` (the corpus-wide search has already found
-the region, so its own passages need less proof). A row whose lead sentence is about other regions only
-(a multi-region digest's passage is tagged with each region it names) is silent.
+the region, so its own passages need less proof). A region's filter also scopes its sentences
+(text/places.speaks_for): a digest passage tagged Hubei and National gives National's row no Hubei
+sentence. A row whose lead sentence is about other regions only is silent.
 
 Two alternatives measured worse on eval/compare.jsonl split=tune. Asking every covered region whose best
 passage scores within a gap of the corpus's best, however high it ranks (per-region retrieval): at most

@@ -38,7 +38,10 @@ class ExtractiveBackend(AnswerBackend):
         self._lock = threading.Lock()
 
     def stream(self, question: str, hits: list[Hit], lang: str) -> Iterator[Draft]:
-        assessment = self.assessor.assess(question, hits)
+        yield from self.write(self.assessor.assess(question, hits), hits, lang)
+
+    def write(self, assessment: Assessment, hits: list[Hit], lang: str) -> Iterator[Draft]:
+        """The drafts of an assessment made already (the answerer's, which may be scoped to places)."""
         if not assessment.chosen:
             yield Draft(text=MESSAGES[lang]["no_sentence"])
             return

@@ -37,7 +37,7 @@ import numpy as np
 from ..records import Hit
 from ..settings import AnswerSettings
 from ..text.drugs import unmentioned_drugs
-from ..text.places import PROVINCE_OF, abroad_named, places_named
+from ..text.places import PROVINCE_OF, abroad_named, places_named, speaks_for
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
 from .selection import choose, score
@@ -79,24 +79,30 @@ class Assessor:
         self._recent: OrderedDict[tuple, Assessment] = OrderedDict()
         self._lock = threading.Lock()
 
-    def assess(self, question: str, hits: list[Hit]) -> Assessment:
-        key = (question, tuple((h.chunk_id, h.score) for h in hits))
+    def assess(self, question: str, hits: list[Hit], scope: frozenset[str] = frozenset()) -> Assessment:
+        """The question's evidence in `hits` and the decision on it; with a `scope` (text/places.scope_of:
+        the places a region filter stands for), only sentences about those places may answer."""
+        key = (question, tuple((h.chunk_id, h.score) for h in hits), scope)
         with self._lock:
             if key in self._recent:
                 return self._recent[key]
-        assessment = self._assess(question, hits)
+        assessment = self._assess(question, hits, scope)
         with self._lock:
             self._recent[key] = assessment
             while len(self._recent) > 64:
                 self._recent.popitem(last=False)
         return assessment
 
-    def _assess(self, question: str, hits: list[Hit]) -> Assessment:
+    def _assess(self, question: str, hits: list[Hit], scope: frozenset[str]) -> Assessment:
         facts = analyse(question)
         if not hits:
             return Assessment(facts, [], [], reason="no_hits")
         s = self.settings
         pieces = self.evidence.pieces(question, facts, hits, self.retriever.encode_query(question))
+        if scope:  # a Guangdong passage of a digest also tells national news: not Guangdong's answer
+            for piece in pieces:
+                tags = hits[piece.hit].citation.places
+                piece.off_place = piece.off_place or not speaks_for(piece.text, tags, scope)
         score(pieces, s.sentence_weights)
         chosen = choose(facts, pieces, s.max_sentences, s.margin)
         features = self.features(question, facts, hits, pieces, chosen[0] if chosen else None)

@@ -7,6 +7,7 @@ answer kind; supporting pieces must score within a margin of it and meet the sam
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -57,12 +58,20 @@ def _same_sentence(a: Piece, b: Piece) -> bool:
     return x in y or y in x or a.text in y or b.text in x
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
 def _bigrams(text: str) -> set[str]:
-    flat = re.sub(r"[\W_]+", "", text.lower())
-    return {flat[i : i + 2] for i in range(max(1, len(flat) - 1))}
+    """Character bigrams of the Chinese text, word bigrams of the rest: English sentences share most of
+    their character bigrams ("th", "in", "on") whatever they say."""
+    grams = {run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(max(1, len(run) - 1))}
+    words = _WORD.findall(_CJK_RUN.sub(" | ", text.lower()))
+    return grams | {f"{x} {y}" for x, y in itertools.pairwise(words)} or set(words)
 
 
 def similar(a: str, b: str, threshold: float = 0.7) -> bool:
-    """Near-duplicates: most character bigrams of the shorter text are in the longer one."""
+    """Near-duplicates: most bigrams (of characters in Chinese, of words otherwise) of the shorter text are
+    in the longer one."""
     x, y = _bigrams(a), _bigrams(b)
     return len(x & y) / max(1, min(len(x), len(y))) >= threshold

@@ -174,3 +174,23 @@ def places_about(sentence: str, passage: str, document: str, tags: list[str] | N
     if tags:
         return with_provinces({region_name(t, "zh") for t in tags if t != NATIONAL[0]})
     return with_provinces(places_named(document))
+
+
+def scope_of(regions: list[str]) -> frozenset[str]:
+    """The places (Chinese names) a region filter stands for: 'Guangdong' or '广州' for 广东, 'National' for
+    全国."""
+    return frozenset(NATIONAL[1] if (name := region_of(r)) == NATIONAL[0] else region_name(name, "zh")
+                     for r in regions)
+
+
+def speaks_for(sentence: str, tags: list[str], scope: frozenset[str]) -> bool:
+    """Whether a sentence of a passage tagged `tags` (Chunk.places) speaks for a place of `scope`: the
+    places it names itself; else the nation when it names a national body in a passage tagged National
+    (a digest's "the NHSA issued..."); else any of its passage's tags (a digest passage on Hubei and the
+    nation does not say which its other sentences are about)."""
+    own = places_named(sentence)
+    if own:
+        return bool(with_provinces(own) & scope)
+    if NATIONAL[0] in tags and _NATIONAL_BODIES.search(sentence):
+        return NATIONAL[1] in scope
+    return bool(scope_of(tags) & scope)

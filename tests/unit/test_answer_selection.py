@@ -1,0 +1,48 @@
+"""Which sentences count as saying the same thing, and which sentences a region filter lets speak."""
+
+from __future__ import annotations
+
+import pytest
+
+from policyqa.answer.selection import similar
+from policyqa.text.places import scope_of, speaks_for
+
+LEAD = ("supporting the inclusion of innovative drugs in the national medical insurance catalog and "
+        "commercial health insurance innovative drug catalogs,")
+OTHER = ('A multi-level security framework for innovative drugs is being constructed by actively promoting '
+         'critical illness supplementary medical insurance and achieving "full coverage" of city-customized '
+         'commercial health insurance.')
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    # two English sentences share most letter pairs whatever they say: not duplicates
+    (LEAD, OTHER, False),
+    (LEAD, LEAD.rstrip(",") + " and strengthening organizational safeguards.", True),
+    ("鼓励商业健康保险扩大创新药投资规模", "(二)鼓励商业健康保险扩大创新药投资规模。", True),
+    ("鼓励商业健康保险扩大创新药投资规模", "支持医保数据用于创新药研发", False),
+])
+def test_near_duplicates_by_words_in_english_and_characters_in_chinese(a: str, b: str, same: bool) -> None:
+    assert similar(a, b) is same
+
+
+def test_a_region_filter_stands_for_its_province_or_the_nation() -> None:
+    assert scope_of(["Guangzhou"]) == scope_of(["广东"]) == {"广东"}
+    assert scope_of(["National"]) == scope_of(["全国"]) == {"全国"}
+
+
+@pytest.mark.parametrize(("sentence", "tags", "scope", "speaks"), [
+    ("Local policies, such as those from Hubei Province, set revenue targets", ["Hubei", "National"],
+     "National", False),
+    ("Local policies, such as those from Hubei Province, set revenue targets", ["Hubei", "National"],
+     "Hubei", True),
+    ("The NMPA aims to support the development of advanced therapeutic drugs", ["Hubei", "National"],
+     "National", True),
+    ("The NMPA aims to support the development of advanced therapeutic drugs", ["Hubei", "National"],
+     "Hubei", False),
+    # a sentence naming nobody in a one-region document speaks for that region
+    ("The zone has approved 12 Class I new drugs", ["Sichuan"], "Sichuan", True),
+    ("The zone has approved 12 Class I new drugs", ["Sichuan"], "National", False),
+    ("广州将建设生物样本库", ["Guangdong"], "Guangdong", True),
+])
+def test_a_sentence_speaks_for_the_places_it_names_else_its_passage(sentence, tags, scope, speaks) -> None:
+    assert speaks_for(sentence, tags, scope_of([scope])) is speaks
