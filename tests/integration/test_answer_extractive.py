@@ -309,6 +309,19 @@ def test_a_question_naming_a_covered_place_counts_its_places_found(answerer, que
     assert assessment.reason != "place"
 
 
+@pytest.mark.parametrize("question", [
+    "新华网关于北京推出32条创新医药新措施的报道发布于哪一天？",
+    "When was the Xinhua report on Beijing's 32 new measures published?",
+])
+def test_a_question_for_when_a_report_came_out_leads_with_its_dateline(answerer, question: str) -> None:
+    # the dateline "2025-07-08" is a line of its own under the report's title; the sentences the evidence
+    # chose ("Recently, nine departments ... issued") say when the measures came out, not the report
+    answer = answerer.ask(question)
+    assert not answer.declined and answer.answer.split("[1]")[0].strip() == "2025-07-08"
+    other = answerer.ask("When did Beijing launch its 32 new measures?")
+    assert "2025-07-08 [" not in other.answer
+
+
 def test_two_windows_of_one_overlong_sentence_are_quoted_once(answerer) -> None:
     # the Beijing report's 600-character opening sentence is quoted from two cuts that overlap
     answer = answerer.ask("北京对医疗器械有什么支持政策？")

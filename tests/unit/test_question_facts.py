@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.answer.evidence import WHOLE_CHARS, defines, is_heading, is_title_line, whole_sentence
+from policyqa.answer.evidence import DATELINE, WHOLE_CHARS, defines, is_heading, is_title_line, whole_sentence
 from policyqa.answer.facts import analyse, asked_term
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
 from policyqa.text.people import is_roster
@@ -256,3 +256,25 @@ def test_a_definition_question_names_its_term(question: str, term: str) -> None:
 ])
 def test_a_sentence_that_introduces_a_term_defines_it(sentence: str, term: str, defined: bool) -> None:
     assert defines(sentence, term) is defined
+
+
+@pytest.mark.parametrize(("question", "published"), [
+    ("新华网关于北京推出32条创新医药新措施的报道发布于哪一天？", True),
+    ("《海南日报》是哪天报道海南出台政策措施支持生物医药产业高质量发展的？", True),
+    ("When was the Xinhua report on Beijing's 32 new measures published?", True),
+    ("When did Beijing launch its 32 new measures?", False),  # the measures' date, not a report's
+    ("How many reports were published in 2025?", False),  # not a date question
+])
+def test_a_date_question_about_a_report_asks_for_its_publication(question: str, published: bool) -> None:
+    assert analyse(question).published is published
+
+
+@pytest.mark.parametrize(("line", "dateline"), [
+    ("2025-07-08", True),
+    ("Hai Nan Ri Bao· 2025-08-18 02:08", True),
+    ("2025年7月8日", True),
+    ("On 2025-07-08, nine departments jointly issued the measures.", False),
+    ("Source:Xinhuanet", False),
+])
+def test_a_dateline_is_a_full_date_after_a_source_name_or_alone(line: str, dateline: bool) -> None:
+    assert bool(DATELINE.match(line)) is dateline

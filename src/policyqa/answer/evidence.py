@@ -37,6 +37,10 @@ _WORD = re.compile(r"[A-Za-z]{2,}|\d+")
 #: a source's own question ("How to shorten the approval deadline from 60 working days to 30?") echoes
 #: the question's words and answers nothing
 _QUESTION = re.compile(r"[?？]\s*[”’」』）)\"']*$")
+#: a dateline: a full date on a line of its own, after the source's name or not ("2025-07-08", "Hai Nan Ri
+#: Bao· 2025-08-18 02:08", "2025年7月8日")
+DATELINE = re.compile(
+    r"^[^\d。.!?]{0,40}?(?:\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)(?:\s+\d{1,2}:\d{2})?\s*$")
 
 FEATURES = ("cosine", "passage", "fused_gap", "rank", "coverage", "translated", "states", "heading",
             "length", "other_language", "off_place", "cosine_gap", "coverage_gap", "cosine_across")
@@ -64,6 +68,7 @@ class Piece:
     counts: bool = False  # a number stands right before the thing a count question counts
     roster: bool = False  # it lists people (text/people.py)
     defines: bool = False  # it defines the term a definition question asks about ("…目录(以下称医保目录)")
+    dateline: bool = False  # the source's dateline, a piece only of a question for the publication date
 
 
 def _long_enough(text: str) -> bool:
@@ -83,6 +88,7 @@ class _Part:
     heading: float
     whole: tuple[str, str] | None = None
     roster: bool = False
+    dateline: bool = False
 
 
 class Evidence:
@@ -112,6 +118,8 @@ class Evidence:
             parts, vectors = self._parts(row)
             cosines = vectors @ query
             for part in parts:
+                if part.dateline and not facts.published:
+                    continue
                 off = bool(facts.places) and bool(part.places) and not (part.places & facts.places)
                 states = facts.states(part.text)
                 found.append(Piece(i, part.text, part.quote, part.places, states, off, np.array([
@@ -120,7 +128,7 @@ class Evidence:
                     float(states) if facts.typed else 0.5,
                     part.heading, math.log(len(part.text)), float(part.lang != facts.lang), float(off),
                     0.0, 0.0, cosines[part.sentence] if part.lang != facts.lang else 0.0,
-                ], dtype=np.float32), whole=part.whole, roster=part.roster))
+                ], dtype=np.float32), whole=part.whole, roster=part.roster, dateline=part.dateline))
         _add_gaps(found, facts)
         if facts.term:
             _mark_definitions(found, [facts.term, *(form for t in self.retriever.translate(facts.term)
@@ -140,12 +148,13 @@ class Evidence:
             for bullet in bullets:
                 quote = _opening(bullet.strip(" -"))
                 text = strip_footnotes(quote)
-                if _long_enough(text) and not _QUESTION.search(text):
+                dateline = bool(DATELINE.match(text)) and is_title_line(text, chunk.text, spans[j])
+                if (_long_enough(text) or dateline) and not _QUESTION.search(text):
                     whole = whole_sentence(chunk.text, spans, j) if len(bullets) == 1 else None
                     about = places_about(text, chunk.text, document, chunk.places)
                     parts.append(_Part(j, text, quote, frozenset(self.retriever.tokens(text)), about,
                                        detect_language(text), self._heading(text, chunk.text, spans[j]),
-                                       whole, is_roster(text)))
+                                       whole, is_roster(text), dateline))
         return parts, self.retriever.sentence_vectors(row, len(spans))
 
     def tokens_of(self, chunk_id: str) -> frozenset[str]:

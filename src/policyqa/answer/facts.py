@@ -115,6 +115,11 @@ _COUNTED_ZH_BEFORE = re.compile(
 _EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such"})
 
 
+#: a date question about when a report or article came out: its answer is the source's dateline
+_PUBLISHED = re.compile(r"报道|刊发|刊登|刊出|发表|文章|新闻|"
+                        r"\b(?:published|reported|posted|articles?|news (?:reports?|stor(?:y|ies)))\b", re.I)
+
+
 class QuestionFacts(BaseModel):
     """The constraints a sentence must meet to answer the question."""
 
@@ -132,6 +137,9 @@ class QuestionFacts(BaseModel):
     counted: tuple[str, ...] = ()
     #: the term a definition question asks about ("What is the NRDL?", 商保创新药目录是什么？), '' otherwise
     term: str = ""
+    #: a date question about when a report or article was published ("报道发布于哪一天？"): its dateline
+    #: answers it, a line that answers no other question
+    published: bool = False
 
     def states(self, sentence: str) -> bool:
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit)."""
@@ -261,6 +269,7 @@ def analyse(question: str) -> QuestionFacts:
                              _PEOPLE.search(question))),
                          counted=_counted(question) if unit == "count" else (),
                          term=asked_term(question) if kind == "other" else "",
+                         published=kind == "date" and bool(_PUBLISHED.search(question)),
                          places=with_provinces(places_named(question)),
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)))

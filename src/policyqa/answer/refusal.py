@@ -40,7 +40,7 @@ from ..text.drugs import unmentioned_drugs
 from ..text.places import PROVINCE_OF, abroad_named, places_named, speaks_for
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
-from .selection import choose, score
+from .selection import choose, lead_with_dateline, score
 
 REFUSAL_FEATURES = ("dense", "fused", "best_cosine", "lead_cosine",
                     "lead_states", "places_found", "years_found", "lead_score", "unseen_terms",
@@ -124,6 +124,8 @@ class Assessor:
         elif s.decline_without_figure and facts.kind == "quantity" and not chosen[0].states:
             reason = "figure"
         if not reason:
+            if facts.published:
+                chosen = lead_with_dateline(chosen, pieces, [h.doc_id for h in hits], s.max_sentences)
             covered = set().union(*(p.places for p in chosen))
             missing = sorted(facts.places - covered - _implied(facts))
         return Assessment(facts, pieces, chosen, features, probability, reason, missing, other_years)

@@ -25,7 +25,7 @@ def score(pieces: list[Piece], weights: dict[str, float]) -> None:
 def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin: float) -> list[Piece]:
     """The lead and up to `max_sentences - 1` supporting pieces, best first; none off the question's place,
     and only pieces about it when the question names a place that some piece is about."""
-    usable = [p for p in pieces if not p.off_place]
+    usable = [p for p in pieces if not p.off_place and not p.dateline]
     if not facts.may_list_people:  # a list of speakers answers who spoke or how many, not what was said
         usable = [p for p in usable if not p.roster or p.counts] or usable
     if facts.places:
@@ -75,3 +75,18 @@ def similar(a: str, b: str, threshold: float = 0.7) -> bool:
     in the longer one."""
     x, y = _bigrams(a), _bigrams(b)
     return len(x & y) / max(1, min(len(x), len(y))) >= threshold
+
+
+def lead_with_dateline(chosen: list[Piece], pieces: list[Piece], documents: list[str],
+                       max_sentences: int) -> list[Piece]:
+    """A question for when a report came out ("报道发布于哪一天？") is answered by its dateline: the best
+    dateline of the lead's document (`documents[hit]` is each hit's doc_id), put before the sentences the
+    evidence chose. The decision to answer was taken on those sentences: a bare date is no evidence that
+    the passages are about the asked report."""
+    if not chosen:
+        return chosen
+    lead_doc = documents[chosen[0].hit]
+    datelines = [p for p in pieces if p.dateline and not p.off_place and documents[p.hit] == lead_doc]
+    if not datelines:
+        return chosen
+    return [max(datelines, key=lambda p: p.score), *chosen][:max_sentences]
