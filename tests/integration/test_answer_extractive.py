@@ -406,6 +406,13 @@ def test_a_figure_for_another_year_is_declined_naming_both_years(answerer) -> No
     assert not answer.declined and "2019" in answer.answer, answer.answer
 
 
+def test_a_question_naming_a_year_is_not_led_by_a_sentence_about_other_years(answerer) -> None:
+    """q013 names the 2025 measures: "In 2024, … and nine other departments jointly issued the (2024)
+    measures" had led; the sentence on the 2025 measures' nine departments leads now."""
+    lead = answerer.ask(QUESTIONS["q013"]["question"]).answer.split("[1]")[0]
+    assert "2024" not in lead and "nine departments including Beijing" in lead, lead
+
+
 def test_a_quantity_question_whose_best_sentence_gives_no_figure_is_declined(answerer, built) -> None:
     """The documents name Sichuan Biopharmaceutical Group's acquisition of Hongming Bosi but give no price
     (u036): declined, saying that no figure was found; with decline_without_figure off, the closest statement

@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from .evidence import FEATURES, Piece
-from .facts import QuestionFacts
+from .facts import YEAR, QuestionFacts
 
 
 def score(pieces: list[Piece], weights: dict[str, float]) -> None:
@@ -30,6 +30,10 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
         usable = [p for p in usable if not p.roster or p.counts] or usable
     if facts.places:
         usable = [p for p in usable if p.places & facts.places] or usable
+    # "若干措施2025有多少个部门…" is not answered by "In 2024, … nine other departments"; a year that
+    # dates the asked figure ("approved in 2024") is the decline's to check (Assessor: 'year')
+    if facts.years and not facts.dated:
+        usable = [p for p in usable if not _other_years_only(p.text, facts.years)] or usable
     usable.sort(key=lambda p: -p.score)
     if not usable:
         return []
@@ -90,3 +94,9 @@ def lead_with_dateline(chosen: list[Piece], pieces: list[Piece], documents: list
     if not datelines:
         return chosen
     return [max(datelines, key=lambda p: p.score), *chosen][:max_sentences]
+
+
+def _other_years_only(text: str, years: frozenset[str]) -> bool:
+    """Whether a sentence names years, none of them one the question names."""
+    named = set(YEAR.findall(text))
+    return bool(named) and not named & years
