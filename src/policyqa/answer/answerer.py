@@ -112,10 +112,11 @@ class Answerer:
         if assessment.declined:
             yield done(declined_draft(assessment, q, hits, self.settings.answer.closest_floor), chosen.name)
             return
-        extractive = self.extractive.write(assessment, hits, q.lang)
+        drafts = (self.extractive.write(assessment, hits, q.lang) if chosen is self.extractive
+                  else chosen.stream(q.text, hits, q.lang))
         last: Draft | None = None
         try:
-            for draft in extractive if chosen is self.extractive else chosen.stream(q.text, hits, q.lang):
+            for draft in drafts:
                 if last is not None:
                     yield done(last, chosen.name, partial=True)
                 last = draft

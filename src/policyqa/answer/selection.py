@@ -70,8 +70,9 @@ def _bigrams(text: str) -> set[str]:
     """Character bigrams of the Chinese text, word bigrams of the rest: English sentences share most of
     their character bigrams ("th", "in", "on") whatever they say."""
     grams = {run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(max(1, len(run) - 1))}
-    words = _WORD.findall(_CJK_RUN.sub(" | ", text.lower()))
-    return grams | {f"{x} {y}" for x, y in itertools.pairwise(words)} or set(words)
+    segments = [_WORD.findall(segment) for segment in _CJK_RUN.split(text.lower())]
+    grams |= {f"{x} {y}" for words in segments for x, y in itertools.pairwise(words)}
+    return grams or {word for words in segments for word in words}
 
 
 def similar(a: str, b: str, threshold: float = 0.7) -> bool:
