@@ -12,7 +12,7 @@ Checks:
     "kind" (place/topic/hard: why the corpus cannot answer) on unanswerable ones only
   * ids: qNNN / uNNN (question set), hNN / huNN (held-out), fNN / fuNN (fresh held-out
     split for the answer layer, eval/fresh.jsonl), gNN / guNN (second fresh held-out split,
-    eval/fresh2.jsonl)
+    eval/fresh2.jsonl), kNN / kuNN (third, eval/fresh3.jsonl)
   * evidence strings contain no line break and are of reasonable length
   * every evidence string occurs exactly once in the seed files (exact match)
     and exactly once after removing whitespace and lower-casing (the hit test
@@ -36,7 +36,7 @@ FIELDS = {"id": str, "question": str, "lang": str, "evidence_lang": str,
           "evidence": list, "answerable": bool}
 OPTIONAL = {"kind": {"place", "topic", "hard"},
             "answer_type": {"quantity", "date", "place", "list", "yesno", "other"}}
-ID = re.compile(r"(q|u)\d{3,}|(h|hu)\d{2,}|(f|fu)\d{2,}|(g|gu)\d{2,}")
+ID = re.compile(r"(q|u)\d{3,}|(h|hu)\d{2,}|(f|fu)\d{2,}|(g|gu)\d{2,}|(k|ku)\d{2,}")
 REGIONS = {"National", "Beijing", "Guangdong", "Hainan", "Sichuan", "Hubei"}
 COMPARE_FIELDS = {"id", "question", "lang", "by", "split", "groups", "silent"}
 WS = re.compile(r"\s+")
@@ -220,7 +220,7 @@ def check_compare(path, docs, bp):
         if not re.fullmatch(r"c\d{2,}", where) or where in ids:
             problems.append(f"{where}: bad or duplicate id")
         ids.add(where)
-        if q["lang"] not in ("en", "zh") or q["by"] != "region" or q["split"] not in ("tune", "heldout"):
+        if q["lang"] not in ("en", "zh") or q["by"] != "region" or q["split"] not in ("tune", "heldout", "heldout2"):
             problems.append(f"{where}: bad lang/by/split")
         splits[q["split"], q["lang"]] += 1
         groups, silent = q["groups"], q["silent"]
