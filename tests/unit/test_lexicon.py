@@ -71,6 +71,16 @@ def test_glossary_terms_come_first_at_full_weight_and_are_not_translated_again(l
     assert city.weight == 0.5 and "city" in city.forms
 
 
+def test_a_glossary_term_inside_a_longer_dictionary_phrase_gives_way_to_it(lexicon) -> None:
+    # the glossary's "state" (国家) sits inside "united states" and "state council"
+    found = _terms(lexicon.terms("When did the United States and the State Council sign it?"))
+    assert "美国" in found["united states"] and "国务院" in found["state council"]
+    assert not any("国家" in forms for forms in found.values())
+    # alone, "state" is still the glossary's, at full weight
+    alone = next(t for t in lexicon.terms("Which state agency approves drugs?") if t.source == "state")
+    assert alone == Term("state", ["国家"], 1.0)
+
+
 def test_each_source_can_be_switched_off(dictionary) -> None:
     glossary = Glossary.load()
     question = "如何完善双通道管理机制，推动创新药挂网？"

@@ -231,10 +231,20 @@ class Lexicon:
         found = [Term(source, forms) for source, forms in glossary]
         if self.dictionary is None:
             return found
+        found = self._not_inside_phrases(found, lowered)
         rest = lowered
         for term in found:  # blank the glossary's spans so the dictionary does not translate them again
             rest = rest.replace(term.source, " " * len(term.source))
         return found + self._dictionary_terms(rest)
+
+    def _not_inside_phrases(self, found: list[Term], text: str) -> list[Term]:
+        """The glossary terms that no longer dictionary phrase of the question contains: "united states"
+        is 美国, not the glossary's "states" (国家) next to an untranslatable "united"."""
+        words = [w.removesuffix("'s").removesuffix("'") for w in _EN_WORD.findall(text)]
+        phrases = [" ".join(phrase) for start in range(len(words))
+                   for phrase in [self._english_phrase(words, start)[0]] if len(phrase) > 1]
+        return [t for t in found if not any(
+            len(p) > len(t.source) and re.search(rf"(?<!\w){re.escape(t.source)}(?!\w)", p) for p in phrases)]
 
     def _dictionary_terms(self, text: str) -> list[Term]:
         terms: dict[str, list[str]] = {}
