@@ -39,6 +39,7 @@ OPTIONAL = {"kind": {"place", "topic", "hard"},
 ID = re.compile(r"(q|u)\d{3,}|(h|hu)\d{2,}|(f|fu)\d{2,}|(g|gu)\d{2,}|(k|ku)\d{2,}")
 REGIONS = {"National", "Beijing", "Guangdong", "Hainan", "Sichuan", "Hubei"}
 COMPARE_FIELDS = {"id", "question", "lang", "by", "split", "groups", "silent"}
+SPLITS = ("tune", "heldout", "heldout2")
 WS = re.compile(r"\s+")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -220,7 +221,7 @@ def check_compare(path, docs, bp):
         if not re.fullmatch(r"c\d{2,}", where) or where in ids:
             problems.append(f"{where}: bad or duplicate id")
         ids.add(where)
-        if q["lang"] not in ("en", "zh") or q["by"] != "region" or q["split"] not in ("tune", "heldout", "heldout2"):
+        if q["lang"] not in ("en", "zh") or q["by"] != "region" or q["split"] not in SPLITS:
             problems.append(f"{where}: bad lang/by/split")
         splits[q["split"], q["lang"]] += 1
         groups, silent = q["groups"], q["silent"]

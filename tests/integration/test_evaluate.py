@@ -72,9 +72,14 @@ def test_answer_report_has_the_contract_keys(reports) -> None:
         if not answer["declined"]:
             assert answer["text"].startswith(answer["lead"]) and "[" not in answer["lead"]
             assert answer["citations"] and all({"n", "doc_id", "text"} <= set(c) for c in answer["citations"])
+    answers = reports["hybrid"]["metrics"]["answers"]
     assert {"evidence_in_answer", "evidence_in_lead", "refusal_rate", "false_refusal_rate", "off_question",
-            "sentences_per_answer", "latency_ms_p50", "latency_ms_p95"} <= set(
-        reports["hybrid"]["metrics"]["answers"])
+            "sentences_per_answer", "latency_ms_p50", "latency_ms_p95"} <= set(answers)
+    # the decline model's own false refusals: over the answerable questions whose evidence was retrieved
+    found = [r for r in reports["hybrid"]["questions"]
+             if r["answerable"] and r["hit_rank"] is not None and r["hit_rank"] <= 5]
+    assert answers["false_refusal_rate_retrieved"] == round(
+        sum(r["answer"]["declined"] for r in found) / len(found), 4)
 
 
 def test_metrics_agree_with_trec_eval(reports) -> None:

@@ -262,7 +262,8 @@ def test_a_sentence_that_introduces_a_term_defines_it(sentence: str, term: str, 
     ("新华网关于北京推出32条创新医药新措施的报道发布于哪一天？", True),
     ("《海南日报》是哪天报道海南出台政策措施支持生物医药产业高质量发展的？", True),
     ("When was the Xinhua report on Beijing's 32 new measures published?", True),
-    ("国家医保局和国家卫生健康委印发创新药若干措施通知的落款日期是哪天？", True),  # the date under the signature
+    # the date under the signatures
+    ("国家医保局和国家卫生健康委印发创新药若干措施通知的落款日期是哪天？", True),
     ("When did Beijing launch its 32 new measures?", False),  # the measures' date, not a report's
     ("How many reports were published in 2025?", False),  # not a date question
 ])

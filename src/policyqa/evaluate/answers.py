@@ -4,7 +4,9 @@ Per question: the answer text, whether it was declined, its lead (the text up to
 marker) and its citations. Over the set:
 - `evidence_in_answer` / `evidence_in_lead`: the gold evidence in the answer / in its lead, over the
   answerable questions whose evidence is in the top 5 passages (a declined answer holds none);
-- `refusal_rate` (unanswerable questions declined) and `false_refusal_rate` (answerable ones declined);
+- `refusal_rate` (unanswerable questions declined) and `false_refusal_rate` (answerable ones declined),
+  and `false_refusal_rate_retrieved` over the answerable ones whose evidence is in the top 5: a question
+  whose evidence was not retrieved is declined honestly, so this one is the decline model's own error;
 - `off_question`: among answers to questions that name a place, the share quoting a sentence about a
   different place (text.places.places_about decides what a sentence is about);
 - `sentences_per_answer` and the answer step's latency (retrieval excluded).
@@ -75,6 +77,7 @@ def answer_metrics(questions: list[Question], rows: list[dict], off: list[bool |
         "evidence_in_lead": _share([_holds(r["answer"], q.evidence, "lead") for q, r in found]),
         "refusal_rate": _share([r["answer"]["declined"] for r in unanswerable]),
         "false_refusal_rate": _share([r["answer"]["declined"] for _, r in answerable]),
+        "false_refusal_rate_retrieved": _share([r["answer"]["declined"] for _, r in found]),
         "n_off_question_judged": len(judged),
         "off_question": _share(judged),
         "sentences_per_answer": round(statistics.fmean(

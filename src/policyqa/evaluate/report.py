@@ -36,7 +36,9 @@ def _answer_lines(answers: dict | None) -> list[str]:
     return [
         f"answers: evidence in answer {a['evidence_in_answer']}, in lead {a['evidence_in_lead']} "
         f"(of {a['n_evidence_in_top5']} answerable with evidence in the top 5); unanswerable declined "
-        f"{a['refusal_rate']}, false refusals {a['false_refusal_rate']}; off-question {a['off_question']} "
+        f"{a['refusal_rate']}, false refusals {a['false_refusal_rate']} "
+        f"({a['false_refusal_rate_retrieved']} where the evidence was retrieved); "
+        f"off-question {a['off_question']} "
         f"(of {a['n_off_question_judged']} naming a place); {a['sentences_per_answer']} sentences per "
         f"answer; answer step p50 {a['latency_ms_p50']} ms, p95 {a['latency_ms_p95']} ms",
     ]
