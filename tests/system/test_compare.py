@@ -153,6 +153,17 @@ def test_a_region_filter_quotes_no_sentence_about_other_regions(built, retriever
     assert not rows["Hubei"].declined and "250 billion" in rows["Hubei"].answer
 
 
+def test_cli_ask_with_a_place_filter_quotes_only_that_place(built):
+    """`policyqa ask --place National`: the digest passage tagged Hubei and National is searched, but its
+    Hubei sentence is neither quoted nor offered as the closest statement."""
+    result = policyqa("ask", EN, "--place", "National", "--json", "--index", str(built[0].index_dir))
+    assert result.returncode == 0, result.stderr[-2000:]
+    reply = json.loads(result.stdout)
+    assert any("National" in h["citation"]["places"] for h in reply["hits"])
+    assert "Hubei" not in reply["answer"]
+    assert not any("Hubei" in s for c in reply["citations"] for s in c["sentences"])
+
+
 def test_passages_carry_region_tags_and_filter_on_them(built, index):
     digest = [c for c in index.chunks if c.doc_id == "biomedicine-hq-development-news-2025"]
     assert {"Hainan", "Sichuan", "Hubei", "Guangdong", "National"} <= {p for c in digest for p in c.places}
