@@ -40,7 +40,8 @@ def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--doc", action="append", help="only this document id (repeatable)")
     parser.add_argument("--region", action="append", help="only documents of this region (repeatable)")
     parser.add_argument("--place", action="append",
-                        help="only passages tagged with this region, e.g. Hainan or 海南 (repeatable)")
+                        help="only passages tagged with this region, e.g. Hainan or 海南, and in an answer "
+                        "only their sentences about it (repeatable)")
     parser.add_argument("--lang", action="append", choices=["zh", "en"],
                         help="only passages in this language")
     parser.add_argument("--date-from", dest="date_from", help="only documents dated YYYY[-MM[-DD]] or later")
