@@ -69,6 +69,11 @@ _EN_WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
 _ZH_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
+def _english_words(text: str) -> list[str]:
+    """A lower-cased text's English words without a possessive ending (China's -> china)."""
+    return [w.removesuffix("'s").removesuffix("'") for w in _EN_WORD.findall(text)]
+
+
 class Term(NamedTuple):
     """One question term, its forms in the other language (alternatives) and how much they are trusted."""
 
@@ -240,7 +245,9 @@ class Lexicon:
     def _not_inside_phrases(self, found: list[Term], text: str) -> list[Term]:
         """The glossary terms that no longer dictionary phrase of the question contains: "united states"
         is 美国, not the glossary's "states" (国家) next to an untranslatable "united"."""
-        words = [w.removesuffix("'s").removesuffix("'") for w in _EN_WORD.findall(text)]
+        if not found:
+            return found
+        words = _english_words(text)
         phrases = [" ".join(phrase) for start in range(len(words))
                    for phrase in [self._english_phrase(words, start)[0]] if len(phrase) > 1]
         return [t for t in found if not any(
@@ -251,7 +258,7 @@ class Lexicon:
         for run in _ZH_RUN.findall(text):
             for word, forms in self._chinese_words(run):
                 terms.setdefault(word, forms)
-        words = [w.removesuffix("'s").removesuffix("'") for w in _EN_WORD.findall(text)]
+        words = _english_words(text)
         start = 0
         while start < len(words):
             phrase, forms = self._english_phrase(words, start)
