@@ -39,7 +39,7 @@ OPTIONAL = {"kind": {"place", "topic", "hard"},
 ID = re.compile(r"(q|u)\d{3,}|(h|hu)\d{2,}|(f|fu)\d{2,}|(g|gu)\d{2,}|(k|ku)\d{2,}")
 REGIONS = {"National", "Beijing", "Guangdong", "Hainan", "Sichuan", "Hubei"}
 COMPARE_FIELDS = {"id", "question", "lang", "by", "split", "groups", "silent"}
-SPLITS = ("tune", "heldout", "heldout2")
+SPLITS = ("tune", "heldout", "heldout2", "heldout3")
 WS = re.compile(r"\s+")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
