@@ -13,8 +13,9 @@ from conftest import ROOT, load_questions, normalise
 from policyqa.answer.answerer import Answerer
 from policyqa.answer.citations import check_citations
 from policyqa.answer.evidence import FOOTNOTE
+from policyqa.records import Filters
 from policyqa.text.figures import FIGURE
-from policyqa.text.places import places_about, places_named, with_provinces
+from policyqa.text.places import places_about, places_named, region_of, with_provinces
 from policyqa.text.sentences import split_sentences
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
@@ -303,7 +304,9 @@ def test_a_count_question_leads_with_the_sentence_that_counts_the_asked_thing(an
 ])
 def test_a_question_naming_a_covered_place_counts_its_places_found(answerer, question: str,
                                                                    found: float) -> None:
-    hits = answerer.retriever.search(question, k=answerer.settings.k)
+    # the passages of the asked regions (a city's counts for its province), as the region filter finds them
+    regions = sorted({region_of(p) for p in places_named(question)} & {"Hainan", "Hubei"})
+    hits = answerer.retriever.search(question, k=answerer.settings.k, filters=Filters(places=regions))
     assessment = answerer.assessor.assess(question, hits)
     assert assessment.features["places_found"] == found
     assert assessment.reason != "place"

@@ -94,12 +94,15 @@ def compared(settings, retriever, question: str, **update):
 
 
 def test_a_region_answer_quotes_a_measure_within_the_compare_margin(built, retriever):
-    """The Guangdong plan's revenue target sentence scores a little more than answer_margin (3) below the
-    region's lead: the compare margin (4) quotes it, the plain answer margin does not."""
+    """Hainan's reward range scores a little more than answer_margin (3) below the region's lead (eval/
+    compare.jsonl c03): the compare margin (4) quotes it, the plain answer margin does not."""
     assert built[0].compare_margin == 4.0
-    wide = compared(built[0], retriever, EN)["Guangdong"]
-    assert not wide.declined and "1 trillion yuan" in wide.answer
-    assert "1 trillion yuan" not in compared(built[0], retriever, EN, compare_margin=3.0)["Guangdong"].answer
+    question = ("How much money do the regions give companies as rewards for reaching R&D milestones such as "
+                "preclinical research, clinical trials or market approval?")
+    reward = "rewards ranging from 400,000 to 10 million yuan"
+    wide = compared(built[0], retriever, question)["Hainan"]
+    assert not wide.declined and reward in wide.answer
+    assert reward not in compared(built[0], retriever, question, compare_margin=3.0)["Hainan"].answer
 
 
 def test_the_compare_refusal_threshold_decides_a_picked_region(built, retriever):

@@ -24,7 +24,7 @@ from ..ingest.metadata import METADATA_FILE, assign_doc_ids, id_holder, load_met
 from ..records import Chunk, Document
 from ..settings import Settings
 from ..text.sentences import chunk_sentences
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, keyword_text
 from .manifest import SENTENCE_OFFSETS, SENTENCES, Manifest
 from .previous import PreviousBuild, open_previous, text_hash
 from .reader import Index, index_settings
@@ -114,7 +114,7 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
             if settings.index.sentence_vectors:
                 n_sentences = _embed_sentences(chunks, embedder, previous, writer, progress)
             lexical = LexicalIndex()
-            lexical.build([c.text for c in chunks])
+            lexical.build([keyword_text(c, settings.keyword_titles) for c in chunks])
             manifest = Manifest(
                 embedder=embedder.name, dim=embedder.dim, chunker=chunk_cfg.model_dump(),
                 tokenizer=lexical.tokenizer.config(),
@@ -122,6 +122,7 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
                 documents=doc_keys, n_chunks=len(chunks), n_sentences=n_sentences,
                 files=_indexed_files(result, doc_keys),
                 embedder_spec=settings.embedder, sentence_vectors=settings.sentence_vectors,
+                keyword_titles=settings.keyword_titles,
                 corpus_dir=str(corpus.resolve()), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 build_seconds=round(time.perf_counter() - started, 3),
             )

@@ -12,7 +12,19 @@ from pathlib import Path
 
 import numpy as np
 
+from ..records import Chunk
+from ..text.language import detect_language
 from ..text.tokenizer import LexicalTokenizer
+
+
+def keyword_text(chunk: Chunk, titles: bool) -> str:
+    """What BM25 reads for a passage: its text, after its document's title when `titles` and the title is
+    in the passage's language. A question often names the document it asks about ("Guangdong's cluster
+    plan") besides the fact, and a passage deep in the plan names neither; a title in the other language
+    would only match the other language's questions, which the query's translation reaches already."""
+    if titles and chunk.title and detect_language(chunk.title) == chunk.lang:
+        return f"{chunk.title}\n{chunk.text}"
+    return chunk.text
 
 
 class LexicalIndex:

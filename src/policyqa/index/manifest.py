@@ -47,6 +47,9 @@ class Manifest(BaseModel):
     files: dict[str, str] | None = Field(None, description="corpus path -> doc_id, so ids never move")
     embedder_spec: str = Field("", description="the `embedder` setting that reopens the model")
     sentence_vectors: bool | None = Field(None, description="whether sentences were embedded too")
+    keyword_titles: bool | None = Field(None, description="whether BM25 read each passage with its "
+                                        "document's title (None: built before the setting, so no; the "
+                                        "next ingest applies it)")
     n_chunks: int = 0
     n_sentences: int = Field(0, description="sentence vectors stored beside the passage vectors")
     corpus_dir: str = ""

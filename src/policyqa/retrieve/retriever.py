@@ -176,6 +176,7 @@ class Retriever:
                            **packaged_dictionary().describe()},
             "reranker": self.reranker.config() if self.reranker is not None else None,
             "sentence_vectors": self.index.sentence_offsets is not None,
+            "keyword_titles": bool(self.index.manifest.keyword_titles),
             "tokenizer": self.index.manifest.tokenizer,
         }
 

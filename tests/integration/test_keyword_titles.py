@@ -1,0 +1,55 @@
+"""Passages are keyword-indexed with their document's title (setting keyword_titles): a question that names
+the document finds the passage holding the fact, though the passage never names the document; a title in
+another language than the passage adds nothing to it; the manifest records how the index was built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policyqa.index.build import ingest
+from policyqa.index.reader import Index
+from policyqa.retrieve.retriever import Retriever
+from policyqa.settings import Settings
+
+RURITANIA = ("Ruritania Vaccine Plan\n\n"
+             "This document sets out how Ruritania will prepare for the next outbreak.\n\n"
+             "It funds three new laboratories.\n\n"
+             "它将在两年内建成两个生产基地，并扩大冷链物流网络。\n")
+FREEDONIA = ("Freedonia Health Strategy\n\n"
+             "This document sets out how Freedonia will train more nurses.\n\n"
+             "It funds twelve new laboratories.\n")
+QUESTION = "How many laboratories does the Ruritania Vaccine Plan fund?"
+
+
+def build(tmp_path: Path, titles: bool) -> Settings:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    (corpus / "ruritania.txt").write_text(RURITANIA, encoding="utf-8")
+    (corpus / "freedonia.txt").write_text(FREEDONIA, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / f"index_{titles}", chunk_paragraphs=True,
+                        keyword_titles=titles)
+    ingest(settings)
+    return settings
+
+
+@pytest.mark.parametrize("titles", [True, False])
+def test_a_question_naming_the_document_finds_the_passage_with_the_fact(tmp_path: Path, titles: bool) -> None:
+    settings = build(tmp_path, titles)
+    assert Index.read_manifest(Path(settings.index_dir)).keyword_titles is titles
+    retriever = Retriever.open(settings)
+    assert retriever.config()["keyword_titles"] is titles
+    top = retriever.search(QUESTION, k=3, mode="bm25")[0]
+    # without the title, the opening passage is the only one that names the plan, and it outranks the fact
+    assert (top.text == "It funds three new laboratories.") is titles, top.text
+
+
+def test_a_title_in_another_language_is_not_added_to_a_passage(tmp_path: Path) -> None:
+    settings = build(tmp_path, True)
+    index = Retriever.open(settings).index
+    [chinese] = [row for row, chunk in enumerate(index.chunks) if chunk.lang == "zh"]
+    [english] = [row for row, chunk in enumerate(index.chunks)
+                 if chunk.doc_id == index.chunks[chinese].doc_id and "three new" in chunk.text]
+    scores = index.lexical.scores(["ruritania"])
+    assert scores[english] > 0 and scores[chinese] == 0
