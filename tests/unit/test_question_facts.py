@@ -120,6 +120,15 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("商保创新药目录什么时候开始实施？", "drugs within the scope of insurance payment", False),
     ("When did the movement begin?", "It began in the mid-18th century within the Church of England.", True),
     ("这场运动是什么时候开始的？", "这场运动始于18世纪中叶", True),
+    # a number the question gives itself is no answer to it
+    ("北京已建生物样本库的35家三级医院中，有多少家已经实现样本数据共享？",
+     "At present, 35 tertiary hospitals in Beijing have established biological sample banks", False),
+    ("北京已建生物样本库的35家三级医院中，有多少家已经实现样本数据共享？", "35家医院中已有12家实现共享",
+     True),
+    ("How many of the 1,200 attendees came from companies?", "about 300 of the 1,200 attendees", True),
+    ("How many of the 1,200 attendees came from companies?", "more than 1,200 attendees came", False),
+    ("How many of the 35 hospitals have opened their sample data?", "135 hospitals have opened it", True),
+    ("How many of the 35 hospitals have opened their sample data?", "all 35 hospitals have opened it", False),
 ])
 def test_a_sentence_states_the_asked_figure(question: str, sentence: str, states: bool) -> None:
     assert analyse(question).states(sentence) is states
@@ -242,6 +251,11 @@ def test_a_part_of_an_overlong_sentence_is_quoted_with_an_ellipsis_where_it_was_
     ("商保创新药目录是什么？", "商保创新药目录"),
     ("什么是“一品两规”？", "一品两规"),
     ("How many drugs does the NRDL hold?", ""),
+    # a preface, "exactly", "meant by", a trailing source and a quoted term
+    ("What exactly is a biobank, according to the article on Beijing's 2025 measures?", "biobank"),
+    ("In Guangdong's action plan, what is meant by the industry's \"four highs and one long\"?",
+     "four highs and one long"),
+    ("“双通道”是什么意思？", "双通道"),
 ])
 def test_a_definition_question_names_its_term(question: str, term: str) -> None:
     assert asked_term(question) == term
@@ -253,6 +267,11 @@ def test_a_definition_question_names_its_term(question: str, term: str) -> None:
     ("Drug supplement application refers to the application that companies submit", "supplement application",
      True),
     ("统筹做好商保创新药目录与医保目录的衔接。", "医保目录", False),  # names it, defines nothing
+    ('A biological sample bank, also known as a "biobank," is a biological application system', "biobank",
+     True),
+    ('It is characterized by "four highs and one long"—high technology, high investment',
+     "four highs and one long", True),
+    ('Beijing will build a "biobank" network across its hospitals.', "biobank", False),
 ])
 def test_a_sentence_that_introduces_a_term_defines_it(sentence: str, term: str, defined: bool) -> None:
     assert defines(sentence, term) is defined

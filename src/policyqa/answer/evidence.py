@@ -221,7 +221,10 @@ def defines(sentence: str, term: str) -> bool:
     t = re.escape(term)
     return bool(re.search(
         rf"(?:以下简称|以下称|下称|简称)\s*[“\"「]?{t}|hereinafter(?:\s+referred\s+to\s+as)?[\s,]*[“\"]?{t}|"
-        rf"(?<![\w-]){t}[”\"」]?\s*(?:\([^)]*\)\s*)?(?:是指|指的是|\brefers\s+to\b|\bmeans\b|\bis\s+defined\s+as\b)",
+        rf"(?<![\w-]){t}[”\"」]?\s*(?:\([^)]*\)\s*)?(?:是指|指的是|\brefers\s+to\b|\bmeans\b|\bis\s+defined\s+as\b)|"
+        # 'also known as a "biobank," is a ...'; '"four highs and one long"—high technology, ...'
+        rf"\b(?:also\s+)?(?:known\s+as|called)\s+(?:an?\s+|the\s+)?[“\"]?{t}[,，]?[”\"]?[,，]?\s+(?:is|are)\b|"
+        rf"[“\"「]{t}[”\"」]\s*(?:——|—|–|:|：)",
         sentence, re.I))
 
 

@@ -141,9 +141,15 @@ class QuestionFacts(BaseModel):
     #: a date question about when a report or article was published ("报道发布于哪一天？"): its dateline
     #: answers it, a line that answers no other question
     published: bool = False
+    #: the numbers a quantity question gives itself ("Of the 35 hospitals with a biobank, how many share
+    #: their data?"): a sentence that repeats them has not stated the asked figure
+    given: tuple[str, ...] = ()
 
     def states(self, sentence: str) -> bool:
-        """Whether a sentence states the asked kind of answer (a quantity in the asked unit)."""
+        """Whether a sentence states the asked kind of answer (a quantity in the asked unit, other than a
+        number the question gives itself)."""
+        if self.kind == "quantity" and self.given:
+            sentence = _GIVEN_SPLIT.join(re.split(_numbers(self.given), sentence))
         if self.kind == "place":
             return any_place_named(sentence)
         if self.kind == "person":
@@ -232,16 +238,24 @@ _PERSON = re.compile(
 
 #: a question for what a term is: "What is the NRDL?", "What does NRDL stand for?", 什么是X, X是什么
 _DEFINE = re.compile(
-    r"^\W*what(?:'s|\s+is|\s+are)\s+(?:the\s+|an?\s+)?(?P<en>[^?]{2,40}?)\s*\??\s*$|"
+    r"^(?:[^?,]{0,60},\s*)?\W*what(?:\s+exactly)?(?:'s|\s+is|\s+are)\s+(?:meant\s+by\s+)?(?:the\s+|an?\s+)?"
+    r"(?P<en>[^?,]{2,60}?)"
+    rf"{'(?:,[^?]*)?'}\s*\??\s*$|"  # "…, according to the article?"
     r"^\W*what\s+does\s+(?:the\s+)?(?P<en2>[^?]{2,40}?)\s+(?:stand for|mean)\s*\??\s*$|"
     r"^\W*(?:什么是|何为|何谓)(?P<zh>[^？?，,]{2,20})[？?]?$|"
-    r"^\W*(?P<zh2>[^？?，,]{2,20}?)(?:是什么|指的是什么|是指什么|是啥)[？?]?$", re.I)
+    r"^\W*(?P<zh2>[^？?，,]{2,20}?)(?:是什么|指的是什么|是指什么|是啥)(?:意思)?[？?]?$", re.I)
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,40})[”\"」]")
 
 
 def asked_term(question: str) -> str:
-    """The term a definition question asks about, as written; '' for any other question."""
+    """The term a definition question asks about, as written ('' for any other question): what it quotes,
+    if anything ("what is meant by the industry's "four highs and one long"?"), else the whole phrase."""
     match = _DEFINE.search(question.strip())
-    return next((g.strip(" “”\"'") for g in match.groups() if g), "") if match else ""
+    if not match:
+        return ""
+    phrase = next((g for g in match.groups() if g), "")
+    quoted = _QUOTED.search(phrase)
+    return (quoted.group(1) if quoted else phrase).strip(" “”\"'")
 
 
 #: a list question's noun that names people ("Who were the painters?", 哪些艺术家): only such a list may be
@@ -273,4 +287,15 @@ def analyse(question: str) -> QuestionFacts:
                          published=kind == "date" and bool(_PUBLISHED.search(question)),
                          places=with_provinces(places_named(question)),
                          years=frozenset(YEAR.findall(question)),
-                         dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)))
+                         dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),
+                         given=tuple(_GIVEN.findall(question)) if kind == "quantity" else ())
+
+
+#: a number as a question gives it (35, 1,200, 2.5); matched in a sentence only as a whole number
+_GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
+_GIVEN_SPLIT = " … "
+
+
+def _numbers(given: tuple[str, ...]) -> str:
+    """A pattern for the given numbers as whole numbers (35 but not 135 or 3.5)."""
+    return rf"(?<![\d.,])(?:{'|'.join(re.escape(g) for g in given)})(?![\d]|[.,]\d)"

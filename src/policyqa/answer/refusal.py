@@ -16,7 +16,8 @@ sentences of the top passages, scored and chosen) and decides:
   the lead states the asked kind, whether the question's places, years and rare words are found)
   gives an answer probability under the threshold, unless the lead counts what a count question
   counts ("launching 32 new measures" for "How many new measures…": on both question files every lead
-  that did so answered an answerable question). Model and threshold are fitted by
+  that did so answered an answerable question), or defines the term a definition question asks about
+  ('also known as a "biobank," is …' for "What exactly is a biobank?"). Model and threshold are fitted by
   eval/fit_answer.py on one question file and reported on another. Its word features count a word in
   either language (the question's own or its glossary/dictionary translation), so a question asked in
   the other language than the documents is not doubted for that alone (XQuAD en->zh, 8 articles:
@@ -117,7 +118,7 @@ class Assessor:
             reason, missing = "place", sorted(unmentioned or facts.places)
         elif drugs := unmentioned_drugs(question, texts):
             reason, missing = "drug", sorted(drugs)
-        elif not chosen or (probability < s.refusal_threshold and not chosen[0].counts):
+        elif not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0])):
             reason = "evidence"
         elif other_years:
             reason = "year"
@@ -178,6 +179,11 @@ class Assessor:
                    for form in term.forms):
                 carried.update(self.retriever.tokens(term.source))
         return carried
+
+
+def _speaks_to(lead: Piece) -> bool:
+    """A lead that counts the asked thing or defines the asked term answers, whatever the model says."""
+    return lead.counts or lead.defines
 
 
 def _implied(facts: QuestionFacts) -> set[str]:
