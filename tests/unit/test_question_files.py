@@ -21,7 +21,7 @@ def _check(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("args", [*(("--questions", f"eval/{name}.jsonl")
                                      for name in ("questions", "heldout", "fresh", "fresh2", "fresh3",
-                                                  "fresh4")),
+                                                  "fresh4", "fresh5")),
                                    ("--compare", "eval/compare.jsonl")], ids=lambda a: a[1])
 def test_eval_file_passes_the_checker(args: tuple[str, str]) -> None:
     done = _check(args[0], str(ROOT / args[1]))
