@@ -82,7 +82,8 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      rf"{_N}\s*(?:%|％|个百分点)|百分之|\d[\d.]*\s*(?:percent|percentage points)\b|"
      r"\d[\d.]*\s*[:：比]\s*\d"),  # a ratio: 1:0.6, 1比2
     ("people",
-     r"多少[人名位]|几[名位]|人数|\bhow many (?:people|persons|attendees|participants|experts|"
+     # not a rank ("排名前多少位的医药企业": the top 100 companies)
+     r"(?<!前)(?:多少[人名位]|几[名位])|人数|\bhow many (?:people|persons|attendees|participants|experts|"
      r"representatives|entrepreneurs|employees|patients)\b",
      rf"{_N}\s*(?:余|多)?\s*(?:万|千|百)?\s*(?:人|名|位)|{_EN_N}\+?\s+(?:million\s+|thousand\s+)?"
      r"(?:people|persons|attendees|participants|"
@@ -268,9 +269,16 @@ _PEOPLE = re.compile(
     re.I)
 
 
+#: an English question opened by an auxiliary verb asks yes or no, whatever wh-words it embeds
+_ASKS_YES_NO = re.compile(r"\W*(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|must)\s",
+                          re.I)
+
+
 def analyse(question: str) -> QuestionFacts:
     who = bool(_WHO.search(question))
-    if _PERSON.search(question):
+    if _ASKS_YES_NO.match(question):  # "Did the governor act on what business leaders told him?"
+        kind = "yesno"
+    elif _PERSON.search(question):
         kind = "person"
     elif who:
         kind = "other"
