@@ -282,6 +282,11 @@ def test_a_question_in_the_source_is_never_quoted_as_an_answer(answerer) -> None
 @pytest.mark.parametrize(("question", "defined"), [
     ("What is the NRDL?", "(以下称医保目录)"),  # through the glossary: NRDL is 医保目录
     ("商保创新药目录是什么？", "(以下称商保创新药目录)"),
+    # a preface and a trailing source; the defining sentence answers though the model alone declined
+    ("What exactly is a biobank, according to the article on Beijing's 2025 measures?",
+     'also known as a "biobank'),
+    ("In Guangdong's action plan, what is meant by the industry's \"four highs and one long\"?",
+     "high technology, high investment"),
 ])
 def test_a_definition_question_leads_with_the_sentence_that_introduces_the_term(answerer, question: str,
                                                                                 defined: str) -> None:
