@@ -4,6 +4,7 @@ another language than the passage adds nothing to it; the manifest records how t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,18 @@ def test_a_title_in_another_language_is_not_added_to_a_passage(tmp_path: Path) -
                  if chunk.doc_id == index.chunks[chinese].doc_id and "three new" in chunk.text]
     scores = index.lexical.scores(["ruritania"])
     assert scores[english] > 0 and scores[chinese] == 0
+
+
+def test_an_index_built_before_the_setting_takes_it_at_its_next_ingest(tmp_path: Path) -> None:
+    settings = build(tmp_path, False)
+    root = Path(settings.index_dir)
+    manifest = root / "builds" / (root / "CURRENT").read_text().strip() / "manifest.json"
+    older = json.loads(manifest.read_text())
+    del older["keyword_titles"]  # what a build made before the setting existed carries
+    manifest.write_text(json.dumps(older))
+    reader = Retriever.open(settings.model_copy(update={"keyword_titles": True}))
+    assert reader.config()["keyword_titles"] is False  # read as built: without titles
+    ingest(Settings(corpus_dir=settings.corpus_dir, index_dir=root))  # a bare ingest, default settings
+    assert Index.read_manifest(root).keyword_titles is True
+    retriever = Retriever.open(Settings(index_dir=root))
+    assert retriever.search(QUESTION, k=3, mode="bm25")[0].text == "It funds three new laboratories."
