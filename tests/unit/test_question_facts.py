@@ -18,6 +18,8 @@ from policyqa.text.places import abroad_named
     ("Did the governor act on what business leaders told him at the forum?", "yesno", ""),
     ("Is there a deadline for when hospitals must hold the meeting?", "yesno", ""),
     ("广东想吸引国内排名前多少位的医药企业来粤设生产基地？", "quantity", "count"),  # a rank, not people
+    ("How many of the 35 hospitals share their sample data?", "quantity", "count"),  # share, the verb
+    ("What does being an MSP share with the House of Commons?", "other", ""),
     ("How many people attended the 2025 conference?", "quantity", "people"),
     ("海南对年服务金额超过300万元的奖励最高是多少？", "quantity", "money"),
     ("What share of the fund is paid in advance?", "quantity", "percent"),

@@ -77,7 +77,9 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      rf"{_N}\s*(?:个多|多个|个|多)?\s*(?:工作日|天|日|月|年|周|星期|小时|钟头|分钟|秒|世纪)|"
      rf"{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks|hours|minutes|seconds|decades|centuries)\b"),
     ("percent",
-     r"比例|配比|比率|比值|百分|幅度|降幅|增幅|占比|增速|增长率|\b(?:share|percent(?:age)?|proportion|rate|ratio)\b|"
+     # "share" as a noun ("what share of", "the share"), not the verb ("hospitals that share their data")
+     r"比例|配比|比率|比值|百分|幅度|降幅|增幅|占比|增速|增长率|\b(?:percent(?:age)?|proportion|rate|ratio)\b|"
+     r"\b(?:what|which|the|a|its|their)\s+(?:\w+\s+)?share\b|\bshare\s+of\b|"
      r"\bhow (?:quickly|fast)\b",
      rf"{_N}\s*(?:%|％|个百分点)|百分之|\d[\d.]*\s*(?:percent|percentage points)\b|"
      r"\d[\d.]*\s*[:：比]\s*\d"),  # a ratio: 1:0.6, 1比2
