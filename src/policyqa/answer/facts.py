@@ -18,6 +18,8 @@ from ..text.language import detect_language
 from ..text.people import names_person
 from ..text.places import any_place_named, places_named, with_provinces
 
+#: the auxiliary verbs that open an English yes/no question
+_AUXILIARY = r"(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|must)"
 #: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list)
 ASKS = (
     ("date", re.compile(
@@ -37,7 +39,7 @@ ASKS = (
     ("place", re.compile(r"哪(?:[个些]|几个)?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
                         re.I)),
-    ("yesno", re.compile(r"^(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|must)\b|"
+    ("yesno", re.compile(rf"^{_AUXILIARY}\b|"
                         r"吗[？?]?$|是否|有没有|能否|可否|能不能", re.I)),
     ("list", re.compile(r"哪些|哪几|哪[类种]|\bwhich\b|\bwhat (?:are|were|kinds?|types?)\b|\blist\b", re.I)),
     # nouns that name a quantity ("数量", "上限") are weaker cues than the question words above: "能否以
@@ -123,6 +125,14 @@ _EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such
 _PUBLISHED = re.compile(r"报道|刊发|刊登|刊出|发表|文章|新闻|落款|成文日期|发文日期|"
                         r"\b(?:published|reported|posted|articles?|news (?:reports?|stor(?:y|ies)))\b", re.I)
 
+#: a number as a question gives it (35, 1,200, 2.5); matched in a sentence only as a whole number
+_GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
+
+
+def _numbers(given: tuple[str, ...]) -> str:
+    """A pattern for the given numbers as whole numbers (35 but not 135 or 3.5)."""
+    return rf"(?<![\d.,])(?:{'|'.join(re.escape(g) for g in given)})(?![\d]|[.,]\d)"
+
 
 class QuestionFacts(BaseModel):
     """The constraints a sentence must meet to answer the question."""
@@ -152,7 +162,7 @@ class QuestionFacts(BaseModel):
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit, other than a
         number the question gives itself)."""
         if self.kind == "quantity" and self.given:
-            sentence = _GIVEN_SPLIT.join(re.split(_numbers(self.given), sentence))
+            sentence = re.sub(_numbers(self.given), " … ", sentence)
         if self.kind == "place":
             return any_place_named(sentence)
         if self.kind == "person":
@@ -243,7 +253,7 @@ _PERSON = re.compile(
 _DEFINE = re.compile(
     r"^(?:[^?,]{0,60},\s*)?\W*what(?:\s+exactly)?(?:'s|\s+is|\s+are)\s+(?:meant\s+by\s+)?(?:the\s+|an?\s+)?"
     r"(?P<en>[^?,]{2,60}?)"
-    rf"{'(?:,[^?]*)?'}\s*\??\s*$|"  # "…, according to the article?"
+    r"(?:,[^?]*)?\s*\??\s*$|"  # "…, according to the article?"
     r"^\W*what\s+does\s+(?:the\s+)?(?P<en2>[^?]{2,40}?)\s+(?:stand for|mean)\s*\??\s*$|"
     r"^\W*(?:什么是|何为|何谓)(?P<zh>[^？?，,]{2,20})[？?]?$|"
     r"^\W*(?P<zh2>[^？?，,]{2,20}?)(?:是什么|指的是什么|是指什么|是啥)(?:意思)?[？?]?$", re.I)
@@ -272,8 +282,7 @@ _PEOPLE = re.compile(
 
 
 #: an English question opened by an auxiliary verb asks yes or no, whatever wh-words it embeds
-_ASKS_YES_NO = re.compile(r"\W*(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|must)\s",
-                          re.I)
+_ASKS_YES_NO = re.compile(rf"\W*{_AUXILIARY}\s", re.I)
 
 
 def analyse(question: str) -> QuestionFacts:
@@ -300,12 +309,3 @@ def analyse(question: str) -> QuestionFacts:
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),
                          given=tuple(_GIVEN.findall(question)) if kind == "quantity" else ())
 
-
-#: a number as a question gives it (35, 1,200, 2.5); matched in a sentence only as a whole number
-_GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
-_GIVEN_SPLIT = " … "
-
-
-def _numbers(given: tuple[str, ...]) -> str:
-    """A pattern for the given numbers as whole numbers (35 but not 135 or 3.5)."""
-    return rf"(?<![\d.,])(?:{'|'.join(re.escape(g) for g in given)})(?![\d]|[.,]\d)"
