@@ -26,6 +26,8 @@ from policyqa.text.places import abroad_named
     ("How long does a clinical trial review take in Beijing?", "quantity", "duration"),
     ("北京《若干措施2025》是由多少个部门联合印发的？", "quantity", "count"),
     ("In how many scenarios will Beijing support medical AI models?", "quantity", "count"),
+    # the measure words of products and kinds (款, 类) ask for a count as 个 and 家 do
+    ("国家药监局2025年批准上市的18款生物制品里有几款是疫苗？", "quantity", "count"),
     # a change asked without a unit may be answered in any ("by more than 70%", "from 60 days to 30")
     ("北京药品补充申请试点的审评审批时间缩短了多少？", "quantity", ""),
     # a noun that names a quantity is a weaker cue than a yes/no or list question word

@@ -28,7 +28,7 @@ ASKS = (
         r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b|"
         r"\bwhat (?:is|was|are|were) the (?:\w+ )?(?:date|deadline)s?\b|截止(?:日期|时间)", re.I)),
     ("quantity", re.compile(
-        r"多少|(?<!哪)几[个家项种天年倍批所部条件名位]|多[高大长远重深宽]|"
+        r"多少|(?<!哪)几[个家项种天年倍批所部条件名位款类]|多[高大长远重深宽]|"
         r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big|tall|high|far|deep|wide|heavy|old)\b|"
         r"\bwhat (?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|limit|maximum|"
         r"minimum)\b|\bby how much\b|"
