@@ -38,7 +38,8 @@ FIELDS = {"id": str, "question": str, "lang": str, "evidence_lang": str,
           "evidence": list, "answerable": bool}
 OPTIONAL = {"kind": {"place", "topic", "hard"},
             "answer_type": {"quantity", "date", "place", "list", "yesno", "other"}}
-ID = re.compile(r"(q|u)\d{3,}|(h|hu)\d{2,}|(f|fu)\d{2,}|(g|gu)\d{2,}|(k|ku)\d{2,}|(m|mu)\d{2,}|(n|nu)\d{2,}|(p|pu)\d{2,}")
+ID = re.compile(r"(q|u)\d{3,}|(h|hu)\d{2,}|(f|fu)\d{2,}|(g|gu)\d{2,}|(k|ku)\d{2,}|(m|mu)\d{2,}|(n|nu)\d{2,}|"
+                r"(p|pu)\d{2,}")
 REGIONS = {"National", "Beijing", "Guangdong", "Hainan", "Sichuan", "Hubei"}
 COMPARE_FIELDS = {"id", "question", "lang", "by", "split", "groups", "silent"}
 SPLITS = ("tune", "heldout", "heldout2", "heldout3")

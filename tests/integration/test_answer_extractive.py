@@ -424,11 +424,13 @@ def test_a_question_naming_a_year_is_not_led_by_a_sentence_about_other_years(ans
 def test_a_quantity_question_whose_best_sentence_gives_no_figure_is_declined(answerer, built) -> None:
     """The documents name Sichuan Biopharmaceutical Group's acquisition of Hongming Bosi but give no price
     (u036): declined, saying that no figure was found; with decline_without_figure off, the closest statement
-    is quoted with a note instead. A count they do give (q091, "launching 32 new measures") is answered."""
+    is quoted with a note instead. The decline model, which doubts this answer too, is set aside (threshold
+    0), so the rule is what declines. A count they do give (q091, "launching 32 new measures") is answered."""
     question = QUESTIONS["u036"]["question"]
-    answer = answerer.ask(question)
+    settings = built[0].model_copy(update={"refusal_threshold": 0.0})
+    answer = Answerer(settings, answerer.retriever).ask(question)
     assert answer.declined and "no figure" in answer.answer and not answer.citations, answer.answer
-    lenient = Answerer(built[0].model_copy(update={"decline_without_figure": False}), answerer.retriever)
+    lenient = Answerer(settings.model_copy(update={"decline_without_figure": False}), answerer.retriever)
     answer = lenient.ask(question)
     assert not answer.declined and "state no figure" in answer.answer, answer.answer
     answer = answerer.ask(QUESTIONS["q091"]["question"])

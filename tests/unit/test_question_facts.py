@@ -40,6 +40,8 @@ from policyqa.text.places import abroad_named
     ("广州“穗心保”的年保费是多少元？", "quantity", "money"),
     ("“互联网+护理服务”上门护理的收费标准是多少？", "quantity", "money"),
     ("How much did the group pay to acquire the company?", "quantity", "money"),
+    # prices are figures, however many words stand between "what are the" and the noun
+    ("What are the volume-based procurement prices for coronary stents?", "quantity", "money"),
     ("Which regions give money to companies for clinical trials, and how much?", "quantity", "money"),
     ("临床试验能拿到多少钱？", "quantity", "money"),
     ("How many years of regulatory data exclusivity do new chemical entities get?", "quantity", "duration"),

@@ -11,7 +11,9 @@ evidence keeps a comparison to a handful of filtered searches.
 A region's own answer has its own settings: `compare_margin`, wider than `answer_margin` (a comparative
 question, "how do the regions support X?", is answered by more than the single best measure), and
 `compare_refusal_threshold`, lower than `refusal_threshold` (the corpus-wide search has already found
-the region, so its own passages need less proof). A region's filter also scopes its sentences
+the region, so its own passages need less proof), over `compare_refusal_weights` (the decline model fitted
+on eval/questions.jsonl, which weighs how well the lead sentence matches: the passages of one region's
+rows all match alike). A region's filter also scopes its sentences
 (text/places.speaks_for): a digest passage tagged Hubei and National gives National's row no Hubei
 sentence. A row whose lead sentence is about other regions only is silent.
 
@@ -83,6 +85,7 @@ def _one_group(answerer: Answerer) -> Answerer:
         if answerer not in _ONE_GROUP:
             s = answerer.settings
             tuned = s.model_copy(update={"answer_margin": s.compare_margin,
+                                         "refusal_weights": s.compare_refusal_weights,
                                          "refusal_threshold": s.compare_refusal_threshold})
             _ONE_GROUP[answerer] = Answerer(tuned, answerer.retriever)
         return _ONE_GROUP[answerer]

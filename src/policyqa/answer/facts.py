@@ -35,6 +35,8 @@ ASKS = (
         # "What is the cap on Hainan's reward…": the noun asks for a figure even after "is the"
         r"\bwhat (?:is|was|are|were) the (?:cap|limit|maximum|minimum|amount|number|share|percentage|"
         r"proportion|ratio|size)\b|"
+        # "What are the volume-based procurement prices for coronary stents?": prices are figures, not a list
+        r"\bwhat (?:is|was|are|were) the (?:[\w-]+ ){0,3}(?:prices?|costs?|fees?|premiums?)\b|"
         r"\bup to\b", re.I)),
     ("place", re.compile(r"哪(?:[个些]|几个)?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
@@ -95,7 +97,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     ("money",
      r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|多少(?:万|亿)?元|多少钱|保费|费用|收费|补偿|赔偿|成本|"
      r"\b(?:money|funding|funds?|subsid(?:y|ies)|rewards?|grants?|loans?|revenue|market size|"
-     r"budget|investment|price|yuan|costs?|fees?|premiums?|compensation|pay|paid)\b",
+     r"budget|investment|prices?|yuan|costs?|fees?|premiums?|compensation|pay|paid)\b",
      rf"{_N}\s*(?:万|亿|千)?\s*(?:元|美元)|\d[\d,.]*\s*(?:billion|million|trillion|thousand)?\s*"
      r"(?:yuan|RMB|dollars|USD)\b|(?:RMB|\$|USD)\s*\d"),
     # any other count ("how many departments", 多少个园区; not "缩短了多少？", a change asked in any unit):

@@ -77,7 +77,8 @@ def evaluate_compare(path: Path, answerer: Answerer) -> dict:
     return {"questions": results, "splits": by_split,
             "all": _totals(results),
             "settings": {name: getattr(answerer.settings, name) for name in (
-                "compare_depth", "compare_gap", "compare_refusal_threshold", "compare_margin", "mode")}}
+                "compare_depth", "compare_gap", "compare_refusal_weights", "compare_refusal_threshold",
+                "compare_margin", "mode")}}
 
 
 def _totals(results: list[dict]) -> dict:
