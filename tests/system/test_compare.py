@@ -156,6 +156,17 @@ def test_a_region_filter_quotes_no_sentence_about_other_regions(built, retriever
     assert not rows["Hubei"].declined and "250 billion" in rows["Hubei"].answer
 
 
+def test_compare_rows_decline_with_their_own_model(built, retriever):
+    """A row's decline model is compare_refusal_weights (fitted on eval/questions.jsonl alone), not the plain
+    answer's pooled one: within one region the passages match the question alike, and the pooled model,
+    which leans on that, would let the National row answer the revenue-target question with a sentence on
+    a trade platform."""
+    assert built[0].compare_refusal_weights != built[0].refusal_weights
+    assert compared(built[0], retriever, EN)["National"].declined
+    swapped = compared(built[0], retriever, EN, compare_refusal_weights=built[0].refusal_weights)
+    assert not swapped["National"].declined
+
+
 def test_cli_ask_with_a_place_filter_quotes_only_that_place(built):
     """`policyqa ask --place National`: the digest passage tagged Hubei and National is searched, but its
     Hubei sentence is neither quoted nor offered as the closest statement."""

@@ -13,15 +13,16 @@ sentences of the top passages, scored and chosen) and decides:
   in the asked unit: "平均降幅是多少？" is not answered by "通过协商合理确定…结算价" (setting
   decline_without_figure; off, such an answer quotes the lead with a note that no figure is given);
 - 'evidence': a logistic model over the evidence (how close the best passage and sentence are, whether
-  the lead states the asked kind, whether the question's places, years and rare words are found)
-  gives an answer probability under the threshold, unless the lead counts what a count question
-  counts ("launching 32 new measures" for "How many new measures…": on both question files every lead
-  that did so answered an answerable question), or defines the term a definition question asks about
-  ('also known as a "biobank," is …' for "What exactly is a biobank?"). Model and threshold are fitted by
-  eval/fit_answer.py on one question file and reported on another. Its word features count a word in
-  either language (the question's own or its glossary/dictionary translation), so a question asked in
-  the other language than the documents is not doubted for that alone (XQuAD en->zh, 8 articles:
-  declined 0.44 -> 0.24 with the same-language rows unchanged).
+  the lead states the asked kind, whether the question's places, years and rare words are found, and
+  whether it asks for a figure, which documents leave unsaid more often) gives an answer probability
+  under the threshold, unless the lead counts what a count question counts ("launching 32 new
+  measures" for "How many new measures…": on both question files every lead that did so answered an
+  answerable question), or defines the term a definition question asks about ('also known as a
+  "biobank," is …' for "What exactly is a biobank?"). Model and threshold are fitted by
+  eval/fit_answer.py on the read question files together and reported on unread ones. Its word
+  features count a word in either language (the question's own or its glossary/dictionary
+  translation), so a question asked in the other language than the documents is not doubted for that
+  alone (XQuAD en->zh, 8 articles: declined 0.44 -> 0.24 with the same-language rows unchanged).
 Places the question names that the chosen sentences leave uncovered make a partial answer, which says
 what is missing.
 """
