@@ -294,6 +294,19 @@ def test_a_definition_question_leads_with_the_sentence_that_introduces_the_term(
     assert not answer.declined and defined in answer.answer.split("[1]")[0]
 
 
+@pytest.mark.parametrize(("question", "named"), [
+    ("Which company did Liang Junbin speak for at the December 22 forum between Guangdong entrepreneurs and "
+     "the governor?", "瑞风生物梁峻彬"),
+    ("Which company did Yan Jie speak for at the Guangdong governor's consultation forum?", "信立泰药业颜杰"),
+])
+def test_an_english_question_naming_a_speaker_leads_with_the_chinese_list_that_writes_the_name(
+        answerer, question: str, named: str) -> None:
+    """The forum's opening sentence outscored the list of speakers; the list writes the romanised name in
+    characters, so it answers which company a speaker represented."""
+    answer = answerer.ask(question)
+    assert not answer.declined and named in answer.answer.split("[1]")[0], answer.answer
+
+
 def test_a_count_question_leads_with_the_sentence_that_counts_the_asked_thing(answerer) -> None:
     # the 2024 measures' "nine other departments" scored higher; "launching 32 new measures" counts them
     answer = answerer.ask("北京若干措施2025有多少条？")

@@ -9,7 +9,7 @@ import pytest
 from policyqa.answer.evidence import DATELINE, WHOLE_CHARS, defines, is_heading, is_title_line, whole_sentence
 from policyqa.answer.facts import analyse, asked_term
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
-from policyqa.text.people import is_roster
+from policyqa.text.people import is_roster, names_romanised, romanised_names
 from policyqa.text.places import abroad_named
 
 
@@ -309,3 +309,23 @@ def test_a_date_question_about_a_report_asks_for_its_publication(question: str, 
 ])
 def test_a_dateline_is_a_full_date_after_a_source_name_or_alone(line: str, dateline: bool) -> None:
     assert bool(DATELINE.match(line)) is dateline
+
+
+ROSTER = ("会上,一品红集团李捍雄、新济药业吴传斌、华大智造刘心、瑞风生物梁峻彬、信立泰药业颜杰"
+          "等12位粤商代表发言")
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("Which company did Liang Junbin speak for at the forum?", True),  # 梁峻彬
+    ("Which company did Li Hanxiong represent?", True),  # 李捍雄
+    ("Which company did Yan Jie speak for?", True),  # 颜杰
+    ("Which company did Wang Xiaoming speak for?", False),  # a name the sentence does not write
+    ("Which companies spoke at the Guangdong forum?", False),  # no romanised name at all
+])
+def test_a_romanised_chinese_name_is_found_in_characters(question: str, named: bool) -> None:
+    assert names_romanised(ROSTER, romanised_names(question)) is named
+
+
+def test_romanised_names_are_a_pinyin_surname_and_a_capitalised_given_name() -> None:
+    names = romanised_names("Did Governor Meng Fanli act? Ask Liang Junbin, not the Hainan Daily.")
+    assert names == {"mengfanli", "liangjunbin"}

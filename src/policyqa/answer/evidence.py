@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..text.language import detect_language
-from ..text.people import is_roster
+from ..text.people import is_roster, names_romanised, romanised_names
 from ..text.places import places_about, places_named
 from ..text.sentences import split_sentences
 from .facts import QuestionFacts
@@ -69,6 +69,7 @@ class Piece:
     roster: bool = False  # it lists people (text/people.py)
     defines: bool = False  # it defines the term a definition question asks about ("…目录(以下称医保目录)")
     dateline: bool = False  # the source's dateline, a piece only of a question for the publication date
+    named: bool = False  # it writes in characters a name the question romanises (梁峻彬: "Liang Junbin")
 
 
 def _long_enough(text: str) -> bool:
@@ -135,6 +136,9 @@ class Evidence:
                                                     for form in t.forms)])
         _prefer_counts(found, facts)
         _unknown_names(found, facts)
+        if names := romanised_names(question):
+            for piece in found:
+                piece.named = names_romanised(piece.text, names)
         return found
 
     def _split(self, row: int) -> tuple[list[_Part], np.ndarray]:

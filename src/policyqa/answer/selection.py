@@ -27,7 +27,7 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     and only pieces about it when the question names a place that some piece is about."""
     usable = [p for p in pieces if not p.off_place and not p.dateline]
     if not facts.may_list_people:  # a list of speakers answers who spoke or how many, not what was said
-        usable = [p for p in usable if not p.roster or p.counts] or usable
+        usable = [p for p in usable if not p.roster or p.counts or p.named] or usable
     if facts.places:
         usable = [p for p in usable if p.places & facts.places] or usable
     # "若干措施2025有多少个部门…" is not answered by "In 2024, … nine other departments"; a year that
@@ -39,7 +39,7 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
         return []
     # "What is the NRDL?" is answered by the sentence that introduces it, "若干措施有多少条？" by the one that
     # counts the measures ("launching 32 new measures"), whatever else scores higher
-    usable.sort(key=lambda p: not (p.defines or p.counts))
+    usable.sort(key=lambda p: not (p.defines or p.counts or (p.named and p.roster)))
     lead = usable[0]
     chosen = [lead]
     for piece in usable:

@@ -8,6 +8,7 @@ list comma right after, so common surname characters inside ordinary words ("高
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: the commonest Chinese surnames (over 80% of the population), in characters and in pinyin
@@ -57,3 +58,32 @@ _ROSTER = re.compile(rf"{_TITLED_ZH}|{_PERSON_EN.pattern}")
 def is_roster(text: str) -> bool:
     """Whether a sentence lists people: it answers who spoke, and little else a question asks."""
     return len(_ROSTER.findall(text)) >= ROSTER_NAMES
+
+
+#: a Chinese name as an English text writes it: a pinyin surname and a capitalised given name ("Liang
+#: Junbin", "Yan Jie"), the given name's syllables written together
+_ROMANISED = re.compile(rf"\b(?:{_PINYIN})\s+[A-Z][a-z]+(?:-[a-z]+)?\b")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def romanised_names(text: str) -> frozenset[str]:
+    """The romanised Chinese names in a text, as their letters alone ("liangjunbin")."""
+    return frozenset(re.sub(r"[^a-z]", "", m.group(0).lower()) for m in _ROMANISED.finditer(text))
+
+
+def names_romanised(sentence: str, names: frozenset[str]) -> bool:
+    """Whether a Chinese sentence writes one of `names` in characters: 梁峻彬 for "Liang Junbin". An English
+    question meets a Chinese list of speakers only this way: no glossary or dictionary holds people."""
+    if not names:
+        return False
+    return any(name in _spellings(run) for run in _CJK_RUN.findall(sentence) for name in names)
+
+
+@functools.lru_cache(maxsize=65536)
+def _spellings(run: str) -> frozenset[str]:
+    """The toneless pinyin of every 2 to 4 characters in a row of a run of Chinese characters."""
+    from pypinyin import lazy_pinyin  # its dictionary loads in ~0.3 s: only when a question names someone
+
+    syllables = lazy_pinyin(run)
+    return frozenset("".join(syllables[i:j]) for i in range(len(syllables))
+                     for j in range(i + 2, min(i + 4, len(syllables)) + 1))
