@@ -48,6 +48,7 @@ ASKS = (
     # 用药目录数量为由…" is a yes/no question about a count, not a question for one
     ("quantity", re.compile(r"比例|幅度|上限|下限|金额|规模|数量|最高|最低")),
 )
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)|\d{1,2}\s*[月日]|年底|年初|年内|月底|上半年|下半年|"
                    r"(?:周|星期)[一二三四五六日天]|\b(?:January|February|March|April|May|June|July|August|"
                    r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
@@ -58,10 +59,14 @@ _DATE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)|\d{1,2}\s*[月日]|年底|�
                    # a century or decade ("the mid-18th century", "the 1990s", 18世纪, 90年代)
                    r"\b\d{1,2}(?:st|nd|rd|th)[- ]century\b|\b\d{3}0s\b|"
                    r"[\d一二三四五六七八九十]+\s*(?:世纪|年代)", re.I)
+#: a date question that asks for the day ("哪天", "on what date"), which a year or a month alone does not give
+_ASKS_DAY = re.compile(r"哪一?天|哪日|什么日期|日期|几月几[日号]|\b(?:what|which) (?:date|day)\b|"
+                       r"\bon what day\b", re.I)
+_DAY = re.compile(rf"\d{{1,2}}\s*[日号]|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\b(?:{_MONTHS})\s+\d{{1,2}}\b|"
+                  rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b", re.I)
 #: what a sentence must contain to state each kind of answer (kinds without one: anything)
 STATES = {"quantity": re.compile(f"{FIGURE.pattern}|{NUMBER_WORDS.pattern}", re.I), "date": _DATE}
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 #: a year the question dates its fact by (2020年, "in 2025", "June 2025"), not one inside a name
 #: (《若干措施2025》, "the 2025 High-Quality Development Conference")
 DATED_YEAR = re.compile(
@@ -159,6 +164,10 @@ class QuestionFacts(BaseModel):
     #: the numbers a quantity question gives itself ("Of the 35 hospitals with a biobank, how many share
     #: their data?"): a sentence that repeats them has not stated the asked figure
     given: tuple[str, ...] = ()
+    #: a date question that asks for the day: only a day states it ("2025年6月30日", "December 7"), not
+    #: the year of "Several Measures 2025". Not one about a report's publication, which its dateline
+    #: answers once the sentences have decided that the passages are about the report
+    day: bool = False
 
     def states(self, sentence: str) -> bool:
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit, other than a
@@ -173,6 +182,8 @@ class QuestionFacts(BaseModel):
             return counts
         if self.unit:
             return bool(_UNIT_FIGURE[self.unit].search(sentence))
+        if self.day:
+            return bool(_DAY.search(sentence))
         pattern = STATES.get(self.kind)
         return pattern is None or bool(pattern.search(sentence))
 
@@ -306,6 +317,8 @@ def analyse(question: str) -> QuestionFacts:
                          counted=_counted(question) if unit == "count" else (),
                          term=asked_term(question) if kind == "other" else "",
                          published=kind == "date" and bool(_PUBLISHED.search(question)),
+                         day=kind == "date" and bool(_ASKS_DAY.search(question))
+                         and not _PUBLISHED.search(question),
                          places=with_provinces(places_named(question)),
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),
