@@ -333,14 +333,16 @@ def test_romanised_names_are_a_pinyin_surname_and_a_capitalised_given_name() -> 
 
 @pytest.mark.parametrize(("question", "sentence", "states"), [
     # a day is asked: a year, or a plan named after one, gives no day
-    ("广东创新药挂网“即报即审”是从哪天开始实行的？", "The province is implementing the Several Measures 2025.", False),
+    ("广东创新药挂网“即报即审”是从哪天开始实行的？", "The province implements the Several Measures 2025.",
+     False),
     ("广东创新药挂网“即报即审”是从哪天开始实行的？", "自2025年7月1日起实行。", True),
     ("On what date did the conference open?", "On December 7, the conference was held in Guangzhou.", True),
     ("On what date did the conference open?", "The 2025 conference was held in Guangzhou.", False),
     # a year is asked: a year answers
     ("全球创新药交易平台计划在哪一年建成？", "到2027年建成交易平台。", True),
     # a report's publication day is its dateline's to give, after the sentences decided: any date states it
-    ("新华网关于北京推出32条创新医药新措施的报道发布于哪一天？", "The 2025 measures were reported by Xinhua.", True),
+    ("新华网关于北京推出32条创新医药新措施的报道发布于哪一天？", "The 2025 measures were reported by Xinhua.",
+     True),
 ])
 def test_a_question_for_the_day_is_stated_only_by_a_day(question: str, sentence: str, states: bool) -> None:
     assert analyse(question).states(sentence) is states
