@@ -346,3 +346,15 @@ def test_romanised_names_are_a_pinyin_surname_and_a_capitalised_given_name() -> 
 ])
 def test_a_question_for_the_day_is_stated_only_by_a_day(question: str, sentence: str, states: bool) -> None:
     assert analyse(question).states(sentence) is states
+
+
+def test_a_region_row_of_a_comparison_asks_what_else_a_which_regions_question_asks() -> None:
+    """In a comparison the rows are the regions: each row's question asks for the targets, not a place."""
+    question = ("Which regions have set revenue targets for their biopharmaceutical industry, "
+                "and what are the targets?")
+    assert analyse(question).kind == "place"
+    assert analyse(question, one_region=True).kind == "list"
+    assert analyse("哪些地区设立了生物医药产业基金？").kind == "place"
+    assert analyse("哪些地区设立了生物医药产业基金？", one_region=True).kind == "list"
+    # a city within the region is still a place to name
+    assert analyse("Which cities host biopharmaceutical parks?", one_region=True).kind == "place"

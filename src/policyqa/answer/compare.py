@@ -13,7 +13,9 @@ question, "how do the regions support X?", is answered by more than the single b
 `compare_refusal_threshold`, lower than `refusal_threshold` (the corpus-wide search has already found
 the region, so its own passages need less proof), over `compare_refusal_weights` (the decline model fitted
 on eval/questions.jsonl, which weighs how well the lead sentence matches: the passages of one region's
-rows all match alike). A region's filter also scopes its sentences
+rows all match alike). In a region's row "which regions" is the row itself (`compare_one_region`): the
+question asks what else it asks, and its sentences are not ranked by whether they name a place. A
+region's filter also scopes its sentences
 (text/places.speaks_for): a digest passage tagged Hubei and National gives National's row no Hubei
 sentence. A row whose lead sentence is about other regions only is silent.
 
@@ -59,7 +61,7 @@ def compare(answerer: Answerer, question: str, by: str = "region", filters: Filt
                                      mode=mode or settings.mode)
     ranked = _with_evidence(hits, keys, by, settings.compare_gap)
     groups, numbered = [], 0
-    one = _one_group(answerer)
+    one = _one_group(answerer, by)
     for key in ranked:
         scoped = base.model_copy(update={"places": [key]} if by == "region" else {"doc_ids": [key]})
         answer = one.ask(q.text, k=k, filters=scoped, mode=mode, backend=backend)
@@ -74,21 +76,24 @@ def compare(answerer: Answerer, question: str, by: str = "region", filters: Filt
                       timings_ms={"total": round((time.perf_counter() - started) * 1000, 1)})
 
 
-_ONE_GROUP: weakref.WeakKeyDictionary[Answerer, Answerer] = weakref.WeakKeyDictionary()
+_ONE_GROUP: weakref.WeakKeyDictionary[Answerer, dict[str, Answerer]] = weakref.WeakKeyDictionary()
 _ONE_GROUP_LOCK = threading.Lock()  # the app compares on several threads
 
 
-def _one_group(answerer: Answerer) -> Answerer:
+def _one_group(answerer: Answerer, by: str = "region") -> Answerer:
     """The answerer for one group's own passages: the same retriever and settings but the compare decline
-    threshold and answer margin; made once per answerer, so its assessor's cache lives on."""
+    threshold and answer margin, and for a region's row `compare_one_region` ("which regions" is the row
+    itself); made once per answerer and grouping, so its assessor's cache lives on."""
     with _ONE_GROUP_LOCK:
-        if answerer not in _ONE_GROUP:
+        made = _ONE_GROUP.setdefault(answerer, {})
+        if by not in made:
             s = answerer.settings
             tuned = s.model_copy(update={"answer_margin": s.compare_margin,
                                          "refusal_weights": s.compare_refusal_weights,
-                                         "refusal_threshold": s.compare_refusal_threshold})
-            _ONE_GROUP[answerer] = Answerer(tuned, answerer.retriever)
-        return _ONE_GROUP[answerer]
+                                         "refusal_threshold": s.compare_refusal_threshold,
+                                         "compare_one_region": by == "region"})
+            made[by] = Answerer(tuned, answerer.retriever)
+        return made[by]
 
 
 def _regions(answerer: Answerer) -> list[str]:

@@ -298,7 +298,17 @@ _PEOPLE = re.compile(
 _ASKS_YES_NO = re.compile(rf"\W*{_AUXILIARY}\s", re.I)
 
 
-def analyse(question: str) -> QuestionFacts:
+#: a question for which regions ("Which regions have set revenue targets…?", 哪些地区…): in a comparison the
+#: rows are the regions, so each row's question asks what else it asks
+_WHICH_REGIONS = re.compile(r"哪(?:[个些]|几个)?(?:地区|省份?|地方|区域)|\bwhich (?:provinces?|regions?)\b",
+                            re.I)
+
+
+def analyse(question: str, one_region: bool = False) -> QuestionFacts:
+    """What the question asks. `one_region`: the question is asked of one region's passages for its row of a
+    comparison (answer/compare.py), so "which regions" is the row itself, not the kind of answer: "Which
+    regions have set revenue targets…, and what are the targets?" asks for the targets (a list), and its
+    sentences are not ranked by whether they name a place."""
     who = bool(_WHO.search(question))
     if _ASKS_YES_NO.match(question):  # "Did the governor act on what business leaders told him?"
         kind = "yesno"
@@ -308,6 +318,9 @@ def analyse(question: str) -> QuestionFacts:
         kind = "other"
     else:
         kind = next((name for name, pattern in ASKS if pattern.search(question)), "other")
+        if kind == "place" and one_region and _WHICH_REGIONS.search(question):
+            kind = next((name for name, pattern in ASKS if name != "place" and pattern.search(question)),
+                        "other")
     unit = ""
     if kind == "quantity":
         unit = next((unit for unit, cue, _figure in UNITS if cue.search(question)), "")

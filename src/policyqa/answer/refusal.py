@@ -96,7 +96,7 @@ class Assessor:
         return assessment
 
     def _assess(self, question: str, hits: list[Hit], scope: frozenset[str]) -> Assessment:
-        facts = analyse(question)
+        facts = analyse(question, one_region=self.settings.one_region)
         if not hits:
             return Assessment(facts, [], [], reason="no_hits")
         s = self.settings

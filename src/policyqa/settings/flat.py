@@ -156,6 +156,16 @@ class Settings(BaseSettings):
         4.0, ge=0, le=100,
         description="compare: answer_margin for one region's (or document's) answer",
     )
+    #: set by compare for a region's row only (answer/compare.py; the plain answer and a row per document
+    #: keep False): "which regions" is the row itself, so "Which regions have set revenue targets…, and what
+    #: are the targets?" asks for the targets, not for sentences naming a place (facts.analyse). Measured on
+    #: eval/compare.jsonl split=tune: evidence recall 0.645 -> 0.677, silent marked unchanged (0.979);
+    #: held-out 0.667 -> 0.722, held-out 2 and 3 unchanged, silent marked unchanged on each
+    compare_one_region: bool = Field(
+        False,
+        description="answer for one region's row of a comparison: a 'which regions' question asks what else "
+        "it asks (set by compare per region; True changes plain answers)",
+    )
     answer_passages: int = Field(5, ge=1, le=100, description="top passages whose sentences may answer")
     answer_max_sentences: int = Field(3, ge=1, le=20, description="sentences an extractive answer quotes")
     #: chosen on eval/questions.jsonl with the fitted weights (eval/fit_answer.py prints the sweep as

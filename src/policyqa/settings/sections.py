@@ -67,7 +67,7 @@ AnswerSettings = _section(
     "How the answer layer picks its sentences and when it declines; the weights are fitted models.",
     {"passages": "answer_passages", "max_sentences": "answer_max_sentences", "margin": "answer_margin",
      **_same("sentence_weights", "refusal_weights", "refusal_threshold", "decline_without_figure",
-              "closest_floor")},
+              "closest_floor"), "one_region": "compare_one_region"},
 )
 LLMSettings = _section(
     "llm", "LLMSettings", "An OpenAI-compatible server (the key comes from the environment only).",
