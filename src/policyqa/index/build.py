@@ -114,7 +114,8 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
             if settings.index.sentence_vectors:
                 n_sentences = _embed_sentences(chunks, embedder, previous, writer, progress)
             lexical = LexicalIndex()
-            lexical.build([keyword_text(c, settings.keyword_titles) for c in chunks])
+            lexical.build([keyword_text(c, settings.keyword_titles) for c in chunks],
+                          [c.lang for c in chunks], settings.bm25_saturation)
             manifest = Manifest(
                 embedder=embedder.name, dim=embedder.dim, chunker=chunk_cfg.model_dump(),
                 tokenizer=lexical.tokenizer.config(),
@@ -123,6 +124,7 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
                 files=_indexed_files(result, doc_keys),
                 embedder_spec=settings.embedder, sentence_vectors=settings.sentence_vectors,
                 keyword_titles=settings.keyword_titles,
+                bm25_saturation={lang: list(kb) for lang, kb in settings.bm25_saturation.items()},
                 corpus_dir=str(corpus.resolve()), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 build_seconds=round(time.perf_counter() - started, 3),
             )

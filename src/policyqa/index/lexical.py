@@ -36,10 +36,42 @@ class LexicalIndex:
         self.tokenizer = tokenizer or LexicalTokenizer()
         self.bm25 = None
 
-    def build(self, texts: list[str]) -> None:
+    def build(self, texts: list[str], langs: list[str] | None = None,
+              saturation: dict[str, tuple[float, float]] | None = None) -> None:
+        """Index `texts`; with `langs` (each text's language) and `saturation` (language -> (k1, b)), each
+        language's passages take their own k1, b and average length, while IDF stays corpus-wide."""
         self.bm25 = _bm25s().BM25()
         tokens = [self.tokenizer(t) or ["\u2205"] for t in texts]
         self.bm25.index(tokens, show_progress=False)
+        if langs is not None and saturation:
+            self._saturate(tokens, langs, saturation)
+
+    def _saturate(self, tokens: list[list[str]], langs: list[str], saturation: dict[str, tuple[float, float]]
+                  ) -> None:
+        """Recompute every stored score (Lucene BM25: idf x tf / (tf + k1 (1 - b + b dl / avgdl))) with the
+        k1, b and average length of its passage's language; a language not in `saturation` keeps bm25s's
+        own k1 and b. Chinese and English tokens differ in length and repetition (jieba's search mode
+        repeats a long word's parts), so one k1 and b do not suit both (README, "BM25 per language")."""
+        bm25, n_docs = self.bm25, len(tokens)
+        vocab, scores = bm25.vocab_dict, bm25.scores
+        indptr, docs = scores["indptr"], scores["indices"].astype(np.int64)
+        cols = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
+        ids = np.fromiter((vocab[t] for doc in tokens for t in doc), dtype=np.int64)
+        lengths = np.array([len(doc) for doc in tokens], dtype=np.float64)
+        owners = np.repeat(np.arange(n_docs, dtype=np.int64), lengths.astype(np.int64))
+        keys, counts = np.unique(ids * n_docs + owners, return_counts=True)
+        tf = counts[np.searchsorted(keys, cols * n_docs + docs)].astype(np.float64)
+        df = np.diff(indptr).astype(np.float64)
+        idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        lang = np.asarray(langs)
+        k1, b, avg = np.full(n_docs, bm25.k1), np.full(n_docs, bm25.b), np.full(n_docs, lengths.mean())
+        for name, (k1_l, b_l) in saturation.items():
+            mine = lang == name
+            if mine.any():
+                k1[mine], b[mine], avg[mine] = k1_l, b_l, lengths[mine].mean()
+        norm = k1 * (1 - b + b * lengths / avg)
+        scores["data"] = (idf[cols] * tf / (tf + norm[docs])).astype(scores["data"].dtype)
+        self.__dict__.pop("term_ceiling", None)
 
     def knows(self, term: str) -> bool:
         """Whether any passage has the term."""

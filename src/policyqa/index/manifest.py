@@ -50,6 +50,9 @@ class Manifest(BaseModel):
     keyword_titles: bool | None = Field(None, description="whether BM25 read each passage with its "
                                         "document's title (None: built before the setting, so no; the "
                                         "next ingest applies it)")
+    bm25_saturation: dict[str, list[float]] | None = Field(
+        None, description="BM25 (k1, b) per passage language (None: built before the setting, one k1 and b "
+        "for all, bm25s's 1.5 and 0.75; the next ingest applies it)")
     n_chunks: int = 0
     n_sentences: int = Field(0, description="sentence vectors stored beside the passage vectors")
     corpus_dir: str = ""

@@ -177,6 +177,7 @@ class Retriever:
             "reranker": self.reranker.config() if self.reranker is not None else None,
             "sentence_vectors": self.index.sentence_offsets is not None,
             "keyword_titles": bool(self.index.manifest.keyword_titles),
+            "bm25_saturation": self.index.manifest.bm25_saturation,
             "tokenizer": self.index.manifest.tokenizer,
         }
 

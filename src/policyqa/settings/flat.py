@@ -76,6 +76,15 @@ class Settings(BaseSettings):
     sentence_vectors: bool = Field(
         True, description="also embed each sentence of a passage; a passage scores by its best sentence too"
     )
+    #: BM25's term saturation k1 and length normalisation b per passage language, each language with its
+    #: own average length (IDF stays corpus-wide). Chinese tuned on XQuAD articles 0-23 only (hybrid hit@1
+    #: en->zh and zh->zh, k1 0.4-2.0 x b 0.4-0.9: 1.0 / 0.5 tied with 0.5 / 0.6, which cost questions.jsonl
+    #: MRR), then checked on articles 24-47 and the policy question files (eval/benchmarks/README.md, "BM25
+    #: per language"); English keeps bm25s's defaults. A build setting: the next `policyqa ingest` applies it
+    bm25_saturation: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {"en": (1.5, 0.75), "zh": (1.0, 0.5)},
+        description="BM25 (k1, b) per passage language, each with its own average passage length",
+    )
     #: a question names its document ("Guangdong's 2021-2025 cluster plan") as often as its fact, and a
     #: passage deep in a plan names neither: with the title, hybrid hit@1 on eval/heldout.jsonl 0.717 ->
     #: 0.767, fresh 0.700 -> 0.800, fresh3 0.600 -> 0.650; XQuAD en->en 0.950 -> 0.954 (README)
