@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from policyqa.index.build import ingest
+from policyqa.index.manifest import IndexMismatch
 from policyqa.index.reader import Index
 from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings
@@ -69,3 +70,28 @@ def test_an_index_built_before_the_setting_takes_it_at_its_next_ingest(tmp_path:
     assert Index.read_manifest(root).keyword_titles is True
     retriever = Retriever.open(Settings(index_dir=root))
     assert retriever.search(QUESTION, k=3, mode="bm25")[0].text == "It funds three new laboratories."
+
+
+def test_bm25_per_language_is_kept_as_built_and_an_older_index_takes_it_at_its_next_ingest(
+        tmp_path: Path) -> None:
+    """bm25_saturation is a build setting as keyword_titles is: the manifest records it, a bare ingest
+    keeps what the index was built with, a different value asks for --rebuild, and a build made before
+    the setting existed takes the default at its next ingest."""
+    default = {lang: list(kb) for lang, kb in Settings().bm25_saturation.items()}
+    settings = build(tmp_path, True)
+    root = Path(settings.index_dir)
+    assert Index.read_manifest(root).bm25_saturation == default
+    manifest = root / "builds" / (root / "CURRENT").read_text().strip() / "manifest.json"
+    older = json.loads(manifest.read_text())
+    del older["bm25_saturation"]  # what a build made before the setting existed carries
+    manifest.write_text(json.dumps(older))
+    ingest(Settings(corpus_dir=settings.corpus_dir, index_dir=root))  # a bare ingest, default settings
+    assert Index.read_manifest(root).bm25_saturation == default
+    other = {"en": (1.2, 0.75), "zh": (1.0, 0.5)}
+    with pytest.raises(IndexMismatch, match="bm25_saturation"):
+        ingest(Settings(corpus_dir=settings.corpus_dir, index_dir=root, bm25_saturation=other))
+    ingest(Settings(corpus_dir=settings.corpus_dir, index_dir=root, bm25_saturation=other), rebuild=True)
+    ingest(Settings(corpus_dir=settings.corpus_dir, index_dir=root))  # kept as built
+    assert Index.read_manifest(root).bm25_saturation == {"en": [1.2, 0.75], "zh": [1.0, 0.5]}
+    assert Retriever.open(Settings(index_dir=root)).config()["bm25_saturation"] == {"en": [1.2, 0.75],
+                                                                                     "zh": [1.0, 0.5]}

@@ -165,7 +165,7 @@ class IndexDamaged(Exception):
 #: settings that decide how chunks are cut and embedded: an index is read and updated with the values it
 #: was built with, and changing one means embedding everything again (`ingest --rebuild`)
 BUILD_SETTINGS = ("embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs", "paragraph_cap",
-                  "sentence_vectors", "keyword_titles")
+                  "sentence_vectors", "keyword_titles", "bm25_saturation")
 
 
 def built_with(manifest: Manifest) -> dict[str, Any]:
@@ -181,6 +181,8 @@ def built_with(manifest: Manifest) -> dict[str, Any]:
         built["sentence_vectors"] = manifest.sentence_vectors
     if manifest.keyword_titles is not None:  # older builds take the default at their next ingest
         built["keyword_titles"] = manifest.keyword_titles
+    if manifest.bm25_saturation is not None:  # as keyword_titles; JSON keeps the pairs as lists
+        built["bm25_saturation"] = {lang: tuple(kb) for lang, kb in manifest.bm25_saturation.items()}
     if manifest.corpus_dir:
         built["corpus_dir"] = Path(manifest.corpus_dir)
     return built
