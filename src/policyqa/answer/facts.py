@@ -317,10 +317,10 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
     elif who:
         kind = "other"
     else:
-        kind = next((name for name, pattern in ASKS if pattern.search(question)), "other")
-        if kind == "place" and one_region and _WHICH_REGIONS.search(question):
-            kind = next((name for name, pattern in ASKS if name != "place" and pattern.search(question)),
-                        "other")
+        # in a region's row, "which regions" is the row itself: the question asks what else it asks
+        skip = ("place",) if one_region and _WHICH_REGIONS.search(question) else ()
+        kind = next((name for name, pattern in ASKS if name not in skip and pattern.search(question)),
+                    "other")
     unit = ""
     if kind == "quantity":
         unit = next((unit for unit, cue, _figure in UNITS if cue.search(question)), "")
