@@ -42,6 +42,17 @@ def test_sentences_end_after_their_closing_quotes() -> None:
                          "价格（含税。）", "下降。"]
 
 
+def test_a_full_stop_after_an_abbreviation_ends_no_sentence() -> None:
+    """"(Document No. 82 [2020])" and "Co., Ltd. submitted" are one sentence each: cut at the full stop,
+    a date question's evidence loses its year and a quote starts at "submitted"."""
+    text = ("It follows Guangdong Government Document No. 82 [2020]. China Resources Shuanghe Co., Ltd. "
+            "submitted an application. Dr. Li approved it for the U.S. FDA. Then it ended.")
+    sentences = [text[start:end] for start, end in split_sentences(text)]
+    assert sentences == ["It follows Guangdong Government Document No. 82 [2020].",
+                         "China Resources Shuanghe Co., Ltd. submitted an application.",
+                         "Dr. Li approved it for the U.S. FDA.", "Then it ended."]
+
+
 DIGEST = " ".join(f"Group {i} - Since 202{i}, the zone has set up {i} funds worth {i} billion yuan [{i}] - "
                   f"The funds invest in drugs and devices across the industry chain [{i}][1{i}]"
                   for i in range(1, 9))

@@ -8,9 +8,15 @@ import re
 #: digests run their bullet points together: "... 34 billion yuan [4] - The zone has ..."
 FOOTNOTED_END = r"(?:[\[［]\d{1,2}[\]］])+(?=\s+(?:-\s|[A-Z]))"
 
+#: a full stop that ends no sentence: after an abbreviation ("Document No. 82 [2020]", "Dr. Li", "the U.S.
+#: FDA"), or before a word in lower case ("Co., Ltd. signed")
+_ABBREVIATION = "".join(rf"(?<!\b{a})" for a in ("No", "Nos", "Art", "Mr", "Mrs", "Ms", "Dr", "Prof", "St",
+                                                  "vs", "Fig", "Vol", "approx")) + r"(?<!\.[A-Z])"
+_FULL_STOP = rf"{_ABBREVIATION}\.[”’)\"']*(?=\s)(?!\s+[a-z])"
+
 #: a sentence ends after its closing quotes and brackets (。” and ." end the sentence, not ” alone), or
 #: after a footnoted claim
-_BOUNDARY = re.compile(rf"[。！？；!?]+[”’」』）)\"']*|\.[”’)\"']*(?=\s)|{FOOTNOTED_END}|\n+")
+_BOUNDARY = re.compile(rf"[。！？；!?]+[”’」』）)\"']*|{_FULL_STOP}|{FOOTNOTED_END}|\n+")
 
 _SOFT_BREAK = re.compile(r"[，、：]\s*|[,:](?!\d)\s*")
 
