@@ -78,7 +78,7 @@ def evaluate_compare(path: Path, answerer: Answerer) -> dict:
             "all": _totals(results),
             "settings": {name: getattr(answerer.settings, name) for name in (
                 "compare_depth", "compare_gap", "compare_refusal_weights", "compare_refusal_threshold",
-                "compare_margin", "mode")}}
+                "compare_margin", "compare_max_sentences", "mode")}}
 
 
 def _totals(results: list[dict]) -> dict:
