@@ -10,7 +10,8 @@ evidence keeps a comparison to a handful of filtered searches.
 
 A region's own answer has its own settings: `compare_margin`, wider than `answer_margin`, and
 `compare_max_sentences`, more than `answer_max_sentences` (a comparative question, "how do the regions
-support X?", is answered by more than the single best measure), and
+support X?", is answered by more than the single best measure, so each of its sentences comes from
+another passage), and
 `compare_refusal_threshold`, lower than `refusal_threshold` (the corpus-wide search has already found
 the region, so its own passages need less proof), over `compare_refusal_weights` (the decline model fitted
 on eval/questions.jsonl, which weighs how well the lead sentence matches: the passages of one region's
@@ -91,6 +92,7 @@ def _one_group(answerer: Answerer, by: str = "region") -> Answerer:
             s = answerer.settings
             tuned = s.model_copy(update={"answer_margin": s.compare_margin,
                                          "answer_max_sentences": s.compare_max_sentences,
+                                         "answer_one_per_passage": True,
                                          "refusal_weights": s.compare_refusal_weights,
                                          "refusal_threshold": s.compare_refusal_threshold,
                                          "compare_one_region": by == "region"})

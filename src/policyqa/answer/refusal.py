@@ -106,7 +106,7 @@ class Assessor:
                 tags = hits[piece.hit].citation.places
                 piece.off_place = piece.off_place or not speaks_for(piece.text, tags, scope)
         score(pieces, s.sentence_weights)
-        chosen = choose(facts, pieces, s.max_sentences, s.margin)
+        chosen = choose(facts, pieces, s.max_sentences, s.margin, s.one_per_passage)
         features = self.features(question, facts, hits, pieces, chosen[0] if chosen else None)
         probability = answer_probability(features, s.refusal_weights)
         found = set().union(*(p.places for p in pieces)) if pieces else set()

@@ -22,9 +22,11 @@ def score(pieces: list[Piece], weights: dict[str, float]) -> None:
         piece.score = float(piece.features @ w)
 
 
-def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin: float) -> list[Piece]:
+def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin: float,
+           one_per_passage: bool = False) -> list[Piece]:
     """The lead and up to `max_sentences - 1` supporting pieces, best first; none off the question's place,
-    and only pieces about it when the question names a place that some piece is about."""
+    and only pieces about it when the question names a place that some piece is about. `one_per_passage`:
+    each supporting piece from a passage not quoted yet (a comparison's row sums up its region's passages)."""
     usable = [p for p in pieces if not p.off_place and not p.dateline]
     if not facts.may_list_people:  # a list of speakers answers who spoke or how many, not what was said
         usable = [p for p in usable if not p.roster or p.counts or p.named] or usable
@@ -46,6 +48,8 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
         if len(chosen) == max_sentences or piece.score < lead.score - margin:
             break
         if piece is lead or (facts.strict and not piece.states):
+            continue
+        if one_per_passage and any(c.hit == piece.hit for c in chosen):
             continue
         if not any(similar(piece.text, c.text) or _same_sentence(piece, c) for c in chosen):
             chosen.append(piece)

@@ -186,6 +186,14 @@ class Settings(BaseSettings):
         description="answer for one region's row of a comparison: a 'which regions' question asks what else "
         "it asks (set by compare per region; True changes plain answers)",
     )
+    #: set by compare for every row (answer/compare.py; plain answers keep False). Measured on
+    #: eval/compare.jsonl with compare_max_sentences 4: split=tune unchanged (0.742 / 0.979), held-out 2
+    #: evidence recall 0.579 -> 0.632, held-out 3 0.600 -> 0.680, held-out unchanged, silent marked unchanged
+    answer_one_per_passage: bool = Field(
+        False,
+        description="answer: each supporting sentence from a passage not quoted yet (set by compare for its "
+        "rows: a row sums up its region's passages)",
+    )
     answer_passages: int = Field(5, ge=1, le=100, description="top passages whose sentences may answer")
     answer_max_sentences: int = Field(3, ge=1, le=20, description="sentences an extractive answer quotes")
     #: chosen on eval/questions.jsonl with the fitted weights (eval/fit_answer.py prints the sweep as
