@@ -58,3 +58,27 @@ def test_comparison_json_has_exactly_the_documented_keys():
          "citations": [{"n": 3, "doc_id": "d", "text": "passage"}]},
         {"key": "Beijing", "answer": "Not addressed in these documents.", "declined": True, "citations": []},
     ]}
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("What incentives does Dalian offer biomedicine companies?", {"dalian": "大连"}),
+    ("宁波市对生物医药企业新建车间给予多少补助？", {"ningbo": "宁波"}),
+    ("What does Huai'an offer, and Huaian?", {"huaian": "淮安"}),  # with or without the apostrophe
+    ("广东营商环境有哪些改善？", {}),  # 东营 only as jieba does not cut it
+    ("大理石与中山大学", {}),  # marble, and a university, not the cities 大理 and 中山
+    ("Which cities count as the nine mainland cities of the Greater Bay Area?", {}),
+    ("广州有哪些措施？", {}),  # PLACES' own cities are text/places.py's
+])
+def test_a_question_names_a_city_by_its_english_name_or_as_a_chinese_word(question, asked):
+    from policyqa.text.cities import cities_asked
+
+    assert cities_asked(question) == asked
+
+
+def test_a_city_is_unmentioned_unless_a_passage_names_it_in_either_language():
+    from policyqa.text.cities import cities_unmentioned
+
+    assert cities_unmentioned("中山市做什么？", "Encourage Foshan and Zhongshan to serve as bases") == set()
+    assert cities_unmentioned("What does Zhongshan do?", "佛山、中山") == set()
+    assert cities_unmentioned("What does Dalian offer?", "Hainan offers 400,000 yuan") == {"大连"}
+    assert cities_unmentioned("What does Taizhou offer?", "台州") == set()  # 台州 and 泰州 read alike

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from ..records import Hit
+from ..text.cities import city_names
 from ..text.language import detect_language
 from ..text.places import ABROAD, PLACES
 from .base import AnswerBackend, Draft, cite
@@ -96,7 +97,8 @@ def _notes(assessment: Assessment, order: list[int], quotes: dict[int, list[str]
 def place_names(places: list[str], lang: str) -> str:
     """Places (Chinese names) joined in the answer's language; other names (drugs, years) as they are."""
     if lang == "en":
-        english = {zh: en for en, zh in reversed(PLACES)} | {zh: forms[0] for zh, forms in ABROAD.items()}
+        english = {zh: en for en, zh in reversed(PLACES)} | {zh: forms[0] for zh, forms in ABROAD.items()} | \
+            city_names()
         return ", ".join(english.get(p, p) for p in places)
     return "、".join(places)
 

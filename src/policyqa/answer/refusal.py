@@ -4,7 +4,8 @@
 sentences of the top passages, scored and chosen) and decides:
 - 'no_hits': nothing was retrieved;
 - 'place': the question names places and no passage is about any of them, or names a country or
-  regulator abroad (text/places.ABROAD) that no passage mentions;
+  regulator abroad (text/places.ABROAD), or a city beyond text/places.PLACES (text/cities.py), that no
+  passage mentions;
 - 'drug': the question names a drug (text/drugs.py) that no passage mentions: a general pricing rule
   is no answer about ivonescimab;
 - 'year': the question dates the figure or date it asks for by a year (2020年, "in 2026"), and the
@@ -38,6 +39,7 @@ import numpy as np
 
 from ..records import Hit
 from ..settings import AnswerSettings
+from ..text.cities import cities_unmentioned
 from ..text.drugs import unmentioned_drugs
 from ..text.places import PROVINCE_OF, abroad_named, places_named, speaks_for
 from .evidence import FEATURES, Evidence, Piece, translated_share
@@ -113,6 +115,8 @@ class Assessor:
         texts = " ".join(h.text for h in hits[: s.passages])
         abroad = abroad_named(question)
         unmentioned = abroad - abroad_named(texts) if abroad else set()
+        if not facts.places:  # a city of a province the question names too is the province's to answer
+            unmentioned |= cities_unmentioned(question, texts)
         reason, missing = "", []
         other_years = facts.other_year([p.text for p in chosen])
         if (facts.places and not facts.places & found) or unmentioned:

@@ -1,0 +1,72 @@
+"""Chinese cities beyond text/places.PLACES (src/policyqa/cities.tsv): what a question asks about that the
+documents may not cover. "What incentives does Dalian offer…?" names a city no passage mentions, so the
+documents do not answer it, whatever a Hainan sentence on incentives says.
+
+A question's cities are found strictly: an English name as a capitalised word, a Chinese one as a jieba
+word (or two), so 广东营商环境 names no 东营 and 大理石 no 大理. A passage mentions a city leniently: any
+occurrence of either name will do, as a mention there only keeps the question from being declined.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from importlib.resources import files
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+@functools.cache
+def city_names() -> dict[str, str]:
+    """Chinese name -> English name of every city in cities.tsv."""
+    text = files("policyqa").joinpath("cities.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return {zh: en for zh, en in rows}
+
+
+def _key(english: str) -> str:
+    """Cities spelled alike (台州 and 泰州, Taizhou) are one key: an English text cannot tell them apart."""
+    return english.replace("'", "").lower()
+
+
+@functools.cache
+def _english() -> re.Pattern[str]:
+    names = sorted(set(city_names().values()), key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(n).replace("'", "'?") for n in names) +
+                      r")(?![A-Za-z])")
+
+
+def _chinese_words(text: str) -> list[str]:
+    from .tokenizer import load_jieba
+
+    jieba = load_jieba()
+    words = []
+    for run in _CJK_RUN.findall(text):
+        cut = list(jieba.cut(run))
+        words += [w.removesuffix("市") for w in cut] + ["".join(pair) for pair in itertools.pairwise(cut)]
+    return words
+
+
+def cities_asked(question: str) -> dict[str, str]:
+    """The cities a question names, key -> Chinese name."""
+    names = city_names()
+    by_key = {_key(en): zh for zh, en in reversed(names.items())}
+    asked = {_key(m.group(1)): by_key[_key(m.group(1))] for m in _english().finditer(question)}
+    asked |= {_key(names[w]): w for w in _chinese_words(question) if w in names}
+    return asked
+
+
+def cities_mentioned(text: str) -> set[str]:
+    """The keys of the cities a passage mentions in either language."""
+    keys = {_key(m.group(1)) for m in _english().finditer(text)}
+    return keys | {_key(en) for zh, en in city_names().items() if zh in text}
+
+
+def cities_unmentioned(question: str, passages: str) -> set[str]:
+    """Chinese names of the cities the question names and the passages do not mention."""
+    asked = cities_asked(question)
+    if not asked:
+        return set()
+    mentioned = cities_mentioned(passages)
+    return {zh for key, zh in asked.items() if key not in mentioned}
