@@ -408,7 +408,8 @@ def test_questions_about_what_the_corpus_does_not_cover_are_declined(answerer, q
 @pytest.mark.parametrize(("question", "named"), [
     ("What is the capital of France?", "France"), ("美国FDA对细胞疗法的加速审批通道有哪些条件？", "美国"),
     ("What incentives does Dalian offer biomedicine companies that build production bases?", "Dalian"),
-    ("宁波市对生物医药企业新建GMP车间给予多少补助？", "宁波")])
+    ("宁波市对生物医药企业新建GMP车间给予多少补助？", "宁波"),
+    ("How does the Dutch medicines agency speed up approval of innovative drugs?", "Netherlands")])
 def test_a_place_abroad_or_a_city_no_passage_mentions_is_named_in_the_refusal(answerer, question, named):
     answer = answerer.ask(question)
     assert answer.declined and named in answer.notice, answer.notice

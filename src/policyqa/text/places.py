@@ -65,6 +65,20 @@ ABROAD: dict[str, tuple[str, ...]] = {
     "印度": ("India", "Indian", "印度"), "新加坡": ("Singapore", "新加坡"),
     "加拿大": ("Canada", "Canadian", "加拿大"), "澳大利亚": ("Australia", "Australian", "澳大利亚", "澳洲"),
     "巴西": ("Brazil", "巴西"), "以色列": ("Israel", "以色列"),
+    "荷兰": ("Netherlands", "Dutch", "Holland", "荷兰"), "比利时": ("Belgium", "Belgian", "比利时"),
+    "瑞典": ("Sweden", "Swedish", "瑞典"), "丹麦": ("Denmark", "Danish", "丹麦"),
+    "挪威": ("Norway", "Norwegian", "挪威"), "芬兰": ("Finland", "Finnish", "芬兰"),
+    "爱尔兰": ("Ireland", "Irish", "爱尔兰"), "奥地利": ("Austria", "Austrian", "奥地利"),
+    "波兰": ("Poland", "波兰"), "墨西哥": ("Mexico", "Mexican", "墨西哥"),
+    "阿根廷": ("Argentina", "Argentine", "阿根廷"), "南非": ("South Africa", "南非"),
+    "埃及": ("Egypt", "Egyptian", "埃及"), "沙特": ("Saudi Arabia", "Saudi", "沙特"),
+    "阿联酋": ("United Arab Emirates", "UAE", "阿联酋"), "泰国": ("Thailand", "Thai", "泰国"),
+    "越南": ("Vietnam", "Vietnamese", "越南"), "马来西亚": ("Malaysia", "Malaysian", "马来西亚"),
+    "印度尼西亚": ("Indonesia", "Indonesian", "印度尼西亚", "印尼"),
+    "菲律宾": ("Philippines", "Filipino", "菲律宾"), "巴基斯坦": ("Pakistan", "Pakistani", "巴基斯坦"),
+    "新西兰": ("New Zealand", "新西兰"), "尼日利亚": ("Nigeria", "Nigerian", "尼日利亚"),
+    "肯尼亚": ("Kenya", "Kenyan", "肯尼亚"),
+    "世界卫生组织": ("World Health Organization", "WHO", "世界卫生组织", "世卫组织"),
 }
 
 
