@@ -21,8 +21,10 @@ from ..embedding import Embedder, embedder_for
 from ..index.reader import Index, index_settings, open_index
 from ..records import Chunk, Citation, Filters, Hit
 from ..settings import FusionSettings, Settings
+from ..text.language import detect_language
+from ..text.sentences import split_sentences
 from .candidates import Candidate
-from .coverage import coverage_search
+from .coverage import Proximity, coverage_search
 from .dedup import collapse_near_duplicates, shingles
 from .dense import DenseScorer
 from .filters import allowed_rows
@@ -49,6 +51,8 @@ class Retriever:
         self.dense = DenseScorer(index, self.fusion)
         # passages recur across questions; their shingles are the costliest part of a search otherwise
         self._row_shingles = functools.lru_cache(maxsize=65536)(lambda row: shingles(index.chunks[row].text))
+        # a passage's sentences as keyword token sets, for BM25's best-sentence share (cached like shingles)
+        self._row_sentence_terms = functools.lru_cache(maxsize=65536)(self._sentence_terms)
         # the answer layer reads the question's vector again after the search: embed it once
         self.encode_query = functools.lru_cache(maxsize=1024)(embedder.encode_query)
         # the answer layer's sentence features and its decline model both read the translated terms
@@ -92,16 +96,30 @@ class Retriever:
               allowed: np.ndarray | None) -> list[Candidate]:
         """BM25 ranking by query coverage; each hit also carries its dense cosine, which the refusal
         rule reads."""
-        scores, rows = coverage_search(self.index.lexical, question, depth, allowed, self.translate(question))
+        scores, rows = coverage_search(self.index.lexical, question, depth, allowed, self.translate(question),
+                                       self.fusion.word_part_share, self._proximity(question))
         if not len(rows):
             return []
         dense = np.asarray(self.index.vectors[rows]) @ query
         return [Candidate(int(r), float(s), float(d)) for r, s, d in zip(rows, scores, dense, strict=True)]
 
+    def _proximity(self, question: str) -> Proximity | None:
+        """What BM25's best-sentence share reads: each passage's sentences as keyword token sets."""
+        if not self.fusion.bm25_sentence_weight:
+            return None
+        chunks = self.index.chunks
+        return Proximity(self.fusion.bm25_sentence_weight, self._row_sentence_terms,
+                         lambda row: chunks[row].lang, detect_language(question))
+
     def _hybrid(self, question: str, query: np.ndarray, depth: int,
                 allowed: np.ndarray | None) -> list[Candidate]:
         """Language-debiased dense score plus weighted BM25 coverage of the glossary-expanded query."""
         return hybrid(self.dense, query, depth, allowed, self._bm25(question, query, depth, allowed))
+
+    def _sentence_terms(self, row: int) -> tuple[frozenset[str], ...]:
+        text = self.index.chunks[row].text
+        tokenizer = self.index.lexical.tokenizer
+        return tuple(frozenset(tokenizer(text[start:end])) for start, end in split_sentences(text))
 
     # ---- output
 

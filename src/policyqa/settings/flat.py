@@ -112,6 +112,20 @@ class Settings(BaseSettings):
     sentence_weight: float = Field(
         0.5, description="dense: share of a passage's score that comes from its best sentence's cosine"
     )
+    #: the keyword twin of sentence_weight. Tuned with word_part_share on XQuAD articles 0-23 only (hybrid
+    #: hit@1 zh->zh and en->zh, 0.3-1.0: 0.4-0.5 best, 0.6 or more worse); 0.5 cost en->zh hit@5 on all 48
+    #: articles (0.957 -> 0.955), 0.4 none. Checked on articles 24-47 and the policy question files
+    #: (eval/benchmarks/README.md, "Keyword proximity and word parts")
+    bm25_sentence_weight: float = Field(
+        0.4, ge=0, le=1, description="BM25 coverage: share that comes from the passage's best sentence (the "
+        "question's words found together in one sentence)")
+    #: jieba's search mode gives a long word's parts (维多利亚州: 7 tokens), so a name outweighed the rest
+    #: of a Chinese question. Tuned on XQuAD articles 0-23 (0-1: 0.75-1 best on zh->zh hit@1, 0.964 against
+    #: 0.960 for 0.5-0.6), but 0.75 or more drops questions.jsonl q042 (a person's name) from rank 4 to 7,
+    #: so 0.5, the largest share tried that costs no policy question (README, as above)
+    word_part_share: float = Field(
+        0.5, ge=0, le=1, description="BM25 query: each of a Chinese word's n search-mode parts weighs "
+        "1 - share + share / n (0: every part counts as a word, 1: the parts share one word's weight)")
     rerank_depth: int = Field(20, description="candidates a reranker reorders (it never adds or drops one)")
     answer_type_weight: float = Field(
         0.1, description="answer-type reranker: bonus of a passage whose best sentence states an asked figure"

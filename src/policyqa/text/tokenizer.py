@@ -48,11 +48,38 @@ class LexicalTokenizer:
                 tokens.append(self._stem(run))
         return tokens
 
+    def pieces(self, text: str) -> list[list[str]]:
+        """The same tokens as calling the tokenizer, grouped by the word they come from: a Chinese word's
+        search-mode parts and the word itself (维多利亚州 -> 维多, 多利, 利亚, 维多利, 多利亚, 利亚州,
+        维多利亚州), an English word's stem alone. A query weighs a long word's parts as shares of one
+        word."""
+        groups = []
+        for run in _TOKEN.findall(text.lower()):
+            if "\u3400" <= run[0] <= "\u9fff":
+                frequencies = self._jieba.dt.FREQ
+                for word in self._jieba.cut(run):
+                    group = [t for t in _search_parts(word, frequencies) if t not in _ZH_STOP]
+                    if group:
+                        groups.append(group)
+            elif run not in _EN_STOP:
+                groups.append([self._stem(run)])
+        return groups
+
     @staticmethod
     def config() -> dict:
         """Everything that decides the tokens, as stored in the manifest and compared on load."""
         return {"version": TOKENIZER_VERSION, "pattern": _TOKEN.pattern, "chinese": "jieba cut_for_search",
                 "english": "snowball english", "stop_words": {"en": sorted(_EN_STOP), "zh": sorted(_ZH_STOP)}}
+
+
+def _search_parts(word: str, frequencies: dict[str, int]) -> list[str]:
+    """jieba's `cut_for_search` on one word of `cut`: its known 2- and 3-character parts, then the word."""
+    parts = []
+    if len(word) > 2:
+        parts += [word[i : i + 2] for i in range(len(word) - 1) if frequencies.get(word[i : i + 2])]
+    if len(word) > 3:
+        parts += [word[i : i + 3] for i in range(len(word) - 2) if frequencies.get(word[i : i + 3])]
+    return [*parts, word]
 
 
 def load_jieba():
