@@ -123,10 +123,10 @@ class Assessor:
             reason, missing = "place", sorted(unmentioned or facts.places)
         elif drugs := unmentioned_drugs(question, texts):
             reason, missing = "drug", sorted(drugs)
+        elif other_years:  # before 'evidence': declined either way, this one says which years there are
+            reason = "year"
         elif not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0])):
             reason = "evidence"
-        elif other_years:
-            reason = "year"
         elif s.decline_without_figure and facts.kind == "quantity" and not chosen[0].states:
             reason = "figure"
         if not reason:
