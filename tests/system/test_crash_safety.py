@@ -138,12 +138,17 @@ def test_a_second_concurrent_ingest_is_refused(workspace) -> None:
     first = Ingest(corpus, index)
     try:
         first.wait_for(text="reading files")  # the lock is taken before the files are read
+        # held there, so the second never starts after the first has finished (a loaded machine's python
+        # start-up outlasted a whole ingest of the bundled corpus once)
+        os.kill(first.proc.pid, signal.SIGSTOP)
         rc, output = Ingest(corpus, index).finish(timeout=60)
         assert rc == 2, output
         assert f"policyqa ingest: index {index} is being written by pid {first.proc.pid}" in output
         assert "wait for it to finish" in output and "Traceback" not in output
         assert first.proc.poll() is None, "the first ingest keeps running"
     finally:
+        if first.proc.poll() is None:
+            os.kill(first.proc.pid, signal.SIGCONT)
         first.kill()
     assert state(settings, old, _new_ids(corpus)) in ("old", "new")
 
