@@ -69,7 +69,8 @@ def test_an_index_built_before_the_cap_reads_as_split_at_its_chunk_size() -> Non
     """Before `paragraph_cap` existed, paragraph builds split at chunk_size: that is what they were built
     with, so an update neither rebuilds them nor chunks new files differently; other builds are unchanged."""
     old = Manifest(embedder="use-m3", dim=512, chunker={"chunk_size": 512, "chunk_overlap": 0,
-                                                         "paragraphs": True, "version": 4})
+                                                         "paragraphs": True,
+                                                         "version": Settings().chunking.version})
     assert old.built_chunker()["paragraph_cap"] == 512 and built_with(old)["paragraph_cap"] == 512
     plain = old.model_copy(update={"chunker": {**old.chunker, "paragraphs": False}})
     assert plain.built_chunker() == Settings().chunking.model_dump() | {"chunk_size": 512}

@@ -44,8 +44,10 @@ ChunkingSettings = _section(
      "paragraph_cap": "paragraph_cap"},
     # 2: a clause break never splits a number (3,900) or a time (10:30); 3: closing quotes and brackets
     # stay with their sentence (。” is one end), in chunks and in sentence vectors; 4: a footnoted claim
-    # followed by a bullet ("... yuan [4] - The zone") ends a sentence, in chunks and sentence vectors
-    version=(int, 4),
+    # followed by a bullet ("... yuan [4] - The zone") ends a sentence, in chunks and sentence vectors; 5: a
+    # full stop after an abbreviation ("No. 82", "Dr.", "U.S.") or before a lower-case word ends no
+    # sentence, in sentence vectors (an older build is re-embedded from scratch at its next ingest)
+    version=(int, 5),
 )
 IndexSettings = _section(
     "index", "IndexSettings", "How a build stores and searches its vectors.",
