@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import raw_offset
@@ -21,6 +21,7 @@ from policyqa.index.lexical import LexicalIndex
 from policyqa.index.reader import Index
 from policyqa.ingest.clean import clean
 from policyqa.ingest.corpus import load_document
+from policyqa.ingest.decode import UnreadableFile
 from policyqa.records import Filters
 from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import ChunkingSettings
@@ -116,7 +117,11 @@ def test_search_respects_k_and_filters(use, texts, question, k, mode, pick) -> N
         for i, raw in enumerate(texts):
             path = folder / f"doc {i} 文件.txt"
             path.write_text(raw + f"\n政策文件 {i} drug policy", encoding="utf-8")
-            docs.append(load_document(path, folder))
+            try:
+                docs.append(load_document(path, folder))
+            except UnreadableFile:  # a line like "©" starts a footer the cleaner drops, with all after it
+                continue
+        assume(docs)
         index = _tiny_index(folder, docs, use)
         retriever = Retriever(index, use)
         if not question.strip():
