@@ -8,6 +8,7 @@ and a note when a quoted source is in the other language.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -97,10 +98,16 @@ def _notes(assessment: Assessment, order: list[int], quotes: dict[int, list[str]
 def place_names(places: list[str], lang: str) -> str:
     """Places (Chinese names) joined in the answer's language; other names (drugs, years) as they are."""
     if lang == "en":
-        english = {zh: en for en, zh in reversed(PLACES)} | {zh: forms[0] for zh, forms in ABROAD.items()} | \
-            city_names()
+        english = _english_names()
         return ", ".join(english.get(p, p) for p in places)
     return "、".join(places)
+
+
+@functools.cache
+def _english_names() -> dict[str, str]:
+    """Chinese name -> English of every place a refusal may name: the place list, places abroad, cities."""
+    abroad = {zh: forms[0] for zh, forms in ABROAD.items()}
+    return {zh: en for en, zh in reversed(PLACES)} | abroad | city_names()
 
 
 def _ellipsis(text: str) -> str:

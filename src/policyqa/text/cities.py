@@ -14,6 +14,8 @@ import itertools
 import re
 from importlib.resources import files
 
+from .tokenizer import load_jieba
+
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
@@ -31,6 +33,12 @@ def _key(english: str) -> str:
 
 
 @functools.cache
+def _chinese_of() -> dict[str, str]:
+    """Key -> the Chinese name a question in English is taken to mean (the first in cities.tsv)."""
+    return {_key(en): zh for zh, en in reversed(city_names().items())}
+
+
+@functools.cache
 def _english() -> re.Pattern[str]:
     names = sorted(set(city_names().values()), key=len, reverse=True)
     return re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(n).replace("'", "'?") for n in names) +
@@ -38,8 +46,6 @@ def _english() -> re.Pattern[str]:
 
 
 def _chinese_words(text: str) -> list[str]:
-    from .tokenizer import load_jieba
-
     jieba = load_jieba()
     words = []
     for run in _CJK_RUN.findall(text):
@@ -51,8 +57,7 @@ def _chinese_words(text: str) -> list[str]:
 def cities_asked(question: str) -> dict[str, str]:
     """The cities a question names, key -> Chinese name."""
     names = city_names()
-    by_key = {_key(en): zh for zh, en in reversed(names.items())}
-    asked = {_key(m.group(1)): by_key[_key(m.group(1))] for m in _english().finditer(question)}
+    asked = {_key(m.group(1)): _chinese_of()[_key(m.group(1))] for m in _english().finditer(question)}
     asked |= {_key(names[w]): w for w in _chinese_words(question) if w in names}
     return asked
 

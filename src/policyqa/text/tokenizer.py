@@ -40,19 +40,13 @@ class LexicalTokenizer:
         self._stem = Stemmer.Stemmer("english").stemWord
 
     def __call__(self, text: str) -> list[str]:
-        tokens = []
-        for run in _TOKEN.findall(text.lower()):
-            if "\u3400" <= run[0] <= "\u9fff":
-                tokens.extend(t for t in self._jieba.cut_for_search(run) if t not in _ZH_STOP)
-            elif run not in _EN_STOP:
-                tokens.append(self._stem(run))
-        return tokens
+        return [token for group in self.pieces(text) for token in group]
 
     def pieces(self, text: str) -> list[list[str]]:
-        """The same tokens as calling the tokenizer, grouped by the word they come from: a Chinese word's
-        search-mode parts and the word itself (维多利亚州 -> 维多, 多利, 利亚, 维多利, 多利亚, 利亚州,
-        维多利亚州), an English word's stem alone. A query weighs a long word's parts as shares of one
-        word."""
+        """The tokens grouped by the word they come from: a Chinese word's search-mode parts (jieba's
+        `cut_for_search`, word by word) and the word itself (维多利亚州 -> 维多, 多利, 利亚, 维多利, 多利亚,
+        利亚州, 维多利亚州), an English word's stem alone. A query weighs a long word's parts as shares of
+        one word; the index reads them flat."""
         groups = []
         for run in _TOKEN.findall(text.lower()):
             if "\u3400" <= run[0] <= "\u9fff":
