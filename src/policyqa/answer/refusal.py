@@ -142,6 +142,10 @@ class Assessor:
         terms = self.retriever.term_weights(question)
         tokens = set(self.retriever.tokens(question))
         top = hits[: self.settings.passages]
+        if facts.places and (about := [p for p in pieces if p.places & facts.places]):
+            # only what is said about the asked place can answer: a national passage that matches every
+            # word of "广东支持利用南海的什么资源…" is no evidence that Guangdong's passages answer it
+            pieces, top = about, [top[i] for i in sorted({p.hit for p in about})]
         in_top = set().union(*(self.evidence.tokens_of(hit.chunk_id) for hit in top))
         ceiling = max(terms.values(), default=1.0)
         carried = self._carried(question)
@@ -156,8 +160,8 @@ class Assessor:
         lead_coverage, lead_translated = (float(f[FEATURES.index(n)]) for n in ("coverage", "translated"))
         translated = self.retriever.translated_terms(question)
         return {
-            "dense": hits[0].dense_score or 0.0,
-            "fused": hits[0].score,
+            "dense": top[0].dense_score or 0.0,
+            "fused": top[0].score,
             "best_cosine": max((float(p.features[0]) for p in pieces), default=0.0),
             "lead_cosine": float(f[FEATURES.index("cosine")]),
             # names are found by patterns that miss many (text/people.py): a lead naming nobody they

@@ -22,6 +22,7 @@ from ..index.reader import Index, index_settings, open_index
 from ..records import Chunk, Citation, Filters, Hit
 from ..settings import FusionSettings, Settings
 from ..text.language import detect_language
+from ..text.places import places_named, region_of
 from ..text.sentences import split_sentences
 from .candidates import Candidate
 from .coverage import Proximity, coverage_search
@@ -84,7 +85,31 @@ class Retriever:
         scored = channel(question, query, max(k * 4, self.fusion.depth), allowed)
         if self.reranker is not None:
             scored = self.reranker.rerank(question, query, scored, self.index)
-        return self._hits(collapse_near_duplicates(scored, self._row_shingles), k)
+        hits = self._hits(collapse_near_duplicates(scored, self._row_shingles), k)
+        if self.fusion.place_slot and not (filters and filters.places):
+            hits = self._named_places(question, hits, k, filters or Filters())
+        return hits
+
+    def _named_places(self, question: str, hits: list[Hit], k: int, filters: Filters) -> list[Hit]:
+        """Each region the question names that no hit is about, and some passage is, gets its best passage
+        at the end of the list in place of the last hits: a question about Hainan whose words match
+        Beijing passages better must still see what the documents say about Hainan, or be declined as if
+        they said nothing."""
+        named = sorted({region_of(place) for place in places_named(question)})
+        missing = [r for r in named if not any(r in hit.citation.places for hit in hits)]
+        result, placed, share = list(hits), 0, self.fusion.place_slot_share
+        for region in missing:
+            found = self.search(question, 1, filters.model_copy(update={"places": [region]}))
+            if not found:
+                continue
+            if len(hits) < k:
+                if len(result) < k:
+                    result.append(found[0])
+            # a passage that names the region in passing scores far below the hit it would replace
+            elif (at := k - 1 - placed) >= 1 and found[0].score >= share * hits[at].score:
+                result[at] = found[0]
+                placed += 1
+        return [hit.model_copy(update={"rank": rank}) for rank, hit in enumerate(result, 1)]
 
     # ---- channels
 
