@@ -74,3 +74,16 @@ def test_the_answer_reads_the_regions_passage_instead_of_saying_none_mentions_it
     hainan = [normalise(strip_footnotes(hit.text)) for hit in answer.hits if "Hainan" in hit.citation.places]
     quoted = QUOTED.findall(answer.answer) or [MARKER.sub("", answer.answer.split("\n")[0])]
     assert hainan and any(normalise(q.strip()) in text for q in quoted for text in hainan), answer.answer
+
+
+def test_the_slot_searches_in_the_asked_mode(retriever) -> None:
+    hits = retriever.search(HAINAN, k=5, mode="dense")
+    best_about = retriever.search(HAINAN, k=1, filters=Filters(places=["Hainan"]), mode="dense")[0]
+    assert best_about.chunk_id in [h.chunk_id for h in hits]
+
+
+def test_several_named_regions_give_distinct_passages(retriever) -> None:
+    question = "How do Beijing, Hainan, Sichuan and Hubei support clinical trials of innovative drugs?"
+    hits = retriever.search(question, k=5)
+    assert len({h.chunk_id for h in hits}) == len(hits) == 5
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]

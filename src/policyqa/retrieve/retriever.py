@@ -87,19 +87,20 @@ class Retriever:
             scored = self.reranker.rerank(question, query, scored, self.index)
         hits = self._hits(collapse_near_duplicates(scored, self._row_shingles), k)
         if self.fusion.place_slot and not (filters and filters.places):
-            hits = self._named_places(question, hits, k, filters or Filters())
+            hits = self._named_places(question, hits, k, filters or Filters(), mode)
         return hits
 
-    def _named_places(self, question: str, hits: list[Hit], k: int, filters: Filters) -> list[Hit]:
+    def _named_places(self, question: str, hits: list[Hit], k: int, filters: Filters, mode: str
+                      ) -> list[Hit]:
         """Each region the question names that no hit is about, and some passage is, gets its best passage
         at the end of the list in place of the last hits: a question about Hainan whose words match
         Beijing passages better must still see what the documents say about Hainan, or be declined as if
         they said nothing."""
-        named = sorted({region_of(place) for place in places_named(question)})
-        missing = [r for r in named if not any(r in hit.citation.places for hit in hits)]
         result, placed, share = list(hits), 0, self.fusion.place_slot_share
-        for region in missing:
-            found = self.search(question, 1, filters.model_copy(update={"places": [region]}))
+        for region in sorted({region_of(place) for place in places_named(question)}):
+            if any(region in hit.citation.places for hit in result):  # found, or by an earlier slot
+                continue
+            found = self.search(question, 1, filters.model_copy(update={"places": [region]}), mode)
             if not found:
                 continue
             if len(hits) < k:
