@@ -26,7 +26,7 @@ Backend = Literal["extractive", "openai"]
 #: - declining, a logistic regression fitted on the six read question files together (questions, heldout,
 #:   fresh, fresh2, fresh3, fresh4), with the threshold that keeps the pooled 5-fold cross-validated
 #:   false-refusal rate at or under 5%. Fitted on questions alone it declined tuning-set questions well but
-#:   refused a third of outsiders' answerable questions (fresh4, fresh5); the README has the numbers.
+#:   refused a third of outsiders' answerable questions (fresh4, fresh5); docs/answer-rules.md has the numbers.
 SENTENCE_WEIGHTS = {
     "cosine": 3.6, "passage": -0.2081, "fused_gap": 3.8133, "rank": -0.3291, "coverage": 3.1258,
     "translated": 2.8988, "states": 4.835, "heading": -2.2012, "length": -0.1722, "other_language": 1.3601,
@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     )
     #: a question names its document ("Guangdong's 2021-2025 cluster plan") as often as its fact, and a
     #: passage deep in a plan names neither: with the title, hybrid hit@1 on eval/heldout.jsonl 0.717 ->
-    #: 0.767, fresh 0.700 -> 0.800, fresh3 0.600 -> 0.650; XQuAD en->en 0.950 -> 0.954 (README)
+    #: 0.767, fresh 0.700 -> 0.800, fresh3 0.600 -> 0.650; XQuAD en->en 0.950 -> 0.954 (docs/retrieval-experiments.md)
     keyword_titles: bool = Field(
         True, description="index each passage's keywords with its document's title when the title is in the "
         "passage's language (a Chinese passage gains nothing from an English title's words)"
@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     #: jieba's search mode gives a long word's parts (维多利亚州: 7 tokens), so a name outweighed the rest
     #: of a Chinese question. Tuned on XQuAD articles 0-23 (0-1: 0.75-1 best on zh->zh hit@1, 0.964 against
     #: 0.960 for 0.5-0.6), but 0.75 or more drops questions.jsonl q042 (a person's name) from rank 4 to 7,
-    #: so 0.5, the largest share tried that costs no policy question (README, as above)
+    #: so 0.5, the largest share tried that costs no policy question (eval/benchmarks/README.md, as above)
     word_part_share: float = Field(
         0.5, ge=0, le=1, description="BM25 query: each of a Chinese word's n search-mode parts weighs "
         "1 - share + share / n (0: every part counts as a word, 1: the parts share one word's weight)")
@@ -246,7 +246,7 @@ class Settings(BaseSettings):
     closest_floor: float = Field(0.2, ge=0, le=1, description="answer probability from which a declined "
                                  "answer quotes its closest sentence (marked as no answer)")
     #: questions+heldout+fresh: +4 unanswerable declined, +1 false refusal; fresh2 +1 declined; XQuAD
-    #: false refusals +0.2 to +1.2 points a direction (README, "how answers are made")
+    #: false refusals +0.2 to +1.2 points a direction (docs/answer-rules.md)
     decline_without_figure: bool = Field(True, description="decline a quantity question whose best sentence "
                                          "states no figure in the asked unit, not quote it with a note")
     openai_base_url: str = "http://127.0.0.1:8000/v1"
