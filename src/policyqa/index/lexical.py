@@ -51,7 +51,8 @@ class LexicalIndex:
         """Recompute every stored score (Lucene BM25: idf x tf / (tf + k1 (1 - b + b dl / avgdl))) with the
         k1, b and average length of its passage's language; a language not in `saturation` keeps bm25s's
         own k1 and b. Chinese and English tokens differ in length and repetition (jieba's search mode
-        repeats a long word's parts), so one k1 and b do not suit both (eval/benchmarks/README.md, "BM25 per language")."""
+        repeats a long word's parts), so one k1 and b do not suit both (eval/benchmarks/README.md, "BM25 per
+        language")."""
         bm25, n_docs = self.bm25, len(tokens)
         vocab, scores = bm25.vocab_dict, bm25.scores
         indptr, docs = scores["indptr"], scores["indices"].astype(np.int64)

@@ -26,7 +26,8 @@ Backend = Literal["extractive", "openai"]
 #: - declining, a logistic regression fitted on the six read question files together (questions, heldout,
 #:   fresh, fresh2, fresh3, fresh4), with the threshold that keeps the pooled 5-fold cross-validated
 #:   false-refusal rate at or under 5%. Fitted on questions alone it declined tuning-set questions well but
-#:   refused a third of outsiders' answerable questions (fresh4, fresh5); docs/answer-rules.md has the numbers.
+#:   refused a third of outsiders' answerable questions (fresh4, fresh5); docs/answer-rules.md has the
+#:   numbers.
 SENTENCE_WEIGHTS = {
     "cosine": 3.6, "passage": -0.2081, "fused_gap": 3.8133, "rank": -0.3291, "coverage": 3.1258,
     "translated": 2.8988, "states": 4.835, "heading": -2.2012, "length": -0.1722, "other_language": 1.3601,
@@ -87,7 +88,8 @@ class Settings(BaseSettings):
     )
     #: a question names its document ("Guangdong's 2021-2025 cluster plan") as often as its fact, and a
     #: passage deep in a plan names neither: with the title, hybrid hit@1 on eval/heldout.jsonl 0.717 ->
-    #: 0.767, fresh 0.700 -> 0.800, fresh3 0.600 -> 0.650; XQuAD en->en 0.950 -> 0.954 (docs/retrieval-experiments.md)
+    #: 0.767, fresh 0.700 -> 0.800, fresh3 0.600 -> 0.650; XQuAD en->en 0.950 -> 0.954
+    #: (docs/retrieval-experiments.md)
     keyword_titles: bool = Field(
         True, description="index each passage's keywords with its document's title when the title is in the "
         "passage's language (a Chinese passage gains nothing from an English title's words)"

@@ -56,7 +56,8 @@ IndexSettings = _section(
 )
 FusionSettings = _section(
     "fusion", "FusionSettings",
-    "How the channels mix; set with `policyqa eval` on eval/questions.jsonl and XQuAD (docs/retrieval-experiments.md).",
+    "How the channels mix; set with `policyqa eval` on eval/questions.jsonl and XQuAD "
+    "(docs/retrieval-experiments.md).",
     {"depth": "fusion_depth", **_same("sentence_weight", "bm25_weight", "debias", "glossary", "dictionary",
                                       "dictionary_weight", "bm25_sentence_weight", "word_part_share",
                                       "place_slot", "place_slot_share")},
