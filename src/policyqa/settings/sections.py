@@ -58,7 +58,8 @@ FusionSettings = _section(
     "fusion", "FusionSettings",
     "How the channels mix; set with `policyqa eval` on eval/questions.jsonl and XQuAD (see README).",
     {"depth": "fusion_depth", **_same("sentence_weight", "bm25_weight", "debias", "glossary", "dictionary",
-                                      "dictionary_weight", "bm25_sentence_weight", "word_part_share")},
+                                      "dictionary_weight", "bm25_sentence_weight", "word_part_share",
+                                      "keyword_function_words")},
 )
 RerankSettings = _section(
     "rerank", "RerankSettings", "Which reranker reorders the first candidates, and how far it looks.",
