@@ -1,9 +1,11 @@
-"""BM25 coverage's best-sentence share and the word-part weights of a Chinese query.
+"""BM25 coverage's best-sentence share, the word-part weights of a Chinese query and its function words.
 
 Real bm25s over a few rows; coverage_search as retrieval calls it.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
@@ -11,11 +13,13 @@ import pytest
 from policyqa.index.lexical import LexicalIndex
 from policyqa.retrieve.coverage import (
     Proximity,
+    content_words,
     coverage_search,
     query_weights,
     term_coverage,
     weighted_coverage,
 )
+from policyqa.settings import Settings
 from policyqa.text.language import detect_language
 from policyqa.text.sentences import split_sentences
 
@@ -92,3 +96,26 @@ def test_the_translated_side_is_mixed_in_the_other_languages_passages(lexical) -
                      proximity=_proximity(lexical, question, 0.5))
     assert near[3] > near[4]  # English: Warsaw and university in one sentence
     assert near[0] > near[1]  # Chinese: the question's own words
+
+
+def test_chinese_function_words_leave_the_keyword_query() -> None:
+    words = re.compile(Settings().keyword_function_words)
+    pieces = [["定子"], ["另"], ["一种"], ["名称"]]
+    assert content_words(pieces, words) == (["定子", "名称"], [["定子"], ["名称"]])
+    assert content_words(pieces, None) == (["定子", "另", "一种", "名称"], pieces)
+    # a question of nothing else keeps them all
+    assert content_words([["他们"], ["一个"]], words) == (["他们", "一个"], [["他们"], ["一个"]])
+    for word in ("她", "他们", "这些", "该", "一座", "另一", "每个"):
+        assert words.fullmatch(word), word
+    # question words, category terms (一类新药) and content words stay
+    for word in ("谁", "哪位", "何时", "一类", "每年", "一次", "华沙"):
+        assert not words.fullmatch(word), word
+
+
+def test_a_function_word_no_longer_dilutes_the_question(lexical) -> None:
+    question = "她在华沙的大学"
+    plain = _coverage(lexical, question)
+    content = _coverage(lexical, question, function_words=re.compile(Settings().keyword_function_words))
+    assert content[0] > plain[0]  # 她 (no passage has it) no longer counts in the question's weight
+    # a word no passage has tells none apart: leaving it out scales every passage alike
+    assert content[1] / plain[1] == pytest.approx(content[0] / plain[0], rel=1e-5)

@@ -9,6 +9,7 @@ relevant.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 
@@ -88,7 +89,8 @@ class Proximity:
 
 def coverage_search(lexical: LexicalIndex, question: str, k: int, allowed: np.ndarray | None = None,
                     translations: Translations = (), part_share: float = 0.0,
-                    proximity: Proximity | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    proximity: Proximity | None = None, function_words: re.Pattern[str] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """(coverage, rows) of the best rows; rows that match no term are dropped.
 
     `translations` are the question's glossary and dictionary terms with their forms in the other
@@ -100,10 +102,11 @@ def coverage_search(lexical: LexicalIndex, question: str, k: int, allowed: np.nd
     translated place name cannot stand for the whole question.
 
     `part_share` (`query_weights`) weighs a Chinese word's search-mode parts as shares of the word;
-    `proximity` mixes each side's coverage with that of a passage's best sentence.
+    `proximity` mixes each side's coverage with that of a passage's best sentence; the question's tokens
+    that `function_words` matches whole are left out of its own side (`content_words`).
     """
-    own = lexical.tokenizer(question)
-    weights = query_weights(lexical.tokenizer.pieces(question), part_share)
+    own, pieces = content_words(lexical.tokenizer.pieces(question), function_words)
+    weights = query_weights(pieces, part_share)
     coverage, _ = weighted_coverage(lexical, weights)
     if proximity is not None and coverage is not None:
         coverage = proximity.mix(lexical, coverage, _own_terms(lexical, weights), k, same=True)
@@ -129,6 +132,19 @@ def coverage_search(lexical: LexicalIndex, question: str, k: int, allowed: np.nd
     rows = rows[np.argsort(-coverage[rows], kind="stable")]
     rows = rows[coverage[rows] > 0].astype(np.int64)
     return coverage[rows], rows
+
+
+def content_words(pieces: list[list[str]], function_words: re.Pattern[str] | None
+                  ) -> tuple[list[str], list[list[str]]]:
+    """The question's keyword tokens and word groups (`LexicalTokenizer.pieces`) without the tokens that
+    `function_words` matches whole (他们, 一种, 另: the Chinese counterparts of English stop words, which the
+    tokenizer keeps); all of them when nothing else would be left."""
+    if function_words is not None:
+        kept = [group for group in ([t for t in group if not function_words.fullmatch(t)] for group in pieces)
+                if group]
+        if kept:
+            pieces = kept
+    return [t for group in pieces for t in group], pieces
 
 
 def query_weights(pieces: list[list[str]], part_share: float) -> dict[str, float]:

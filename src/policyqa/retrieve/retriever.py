@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -122,8 +123,10 @@ class Retriever:
               allowed: np.ndarray | None) -> list[Candidate]:
         """BM25 ranking by query coverage; each hit also carries its dense cosine, which the refusal
         rule reads."""
+        words = self.fusion.keyword_function_words
+        function_words = re.compile(words) if words else None
         scores, rows = coverage_search(self.index.lexical, question, depth, allowed, self.translate(question),
-                                       self.fusion.word_part_share, self._proximity(question))
+                                       self.fusion.word_part_share, self._proximity(question), function_words)
         if not len(rows):
             return []
         dense = np.asarray(self.index.vectors[rows]) @ query
