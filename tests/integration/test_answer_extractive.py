@@ -421,6 +421,17 @@ def test_a_drug_no_passage_mentions_is_named_in_the_refusal(answerer) -> None:
     assert answer.declined and "ivonescimab" in answer.notice, answer.notice
 
 
+def test_a_drug_an_english_passage_names_in_english_is_not_declined_as_unmentioned(answerer) -> None:
+    """The Beijing report writes 小儿复方氨基酸注射液 as "pediatric compound amino acid injection": a Chinese
+    question about it had been declined with "no passage found mentions 氨基酸注射液". A coined name the
+    dictionary cannot translate word by word (普基奥仑赛, q077) is still declined as unmentioned."""
+    answer = answerer.ask("华润双鹤的小儿复方氨基酸注射液补充申请用了多长时间？")
+    assert "amino acid injection" in " ".join(hit.text for hit in answer.hits[:5])
+    assert "氨基酸注射液" not in answer.notice, answer.notice
+    answer = answerer.ask(QUESTIONS["q077"]["question"])
+    assert answer.declined and "普基奥仑赛" in answer.notice, answer.notice
+
+
 def test_a_figure_for_another_year_is_declined_naming_both_years(answerer) -> None:
     """The documents give the industry's revenue for 2019 (u050); asked for 2020 they do not answer, asked
     for 2019 they do (q073)."""

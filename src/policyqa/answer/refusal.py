@@ -121,7 +121,7 @@ class Assessor:
         other_years = facts.other_year([p.text for p in chosen])
         if (facts.places and not facts.places & found) or unmentioned:
             reason, missing = "place", sorted(unmentioned or facts.places)
-        elif drugs := unmentioned_drugs(question, texts):
+        elif drugs := unmentioned_drugs(question, texts, self._translations):
             reason, missing = "drug", sorted(drugs)
         elif other_years:  # before 'evidence': declined either way, this one says which years there are
             reason = "year"
@@ -180,6 +180,9 @@ class Assessor:
             # question files 59% of quantity questions are unanswerable, 34% of the others)
             "asks_quantity": float(facts.kind == "quantity"),
         }
+
+    def _translations(self, text: str) -> list[tuple[str, list[str]]]:
+        return [(term.source, term.forms) for term in self.retriever.translate(text)]
 
     def _carried(self, question: str) -> set[str]:
         """The question's tokens whose translation (glossary or dictionary) the corpus has: a question

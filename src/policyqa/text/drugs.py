@@ -9,6 +9,7 @@ English, a dosage form or drug-class ending (单抗, 替尼, 仑赛, 注射液, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 #: INN stems that end a drug's name and hardly any ordinary English word
 _INN = re.compile(r"\b[a-z]{3,}(?:mab|tinib|ciclib|parib|lisib|rafenib|statin|platin|taxel|rubicin|"
@@ -28,7 +29,26 @@ def drugs_named(text: str) -> set[str]:
     return names
 
 
-def unmentioned_drugs(question: str, passages: str) -> set[str]:
-    """The question's drug names that the passages do not mention."""
+#: a text's words with their other-language forms, (source, forms) pairs (the retriever's lexicon)
+Translate = Callable[[str], Iterable[tuple[str, list[str]]]]
+
+
+def unmentioned_drugs(question: str, passages: str, translate: Translate | None = None) -> set[str]:
+    """The question's drug names that the passages do not mention, in the question's words or, with
+    `translate`, in the other language's: an English passage writes 氨基酸注射液 as "amino acid injection"."""
     lower = passages.lower()
-    return {name for name in drugs_named(question) if name not in lower}
+    return {name for name in drugs_named(question)
+            if name not in lower and not (translate and _written_across(name, lower, translate))}
+
+
+def _written_across(name: str, lower: str, translate: Translate) -> bool:
+    """Whether every word of a Chinese drug name before its ending (复方氨基酸 of 复方氨基酸注射液) has a
+    translation in the (lower-cased) passages. Whole words only: single characters translate to noise
+    (普 -> "general"), so a coined name such as 普基奥仑赛 is never found this way."""
+    match = _ZH.fullmatch(name)
+    if match is None:
+        return False
+    stem = match.group(1)
+    words = [(source, forms) for source, forms in translate(stem) if len(source) >= 2]
+    return (sum(len(source) for source, _ in words) == len(stem)
+            and all(any(form.lower() in lower for form in forms) for _, forms in words))
