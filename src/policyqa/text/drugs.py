@@ -42,7 +42,7 @@ def unmentioned_drugs(question: str, passages: str, translate: Translate | None 
 
 
 def _written_across(name: str, lower: str, translate: Translate) -> bool:
-    """Whether every word of a Chinese drug name before its ending (复方氨基酸 of 复方氨基酸注射液) has a
+    """Whether every word of a Chinese drug name before its ending (氨基酸 of 氨基酸注射液) has a
     translation in the (lower-cased) passages. Whole words only: single characters translate to noise
     (普 -> "general"), so a coined name such as 普基奥仑赛 is never found this way."""
     match = _ZH.fullmatch(name)
