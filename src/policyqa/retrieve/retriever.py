@@ -93,24 +93,24 @@ class Retriever:
 
     def _named_places(self, question: str, hits: list[Hit], k: int, filters: Filters, mode: str
                       ) -> list[Hit]:
-        """Each region the question names that no hit is about, and some passage is, gets its best passage
-        at the end of the list in place of the last hits: a question about Hainan whose words match
-        Beijing passages better must still see what the documents say about Hainan, or be declined as if
-        they said nothing."""
+        """Each region the question names that no hit is about, and some passage is, gets its best passages
+        (`place_slot_passages`, best first) at the end of the list in place of the last hits: a question
+        about Hainan whose words match Beijing passages better must still see what the documents say about
+        Hainan, or be declined as if they said nothing."""
         result, placed, share = list(hits), 0, self.fusion.place_slot_share
         for region in sorted({region_of(place) for place in places_named(question)}):
             if any(region in hit.citation.places for hit in result):  # found, or by an earlier slot
                 continue
-            found = self.search(question, 1, filters.model_copy(update={"places": [region]}), mode)
-            if not found:
+            about = filters.model_copy(update={"places": [region]})
+            found = self.search(question, self.fusion.place_slot_passages, about, mode)
+            if len(hits) < k:  # room at the end
+                result.extend(found[: k - len(result)])
                 continue
-            if len(hits) < k:
-                if len(result) < k:
-                    result.append(found[0])
-            # a passage that names the region in passing scores far below the hit it would replace
-            elif (at := k - 1 - placed) >= 1 and found[0].score >= share * hits[at].score:
-                result[at] = found[0]
-                placed += 1
+            for hit in reversed(found):  # the best ends up first among them
+                # a passage that names the region in passing scores far below the hit it would replace
+                if (at := k - 1 - placed) >= 1 and hit.score >= share * hits[at].score:
+                    result[at] = hit
+                    placed += 1
         return [hit.model_copy(update={"rank": rank}) for rank, hit in enumerate(result, 1)]
 
     # ---- channels

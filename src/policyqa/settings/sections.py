@@ -60,7 +60,8 @@ FusionSettings = _section(
     "(docs/retrieval-experiments.md).",
     {"depth": "fusion_depth", **_same("sentence_weight", "bm25_weight", "debias", "glossary", "dictionary",
                                       "dictionary_weight", "bm25_sentence_weight", "word_part_share",
-                                      "place_slot", "place_slot_share", "keyword_function_words")},
+                                      "place_slot", "place_slot_passages", "place_slot_share",
+                                      "keyword_function_words")},
 )
 RerankSettings = _section(
     "rerank", "RerankSettings", "Which reranker reorders the first candidates, and how far it looks.",
