@@ -8,6 +8,7 @@ import pytest
 
 from policyqa.answer.evidence import DATELINE, WHOLE_CHARS, defines, is_heading, is_title_line, whole_sentence
 from policyqa.answer.facts import analyse, asked_term
+from policyqa.retrieve.lexicon import Lexicon, packaged_dictionary
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
 from policyqa.text.people import is_roster, names_romanised, romanised_names
 from policyqa.text.places import abroad_named
@@ -190,6 +191,24 @@ def test_drug_names_by_their_naming_conventions_in_both_languages() -> None:
     assert drugs_named("Except for the concept, what did the April notice accept?") == set()
     assert unmentioned_drugs("ivonescimab price?", "Akeso's IVONESCIMAB was approved") == set()
     assert unmentioned_drugs("ivonescimab price?", "drugs are priced by negotiation") == {"ivonescimab"}
+
+
+def test_a_drug_written_in_the_other_language_counts_as_mentioned() -> None:
+    """Through the packaged CC-CEDICT lexicon: an English INN the dictionary knows, and a Chinese name whose
+    words before the ending it knows; a coined name it cannot translate word by word stays unmentioned."""
+    lexicon = Lexicon(None, packaged_dictionary())
+
+    def translate(text: str) -> list[tuple[str, list[str]]]:
+        return [(term.source, term.forms) for term in lexicon.terms(text)]
+
+    def unmentioned(question: str, passages: str) -> set[str]:
+        return unmentioned_drugs(question, passages, translate)
+
+    assert unmentioned("What does amoxicillin cost?", "阿莫西林胶囊的挂网价格") == set()
+    assert unmentioned("What does amoxicillin cost?", "青霉素的挂网价格") == {"amoxicillin"}
+    assert unmentioned("复方氨基酸注射液的补充申请", "a compound amino acid injection") == set()
+    assert unmentioned("复方氨基酸注射液的补充申请", "an injection") == {"氨基酸注射液"}
+    assert unmentioned("普基奥仑赛注射液的价格", "the general arrangement of competitions") == {"普基奥仑赛"}
 
 
 @pytest.mark.parametrize(("text", "heading"), [

@@ -42,12 +42,14 @@ def unmentioned_drugs(question: str, passages: str, translate: Translate | None 
 
 
 def _written_across(name: str, lower: str, translate: Translate) -> bool:
-    """Whether every word of a Chinese drug name before its ending (氨基酸 of 氨基酸注射液) has a
-    translation in the (lower-cased) passages. Whole words only: single characters translate to noise
-    (普 -> "general"), so a coined name such as 普基奥仑赛 is never found this way."""
+    """Whether the passages write the drug in the other language: an English INN as the dictionary's
+    Chinese name (amoxicillin: 阿莫西林), or every word of a Chinese name before its ending (氨基酸 of
+    氨基酸注射液) in English. Whole words only: single characters translate to noise (普 -> "general"), so
+    a coined name such as 普基奥仑赛 is never found this way."""
     match = _ZH.fullmatch(name)
     if match is None:
-        return False
+        return any(form.lower() in lower for source, forms in translate(name) if source.lower() == name
+                   for form in forms)
     stem = match.group(1)
     words = [(source, forms) for source, forms in translate(stem) if len(source) >= 2]
     return (sum(len(source) for source, _ in words) == len(stem)
