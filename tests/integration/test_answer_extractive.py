@@ -432,6 +432,15 @@ def test_a_drug_an_english_passage_names_in_english_is_not_declined_as_unmention
     assert answer.declined and "普基奥仑赛" in answer.notice, answer.notice
 
 
+@pytest.mark.parametrize(("query", "introduced"),
+                         [("NRDL", "以下称医保目录"), ("商保创新药目录", "以下称商保创新药目录")])
+def test_a_bare_glossary_term_is_answered_by_the_sentence_that_introduces_it(answerer, query, introduced):
+    """Analysts type a term to see what it is: "NRDL" alone had led with the sentence introducing the
+    commercial insurance catalogue instead of the basic one."""
+    lead = answerer.ask(query).answer.split("[1]")[0]
+    assert introduced in lead, lead
+
+
 def test_a_figure_for_another_year_is_declined_naming_both_years(answerer) -> None:
     """The documents give the industry's revenue for 2019 (u050); asked for 2020 they do not answer, asked
     for 2019 they do (q073)."""

@@ -99,6 +99,8 @@ class Assessor:
 
     def _assess(self, question: str, hits: list[Hit], scope: frozenset[str]) -> Assessment:
         facts = analyse(question, one_region=self.settings.one_region)
+        if not facts.term and (term := self._bare_term(question)):
+            facts = facts.model_copy(update={"term": term})
         if not hits:
             return Assessment(facts, [], [], reason="no_hits")
         s = self.settings
@@ -180,6 +182,14 @@ class Assessor:
             # question files 59% of quantity questions are unanswerable, 34% of the others)
             "asks_quantity": float(facts.kind == "quantity"),
         }
+
+    def _bare_term(self, question: str) -> str:
+        """A query that is one glossary term and nothing else ("NRDL", 商保创新药目录, 挂网) asks what it
+        is: it is answered like "What is the NRDL?", by the sentence that introduces the term."""
+        bare = question.strip(" \t？?。.!！")
+        terms = self.retriever.translate(bare)
+        one = len(terms) == 1 and terms[0].weight == 1.0 and terms[0].source.lower() == bare.lower()
+        return bare if one else ""
 
     def _translations(self, text: str) -> list[tuple[str, list[str]]]:
         return [(term.source, term.forms) for term in self.retriever.translate(text)]
