@@ -441,6 +441,14 @@ def test_a_bare_glossary_term_is_answered_by_the_sentence_that_introduces_it(ans
     assert introduced in lead, lead
 
 
+def test_a_romanised_name_the_passages_write_in_characters_is_no_unseen_word(answerer) -> None:
+    """"Meng Fanli" is 孟凡利 in the Chinese forum report: as unseen words the name had pushed the decline
+    model under its threshold although the lead was his assessment of the industry."""
+    answer = answerer.ask("What did Meng Fanli say about biomedicine?")
+    assert not answer.declined, answer.answer
+    assert "我省生物医药产业发展基础扎实" in answer.answer.split("[1]")[0], answer.answer
+
+
 def test_a_figure_for_another_year_is_declined_naming_both_years(answerer) -> None:
     """The documents give the industry's revenue for 2019 (u050); asked for 2020 they do not answer, asked
     for 2019 they do (q073)."""

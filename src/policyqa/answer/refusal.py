@@ -41,6 +41,7 @@ from ..records import Hit
 from ..settings import AnswerSettings
 from ..text.cities import cities_unmentioned
 from ..text.drugs import unmentioned_drugs
+from ..text.people import names_romanised, romanised_spans
 from ..text.places import PROVINCE_OF, abroad_named, places_named, speaks_for
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
@@ -150,7 +151,7 @@ class Assessor:
             pieces, top = about, [top[i] for i in sorted({p.hit for p in about})]
         in_top = set().union(*(self.evidence.tokens_of(hit.chunk_id) for hit in top))
         ceiling = max(terms.values(), default=1.0)
-        carried = self._carried(question)
+        carried = self._carried(question) | self._names_found(question, top)
         # a place no passage is about makes the answer partial, and says so (Assessment.missing): its
         # name is neither unseen evidence nor a missing place when another asked place is found
         unseen = [t for t in tokens if t not in terms and t not in carried and not places_named(t)]
@@ -190,6 +191,15 @@ class Assessor:
         terms = self.retriever.translate(bare)
         one = len(terms) == 1 and terms[0].weight == 1.0 and terms[0].source.lower() == bare.lower()
         return bare if one else ""
+
+    def _names_found(self, question: str, top: list[Hit]) -> set[str]:
+        """The tokens of the romanised names ("Meng Fanli") that a passage found writes in characters
+        (孟凡利): like a translated word, such a name is no sign that the documents do not answer."""
+        found: set[str] = set()
+        for letters, written in romanised_spans(question).items():
+            if any(names_romanised(hit.text, frozenset({letters})) for hit in top):
+                found.update(self.retriever.tokens(written))
+        return found
 
     def _translations(self, text: str) -> list[tuple[str, list[str]]]:
         return [(term.source, term.forms) for term in self.retriever.translate(text)]

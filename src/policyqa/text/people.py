@@ -68,7 +68,13 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 def romanised_names(text: str) -> frozenset[str]:
     """The romanised Chinese names in a text, as their letters alone ("liangjunbin")."""
-    return frozenset(re.sub(r"[^a-z]", "", m.group(0).lower()) for m in _ROMANISED.finditer(text))
+    return frozenset(romanised_spans(text))
+
+
+def romanised_spans(text: str) -> dict[str, str]:
+    """Each romanised Chinese name in a text (its letters alone) with the words it is written as
+    ("liangjunbin": "Liang Junbin")."""
+    return {re.sub(r"[^a-z]", "", m.group(0).lower()): m.group(0) for m in _ROMANISED.finditer(text)}
 
 
 def names_romanised(sentence: str, names: frozenset[str]) -> bool:
