@@ -449,6 +449,12 @@ def test_a_romanised_name_the_passages_write_in_characters_is_no_unseen_word(ans
     assert "我省生物医药产业发展基础扎实" in answer.answer.split("[1]")[0], answer.answer
 
 
+def test_who_is_a_named_person_leads_with_the_sentence_that_introduces_them(answerer) -> None:
+    """"Who is Song Yuqin?" had led with a quote of hers; the sentence that gives her role leads now."""
+    lead = answerer.ask("Who is Song Yuqin?").answer.split("[1]")[0]
+    assert lead.startswith("Song Yuqin, Vice President of Peking University Cancer Hospital"), lead
+
+
 def test_a_figure_for_another_year_is_declined_naming_both_years(answerer) -> None:
     """The documents give the industry's revenue for 2019 (u050); asked for 2020 they do not answer, asked
     for 2019 they do (q073)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from policyqa.answer.evidence import DATELINE, WHOLE_CHARS, defines, is_heading, is_title_line, whole_sentence
-from policyqa.answer.facts import analyse, asked_term
+from policyqa.answer.facts import analyse, asked_person, asked_term
 from policyqa.retrieve.lexicon import Lexicon, packaged_dictionary
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
 from policyqa.text.people import is_roster, names_romanised, romanised_names
@@ -377,3 +377,13 @@ def test_a_region_row_of_a_comparison_asks_what_else_a_which_regions_question_as
     assert analyse("哪些地区设立了生物医药产业基金？", one_region=True).kind == "list"
     # a city within the region is still a place to name
     assert analyse("Which cities host biopharmaceutical parks?", one_region=True).kind == "place"
+
+
+@pytest.mark.parametrize(("question", "name"), [
+    ("Who is Song Yuqin?", "Song Yuqin"), ("who was Li Baiyong", "Li Baiyong"), ("孟凡利是谁？", "孟凡利"),
+    ("Who is responsible for the catalogue?", ""), ("Who was the MVP?", ""),
+    ("野马队的总经理是谁？", ""), ("局长是谁？", ""), ("What is the NRDL?", "")])
+def test_a_who_is_question_asks_about_a_named_person(question: str, name: str) -> None:
+    """Only a name (capitalised words; two to four Chinese characters that are not a role) is asked about
+    this way: "局长是谁" and "野马队的总经理是谁" ask for a person, not about one."""
+    assert asked_person(question) == name

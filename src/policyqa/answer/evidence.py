@@ -18,7 +18,7 @@ from ..text.language import detect_language
 from ..text.people import is_roster, names_romanised, romanised_names
 from ..text.places import places_about, places_named
 from ..text.sentences import split_sentences
-from .facts import QuestionFacts
+from .facts import QuestionFacts, asked_person
 
 #: a source's own footnote markers: "... yuan [3]." or ＂［1］＂; ours are added afterwards
 FOOTNOTE = re.compile(r"\s*[\[［【](\d{1,3})[\]］】]")
@@ -132,8 +132,8 @@ class Evidence:
                 ], dtype=np.float32), whole=part.whole, roster=part.roster, dateline=part.dateline))
         _add_gaps(found, facts)
         if facts.term:
-            _mark_definitions(found, [facts.term, *(form for t in self.retriever.translate(facts.term)
-                                                    for form in t.forms)])
+            forms = [facts.term, *(form for t in self.retriever.translate(facts.term) for form in t.forms)]
+            _mark_definitions(found, forms, person=facts.term == asked_person(question))
         _prefer_counts(found, facts)
         _unknown_names(found, facts)
         if names := romanised_names(question):
@@ -232,9 +232,21 @@ def defines(sentence: str, term: str) -> bool:
         sentence, re.I))
 
 
-def _mark_definitions(found: list[Piece], forms: list[str]) -> None:
+def introduces(sentence: str, name: str) -> bool:
+    """Whether a sentence introduces a person by role: "Song Yuqin, Vice President of Peking University
+    Cancer Hospital, …", 省委副书记、省长孟凡利."""
+    n = re.escape(name)
+    return bool(re.search(
+        rf"(?<![\w-]){n}\s*[,，]\s*(?:the\s+)?(?:[A-Z][\w-]*\s+){{0,4}}(?:of|at|from)\b|"
+        rf"(?:书记|省长|市长|主任|局长|院长|董事长|总经理|主席|部长|厅长|负责人|教授)[、，]?{n}", sentence))
+
+
+def _mark_definitions(found: list[Piece], forms: list[str], person: bool) -> None:
+    """A definition question's term, or a "who is X?" question's name (`person`), is answered first by
+    the sentence that introduces it."""
+    test = introduces if person else defines
     for piece in found:
-        piece.defines = any(defines(piece.text, form) for form in forms if form)
+        piece.defines = any(test(piece.text, form) for form in forms if form)
 
 
 def _prefer_counts(found: list[Piece], facts: QuestionFacts) -> None:

@@ -284,6 +284,18 @@ def asked_term(question: str) -> str:
     return (quoted.group(1) if quoted else phrase).strip(" “”\"'")
 
 
+#: "Who is Song Yuqin?", 孟凡利是谁？: a person asked about by name, answered by the sentence that introduces
+#: them ("Song Yuqin, Vice President of Peking University Cancer Hospital, analyzed …")
+_WHO_IS = re.compile(r"^\W*(?i:who\s+(?:is|was))\s+(?P<en>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*\??\s*$|"
+                     r"^\W*(?P<zh>[\u4e00-\u9fff]{1,3}[^\W\d_的长人者员家师官手])是谁[？?]?$")
+
+
+def asked_person(question: str) -> str:
+    """The name a "who is X?" question asks about ('' for any other question)."""
+    match = _WHO_IS.match(question.strip())
+    return next((g for g in match.groups() if g), "") if match else ""
+
+
 #: a list question's noun that names people ("Who were the painters?", 哪些艺术家): only such a list may be
 #: a roster of names; "What are the goals of the plan?" is not answered by the speakers at a forum
 _PEOPLE = re.compile(
@@ -328,7 +340,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          may_list_people=who or kind == "person" or (kind == "list" and bool(
                              _PEOPLE.search(question))),
                          counted=_counted(question) if unit == "count" else (),
-                         term=asked_term(question) if kind == "other" else "",
+                         term=(asked_term(question) if kind == "other" else "") or asked_person(question),
                          published=kind == "date" and bool(_PUBLISHED.search(question)),
                          day=kind == "date" and bool(_ASKS_DAY.search(question))
                          and not _PUBLISHED.search(question),
