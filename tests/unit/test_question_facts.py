@@ -387,3 +387,14 @@ def test_a_who_is_question_asks_about_a_named_person(question: str, name: str) -
     """Only a name (capitalised words; two to four Chinese characters that are not a role) is asked about
     this way: "局长是谁" and "野马队的总经理是谁" ask for a person, not about one."""
     assert asked_person(question) == name
+
+
+@pytest.mark.parametrize(("sentence", "states"), [
+    ('Nine departments jointly issued the "Several Measures … Medicine in Beijing (2025)".', False),
+    ("九部门联合印发了《若干措施2025》。", False),
+    ("In June 2025, the NHSA and the NHC jointly issued the measures.", True),
+    ('The "Measures (2024)" were issued on 8 July 2025.', True)])
+def test_a_year_inside_a_quoted_title_dates_nothing(sentence: str, states: bool) -> None:
+    """A date question is not answered by a document's name: "若干措施什么时候印发的？" had been answered with
+    "Recently, nine departments … issued the "… (2025)"", which gives no date."""
+    assert analyse("When were the measures issued?").states(sentence) is states

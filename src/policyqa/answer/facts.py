@@ -65,6 +65,8 @@ _ASKS_DAY = re.compile(r"哪一?天|哪日|什么日期|日期|几月几[日号]
 _DAY = re.compile(rf"\d{{1,2}}\s*[日号]|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\b(?:{_MONTHS})\s+\d{{1,2}}\b|"
                   rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b", re.I)
 #: what a sentence must contain to state each kind of answer (kinds without one: anything)
+#: a quoted title ("Several Measures … (2025)", 《若干措施2025》): the years in it name a document
+_TITLE = re.compile(r"“[^”]{0,200}”|\"[^\"]{0,200}\"|《[^》]{0,100}》")
 STATES = {"quantity": re.compile(f"{FIGURE.pattern}|{NUMBER_WORDS.pattern}", re.I), "date": _DATE}
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 #: a year the question dates its fact by (2020年, "in 2025", "June 2025"), not one inside a name
@@ -182,6 +184,8 @@ class QuestionFacts(BaseModel):
             return counts
         if self.unit:
             return bool(_UNIT_FIGURE[self.unit].search(sentence))
+        if self.kind == "date":  # "issued the "… Medicine in Beijing (2025)"" dates nothing: a title's year
+            sentence = _TITLE.sub(" ", sentence)
         if self.day:
             return bool(_DAY.search(sentence))
         pattern = STATES.get(self.kind)
