@@ -188,9 +188,9 @@ class Assessor:
         """A query that is one glossary term and nothing else ("NRDL", 商保创新药目录, 挂网) asks what it
         is: it is answered like "What is the NRDL?", by the sentence that introduces the term."""
         bare = question.strip(" \t？?。.!！")
-        terms = self.retriever.translate(bare)
-        one = len(terms) == 1 and terms[0].weight == 1.0 and terms[0].source.lower() == bare.lower()
-        return bare if one else ""
+        glossary = self.retriever.lexicon.glossary  # None when the glossary is switched off
+        terms = glossary.translate(bare) if glossary else []
+        return bare if len(terms) == 1 and terms[0][0].lower() == bare.lower() else ""
 
     def _names_found(self, question: str, top: list[Hit]) -> set[str]:
         """The tokens of the romanised names ("Meng Fanli") that a passage found writes in characters

@@ -123,14 +123,19 @@ class Retriever:
               allowed: np.ndarray | None) -> list[Candidate]:
         """BM25 ranking by query coverage; each hit also carries its dense cosine, which the refusal
         rule reads."""
-        words = self.fusion.keyword_function_words
-        function_words = re.compile(words) if words else None
         scores, rows = coverage_search(self.index.lexical, question, depth, allowed, self.translate(question),
-                                       self.fusion.word_part_share, self._proximity(question), function_words)
+                                       self.fusion.word_part_share, self._proximity(question),
+                                       self._function_words)
         if not len(rows):
             return []
         dense = np.asarray(self.index.vectors[rows]) @ query
         return [Candidate(int(r), float(s), float(d)) for r, s, d in zip(rows, scores, dense, strict=True)]
+
+    @functools.cached_property
+    def _function_words(self) -> re.Pattern[str] | None:
+        """The fusion settings' function-word pattern, compiled once (None when it is '')."""
+        words = self.fusion.keyword_function_words
+        return re.compile(words) if words else None
 
     def _proximity(self, question: str) -> Proximity | None:
         """What BM25's best-sentence share reads: each passage's sentences as keyword token sets."""
