@@ -162,6 +162,20 @@ def test_a_count_in_the_other_language_names_the_counted_thing_through_its_trans
     assert translated.counts("Class I new drugs were approved in 2024") is False
 
 
+def test_a_counted_word_is_matched_by_its_stem_not_by_a_look_alike() -> None:
+    """穗心保覆盖多少种药品？ was answered by "nine departments including Beijing Medical Security Bureau":
+    the dictionary's "medicaments" cut to five letters was "medic", and "In 2024," read as a count."""
+    facts = analyse("穗心保覆盖多少种药品？").with_translations([("药品", ["medicaments", "medicine"])])
+    assert facts.counts("Recently, nine departments including Beijing Medical Security Bureau") is None
+    assert facts.counts("In 2024, the Beijing Municipal Medical Security Bureau listed medicines") is False
+    assert facts.counts("covering 120 medicines and devices") is True
+    # a longer word that starts or ends with the stem is still the counted thing
+    exams = analyse("印度有多少个考试委员会?").with_translations([("考试", ["exam"])])
+    assert exams.counts("this has resulted in 30 different Examination Boards") is True
+    tons = analyse("How many tons of carbon are absorbed?")
+    assert tons.counts("the Amazon absorbs 1.5 gigatons of carbon dioxide") is True
+
+
 @pytest.mark.parametrize(("question", "dated"), [
     ("2020年广东生物医药与健康产业营业收入是多少？", {"2020"}),
     ("How many drugs did NMPA approve in 2025?", {"2025"}),

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 import jieba
+import Stemmer
 from pydantic import BaseModel
 
 from ..text.figures import FIGURE, NUMBER_WORDS
@@ -112,7 +113,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     ("count",
      r"多少(?![？?。，,]|$)|(?<!哪)几[个家项种批所部条件款类]|\bhow many\b|\bnumber of\b",
      # nor a time ("in just 19 working days" counts no applications)
-     r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,]))\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*(?:%|％|年|月|日|个月|"
+     r"(?<![\d.,])(?!(?:19|20)\d\d(?!\d|,\d))\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*(?:%|％|年|月|日|个月|"
      r"(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\b))|"
      rf"{NUMBER_WORDS.pattern}|[零一二三四五六七八九十百千两]+\s*(?:个|家|项|种|条|批|所|款|类|部)"),
 ))
@@ -126,6 +127,8 @@ _COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+(?:of\s+(?:the\s+)?(?:[A-Z
 _COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类]?([\u4e00-\u9fff]{2,})")
 _COUNTED_ZH_BEFORE = re.compile(
     r"([\u4e00-\u9fff]{2,}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[个家项种批所部条件款类]?[？?]?$")
+_STEMMER = Stemmer.Stemmer("english")
+_EN_WORD = re.compile(r"[a-z0-9]+")
 _EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such"})
 
 
@@ -194,13 +197,12 @@ class QuestionFacts(BaseModel):
     def counts(self, sentence: str) -> bool | None:
         """Whether a number stands right before a counted word (up to three words or eight characters
         between); None when the sentence names no counted word, so cannot tell."""
-        lower = sentence.lower()
-        if not self.counted or not any(word in lower for word in self.counted):
+        if not self.counted or not _names_any(sentence.lower(), self.counted):
             return None
         for figure in _UNIT_FIGURE["count"].finditer(sentence):
-            after = lower[figure.end(): figure.end() + 40]
+            after = sentence[figure.end(): figure.end() + 40].lower()
             near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
-            if any(word in near for word in self.counted):
+            if _names_any(near, self.counted):
                 return True
         return False
 
@@ -246,12 +248,26 @@ def _counted(question: str) -> tuple[str, ...]:
 
 
 def _stem(phrase: str) -> str:
-    """An English phrase as matched inside a sentence: its last word cut to five letters, so plurals and
-    inflections match ("companies" for "company"); Chinese as it is."""
-    words = phrase.lower().split()
-    if words and words[-1].isascii() and len(words[-1]) > 5:
-        words[-1] = words[-1][:5]
-    return " ".join(words)
+    """An English phrase as its words' Snowball stems, so plurals and inflections match ("companies" for
+    "company") and a word's look-alikes do not ("medicine" is no "medical"); Chinese as it is."""
+    return " ".join(_STEMMER.stemWord(w) if w.isascii() else w for w in phrase.lower().split())
+
+
+def _names_any(text: str, counted: tuple[str, ...]) -> bool:
+    """Whether lower-cased `text` names one of the counted phrases: a Chinese one anywhere in it, an
+    English one (stems, _stem) as words, its last word also as the start or end of a longer one ("exam" of
+    "examination boards", "ton" of "tonnes" and "gigatons") but not a look-alike ("medicaments" is no
+    "medical", which their first five letters took it for)."""
+    stems = [_STEMMER.stemWord(w) for w in _EN_WORD.findall(text)]
+    return any(_in_words(phrase.split(), stems) if phrase.isascii() else phrase in text for phrase in counted)
+
+
+def _in_words(phrase: list[str], stems: list[str]) -> bool:
+    """Whether the phrase's stems stand in a row in `stems`, its last one at least inside a word."""
+    n = len(phrase)
+    return any(stems[i : i + n - 1] == phrase[:-1] and
+               (stems[i + n - 1].startswith(phrase[-1]) or stems[i + n - 1].endswith(phrase[-1]))
+               for i in range(len(stems) - n + 1))
 
 
 #: a question for a person or body ("Who decides which province …?", 由谁主持): its other cues are
