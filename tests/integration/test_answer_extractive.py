@@ -343,6 +343,16 @@ def test_a_question_for_when_a_report_came_out_leads_with_its_dateline(answerer,
     assert "2025-07-08 [" not in other.answer
 
 
+@pytest.mark.parametrize("question", [
+    "When was the NHSA-NHC notice on innovative drugs issued?",
+    "《支持创新药高质量发展的若干措施》是什么时候印发的？",
+])
+def test_a_question_for_when_a_notice_was_issued_leads_with_the_date_it_was_signed(answerer, question: str):
+    # the notice's title names no date; the date under its signatures, on a line of its own, does
+    answer = answerer.ask(question)
+    assert not answer.declined and answer.answer.split("[1]")[0].strip() == "2025年6月30日"
+
+
 def test_two_windows_of_one_overlong_sentence_are_quoted_once(answerer) -> None:
     # the Beijing report's 600-character opening sentence is quoted from two cuts that overlap
     answer = answerer.ask("北京对医疗器械有什么支持政策？")

@@ -326,6 +326,10 @@ def test_a_sentence_that_introduces_a_term_defines_it(sentence: str, term: str, 
     ("When was the Xinhua report on Beijing's 32 new measures published?", True),
     # the date under the signatures
     ("国家医保局和国家卫生健康委印发创新药若干措施通知的落款日期是哪天？", True),
+    # a notice's issue date is the date it is signed (its dateline), in either language
+    ("《支持创新药高质量发展的若干措施》是什么时候印发的？", True),
+    ("When was the NHSA-NHC notice on innovative drugs issued?", True),
+    ("When will the new catalogue be issued?", False),  # not yet: no dateline answers it
     ("When did Beijing launch its 32 new measures?", False),  # the measures' date, not a report's
     ("How many reports were published in 2025?", False),  # not a date question
 ])
