@@ -32,6 +32,15 @@ def test_english_forms_match_whole_words_only(glossary) -> None:
     assert glossary.translate("") == []
 
 
+def test_a_phrase_given_in_the_plural_is_found_in_the_singular_but_a_single_word_is_not(glossary) -> None:
+    found = glossary.translate("What support is there for rare disease drugs?")
+    assert dict(found) == {"rare disease": ["罕见病"]}
+    assert dict(glossary.translate("a clinical trial of a medical device")) == {
+        "clinical trial": ["临床试验"], "medical device": ["医疗器械"]}
+    # "measures" (若干措施) and "claims" (理赔) are the glossary's; "measure" and "claim" are everyday words
+    assert glossary.translate("How do they measure the claim?") == []
+
+
 def test_the_longest_term_wins_and_each_is_listed_once(glossary) -> None:
     found = dict(glossary.translate("进入医保目录的创新药 医保目录"))
     assert set(found) == {"医保目录", "创新药"}  # not also 医保 (medical insurance) inside 医保目录
