@@ -130,6 +130,9 @@ def test_a_list_of_speakers_answers_who_spoke_not_what_was_said(built) -> None:
                                       "has weaknesses?").answer
     assert roster in answerer.ask("Who spoke for BeiGene Guangzhou at the Guangdong governor's forum?").answer
     assert roster in answerer.ask("How many Guangdong business representatives spoke at the forum?").answer
+    # asked which companies spoke, the list of speakers (company and name) leads
+    lead = answerer.ask("Which companies spoke at the Guangdong governor's forum?").answer.split("[1]")[0]
+    assert roster in lead and "一品红集团" in lead
 
 
 OFF_TOPIC = ["What is the capital of France?", "今天天气怎么样？", "How do I bake sourdough bread?"]

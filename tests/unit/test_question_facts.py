@@ -71,6 +71,9 @@ from policyqa.text.places import abroad_named
     # 哪几个 asks which ones, not how many
     ("粤港澳大湾区内地九市是指哪几个城市？", "place", ""),
     ("Which regions should the trading platform target?", "place", ""),
+    # a budget is a sum of money, however it is asked
+    ("What is the budget of the national major science and technology project?", "quantity", "money"),
+    ("国家科技重大专项的预算是多少？", "quantity", "money"),
 ])
 def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     facts = analyse(question)

@@ -35,7 +35,7 @@ ASKS = (
         r"minimum)\b|\bby how much\b|"
         # "What is the cap on Hainan's reward…": the noun asks for a figure even after "is the"
         r"\bwhat (?:is|was|are|were) the (?:cap|limit|maximum|minimum|amount|number|share|percentage|"
-        r"proportion|ratio|size)\b|"
+        r"proportion|ratio|size|budget|total)\b|"
         # "What are the volume-based procurement prices for coronary stents?": prices are figures, not a list
         r"\bwhat (?:is|was|are|were) the (?:[\w-]+ ){0,3}(?:prices?|costs?|fees?|premiums?)\b|"
         r"\bup to\b", re.I)),
@@ -47,7 +47,7 @@ ASKS = (
     ("list", re.compile(r"哪些|哪几|哪[类种]|\bwhich\b|\bwhat (?:are|were|kinds?|types?)\b|\blist\b", re.I)),
     # nouns that name a quantity ("数量", "上限") are weaker cues than the question words above: "能否以
     # 用药目录数量为由…" is a yes/no question about a count, not a question for one
-    ("quantity", re.compile(r"比例|幅度|上限|下限|金额|规模|数量|最高|最低")),
+    ("quantity", re.compile(r"比例|幅度|上限|下限|金额|规模|数量|最高|最低|预算")),
 )
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)|\d{1,2}\s*[月日]|年底|年初|年内|月底|上半年|下半年|"
@@ -103,7 +103,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"(?:people|persons|attendees|participants|"
      r"representatives|experts|entrepreneurs|employees|patients)\b"),
     ("money",
-     r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|多少(?:万|亿)?元|多少钱|保费|费用|收费|补偿|赔偿|成本|"
+     r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|多少(?:万|亿)?元|多少钱|保费|费用|收费|补偿|赔偿|成本|预算|"
      r"\b(?:money|funding|funds?|subsid(?:y|ies)|rewards?|grants?|loans?|revenue|market size|"
      r"budget|investment|prices?|yuan|costs?|fees?|premiums?|compensation|pay|paid)\b",
      rf"{_N}\s*(?:万|亿|千)?\s*(?:元|美元)|\d[\d,.]*\s*(?:billion|million|trillion|thousand)?\s*"
@@ -155,6 +155,9 @@ class QuestionFacts(BaseModel):
     #: the question asks who (谁, "who", "whose"), or for a list, which a list of people may answer
     #: ("Who were the painters?", 哪些艺术家…); other questions are not answered by a roster of speakers
     may_list_people: bool = False
+    #: the question asks who spoke ("Which companies spoke at the forum?", 哪些企业在会上发言？): the list of
+    #: speakers is the answer, and leads
+    speakers: bool = False
     places: frozenset[str] = frozenset()  # Chinese names, a city together with its province
     years: frozenset[str] = frozenset()
     dated: frozenset[str] = frozenset()  # the years that date the asked fact (DATED_YEAR)
@@ -319,6 +322,7 @@ def asked_person(question: str) -> str:
 
 #: a list question's noun that names people ("Who were the painters?", 哪些艺术家): only such a list may be
 #: a roster of names; "What are the goals of the plan?" is not answered by the speakers at a forum
+_SPEAKERS = re.compile(r"发言|\b(?:spoke|speak|speakers?)\b", re.I)
 _PEOPLE = re.compile(
     r"艺术家|画家|代表|嘉宾|领导|专家|企业家|人物|人员|人士|成员|官员|学者|科学家|作家|演员|球员|选手|教练|校友|人[？?]?$|"
     r"\b(?:people|persons?|alumn(?:i|us|a|ae)|(?:painter|artist|representative|speaker|official|leader|expert|"
@@ -359,7 +363,8 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
         unit = next((unit for unit, cue, _figure in UNITS if cue.search(question)), "")
     return QuestionFacts(lang=detect_language(question), kind=kind, unit=unit,
                          may_list_people=who or kind == "person" or (kind == "list" and bool(
-                             _PEOPLE.search(question))),
+                             _PEOPLE.search(question) or _SPEAKERS.search(question))),
+                         speakers=kind in ("list", "person") and bool(_SPEAKERS.search(question)),
                          counted=_counted(question) if unit == "count" else (),
                          term=(asked_term(question) if kind == "other" else "") or asked_person(question),
                          published=kind == "date" and bool(_PUBLISHED.search(question)),

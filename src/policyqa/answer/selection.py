@@ -40,8 +40,9 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     if not usable:
         return []
     # "What is the NRDL?" is answered by the sentence that introduces it, "若干措施有多少条？" by the one that
-    # counts the measures ("launching 32 new measures"), whatever else scores higher
-    usable.sort(key=lambda p: not (p.defines or p.counts or (p.named and p.roster)))
+    # counts the measures ("launching 32 new measures"), "Which companies spoke?" by the list of speakers,
+    # whatever else scores higher
+    usable.sort(key=lambda p: not (p.defines or p.counts or (p.roster and (p.named or facts.speakers))))
     lead = usable[0]
     chosen = [lead]
     for piece in usable:
