@@ -346,6 +346,17 @@ def test_a_question_for_when_a_report_came_out_leads_with_its_dateline(answerer,
     assert "2025-07-08 [" not in other.answer
 
 
+@pytest.mark.parametrize(("question", "dateline"), [
+    ("On what date did Mei Ri Jing Ji Xin Wen report Hainan's new support for biomedicine?",
+     "Mei Ri Jing Ji Xin Wen· 2025-08-14 02:16"),
+    ("When did Hai Nan Ri Bao report Hainan's biomedicine measures?", "Hai Nan Ri Bao· 2025-08-18 02:08"),
+])
+def test_a_report_asked_by_its_source_leads_with_its_dateline(answerer, question: str, dateline: str):
+    # the digest holds one dateline per news item; the one naming the asked newspaper answers
+    answer = answerer.ask(question)
+    assert not answer.declined and answer.answer.split("[1]")[0].strip() == dateline
+
+
 @pytest.mark.parametrize("question", [
     "When was the NHSA-NHC notice on innovative drugs issued?",
     "《支持创新药高质量发展的若干措施》是什么时候印发的？",

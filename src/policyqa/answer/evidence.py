@@ -39,8 +39,10 @@ _WORD = re.compile(r"[A-Za-z]{2,}|\d+")
 _QUESTION = re.compile(r"[?？]\s*[”’」』）)\"']*$")
 #: a dateline: a full date on a line of its own, after the source's name or not ("2025-07-08", "Hai Nan Ri
 #: Bao· 2025-08-18 02:08", "2025年7月8日")
-DATELINE = re.compile(
-    r"^[^\d。.!?]{0,40}?(?:\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)(?:\s+\d{1,2}:\d{2})?\s*$")
+_DATE_TIME = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)(?:\s+\d{1,2}:\d{2})?\s*$"
+DATELINE = re.compile(rf"^[^\d。.!?]{{0,40}}?{_DATE_TIME}")
+#: a dateline's date and time, to leave its source's name ("Hai Nan Ri Bao· 2025-08-18 02:08")
+DATELINE_SOURCE = re.compile(_DATE_TIME)
 
 FEATURES = ("cosine", "passage", "fused_gap", "rank", "coverage", "translated", "states", "heading",
             "length", "other_language", "off_place", "cosine_gap", "coverage_gap", "cosine_across")

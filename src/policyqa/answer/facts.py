@@ -135,8 +135,8 @@ _EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such
 #: a date question about when a report or article came out, or the date a notice is signed (落款): its
 #: answer is the source's dateline
 _PUBLISHED = re.compile(r"报道|刊发|刊登|刊出|发表|文章|新闻|落款|成文日期|发文日期|印发|签发|"
-                        r"\b(?:published|reported|posted|articles?|news (?:reports?|stor(?:y|ies))|"
-                        r"(?:was|were)\b[^?]*\b(?:issued|signed))\b", re.I)
+                        r"\b(?:published|report(?:s|ed)?|posted|articles?|news (?:reports?|stor(?:y|ies))|"
+                        r"(?:was|were)\b[^?]*\b(?:issued|signed|released))\b", re.I)
 
 #: a number as a question gives it (35, 1,200, 2.5); matched in a sentence only as a whole number
 _GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")

@@ -45,7 +45,7 @@ from ..text.people import names_romanised, romanised_spans
 from ..text.places import PROVINCE_OF, abroad_named, places_named, speaks_for
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
-from .selection import choose, lead_with_dateline, score
+from .selection import choose, lead_with_dateline, named_dateline, score
 
 REFUSAL_FEATURES = ("dense", "fused", "best_cosine", "lead_cosine",
                     "lead_states", "places_found", "years_found", "lead_score", "unseen_terms",
@@ -128,13 +128,15 @@ class Assessor:
             reason, missing = "drug", sorted(drugs)
         elif other_years:  # before 'evidence': declined either way, this one says which years there are
             reason = "year"
-        elif not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0])):
+        elif not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0])
+                            and not (facts.published and named_dateline(question, pieces))):
             reason = "evidence"
         elif s.decline_without_figure and facts.kind == "quantity" and not chosen[0].states:
             reason = "figure"
         if not reason:
             if facts.published:
-                chosen = lead_with_dateline(chosen, pieces, [h.doc_id for h in hits], s.max_sentences)
+                documents = [h.doc_id for h in hits]
+                chosen = lead_with_dateline(chosen, pieces, documents, s.max_sentences, question)
             covered = set().union(*(p.places for p in chosen))
             missing = sorted(facts.places - covered - _implied(facts))
         return Assessment(facts, pieces, chosen, features, probability, reason, missing, other_years)

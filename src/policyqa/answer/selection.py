@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from .evidence import FEATURES, Piece
+from .evidence import DATELINE_SOURCE, FEATURES, Piece
 from .facts import YEAR, QuestionFacts
 
 
@@ -88,11 +88,14 @@ def similar(a: str, b: str, threshold: float = 0.7) -> bool:
 
 
 def lead_with_dateline(chosen: list[Piece], pieces: list[Piece], documents: list[str],
-                       max_sentences: int) -> list[Piece]:
-    """A question for when a report came out ("报道发布于哪一天？") is answered by its dateline: the best
-    dateline of the lead's document (`documents[hit]` is each hit's doc_id), put before the sentences the
-    evidence chose. The decision to answer was taken on those sentences: a bare date is no evidence that
-    the passages are about the asked report."""
+                       max_sentences: int, question: str = "") -> list[Piece]:
+    """A question for when a report came out ("报道发布于哪一天？") is answered by its dateline: the dateline
+    that names the source the question names ("Mei Ri Jing Ji Xin Wen· 2025-08-14"), else the best dateline
+    of the lead's document (`documents[hit]` is each hit's doc_id), put before the sentences the evidence
+    chose. The decision to answer was taken on those sentences: a bare date is no evidence that the
+    passages are about the asked report, but a dateline naming the asked source is (`named_dateline`)."""
+    if named := named_dateline(question, pieces):
+        return [named, *chosen][:max_sentences]
     if not chosen:
         return chosen
     lead_doc = documents[chosen[0].hit]
@@ -100,6 +103,21 @@ def lead_with_dateline(chosen: list[Piece], pieces: list[Piece], documents: list
     if not datelines:
         return chosen
     return [max(datelines, key=lambda p: p.score), *chosen][:max_sentences]
+
+
+def named_dateline(question: str, pieces: list[Piece]) -> Piece | None:
+    """The dateline whose source the question names, in its letters ("On what date did the National
+    Business Daily (Mei Ri Jing Ji Xin Wen) report …?"): a digest holds one dateline per news item."""
+    asked = _letters(question)
+    for piece in pieces:
+        source = _letters(DATELINE_SOURCE.sub("", piece.text)) if piece.dateline else ""
+        if len(source) >= 8 and source in asked:
+            return piece
+    return None
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
 
 
 def _other_years_only(text: str, years: frozenset[str]) -> bool:
