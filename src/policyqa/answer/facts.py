@@ -221,7 +221,7 @@ class QuestionFacts(BaseModel):
         """The years the sentences date their figures by, when the question dates its own by others
         ("2020年…营业收入" answered by "By 2019, revenue had surpassed 500 billion yuan"); [] otherwise."""
         found = {year for sentence in sentences for year in YEAR.findall(sentence)}
-        return sorted(found) if self.dated and self.strict and found and not found & self.dated else []
+        return sorted(found) if self.dated and found and not found & self.dated else []
 
     @property
     def typed(self) -> bool:

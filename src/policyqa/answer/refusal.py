@@ -8,8 +8,9 @@ sentences of the top passages, scored and chosen) and decides:
   passage mentions;
 - 'drug': the question names a drug (text/drugs.py) that no passage mentions: a general pricing rule
   is no answer about ivonescimab;
-- 'year': the question dates the figure or date it asks for by a year (2020年, "in 2026"), and the
-  chosen sentences date theirs by other years only: a figure for 2019 does not answer for 2020;
+- 'year': the question dates what it asks for by a year (2020年, "in 2026", "target for 2030"), and the
+  chosen sentences date theirs by other years only: a figure for 2019 does not answer for 2020, nor a
+  target for 2027 one for 2030;
 - 'figure': the question asks for a quantity and the lead, the best sentence there is, states no figure
   in the asked unit: "平均降幅是多少？" is not answered by "通过协商合理确定…结算价" (setting
   decline_without_figure; off, such an answer quotes the lead with a note that no figure is given);
