@@ -130,6 +130,8 @@ def test_a_list_of_speakers_answers_who_spoke_not_what_was_said(built) -> None:
                                       "has weaknesses?").answer
     assert roster in answerer.ask("Who spoke for BeiGene Guangzhou at the Guangdong governor's forum?").answer
     assert roster in answerer.ask("How many Guangdong business representatives spoke at the forum?").answer
+    # asked how many spoke, the list that counts them ("等12位粤商代表发言") leads
+    assert roster in answerer.ask("粤商·省长面对面协商座谈会上有几位粤商代表发言？").answer.split("[1]")[0]
     # asked which companies spoke, the list of speakers (company and name) leads
     lead = answerer.ask("Which companies spoke at the Guangdong governor's forum?").answer.split("[1]")[0]
     assert roster in lead and "一品红集团" in lead

@@ -29,7 +29,8 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     each supporting piece from a passage not quoted yet (a comparison's row sums up its region's passages)."""
     usable = [p for p in pieces if not p.off_place and not p.dateline]
     if not facts.may_list_people:  # a list of speakers answers who spoke or how many, not what was said
-        usable = [p for p in usable if not p.roster or p.counts or p.named] or usable
+        usable = [p for p in usable if not p.roster or p.counts or p.named
+                  or (facts.unit == "people" and p.states)] or usable
     if facts.places:
         usable = [p for p in usable if p.places & facts.places] or usable
     # "若干措施2025有多少个部门…" is not answered by "In 2024, … nine other departments"; a year that
