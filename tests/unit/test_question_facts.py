@@ -74,6 +74,9 @@ from policyqa.text.places import abroad_named
     # a budget is a sum of money, however it is asked
     ("What is the budget of the national major science and technology project?", "quantity", "money"),
     ("国家科技重大专项的预算是多少？", "quantity", "money"),
+    # companies counted by their revenue: the companies are counted, the sum says which ones
+    ("广东行动计划提出培育多少家营收超百亿元的企业？", "quantity", "count"),
+    ("How many companies have revenue above 10 billion yuan?", "quantity", "count"),
 ])
 def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     facts = analyse(question)
@@ -163,6 +166,15 @@ def test_a_count_in_the_other_language_names_the_counted_thing_through_its_trans
     assert translated.counts("The zone has approved 12 Class I new drugs") is True
     assert translated.counts("over 3,900 biopharmaceutical companies") is None
     assert translated.counts("Class I new drugs were approved in 2024") is False
+
+
+def test_the_counted_thing_is_the_head_noun_after_a_threshold_clause() -> None:
+    assert analyse("广东行动计划要培育几家销售收入超千亿元的龙头企业？").counted == ("龙头企业",)
+    assert analyse("成都高新区有多少个产品的产值超过1亿元？").counted[0] == "产品"  # the products are counted
+    # "one" is a count before the counted thing
+    leader = analyse("How many industry leaders will Guangdong cultivate?")
+    assert leader.counts("cultivate one industry leader with sales revenue exceeding 100 billion") is True
+    assert leader.counts("the industry leader, one of a kind") is False
 
 
 def test_a_counted_word_is_matched_by_its_stem_not_by_a_look_alike() -> None:

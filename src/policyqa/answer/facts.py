@@ -7,6 +7,7 @@ which ones may support the lead; it never empties an answer.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -128,6 +129,8 @@ _COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类]?([\
 _COUNTED_ZH_BEFORE = re.compile(
     r"([\u4e00-\u9fff]{2,}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[个家项种批所部条件款类]?[？?]?$")
 _STEMMER = Stemmer.Stemmer("english")
+_THRESHOLD = re.compile(r"超|达到|以上|突破")
+_ONE = re.compile(r"\bone\b", re.I)
 _EN_WORD = re.compile(r"[a-z0-9]+")
 _EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such"})
 
@@ -203,7 +206,8 @@ class QuestionFacts(BaseModel):
         between); None when the sentence names no counted word, so cannot tell."""
         if not self.counted or not _names_any(sentence.lower(), self.counted):
             return None
-        for figure in _UNIT_FIGURE["count"].finditer(sentence):
+        # "one" is no figure in general (one of, one-stop), but "cultivate one industry leader" counts
+        for figure in itertools.chain(_UNIT_FIGURE["count"].finditer(sentence), _ONE.finditer(sentence)):
             after = sentence[figure.end(): figure.end() + 40].lower()
             near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
             if _names_any(near, self.counted):
@@ -245,7 +249,10 @@ def _counted(question: str) -> tuple[str, ...]:
         words = [_stem(w) for w in match.group(1).split()]
         return tuple(w for w in words if len(w) > 2 and w not in _EN_STOP)
     if match := _COUNTED_ZH.search(question):
-        return tuple([w for w in jieba.lcut(match.group(1)) if len(w) > 1][:2])
+        qualifier, _, head = match.group(1).rpartition("的")
+        # 几家[销售收入超千亿元的]龙头企业 counts the companies; 多少个产品的产值 the products
+        phrase = head if head and _THRESHOLD.search(qualifier) else match.group(1)
+        return tuple([w for w in jieba.lcut(phrase) if len(w) > 1][:2])
     if match := _COUNTED_ZH_BEFORE.search(question):  # "若干措施2025有多少条？": the noun comes first
         return tuple([w for w in jieba.lcut(match.group(1)) if len(w) > 1][-2:])
     return ()
@@ -322,6 +329,8 @@ def asked_person(question: str) -> str:
 
 #: a list question's noun that names people ("Who were the painters?", 哪些艺术家): only such a list may be
 #: a roster of names; "What are the goals of the plan?" is not answered by the speakers at a forum
+_COUNTED_THINGS = re.compile(r"(?:多少|几)[个家项种批所部条件款类]|\bhow many\b(?!\s+(?:yuan|dollars)\b)",
+                             re.I)
 _SPEAKERS = re.compile(r"发言|\b(?:spoke|speak|speakers?)\b", re.I)
 _PEOPLE = re.compile(
     r"艺术家|画家|代表|嘉宾|领导|专家|企业家|人物|人员|人士|成员|官员|学者|科学家|作家|演员|球员|选手|教练|校友|人[？?]?$|"
@@ -360,7 +369,11 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                     "other")
     unit = ""
     if kind == "quantity":
-        unit = next((unit for unit, cue, _figure in UNITS if cue.search(question)), "")
+        units = [unit for unit, cue, _figure in UNITS if cue.search(question)]
+        unit = units[0] if units else ""
+        # "培育多少家营收超百亿元的企业？" counts companies; the sum only says which ones are counted
+        if unit == "money" and "count" in units and _COUNTED_THINGS.search(question):
+            unit = "count"
     return QuestionFacts(lang=detect_language(question), kind=kind, unit=unit,
                          may_list_people=who or kind == "person" or (kind == "list" and bool(
                              _PEOPLE.search(question) or _SPEAKERS.search(question))),
