@@ -77,6 +77,8 @@ from policyqa.text.places import abroad_named
     # companies counted by their revenue: the companies are counted, the sum says which ones
     ("广东行动计划提出培育多少家营收超百亿元的企业？", "quantity", "count"),
     ("How many companies have revenue above 10 billion yuan?", "quantity", "count"),
+    # "what revenue" asks for a figure with an adjective or two between
+    ("What industrial revenue target does the Guangdong plan set?", "quantity", "money"),
 ])
 def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     facts = analyse(question)

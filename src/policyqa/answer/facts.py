@@ -32,8 +32,8 @@ ASKS = (
     ("quantity", re.compile(
         r"多少|(?<!哪)几[个家项种天年倍批所部条件名位款类]|多[高大长远重深宽]|"
         r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big|tall|high|far|deep|wide|heavy|old)\b|"
-        r"\bwhat (?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|limit|maximum|"
-        r"minimum)\b|\bby how much\b|"
+        r"\bwhat (?:[a-z-]+ ){0,2}?(?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|"
+        r"limit|maximum|minimum)\b|\bby how much\b|"
         # "What is the cap on Hainan's reward…": the noun asks for a figure even after "is the"
         r"\bwhat (?:is|was|are|were) the (?:cap|limit|maximum|minimum|amount|number|share|percentage|"
         r"proportion|ratio|size|budget|total)\b|"
