@@ -318,21 +318,22 @@ def test_a_count_question_leads_with_the_sentence_that_counts_the_asked_thing(an
     assert not answer.declined and "32 new measures" in answer.answer.split("[1]")[0]
 
 
-@pytest.mark.parametrize(("question", "found"), [
+@pytest.mark.parametrize(("question", "found", "reason"), [
     # one asked place is covered: a partial answer, not "the documents do not cover this"
-    ("What rewards do Hainan and Zhejiang give for innovative drug R&D?", 1.0),
-    ("What rewards does Hainan give for innovative drug R&D?", 1.0),
-    # a city's province is not the city: Hubei passages do not answer for Wuhan's biolake
-    ("武汉光谷生物城对入驻生物医药企业提供多少房租补贴？", 0.0),
+    ("What rewards do Hainan and Zhejiang give for innovative drug R&D?", 1.0, ""),
+    ("What rewards does Hainan give for innovative drug R&D?", 1.0, ""),
+    # a city's province is not the city: Hubei passages do not answer for Wuhan's biolake, and the
+    # decline names Wuhan (stop 29; before, the model declined it on its evidence)
+    ("武汉光谷生物城对入驻生物医药企业提供多少房租补贴？", 0.0, "place"),
 ])
 def test_a_question_naming_a_covered_place_counts_its_places_found(answerer, question: str,
-                                                                   found: float) -> None:
+                                                                   found: float, reason: str) -> None:
     # the passages of the asked regions (a city's counts for its province), as the region filter finds them
     regions = sorted({region_of(p) for p in places_named(question)} & {"Hainan", "Hubei"})
     hits = answerer.retriever.search(question, k=answerer.settings.k, filters=Filters(places=regions))
     assessment = answerer.assessor.assess(question, hits)
     assert assessment.features["places_found"] == found
-    assert assessment.reason != "place"
+    assert (assessment.reason == "place") == (reason == "place")
 
 
 @pytest.mark.parametrize("question", [
@@ -435,7 +436,9 @@ def test_questions_about_what_the_corpus_does_not_cover_are_declined(answerer, q
     ("What is the capital of France?", "France"), ("美国FDA对细胞疗法的加速审批通道有哪些条件？", "美国"),
     ("What incentives does Dalian offer biomedicine companies that build production bases?", "Dalian"),
     ("宁波市对生物医药企业新建GMP车间给予多少补助？", "宁波"),
-    ("How does the Dutch medicines agency speed up approval of innovative drugs?", "Netherlands")])
+    ("How does the Dutch medicines agency speed up approval of innovative drugs?", "Netherlands"),
+    # a city of a covered province (Hubei) that no passage names: not answered with Hubei's or national news
+    ("How many Class I new drugs have been approved in Wuhan?", "Wuhan")])
 def test_a_place_abroad_or_a_city_no_passage_mentions_is_named_in_the_refusal(answerer, question, named):
     answer = answerer.ask(question)
     assert answer.declined and named in answer.notice, answer.notice

@@ -3,7 +3,8 @@
 `Assessor.assess` gathers a question's evidence once (its answer kind, places and years; the candidate
 sentences of the top passages, scored and chosen) and decides:
 - 'no_hits': nothing was retrieved;
-- 'place': the question names places and no passage is about any of them, or names a country or
+- 'place': the question names places and no passage is about any of them (a city's own name counts,
+  not the province it implies: Hubei passages are not about Wuhan), or names a country or
   regulator abroad (text/places.ABROAD), or a city beyond text/places.PLACES (text/cities.py), that no
   passage mentions;
 - 'drug': the question names a drug (text/drugs.py) that no passage mentions: a general pricing rule
@@ -123,8 +124,9 @@ class Assessor:
             unmentioned |= cities_unmentioned(question, texts)
         reason, missing = "", []
         other_years = facts.other_year([p.text for p in chosen])
-        if (facts.places and not facts.places & found) or unmentioned:
-            reason, missing = "place", sorted(unmentioned or facts.places)
+        named = facts.places - _implied(facts)  # "Wuhan", not the Hubei it implies
+        if (facts.places and not named & found) or unmentioned:
+            reason, missing = "place", sorted(unmentioned or named)
         elif drugs := unmentioned_drugs(question, texts, self._translations):
             reason, missing = "drug", sorted(drugs)
         elif other_years:  # before 'evidence': declined either way, this one says which years there are
