@@ -148,6 +148,10 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("How many of the 1,200 attendees came from companies?", "more than 1,200 attendees came", False),
     ("How many of the 35 hospitals have opened their sample data?", "135 hospitals have opened it", True),
     ("How many of the 35 hospitals have opened their sample data?", "all 35 hospitals have opened it", False),
+    # how long or how often: a frequency answers
+    ("医保部门应在多长时间内对特例单议病例组织专家评议？", "按季度或月组织专家对特例单议病例进行评议", True),
+    ("How often should experts review special cases?", "experts review them quarterly", True),
+    ("How often should experts review special cases?", "experts review special cases", False),
 ])
 def test_a_sentence_states_the_asked_figure(question: str, sentence: str, states: bool) -> None:
     assert analyse(question).states(sentence) is states

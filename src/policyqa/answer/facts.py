@@ -85,10 +85,13 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     ("duration",
      r"多久|多长时间|几天|多少天|几个月|多少个?月|多少年|多少个工作日|时限|"
      # "how fast will the market grow" asks for a rate (below), not a time
-     r"\bhow (?:long|soon)\b|\bhow (?:quickly|fast)\b(?!.*\b(?:grow|increas|ris|expand))|"
-     r"\bhow many (?:years|months|weeks|days|working days)\b",
+     r"\bhow (?:long|soon|often)\b|\bhow (?:quickly|fast)\b(?!.*\b(?:grow|increas|ris|expand))|"
+     r"\bhow many (?:years|months|weeks|days|working days)\b|多久一次|频率|频次",
      rf"{_N}\s*(?:个多|多个|个|多)?\s*(?:工作日|天|日|月|年|周|星期|小时|钟头|分钟|秒|世纪)|"
-     rf"{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks|hours|minutes|seconds|decades|centuries)\b"),
+     rf"{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks|hours|minutes|seconds|decades|centuries)\b|"
+     # how often: "按季度或月组织专家…评议" answers "多长时间内…评议？" and "How often…?"
+     r"[按每](?:季度|月|年|周|半年)|"
+     r"\b(?:quarterly|monthly|annually|yearly|weekly|every (?:quarter|month|year|week))\b"),
     ("percent",
      # "share" as a noun ("what share of", "the share"), not the verb ("hospitals that share their data")
      r"比例|配比|比率|比值|百分|幅度|降幅|增幅|占比|增速|增长率|\b(?:percent(?:age)?|proportion|rate|ratio)\b|"
