@@ -41,6 +41,12 @@ def test_a_phrase_given_in_the_plural_is_found_in_the_singular_but_a_single_word
     assert glossary.translate("How do they measure the claim?") == []
 
 
+def test_a_hyphen_between_words_is_a_space(glossary) -> None:
+    found = glossary.translate("What is the one-product-two-specifications rule exemption?")
+    assert dict(found) == {"one-product-two-specifications": ["一品两规"]}  # the question's own spelling
+    assert dict(glossary.translate("dual channel drugs")) == {"dual channel": ["双通道"]}
+
+
 def test_the_longest_term_wins_and_each_is_listed_once(glossary) -> None:
     found = dict(glossary.translate("进入医保目录的创新药 医保目录"))
     assert set(found) == {"医保目录", "创新药"}  # not also 医保 (medical insurance) inside 医保目录

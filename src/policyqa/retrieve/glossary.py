@@ -22,11 +22,11 @@ class Glossary:
 
     def __init__(self, entries: list[tuple[str, list[str]]]) -> None:
         self.entries = entries
-        self._forms = [[_singular(form.lower())[0] for form in forms] for _, forms in entries]
+        singulars = [[_singular(_unhyphenated(form.lower())) for form in forms] for _, forms in entries]
+        self._forms = [[stem for stem, _ending in forms] for forms in singulars]
         self._english = [
-            re.compile("|".join(rf"(?<![a-z0-9]){re.escape(stem)}{ending}(?![a-z0-9])"
-                                for stem, ending in map(_singular, (f.lower() for f in forms))))
-            for _, forms in entries
+            re.compile("|".join(rf"(?<![a-z0-9]){re.escape(stem)}{end}(?![a-z0-9])" for stem, end in forms))
+            for forms in singulars
         ]
 
     @classmethod
@@ -47,12 +47,13 @@ class Glossary:
         forms of one term are alternatives, so a passage that uses any of them matches the term.
         """
         lowered = question.lower()
+        english = _unhyphenated(lowered)  # the same length: spans found in it are spans of `lowered`
         found = []  # (start, end, other-language forms)
-        for (chinese, forms), folded, english in zip(self.entries, self._forms, self._english, strict=True):
+        for (chinese, forms), folded, pattern in zip(self.entries, self._forms, self._english, strict=True):
             if chinese in lowered:  # plain substring tests first: a question holds few of the terms
                 found += [(m.start(), m.end(), forms) for m in re.finditer(re.escape(chinese), lowered)]
-            if any(form in lowered for form in folded):
-                found += [(m.start(), m.end(), [chinese]) for m in english.finditer(lowered)]
+            if any(form in english for form in folded):
+                found += [(m.start(), m.end(), [chinese]) for m in pattern.finditer(english)]
         taken = np.zeros(len(lowered), dtype=bool)
         chosen: dict[tuple[int, int], list[str]] = {}  # one span can be several entries' form
         for start, end, forms in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
@@ -63,6 +64,15 @@ class Glossary:
         for start, end in sorted(chosen):
             terms.setdefault(lowered[start:end], []).extend(chosen[start, end])
         return [(term, list(dict.fromkeys(forms))) for term, forms in terms.items()]
+
+
+def _unhyphenated(text: str) -> str:
+    """A hyphen between letters as a space: "one-product-two-specifications" is the glossary's "one product
+    two specifications", and "dual-channel" its "dual channel"."""
+    return _HYPHEN.sub(" ", text)
+
+
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
 def _singular(form: str) -> tuple[str, str]:
