@@ -79,6 +79,9 @@ from policyqa.text.places import abroad_named
     ("How many companies have revenue above 10 billion yuan?", "quantity", "count"),
     # "what revenue" asks for a figure with an adjective or two between
     ("What industrial revenue target does the Guangdong plan set?", "quantity", "money"),
+    # a price mechanism is no price; what an official said is no person
+    ("What is the settlement price mechanism for drugs in the catalogue?", "other", ""),
+    ("What did Governor Meng Fanli say about shortcomings in the industry?", "other", ""),
 ])
 def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     facts = analyse(question)

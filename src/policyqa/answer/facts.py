@@ -38,7 +38,10 @@ ASKS = (
         r"\bwhat (?:is|was|are|were) the (?:cap|limit|maximum|minimum|amount|number|share|percentage|"
         r"proportion|ratio|size|budget|total)\b|"
         # "What are the volume-based procurement prices for coronary stents?": prices are figures, not a list
-        r"\bwhat (?:is|was|are|were) the (?:[\w-]+ ){0,3}(?:prices?|costs?|fees?|premiums?)\b|"
+        r"\bwhat (?:is|was|are|were) the (?:[\w-]+ ){0,3}(?:prices?|costs?|fees?|premiums?)\b"
+        # "What is the settlement price mechanism…?" asks for the mechanism
+        r"(?!\s+(?:mechanisms?|polic(?:y|ies)|rules?|systems?|management|confidentiality|negotiations?|"
+        r"reforms?|regulations?|formation|setting))|"
         r"\bup to\b", re.I)),
     ("place", re.compile(r"哪(?:[个些]|几个)?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
@@ -291,7 +294,8 @@ _WHO = re.compile(r"^\W*(?:who|whom|whose)\b|谁", re.I)
 #: chaired, 由谁发言, 局长是谁), or which leader or official; "Who decides …" may be answered by a body
 _PERSON = re.compile(
     r"^\W*who\b.*\b(?:sp[eo]a?ke?s?|chair(?:s|ed)?|presided?|attended|delivered|hosted|led|heads?|headed|"
-    r"represented|addressed|signed)\b|\b(?:which (?:\w+ ){0,2}|what (?:\w+ )?)(?:leaders?|officials?|"
+    r"represented|addressed|signed)\b|\b(?:which (?:\w+ ){0,2}|what (?!(?:did|does|do|is|was|were|are|will|"
+    r"has|have|had)\b)(?:\w+ )?)(?:leaders?|officials?|"
     r"speakers?|persons?|people|representatives?|governors?|ministers?|directors?|alumn(?:i|us|a|ae))\b|"
     r"由谁|谁(?:发言|主持|讲话|出席|致辞|代表)|是谁[？?]?$|哪几?位|哪些(?:领导|嘉宾|代表)", re.I)
 
