@@ -12,13 +12,13 @@ import re
 from collections.abc import Iterable
 
 import jieba
-import Stemmer
 from pydantic import BaseModel
 
 from ..text.figures import FIGURE, NUMBER_WORDS
 from ..text.language import detect_language
 from ..text.people import names_person
 from ..text.places import any_place_named, places_named, with_provinces
+from ..text.tokenizer import english_stem
 
 #: the auxiliary verbs that open an English yes/no question
 _AUXILIARY = r"(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|must)"
@@ -134,7 +134,6 @@ _COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+(?:of\s+(?:the\s+)?(?:[A-Z
 _COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类]?([\u4e00-\u9fff]{2,})")
 _COUNTED_ZH_BEFORE = re.compile(
     r"([\u4e00-\u9fff]{2,}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[个家项种批所部条件款类]?[？?]?$")
-_STEMMER = Stemmer.Stemmer("english")
 _THRESHOLD = re.compile(r"超|达到|以上|突破")
 _ONE = re.compile(r"\bone\b", re.I)
 _EN_WORD = re.compile(r"[a-z0-9]+")
@@ -267,7 +266,7 @@ def _counted(question: str) -> tuple[str, ...]:
 def _stem(phrase: str) -> str:
     """An English phrase as its words' Snowball stems, so plurals and inflections match ("companies" for
     "company") and a word's look-alikes do not ("medicine" is no "medical"); Chinese as it is."""
-    return " ".join(_STEMMER.stemWord(w) if w.isascii() else w for w in phrase.lower().split())
+    return " ".join(english_stem(w) if w.isascii() else w for w in phrase.lower().split())
 
 
 def _names_any(text: str, counted: tuple[str, ...]) -> bool:
@@ -275,7 +274,7 @@ def _names_any(text: str, counted: tuple[str, ...]) -> bool:
     English one (stems, _stem) as words, its last word also as the start or end of a longer one ("exam" of
     "examination boards", "ton" of "tonnes" and "gigatons") but not a look-alike ("medicaments" is no
     "medical", which their first five letters took it for)."""
-    stems = [_STEMMER.stemWord(w) for w in _EN_WORD.findall(text)]
+    stems = [english_stem(w) for w in _EN_WORD.findall(text)]
     return any(_in_words(phrase.split(), stems) if phrase.isascii() else phrase in text for phrase in counted)
 
 
@@ -334,11 +333,13 @@ def asked_person(question: str) -> str:
     return next((g for g in match.groups() if g), "") if match else ""
 
 
-#: a list question's noun that names people ("Who were the painters?", 哪些艺术家): only such a list may be
-#: a roster of names; "What are the goals of the plan?" is not answered by the speakers at a forum
+#: a count of things, which a sum may qualify ("多少家营收超百亿元的企业"): the unit stays a count
 _COUNTED_THINGS = re.compile(r"(?:多少|几)[个家项种批所部条件款类]|\bhow many\b(?!\s+(?:yuan|dollars)\b)",
                              re.I)
+#: a question about who spoke: the list of speakers answers it
 _SPEAKERS = re.compile(r"发言|\b(?:spoke|speak|speakers?)\b", re.I)
+#: a list question's noun that names people ("Who were the painters?", 哪些艺术家): only such a list may be
+#: a roster of names; "What are the goals of the plan?" is not answered by the speakers at a forum
 _PEOPLE = re.compile(
     r"艺术家|画家|代表|嘉宾|领导|专家|企业家|人物|人员|人士|成员|官员|学者|科学家|作家|演员|球员|选手|教练|校友|人[？?]?$|"
     r"\b(?:people|persons?|alumn(?:i|us|a|ae)|(?:painter|artist|representative|speaker|official|leader|expert|"

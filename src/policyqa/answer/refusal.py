@@ -124,24 +124,24 @@ class Assessor:
             unmentioned |= cities_unmentioned(question, texts)
         reason, missing = "", []
         other_years = facts.other_year([p.text for p in chosen])
-        named = facts.places - _implied(facts)  # "Wuhan", not the Hubei it implies
-        if (facts.places and not named & found) or unmentioned:
-            reason, missing = "place", sorted(unmentioned or named)
+        asked = facts.places - _implied(facts)  # "Wuhan", not the Hubei it implies
+        dateline = named_dateline(question, pieces) if facts.published else None
+        if (facts.places and not asked & found) or unmentioned:
+            reason, missing = "place", sorted(unmentioned or asked)
         elif drugs := unmentioned_drugs(question, texts, self._translations):
             reason, missing = "drug", sorted(drugs)
         elif other_years:  # before 'evidence': declined either way, this one says which years there are
             reason = "year"
-        elif not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0])
-                            and not (facts.published and named_dateline(question, pieces))):
+        elif not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0]) and not dateline):
             reason = "evidence"
         elif s.decline_without_figure and facts.kind == "quantity" and not chosen[0].states:
             reason = "figure"
         if not reason:
             if facts.published:
                 documents = [h.doc_id for h in hits]
-                chosen = lead_with_dateline(chosen, pieces, documents, s.max_sentences, question)
+                chosen = lead_with_dateline(chosen, pieces, documents, s.max_sentences, dateline)
             covered = set().union(*(p.places for p in chosen))
-            missing = sorted(facts.places - covered - _implied(facts))
+            missing = sorted(asked - covered)
         return Assessment(facts, pieces, chosen, features, probability, reason, missing, other_years)
 
     def features(self, question: str, facts: QuestionFacts, hits, pieces: list[Piece],

@@ -89,13 +89,13 @@ def similar(a: str, b: str, threshold: float = 0.7) -> bool:
 
 
 def lead_with_dateline(chosen: list[Piece], pieces: list[Piece], documents: list[str],
-                       max_sentences: int, question: str = "") -> list[Piece]:
-    """A question for when a report came out ("报道发布于哪一天？") is answered by its dateline: the dateline
-    that names the source the question names ("Mei Ri Jing Ji Xin Wen· 2025-08-14"), else the best dateline
-    of the lead's document (`documents[hit]` is each hit's doc_id), put before the sentences the evidence
-    chose. The decision to answer was taken on those sentences: a bare date is no evidence that the
-    passages are about the asked report, but a dateline naming the asked source is (`named_dateline`)."""
-    if named := named_dateline(question, pieces):
+                       max_sentences: int, named: Piece | None = None) -> list[Piece]:
+    """A question for when a report came out ("报道发布于哪一天？") is answered by its dateline: `named`, the
+    dateline naming the source the question names ("Mei Ri Jing Ji Xin Wen· 2025-08-14", `named_dateline`),
+    else the best dateline of the lead's document (`documents[hit]` is each hit's doc_id), put before the
+    sentences the evidence chose. The decision to answer was taken on those sentences: a bare date is no
+    evidence that the passages are about the asked report, but a dateline naming the asked source is."""
+    if named is not None:
         return [named, *chosen][:max_sentences]
     if not chosen:
         return chosen

@@ -66,13 +66,13 @@ class Glossary:
         return [(term, list(dict.fromkeys(forms))) for term, forms in terms.items()]
 
 
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+
+
 def _unhyphenated(text: str) -> str:
     """A hyphen between letters as a space: "one-product-two-specifications" is the glossary's "one product
     two specifications", and "dual-channel" its "dual channel"."""
     return _HYPHEN.sub(" ", text)
-
-
-_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
 def _singular(form: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import marshal
 import re
+import threading
 from pathlib import Path
 
 _EN_STOP = {
@@ -34,10 +35,7 @@ class LexicalTokenizer:
     """Chinese by jieba (search mode), English lower-cased and Snowball-stemmed; stop words dropped."""
 
     def __init__(self) -> None:
-        import Stemmer
-
         self._jieba = load_jieba()
-        self._stem = Stemmer.Stemmer("english").stemWord
 
     def __call__(self, text: str) -> list[str]:
         return [token for group in self.pieces(text) for token in group]
@@ -56,7 +54,7 @@ class LexicalTokenizer:
                     if group:
                         groups.append(group)
             elif run not in _EN_STOP:
-                groups.append([self._stem(run)])
+                groups.append([english_stem(run)])
         return groups
 
     @staticmethod
@@ -64,6 +62,20 @@ class LexicalTokenizer:
         """Everything that decides the tokens, as stored in the manifest and compared on load."""
         return {"version": TOKENIZER_VERSION, "pattern": _TOKEN.pattern, "chinese": "jieba cut_for_search",
                 "english": "snowball english", "stop_words": {"en": sorted(_EN_STOP), "zh": sorted(_ZH_STOP)}}
+
+
+_STEMMERS = threading.local()
+
+
+def english_stem(word: str) -> str:
+    """A word's Snowball English stem: the keyword index's, and what the answer layer matches counted words
+    by. One stemmer per thread, as PyStemmer's are not thread-safe and answers are served from threads."""
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _STEMMERS.english = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def _search_parts(word: str, frequencies: dict[str, int]) -> list[str]:
