@@ -8,10 +8,12 @@ with the command's code.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
-from app_server import run_cli
+from app_server import loopback_env, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -28,3 +30,16 @@ def test_an_expected_error_is_one_line_and_exit_code_2(tmp_path) -> None:
     done = run_cli("ask", "创新药", "--index", str(tmp_path / "none"), cwd=tmp_path)
     assert done.returncode == 2 and "no index" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_no_error(built, tmp_path) -> None:
+    """`policyqa ask … | head -1`: head exits after one line; the answer then goes to a closed pipe,
+    which must end quietly with exit code 0, not with a BrokenPipeError traceback."""
+    command = [sys.executable, "-m", "policyqa.cli", "ask", "北京临床试验审批时限", "--index",
+               str(built[0].index_dir)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                            env=loopback_env())
+    proc.stdout.close()  # the reader is gone before the answer is printed (loading takes seconds)
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=600) == 0 and "Traceback" not in stderr, stderr[-2000:]
+
