@@ -493,6 +493,16 @@ def test_a_figure_for_another_year_is_declined_naming_both_years(answerer) -> No
     assert not answer.declined and "2019" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize("question", ["湖北生物医药产业2024年营收是多少？",
+                                      "What was Hubei's biopharmaceutical industry revenue in 2024?"])
+def test_a_place_s_figure_for_another_year_is_declined_though_a_national_sentence_has_the_year(
+        answerer, question: str) -> None:
+    """Hubei's target is for 2027; the national market figure for 2024 quoted next to it in the digest
+    does not date Hubei's revenue (it had answered the question with the 2027 target)."""
+    answer = answerer.ask(question)
+    assert answer.declined and "2027" in answer.notice and "2024" in answer.notice, answer.answer
+
+
 def test_a_question_naming_a_year_is_not_led_by_a_sentence_about_other_years(answerer) -> None:
     """q013 names the 2025 measures: "In 2024, … and nine other departments jointly issued the (2024)
     measures" had led; the sentence on the 2025 measures' nine departments leads now."""

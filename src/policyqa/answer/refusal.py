@@ -123,8 +123,8 @@ class Assessor:
         if not facts.places:  # a city of a province the question names too is the province's to answer
             unmentioned |= cities_unmentioned(question, texts)
         reason, missing = "", []
-        other_years = facts.other_year([p.text for p in chosen])
         asked = facts.places - _implied(facts)  # "Wuhan", not the Hubei it implies
+        other_years = facts.other_year(_dating(chosen, facts.places))
         dateline = named_dateline(question, pieces) if facts.published else None
         if (facts.places and not asked & found) or unmentioned:
             reason, missing = "place", sorted(unmentioned or asked)
@@ -235,3 +235,13 @@ def answer_probability(features: dict[str, float], weights: dict[str, float]) ->
     """The decline model: a logistic over the refusal features (`weights` include 'intercept')."""
     z = weights.get("intercept", 0.0) + sum(weights.get(k, 0.0) * v for k, v in features.items())
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def _dating(chosen: list[Piece], places: frozenset[str]) -> list[str]:
+    """The chosen sentences whose years date the answer: all of them, or for a question that names a place
+    the lead and those naming an asked place themselves ("湖北…2024年营收" is not answered by Hubei's 2027
+    target next to a national 2024 market figure)."""
+    if not places:
+        return [p.text for p in chosen]
+    return [p.text for i, p in enumerate(chosen) if i == 0 or places_named(p.text) & places]
+
