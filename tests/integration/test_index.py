@@ -6,12 +6,15 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from policyqa.embedding import Embedder, embedder_for
 from policyqa.index.build import ingest
 from policyqa.index.manifest import IndexLocked, IndexMismatch, IndexMissing
 from policyqa.index.reader import Index, open_index
 from policyqa.index.writer import write_lock
+from policyqa.text.sentences import chunk_clauses
 from policyqa.text.tokenizer import LexicalTokenizer
 
 
@@ -134,3 +137,45 @@ def test_text_repeated_within_one_build_is_embedded_once(tmp_path: Path, setting
     starts, ends = index.sentence_offsets[rows], index.sentence_offsets[[r + 1 for r in rows]]
     first, second = (index.sentence_vectors[a:b] for a, b in zip(starts, ends, strict=True))
     assert len(first) == 4 and np.array_equal(first, second)
+
+
+def _clause_rows(index: Index) -> list[tuple[int, list[str]]]:
+    """(row, its clause windows in stored order) of every passage that has some."""
+    windows = [(row, [w for ws in chunk_clauses(c.text, index.manifest.clause_chars) for w in ws])
+               for row, c in enumerate(index.chunks)]
+    return [(row, own) for row, own in windows if own]
+
+
+def test_long_sentences_have_their_clause_windows_embedded_and_lent_to_the_next_build(
+        private_index, monkeypatch) -> None:
+    """Each clause window's stored vector is the embedder's vector of that window; an unchanged re-ingest
+    embeds none of them (nor anything else) again."""
+    index = open_index(private_index)
+    rows = _clause_rows(index)
+    assert index.manifest.clause_chars == private_index.clause_chars > 0
+    assert index.manifest.n_clauses == sum(len(own) for _, own in rows) == len(index.clause_vectors) > 0
+    row, own = rows[len(rows) // 2]
+    start = int(index.clause_offsets[row])
+    stored = np.asarray(index.clause_vectors[start : start + len(own)], dtype=np.float32)
+    assert np.allclose(stored, embedder_for(private_index).encode(own), atol=2e-3)  # float16 on disk
+    embedded: list[str] = []
+    encode = Embedder.encode
+    monkeypatch.setattr(Embedder, "encode", lambda self, texts, *a, **kw: embedded.extend(texts)
+                        or encode(self, texts, *a, **kw))
+    ingest(private_index)
+    assert embedded == [] and open_index(private_index).manifest.n_clauses == index.manifest.n_clauses
+
+
+def test_an_index_built_before_clause_vectors_is_read_as_it_is_and_gets_them_at_its_next_ingest(
+        private_index) -> None:
+    folder = Index.current_build(Path(private_index.index_dir))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["clause_chars"], manifest["n_clauses"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for name in ("clauses.npy", "clause_offsets.npy"):
+        (folder / name).unlink()
+    assert open_index(private_index).clause_vectors is None
+    ingest(private_index)
+    index = open_index(private_index)
+    assert index.manifest.clause_chars == private_index.clause_chars and index.clause_vectors is not None
+

@@ -13,7 +13,7 @@ from policyqa.answer.evidence import whole_sentence
 from policyqa.chunking import CLOSERS, Chunker
 from policyqa.records import Document, DocumentMeta
 from policyqa.settings import ChunkingSettings
-from policyqa.text.sentences import split_sentences
+from policyqa.text.sentences import CLAUSE_GROUP_CHARS, chunk_clauses, clause_windows, split_sentences
 
 QUOTED = "".join(f"第{i}条规定：“医保部门要加快创新药挂网采购，推动双通道管理{i}。”" for i in range(12))
 BRACKETED = "".join(f"价格谈判第{i}轮完成（含税价格下降{i}成。）" for i in range(12))
@@ -97,3 +97,36 @@ def test_a_line_ending_in_a_colon_is_not_part_of_the_next() -> None:
     text = "各省、自治区、直辖市医保局、卫生健康委:\n\n为贯彻落实党中央、国务院决策部署,现印发给你们。"
     spans = split_sentences(text)
     assert all(whole_sentence(text, spans, j) is None for j in range(len(spans)))
+
+
+PATH = ("The Provincial Medical Insurance Administration, in collaboration with the Provincial Department of "
+        "Industry and Information Technology and the Health Commission, is striving to explore a "
+        "high-quality development path oriented by clinical value and guided by medical insurance "
+        "policies.")
+
+
+def test_a_long_sentence_has_its_clause_groups_and_their_neighbouring_pairs_as_windows() -> None:
+    """Three clause groups of the sentence, in order, then the two pairs of neighbours; the path the
+    question asks about is whole in one of them."""
+    windows = clause_windows(PATH, 120)
+    groups = windows[:3]
+    assert "".join(groups) == PATH and all(len(g) >= CLAUSE_GROUP_CHARS for g in groups)
+    assert windows[3:] == [groups[0] + groups[1], groups[1] + groups[2]]
+    asked = "path oriented by clinical value and guided by medical insurance policies"
+    assert any(asked in w for w in windows)
+
+
+@pytest.mark.parametrize(("sentence", "min_chars"), [
+    (PATH, 0),  # switched off
+    (PATH, len(PATH) + 1),  # shorter than asked
+    # fewer than three clause groups (here one): a window would be the whole sentence
+    ("国家医保局、国家卫生健康委联合印发了若干措施，提出16条措施，涵盖五个方面的内容和要求。", 20),
+])
+def test_no_windows_for_a_short_sentence_or_one_of_two_clause_groups(sentence: str, min_chars: int) -> None:
+    assert clause_windows(sentence, min_chars) == []
+
+
+def test_a_passage_has_the_windows_of_each_of_its_sentences_in_order() -> None:
+    passage = "Guangdong Province continues to exert efforts. " + PATH
+    assert chunk_clauses(passage, 120) == [[], clause_windows(PATH, 120)]
+

@@ -118,8 +118,8 @@ class Evidence:
         found: list[Piece] = []
         for i, hit in enumerate(hits[: self.passages]):
             row = self._row[hit.chunk_id]
-            parts, vectors = self._parts(row)
-            cosines = vectors @ query
+            parts, n = self._parts(row)
+            cosines = self.retriever.sentence_cosines(row, n, query)
             for part in parts:
                 if part.dateline and not facts.published:
                     continue
@@ -143,8 +143,8 @@ class Evidence:
                 piece.named = names_romanised(piece.text, names)
         return found
 
-    def _split(self, row: int) -> tuple[list[_Part], np.ndarray]:
-        """A passage's pieces and its sentence vectors."""
+    def _split(self, row: int) -> tuple[list[_Part], int]:
+        """A passage's pieces and its number of sentences."""
         chunk = self.retriever.index.chunks[row]
         spans = split_sentences(chunk.text)
         document = self._doc_text.get(chunk.doc_id, "")
@@ -161,7 +161,7 @@ class Evidence:
                     parts.append(_Part(j, text, quote, frozenset(self.retriever.tokens(text)), about,
                                        detect_language(text), self._heading(text, chunk.text, spans[j]),
                                        whole, is_roster(text), dateline))
-        return parts, self.retriever.sentence_vectors(row, len(spans))
+        return parts, len(spans)
 
     def tokens_of(self, chunk_id: str) -> frozenset[str]:
         """Every keyword token of a passage (for the decline model's coverage of the question)."""

@@ -44,7 +44,7 @@ from ..settings import AnswerSettings
 from ..text.cities import cities_unmentioned
 from ..text.drugs import unmentioned_drugs
 from ..text.people import names_romanised, romanised_spans
-from ..text.places import PROVINCE_OF, abroad_named, places_named, speaks_for
+from ..text.places import PROVINCE_OF, abroad_named, places_named, speaks_for, with_provinces
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
 from .selection import choose, lead_with_dateline, named_dateline, score
@@ -238,10 +238,11 @@ def answer_probability(features: dict[str, float], weights: dict[str, float]) ->
 
 
 def _dating(chosen: list[Piece], places: frozenset[str]) -> list[str]:
-    """The chosen sentences whose years date the answer: all of them, or for a question that names a place
-    the lead and those naming an asked place themselves ("湖北…2024年营收" is not answered by Hubei's 2027
-    target next to a national 2024 market figure)."""
+    """The chosen sentences whose years date the answer: all of them; for a question that names a place,
+    those that name an asked place themselves, else the lead ("湖北…2024年营收" is not answered by Hubei's
+    2027 target, nor by the national 2024 market figure the digest quotes next to it)."""
+    texts = [p.text for p in chosen]
     if not places:
-        return [p.text for p in chosen]
-    return [p.text for i, p in enumerate(chosen) if i == 0 or places_named(p.text) & places]
+        return texts
+    return [p.text for p in chosen if with_provinces(places_named(p.text)) & places] or texts[:1]
 

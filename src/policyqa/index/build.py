@@ -23,10 +23,10 @@ from ..ingest.loaders import SUPPORTED
 from ..ingest.metadata import METADATA_FILE, assign_doc_ids, id_holder, load_metadata
 from ..records import Chunk, Document
 from ..settings import Settings
-from ..text.sentences import chunk_sentences
+from ..text.sentences import chunk_clauses, chunk_sentences
 from .lexical import LexicalIndex, keyword_text
-from .manifest import SENTENCE_OFFSETS, SENTENCES, Manifest
-from .previous import PreviousBuild, open_previous, text_hash
+from .manifest import CLAUSE_OFFSETS, CLAUSES, SENTENCE_OFFSETS, SENTENCES, Manifest
+from .previous import Lent, open_previous, text_hash
 from .reader import Index, index_settings
 from .vectors import (
     EMBED_BLOCK,
@@ -110,9 +110,13 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
                                            settings.index.hnsw_threshold)
             store = _vector_store(settings, index_type, writer)
             store.build(vectors)
-            n_sentences = 0
+            n_sentences = n_clauses = 0
             if settings.index.sentence_vectors:
-                n_sentences = _embed_sentences(chunks, embedder, previous, writer, progress)
+                n_sentences = _embed_units(chunks, chunk_sentences, previous.sentences,
+                                           (SENTENCES, SENTENCE_OFFSETS), embedder, writer, "sentences",
+                                           progress)
+                n_clauses = _embed_units(chunks, _windows(settings.clause_chars), previous.clauses,
+                                         (CLAUSES, CLAUSE_OFFSETS), embedder, writer, "clauses", progress)
             lexical = LexicalIndex()
             lexical.build([keyword_text(c, settings.keyword_titles) for c in chunks],
                           [c.lang for c in chunks], settings.bm25_saturation)
@@ -120,9 +124,10 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
                 embedder=embedder.name, dim=embedder.dim, chunker=chunk_cfg.model_dump(),
                 tokenizer=lexical.tokenizer.config(),
                 index_type=index_type, vector_store=store.name, vector_store_config=store.config(),
-                documents=doc_keys, n_chunks=len(chunks), n_sentences=n_sentences,
+                documents=doc_keys, n_chunks=len(chunks), n_sentences=n_sentences, n_clauses=n_clauses,
                 files=_indexed_files(result, doc_keys),
                 embedder_spec=settings.embedder, sentence_vectors=settings.sentence_vectors,
+                clause_chars=settings.clause_chars if settings.sentence_vectors else 0,
                 keyword_titles=settings.keyword_titles,
                 bm25_saturation={lang: list(kb) for lang, kb in settings.bm25_saturation.items()},
                 corpus_dir=str(corpus.resolve()), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -157,11 +162,14 @@ def _indexed_files(result: IngestResult, doc_keys: dict[str, str]) -> dict[str, 
     return dict(sorted(indexed.items()))
 
 
-def _fill_sentences(matrix: ArrayFile, chunks: list[Chunk], offsets: np.ndarray, embedder: Embedder,
-                    previous: PreviousBuild, progress: Callable[[str, int, int], None] | None) -> None:
+def _fill(matrix: ArrayFile, chunks: list[Chunk], offsets: np.ndarray, units: Callable[[str], list[str]],
+          lent: Lent, embedder: Embedder, stage: str,
+          progress: Callable[[str, int, int], None] | None) -> None:
+    """Rows offsets[i]:offsets[i + 1] of `matrix` get the vectors of chunk i's units: lent by the previous
+    build, copied from the same text met earlier in this build, or embedded in blocks."""
     pending_rows: list[int] = []
     pending_texts: list[str] = []
-    first: dict[bytes, int] = {}  # sentences already met in this build -> their row
+    first: dict[bytes, int] = {}  # units already met in this build -> their row
     copies: list[tuple[int, int]] = []
     done = 0
 
@@ -169,7 +177,7 @@ def _fill_sentences(matrix: ArrayFile, chunks: list[Chunk], offsets: np.ndarray,
         nonlocal done
         done += n
         if progress:
-            progress("sentences", done, int(offsets[-1]))
+            progress(stage, done, int(offsets[-1]))
 
     def flush() -> None:
         if pending_texts:
@@ -178,18 +186,18 @@ def _fill_sentences(matrix: ArrayFile, chunks: list[Chunk], offsets: np.ndarray,
             pending_texts.clear()
 
     for i, chunk in enumerate(chunks):
-        for row, sentence in enumerate(chunk_sentences(chunk.text), start=int(offsets[i])):
-            key = text_hash(sentence)
-            cached = previous.sentence_rows.get(key)
-            if cached is not None and previous.sentences is not None:
-                matrix[row] = previous.sentences[cached]
+        for row, unit in enumerate(units(chunk.text), start=int(offsets[i])):
+            key = text_hash(unit)
+            cached = lent.rows.get(key)
+            if cached is not None:
+                matrix[row] = lent.vectors[cached]
                 tick(1)
             elif first.setdefault(key, row) != row:
                 copies.append((row, first[key]))
                 tick(1)
             else:
                 pending_rows.append(row)
-                pending_texts.append(sentence)
+                pending_texts.append(unit)
                 if len(pending_texts) >= EMBED_BLOCK:
                     flush()
     flush()
@@ -264,22 +272,32 @@ def _copy_rows(matrix: np.ndarray, copies: list[tuple[int, int]]) -> None:
         matrix[list(targets)] = matrix[list(sources)]
 
 
-def _embed_sentences(chunks: list[Chunk], embedder: Embedder, previous: PreviousBuild, writer: BuildWriter,
-                     progress: Callable[[str, int, int], None] | None) -> int:
-    """Vectors for the sentences of every multi-sentence chunk, written straight into the build folder.
+def _embed_units(chunks: list[Chunk], units: Callable[[str], list[str]], lent: Lent, files: tuple[str, str],
+                 embedder: Embedder, writer: BuildWriter, stage: str,
+                 progress: Callable[[str, int, int], None] | None) -> int:
+    """Vectors for the units (sentences, clause windows) of every chunk, written straight into the build
+    folder as `files` (matrix, offsets); their number.
 
-    Row range `offsets[i]:offsets[i + 1]` holds chunk i's sentences; sentences seen in the previous
-    build are copied, the rest embedded in blocks, so memory stays bounded by one block.
+    Row range `offsets[i]:offsets[i + 1]` holds chunk i's units; units seen in the previous build are
+    copied, the rest embedded in blocks, so memory stays bounded by one block (units are cut twice, once
+    to count them, rather than all held at once).
     """
-    counts = np.fromiter((len(chunk_sentences(c.text)) for c in chunks), dtype=np.int64, count=len(chunks))
+    counts = np.fromiter((len(units(c.text)) for c in chunks), dtype=np.int64, count=len(chunks))
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    writer.save_array(SENTENCE_OFFSETS, offsets)
-    matrix = writer.open_array(SENTENCES, (int(offsets[-1]), embedder.dim), np.float16)
+    if not offsets[-1]:
+        return 0
+    writer.save_array(files[1], offsets)
+    matrix = writer.open_array(files[0], (int(offsets[-1]), embedder.dim), np.float16)
     try:
-        _fill_sentences(matrix, chunks, offsets, embedder, previous, progress)
+        _fill(matrix, chunks, offsets, units, lent, embedder, stage, progress)
     finally:
         matrix.close()
     return int(offsets[-1])
+
+
+def _windows(min_chars: int) -> Callable[[str], list[str]]:
+    """A passage's clause windows, sentence after sentence (text/sentences.chunk_clauses)."""
+    return lambda text: [w for ws in chunk_clauses(text, min_chars) for w in ws]
 
 
 def _process_file(path, corpus, metadata, ids, chunker, previous, writer, chunks, vectors, doc_keys,

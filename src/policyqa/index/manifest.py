@@ -12,6 +12,8 @@ FORMAT_VERSION = 3
 
 #: sentence vectors (float16) of multi-sentence chunks, and each chunk's first row in them (n_chunks + 1)
 SENTENCES, SENTENCE_OFFSETS = "sentences.npy", "sentence_offsets.npy"
+#: clause-window vectors (float16) of long sentences, and each chunk's first row in them (n_chunks + 1)
+CLAUSES, CLAUSE_OFFSETS = "clauses.npy", "clause_offsets.npy"
 
 REBUILD_HINT = "rebuild it with: policyqa ingest --corpus {corpus} --index {index}"
 
@@ -47,6 +49,9 @@ class Manifest(BaseModel):
     files: dict[str, str] | None = Field(None, description="corpus path -> doc_id, so ids never move")
     embedder_spec: str = Field("", description="the `embedder` setting that reopens the model")
     sentence_vectors: bool | None = Field(None, description="whether sentences were embedded too")
+    clause_chars: int | None = Field(None, description="sentences at least this long had their clause "
+                                     "windows embedded (None: built before the setting, so none; the next "
+                                     "ingest applies it)")
     keyword_titles: bool | None = Field(None, description="whether BM25 read each passage with its "
                                         "document's title (None: built before the setting, so no; the "
                                         "next ingest applies it)")
@@ -55,6 +60,7 @@ class Manifest(BaseModel):
         "for all, bm25s's 1.5 and 0.75; the next ingest applies it)")
     n_chunks: int = 0
     n_sentences: int = Field(0, description="sentence vectors stored beside the passage vectors")
+    n_clauses: int = Field(0, description="clause-window vectors stored beside them")
     corpus_dir: str = ""
     built_at: str = ""
     build_seconds: float = 0.0

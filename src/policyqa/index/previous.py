@@ -11,9 +11,9 @@ import numpy as np
 from ..embedding import Embedder
 from ..records import Chunk
 from ..settings import ChunkingSettings, Settings
-from ..text.sentences import chunk_sentences
+from ..text.sentences import chunk_clauses, chunk_sentences
 from ..text.tokenizer import LexicalTokenizer
-from .manifest import SENTENCE_OFFSETS, SENTENCES, Manifest
+from .manifest import CLAUSE_OFFSETS, CLAUSES, SENTENCE_OFFSETS, SENTENCES, Manifest
 from .reader import Index, IndexDamaged
 from .vectors import _bad_rows
 
@@ -32,34 +32,57 @@ class PreviousBuild:
         if folder is not None and manifest is not None:
             self.files = manifest.files if manifest.files is not None else _recorded_files(folder)
         self.vector_rows: dict[bytes, int] = {}
-        self.sentence_rows: dict[bytes, int] = {}
+        self.sentences = Lent()
+        self.clauses = Lent()
         self.vectors: np.ndarray | None = None
-        self.sentences: np.ndarray | None = None
         self.rejected = 0
         if folder is None or not reuse:
             return
         self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        offsets = None
-        if (folder / SENTENCES).exists():
-            self.sentences = np.load(folder / SENTENCES, mmap_mode="r")
-            offsets = np.load(folder / SENTENCE_OFFSETS)
+        self.sentences = Lent.load(folder, SENTENCES, SENTENCE_OFFSETS, chunk_sentences)
+        clause_chars = manifest.clause_chars or 0
+        self.clauses = Lent.load(folder, CLAUSES, CLAUSE_OFFSETS,
+                                 lambda text: [w for ws in chunk_clauses(text, clause_chars) for w in ws])
         # a vector that is not a finite unit vector (a build poisoned before vectors were checked) is
         # never lent: its text is embedded again
-        bad, bad_sentences = _bad_rows(self.vectors), _bad_rows(self.sentences)
-        self.rejected = len(bad) + len(bad_sentences)
+        bad = _bad_rows(self.vectors)
+        self.rejected = len(bad) + len(self.sentences.bad) + len(self.clauses.bad)
         with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
             for row, line in enumerate(handle):
-                record = json.loads(line)
+                text = json.loads(line)["text"]
                 if row not in bad:
-                    self.vector_rows[text_hash(record["text"])] = row
-                if offsets is not None:
-                    for j, sentence in enumerate(chunk_sentences(record["text"]), start=int(offsets[row])):
-                        if j not in bad_sentences:
-                            self.sentence_rows[text_hash(sentence)] = j
+                    self.vector_rows[text_hash(text)] = row
+                self.sentences.add(row, text)
+                self.clauses.add(row, text)
 
     def row(self, chunk: Chunk) -> int | None:
         """Row of the previous build's vector for this chunk's embedded text, if it had one."""
         return self.vector_rows.get(text_hash(chunk.text))
+
+
+class Lent:
+    """Vectors of a build's per-passage text units (sentences, clause windows) by text hash: `rows` maps
+    the hash of a unit to its row of `vectors` (empty when the build has none)."""
+
+    def __init__(self, vectors: np.ndarray | None = None, offsets: np.ndarray | None = None,
+                 units=None) -> None:
+        self.vectors, self.offsets, self.units = vectors, offsets, units
+        self.bad = _bad_rows(vectors)
+        self.rows: dict[bytes, int] = {}
+
+    @classmethod
+    def load(cls, folder: Path, matrix: str, offsets: str, units) -> Lent:
+        if not (folder / matrix).exists():
+            return cls()
+        return cls(np.load(folder / matrix, mmap_mode="r"), np.load(folder / offsets), units)
+
+    def add(self, row: int, text: str) -> None:
+        """Lend the units of passage `row` (its text `text`), but none whose vector is bad."""
+        if self.offsets is None:
+            return
+        for j, unit in enumerate(self.units(text), start=int(self.offsets[row])):
+            if j not in self.bad:
+                self.rows[text_hash(unit)] = j
 
 
 def text_hash(text: str) -> bytes:

@@ -18,6 +18,8 @@ from ..settings import Settings
 from ..text.tokenizer import LexicalTokenizer
 from .lexical import LexicalIndex
 from .manifest import (
+    CLAUSE_OFFSETS,
+    CLAUSES,
     REBUILD_HINT,
     SENTENCE_OFFSETS,
     SENTENCES,
@@ -55,6 +57,11 @@ class Index:
         if manifest.n_sentences:  # not `exists()`: a build removed while it is read must fail, and be retried
             self.sentence_vectors = np.load(folder / SENTENCES, mmap_mode="r")
             self.sentence_offsets = np.load(folder / SENTENCE_OFFSETS)
+        self.clause_vectors: np.ndarray | None = None
+        self.clause_offsets: np.ndarray | None = None
+        if manifest.n_clauses:
+            self.clause_vectors = np.load(folder / CLAUSES, mmap_mode="r")
+            self.clause_offsets = np.load(folder / CLAUSE_OFFSETS)
 
     @cached_property
     def rows_by_doc(self) -> dict[str, np.ndarray]:
@@ -165,7 +172,7 @@ class IndexDamaged(Exception):
 #: settings that decide how chunks are cut and embedded: an index is read and updated with the values it
 #: was built with, and changing one means embedding everything again (`ingest --rebuild`)
 BUILD_SETTINGS = ("embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs", "paragraph_cap",
-                  "sentence_vectors", "keyword_titles", "bm25_saturation")
+                  "sentence_vectors", "clause_chars", "keyword_titles", "bm25_saturation")
 
 
 def built_with(manifest: Manifest) -> dict[str, Any]:
@@ -179,6 +186,8 @@ def built_with(manifest: Manifest) -> dict[str, Any]:
     }
     if manifest.sentence_vectors is not None:
         built["sentence_vectors"] = manifest.sentence_vectors
+    if manifest.clause_chars is not None:  # as keyword_titles
+        built["clause_chars"] = manifest.clause_chars
     if manifest.keyword_titles is not None:  # older builds take the default at their next ingest
         built["keyword_titles"] = manifest.keyword_titles
     if manifest.bm25_saturation is not None:  # as keyword_titles; JSON keeps the pairs as lists

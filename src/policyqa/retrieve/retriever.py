@@ -24,7 +24,7 @@ from ..records import Chunk, Citation, Filters, Hit
 from ..settings import FusionSettings, Settings
 from ..text.language import detect_language
 from ..text.places import places_named, region_of
-from ..text.sentences import split_sentences
+from ..text.sentences import chunk_clauses, split_sentences
 from .candidates import Candidate
 from .coverage import Proximity, coverage_search
 from .dedup import collapse_near_duplicates, shingles
@@ -55,6 +55,7 @@ class Retriever:
         self._row_shingles = functools.lru_cache(maxsize=65536)(lambda row: shingles(index.chunks[row].text))
         # a passage's sentences as keyword token sets, for BM25's best-sentence share (cached like shingles)
         self._row_sentence_terms = functools.lru_cache(maxsize=65536)(self._sentence_terms)
+        self._clause_rows = functools.lru_cache(maxsize=65536)(self._clause_spans)
         # the answer layer reads the question's vector again after the search: embed it once
         self.encode_query = functools.lru_cache(maxsize=1024)(embedder.encode_query)
         # the answer layer's sentence features and its decline model both read the translated terms
@@ -228,10 +229,37 @@ class Retriever:
                            **packaged_dictionary().describe()},
             "reranker": self.reranker.config() if self.reranker is not None else None,
             "sentence_vectors": self.index.sentence_offsets is not None,
+            # the answer layer's clause windows: sentences at least this long (0: none stored)
+            "clause_chars": (self.index.manifest.clause_chars or 0) if self.index.clause_offsets is not None
+            else 0,
             "keyword_titles": bool(self.index.manifest.keyword_titles),
             "bm25_saturation": self.index.manifest.bm25_saturation,
             "tokenizer": self.index.manifest.tokenizer,
         }
+
+    def sentence_cosines(self, row: int, n: int, query: np.ndarray) -> np.ndarray:
+        """Cosines of passage `row`'s `n` sentences with `query`, each raised to its best clause window's
+        (text/sentences.clause_windows) when the build stored clause vectors."""
+        cosines = self.sentence_vectors(row, n) @ query
+        for j, start, end in self._clause_rows(row, n):
+            block = np.asarray(self.index.clause_vectors[start:end], dtype=np.float32)
+            cosines[j] = max(cosines[j], float((block @ query).max()))
+        return cosines
+
+    def _clause_spans(self, row: int, n: int) -> tuple[tuple[int, int, int], ...]:
+        """(sentence, first row, end row) of each of passage `row`'s sentences that has clause vectors."""
+        index = self.index
+        if index.clause_offsets is None:
+            return ()
+        windows = chunk_clauses(index.chunks[row].text, index.manifest.clause_chars or 0)
+        if len(windows) != n:
+            return ()
+        rows, start = [], int(index.clause_offsets[row])
+        for j, own in enumerate(windows):
+            if own:
+                rows.append((j, start, start + len(own)))
+                start += len(own)
+        return tuple(rows)
 
     def sentence_vectors(self, row: int, n: int) -> np.ndarray:
         """The stored vectors of passage `row`'s `n` sentences (text.sentences.split_sentences order); a

@@ -52,7 +52,7 @@ ChunkingSettings = _section(
 IndexSettings = _section(
     "index", "IndexSettings", "How a build stores and searches its vectors.",
     _same("index_type", "hnsw_threshold", "hnsw_m", "hnsw_ef_construction", "hnsw_ef_search", "vector_store",
-          "milvus_uri", "sentence_vectors", "keyword_titles", "bm25_saturation"),
+          "milvus_uri", "sentence_vectors", "clause_chars", "keyword_titles", "bm25_saturation"),
 )
 FusionSettings = _section(
     "fusion", "FusionSettings",

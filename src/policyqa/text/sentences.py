@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 #: a source's footnote markers ending a claim that the next one follows without a full stop, as news
@@ -60,3 +61,41 @@ def chunk_sentences(text: str) -> list[str]:
     """
     pieces = [text[s:e] for s, e in split_sentences(text)]
     return pieces if len(pieces) > 1 else []
+
+
+#: where a long sentence is cut into clauses for clause windows: after a comma, semicolon or colon
+_CLAUSE_END = re.compile(r"(?<=[,，;；:：])")
+#: a clause group, the smallest window, is clauses run together until they are at least this long
+CLAUSE_GROUP_CHARS = 40
+
+
+def clause_windows(sentence: str, min_chars: int) -> list[str]:
+    """The clause windows of a sentence of at least `min_chars` characters: each clause group, then each
+    two neighbouring groups when there are three or more; none for a shorter sentence or one of a single
+    group (its window would be the sentence itself).
+
+    A long sentence's one vector is the mean of all it says: "The Provincial Medical Insurance
+    Administration, in collaboration with …, is striving to explore a path oriented by clinical value and
+    guided by medical insurance policies, connecting …" is far from a question about that path. A window
+    that holds the path is close to it, so a sentence scores by its best window as well. Groups alone
+    lose a fact that spans a comma, pairs alone one that fills a group (docs/answer-rules.md, stop 30).
+    """
+    if min_chars <= 0 or len(sentence) < min_chars:
+        return []
+    groups, current = [], ""
+    for clause in _CLAUSE_END.split(sentence):
+        if clause.strip():
+            current += clause
+            if len(current) >= CLAUSE_GROUP_CHARS:
+                groups.append(current)
+                current = ""
+    if current:
+        groups.append(current)
+    if len(groups) < 2:
+        return []
+    return groups + ([a + b for a, b in itertools.pairwise(groups)] if len(groups) > 2 else [])
+
+
+def chunk_clauses(text: str, min_chars: int) -> list[list[str]]:
+    """The clause windows of each sentence of a passage (split_sentences order), for clause vectors."""
+    return [clause_windows(text[s:e], min_chars) for s, e in split_sentences(text)]
