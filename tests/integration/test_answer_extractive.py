@@ -603,3 +603,17 @@ def test_fit_script_fits_both_models_and_reports_cross_validation(built, tmp_pat
     assert model["cv"]["false_refusals"] <= 0.1
     kept = _fit(built, tmp_path, picked, "--keep-sentence-weights")
     assert kept["sentence_weights"] == built[0].answer.sentence_weights != model["sentence_weights"]
+
+
+def test_a_figure_asked_for_a_city_is_not_its_provinces_figure(answerer) -> None:
+    """Guangdong's "top 100 national pharmaceutical companies" had answered for Foshan's park, with a note
+    that the documents give nothing for Foshan: the province's figure is not the city's. The closest
+    statement is quoted as no answer, and the notice says whose figure it is."""
+    answer = answerer.ask("How many pharmaceutical companies are located in the Foshan High-Tech Zone "
+                          "Pharmaceutical & Health Industry Park?")
+    assert answer.declined and "Guangdong as a whole, not for Foshan" in answer.notice, answer.answer
+    assert "not an answer" in answer.answer
+    # a question of another kind may be answered by a sentence naming the province: the conference in
+    # Guangzhou was addressed by Guangdong's officials
+    q068 = answerer.ask(QUESTIONS["q068"]["question"])
+    assert not q068.declined, q068.answer

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from policyqa.answer.selection import similar
+from policyqa.answer.evidence import Piece
+from policyqa.answer.selection import ANNOUNCES, _continued, similar
 from policyqa.text.places import scope_of, speaks_for
 
 LEAD = ("supporting the inclusion of innovative drugs in the national medical insurance catalog and "
@@ -46,3 +48,34 @@ def test_a_region_filter_stands_for_its_province_or_the_nation() -> None:
 ])
 def test_a_sentence_speaks_for_the_places_it_names_else_its_passage(sentence, tags, scope, speaks) -> None:
     assert speaks_for(sentence, tags, scope_of([scope])) is speaks
+
+
+@pytest.mark.parametrize(("sentence", "announces"), [
+    ("It is reported that after the application of relevant large models, they will play an important role "
+     "in three dimensions.", True),
+    ("The measures are as follows:", True),
+    ("主要包括以下几个方面：", True),
+    ("重点抓好三个方面的工作。", True),
+    ("定期调整优化基本医保药品目录(以下称医保目录)。", False),  # names a term, announces nothing
+    ("proposing 16 initiatives across five areas: strengthening support for innovative drug R&D", False),
+    ("The zone has approved 12 Class I new drugs in three years.", False),
+])
+def test_a_sentence_that_announces_what_follows(sentence: str, announces: bool) -> None:
+    assert bool(ANNOUNCES.search(sentence)) is announces
+
+
+def _piece(hit: int, text: str) -> Piece:
+    return Piece(hit, text, text, frozenset(), True, False, np.zeros(14, dtype=np.float32))
+
+
+def test_an_announcing_piece_is_followed_by_the_next_piece_of_its_passage() -> None:
+    """"… play an important role in three dimensions." led "In what three dimensions will large AI models
+    play a role?" alone; the dimensions are in the next sentence ("One is …; Secondly, …; The third …")."""
+    announce = _piece(0, "they will play an important role in three dimensions.")
+    follower = _piece(0, "One is to improve services; Secondly, empower health management; The third …")
+    other = _piece(1, "The Several Measures 2025 specifies a model evaluation system.")
+    pieces = [_piece(0, "Opening sentence of the passage."), announce, follower, other]
+    assert _continued([announce, other], pieces, 3) == [announce, follower, other]
+    assert _continued([other, announce], pieces, 2) == [other, announce]  # the cap still holds
+    plain = _piece(1, "A sentence that announces nothing.")
+    assert _continued([plain], [plain, other], 3) == [plain]

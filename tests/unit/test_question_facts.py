@@ -443,3 +443,19 @@ def test_a_year_inside_a_quoted_title_dates_nothing(sentence: str, states: bool)
     """A date question is not answered by a document's name: "若干措施什么时候印发的？" had been answered with
     "Recently, nine departments … issued the "… (2025)"", which gives no date."""
     assert analyse("When were the measures issued?").states(sentence) is states
+
+
+def test_a_sum_of_money_counts_nothing() -> None:
+    """"How many biopharmaceutical companies are there in Shenzhen?" was answered by "revenue had surpassed
+    500 billion yuan, with the biopharmaceutical segment contributing …": "billion" before the counted word
+    read as a count of it."""
+    facts = analyse("How many biopharmaceutical companies are there in Shenzhen?")
+    revenue = ("By 2019, the industry's total operating revenue had surpassed 500 billion yuan, with the "
+               "biopharmaceutical segment contributing over 250 billion yuan.")
+    assert facts.counts(revenue) is False
+    assert not facts.states(revenue)
+    assert facts.counts("Chengdu High-tech Zone has gathered over 3,900 biopharmaceutical companies") is True
+    # a sum may still qualify what is counted
+    firms = analyse("广东行动计划提出培育多少家营收超百亿元的企业？")
+    assert firms.states("20 enterprises boasting revenues surpassing 10 billion yuan")
+    assert not analyse("成都高新区有多少家企业？").states("基金总规模340亿元")

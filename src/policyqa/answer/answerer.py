@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from ..records import Answer, Document, Filters, Hit
 from ..retrieve.retriever import Retriever
 from ..settings import Settings
-from ..text.places import scope_of
+from ..text.places import PROVINCE_OF, scope_of
 from .base import AnswerBackend, BackendFailed, Draft
 from .citations import neutralise_markers
 from .extractive import ExtractiveBackend, place_names
@@ -150,8 +150,8 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion, hits: list[Hit],
     passage: the reader judges it at a glance instead of reading five passages, and it is marked as no
     answer. Off-topic questions score under the floor and get the refusal alone."""
     reason = assessment.reason
-    closest = assessment.chosen[0] if assessment.chosen and (
-        reason in ("figure", "year") or (reason == "evidence" and assessment.probability >= floor)) else None
+    closest = assessment.chosen[0] if assessment.chosen and (reason in ("figure", "year", "city") or (
+        reason == "evidence" and assessment.probability >= floor)) else None
     key = {"no_hits": "no_hits", "figure": "no_figure"}.get(reason, "unclear" if closest else "declined")
     text = MESSAGES[q.lang][key]
     if closest is not None:
@@ -160,6 +160,10 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion, hits: list[Hit],
     notice = ""
     if reason in ("place", "drug"):
         notice = MESSAGES[q.lang]["unmentioned"].format(names=place_names(assessment.missing, q.lang))
+    elif reason == "city":
+        provinces = sorted({PROVINCE_OF[c] for c in assessment.missing})
+        notice = MESSAGES[q.lang]["city"].format(cities=place_names(assessment.missing, q.lang),
+                                                 provinces=place_names(provinces, q.lang))
     elif reason == "year":
         notice = MESSAGES[q.lang]["year"].format(asked=place_names(sorted(assessment.facts.dated), q.lang),
                                                  given=place_names(assessment.other_years, q.lang))

@@ -191,6 +191,8 @@ class QuestionFacts(BaseModel):
         number the question gives itself)."""
         if self.kind == "quantity" and self.given:
             sentence = re.sub(_numbers(self.given), " … ", sentence)
+        if self.unit == "count":  # a sum counts nothing: "500 billion yuan" is no number of companies
+            sentence = _no_money(sentence)
         if self.kind == "place":
             return any_place_named(sentence)
         if self.kind == "person":
@@ -211,6 +213,9 @@ class QuestionFacts(BaseModel):
         between); None when the sentence names no counted word, so cannot tell."""
         if not self.counted or not _names_any(sentence.lower(), self.counted):
             return None
+        # "surpassed 500 billion yuan, with the biopharmaceutical segment …" counts no biopharmaceutical
+        # companies: the number and its "billion" belong to the sum
+        sentence = _no_money(sentence)
         # "one" is no figure in general (one of, one-stop), but "cultivate one industry leader" counts
         for figure in itertools.chain(_UNIT_FIGURE["count"].finditer(sentence), _ONE.finditer(sentence)):
             after = sentence[figure.end(): figure.end() + 40].lower()
@@ -244,6 +249,12 @@ class QuestionFacts(BaseModel):
 
 
 _UNIT_FIGURE = {unit: figure for unit, _cue, figure in UNITS}
+
+
+def _no_money(sentence: str) -> str:
+    """The sentence with its sums of money blanked out ("500 billion yuan", 9.76亿元, "$3 million"), for
+    a count: a sum is no number of things, nor is its "billion" a count of the words after it."""
+    return _UNIT_FIGURE["money"].sub(lambda m: " " * len(m.group()), sentence)
 TYPED = ("quantity", "date", "place", "person")
 
 

@@ -21,6 +21,7 @@ MESSAGES = {
         "no_sentence": "找到了相关段落，但没有能直接回答问题的句子；请查看下面的段落。",
         "unmentioned": "检索到的段落都没有提到{names}。",
         "year": "检索到的段落只给出了{given}年的情况，没有{asked}年的。",
+        "city": "检索到的段落只给出了{provinces}全省的情况，没有{cities}的。",
         "no_figure": "抱歉，检索到的段落提到了相关内容，但没有给出问题所问的数字，无法据此作答。"
                      "下面列出了最接近的段落，供您参考。",
         "partial_places": "文件没有给出{places}的相关内容。",
@@ -45,6 +46,7 @@ MESSAGES = {
                        "please check the passages below.",
         "unmentioned": "None of the passages found mentions {names}.",
         "year": "The passages found give this for {given} only, not for {asked}.",
+        "city": "The passages found give this for {provinces} as a whole, not for {cities}.",
         "no_figure": "Sorry, the passages found touch on this but state no figure for what the question "
                      "asks, so it cannot be answered from them. The closest passages are listed below for "
                      "reference.",

@@ -12,6 +12,8 @@ sentences of the top passages, scored and chosen) and decides:
 - 'year': the question dates what it asks for by a year (2020年, "in 2026", "target for 2030"), and the
   chosen sentences date theirs by other years only: a figure for 2019 does not answer for 2020, nor a
   target for 2027 one for 2030;
+- 'city': the question asks for a figure and names cities only, and the chosen sentences speak for
+  their province, none for a city asked: Guangdong's figure does not answer for Foshan;
 - 'figure': the question asks for a quantity and the lead, the best sentence there is, states no figure
   in the asked unit: "平均降幅是多少？" is not answered by "通过协商合理确定…结算价" (setting
   decline_without_figure; off, such an answer quotes the lead with a note that no figure is given);
@@ -63,7 +65,7 @@ class Assessment:
     chosen: list[Piece]  # the lead first
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
-    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'evidence', 'year' or 'figure'
+    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'evidence', 'year', 'city' or 'figure'
     #: asked, but in no chosen sentence (an answer's places) or in no passage found (the places of a
     #: 'place' refusal, the drugs of a 'drug' refusal)
     missing: list[str] = field(default_factory=list)
@@ -142,6 +144,14 @@ class Assessor:
                 chosen = lead_with_dateline(chosen, pieces, documents, s.max_sentences, dateline)
             covered = set().union(*(p.places for p in chosen))
             missing = sorted(asked - covered)
+            # a figure asked of cities alone ("How many pharmaceutical companies are in Foshan's park?")
+            # is not the province's figure ("top 100 national pharmaceutical companies" in Guangdong, "17.91
+            # million people in the province"): a city is not its province. Other kinds may be answered
+            # there ("Who spoke at the Guangzhou conference?" by a sentence naming Guangdong's government)
+            cities = places_named(question)
+            if facts.kind == "quantity" and cities and all(c in PROVINCE_OF for c in cities) \
+                    and not cities & covered and {PROVINCE_OF[c] for c in cities} & covered:
+                reason, missing = "city", sorted(cities)
         return Assessment(facts, pieces, chosen, features, probability, reason, missing, other_years)
 
     def features(self, question: str, facts: QuestionFacts, hits, pieces: list[Piece],

@@ -55,10 +55,44 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
             continue
         if not any(similar(piece.text, c.text) or _same_sentence(piece, c) for c in chosen):
             chosen.append(piece)
+    if not facts.strict:
+        chosen = _continued(chosen, pieces, max_sentences)
     for piece in chosen:  # a part cut for length quotes its sentence: "... drugs, [1]" reads as a fragment
         if piece.whole:
             piece.text, piece.quote = piece.whole
     return chosen
+
+
+#: a sentence that announces what the next one says: "…, they will play an important role in three
+#: dimensions.", "主要包括以下几个方面：", "The measures are as follows:"
+ANNOUNCES = re.compile(
+    r"(?:[:：]|\b(?:as follows|the following)\s*[.:]?|"
+    r"\b(?:in|on|from|of|into|has|have|are|include|includes|covers?)\s+(?:the\s+following\s+|"
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+)(?:[a-z-]+\s+)?"
+    r"(?:dimensions|aspects|ways|areas|respects|parts|points|categories|directions|fields|tasks|steps|"
+    r"stages|levels|pillars|priorities|respects)\s*[.:]?|"
+    # not "(以下称医保目录)。", which names a term
+    r"[两二三四五六七八九十几]个?(?:方面|维度|领域|部分|环节|层面|方向)(?:的?(?:工作|内容|措施|任务))?[：:。]?)"
+    r"\s*[”’」』）)\"']*$", re.I)
+
+
+def _continued(chosen: list[Piece], pieces: list[Piece], max_sentences: int) -> list[Piece]:
+    """Each chosen piece that announces what follows ("… play an important role in three dimensions.")
+    with the piece that follows it in its passage ("One is to …; Secondly, …; The third is …") right
+    after it: the announcement alone names nothing of what it announces."""
+    out: list[Piece] = []
+    for piece in chosen:
+        if piece in out:
+            continue
+        out.append(piece)
+        if not ANNOUNCES.search(piece.whole[0] if piece.whole else piece.text):
+            continue
+        at = next(i for i, p in enumerate(pieces) if p is piece)
+        follower = next((p for p in pieces[at + 1 :] if p.hit == piece.hit and not _same_sentence(p, piece)),
+                        None)
+        if follower is not None and not follower.off_place and follower not in out:
+            out.append(follower)
+    return out[:max_sentences]
 
 
 def _same_sentence(a: Piece, b: Piece) -> bool:
