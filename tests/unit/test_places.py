@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from policyqa.records import CitedPassage, CompareGroup, Comparison, Filters
-from policyqa.text.places import document_regions, passage_places, region_name, region_of
+from policyqa.text.places import (
+    document_regions,
+    passage_places,
+    places_about,
+    places_named,
+    region_name,
+    region_of,
+)
 
 DIGEST = document_regions("multiple (Guangdong, Sichuan/Chengdu, Hubei, Hainan, national)")
 
@@ -82,3 +89,18 @@ def test_a_city_is_unmentioned_unless_a_passage_names_it_in_either_language():
     assert cities_unmentioned("What does Zhongshan do?", "佛山、中山") == set()
     assert cities_unmentioned("What does Dalian offer?", "Hainan offers 400,000 yuan") == {"大连"}
     assert cities_unmentioned("What does Taizhou offer?", "台州") == set()  # 台州 and 泰州 read alike
+
+
+NOTICE_OPENING = ("国家医保局国家卫生健康委关于印发《支持创新药高质量发展的若干措施》的通知\n"
+                  "各省、自治区、直辖市及新疆生产建设兵团医保局、卫生健康委:\n"
+                  "为贯彻落实党中央、国务院决策部署,全链条支持创新药发展,我们研究制定了《若干措施》。")
+
+
+def test_a_national_notice_addressed_to_the_xinjiang_corps_is_not_about_xinjiang():
+    """Every national notice is addressed to "…及新疆生产建设兵团": its sentences naming no place were about
+    Xinjiang (the only place the passage named), and so off the question for any province asked."""
+    assert places_named(NOTICE_OPENING) == set()
+    assert places_named("新疆维吾尔自治区印发了方案") == {"新疆"}
+    sentence = NOTICE_OPENING.splitlines()[-1]
+    assert places_about(sentence, NOTICE_OPENING, "", ["National"]) == frozenset()
+

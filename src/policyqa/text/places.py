@@ -45,8 +45,14 @@ PROVINCE_OF = {
 }
 
 
+#: bodies whose names hold a place without being about it: every national notice is addressed to "各省、自治区、
+#: 直辖市及新疆生产建设兵团…", which made each sentence of its first passage about Xinjiang
+_NOT_PLACES = re.compile(r"新疆生产建设兵团|Xinjiang Production and Construction Corps", re.IGNORECASE)
+
+
 def places_named(text: str) -> set[str]:
     """Places (by Chinese name) that a text mentions in either language."""
+    text = _NOT_PLACES.sub(" ", text)
     found = {_PLACE_CANON[m.group(1).lower()] for m in _PLACE_EN.finditer(text)}
     return found | set(_PLACE_CN.findall(text))
 
