@@ -285,6 +285,14 @@ def test_a_long_sentence_is_scored_by_its_best_clause_window_too(answerer) -> No
     assert not answer.declined and "1,200 attendees" in answer.answer.split("[1]")[0], answer.answer
 
 
+def test_a_policy_s_chinese_nickname_finds_the_english_passages_on_it(answerer) -> None:
+    """港澳药械通 is the "Hong Kong and Macao Drug and Device Access" policy (glossary): without the term the
+    question met no English passage on it and was declined."""
+    answer = answerer.ask("广东在港澳药械通方面做了什么？")
+    assert not answer.declined, answer.notice
+    assert any("Hong Kong and Macao" in c.text for c in answer.citations), answer.answer
+
+
 def test_a_question_in_the_source_is_never_quoted_as_an_answer(answerer) -> None:
     # the Beijing report asks "How to shorten the approval deadline from 60 working days to 30?" and
     # answers it in the next sentence; the echo of the user's words is no answer
