@@ -291,6 +291,9 @@ def test_a_policy_s_chinese_nickname_finds_the_english_passages_on_it(answerer) 
     answer = answerer.ask("广东在港澳药械通方面做了什么？")
     assert not answer.declined, answer.notice
     assert any("Hong Kong and Macao" in c.text for c in answer.citations), answer.answer
+    answer = answerer.ask("How does Guangdong handle clinically urgently needed innovative drugs introduced "
+                          "through the Hong Kong and Macao Drug and Device Access policy?")
+    assert not answer.declined and not answer.partial and "green channels" in answer.answer, answer.answer
 
 
 def test_a_question_in_the_source_is_never_quoted_as_an_answer(answerer) -> None:

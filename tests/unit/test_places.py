@@ -104,3 +104,12 @@ def test_a_national_notice_addressed_to_the_xinjiang_corps_is_not_about_xinjiang
     sentence = NOTICE_OPENING.splitlines()[-1]
     assert places_about(sentence, NOTICE_OPENING, "", ["National"]) == frozenset()
 
+
+def test_a_policy_named_after_hong_kong_and_macao_is_not_about_them():
+    """Guangdong's "Hong Kong and Macao Drug and Device Access" policy: a question on it asks about
+    Guangdong, and had been told "The documents give nothing on this for Macao, Hong Kong"."""
+    question = ("How does Guangdong handle drugs introduced through the Hong Kong and Macao Drug and Device "
+                "Access policy?")
+    assert places_named(question) == {"广东"}
+    assert places_named("doctors from Hong Kong and Macao") == {"香港", "澳门"}
+

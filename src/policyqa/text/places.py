@@ -45,9 +45,12 @@ PROVINCE_OF = {
 }
 
 
-#: bodies whose names hold a place without being about it: every national notice is addressed to "各省、自治区、
-#: 直辖市及新疆生产建设兵团…", which made each sentence of its first passage about Xinjiang
-_NOT_PLACES = re.compile(r"新疆生产建设兵团|Xinjiang Production and Construction Corps", re.IGNORECASE)
+#: names that hold a place without being about it: every national notice is addressed to "各省、自治区、
+#: 直辖市及新疆生产建设兵团…", which made each sentence of its first passage about Xinjiang; Guangdong's "Hong
+#: Kong and Macao Drug and Device Access" policy (港澳药械通) made its sentences, and questions on it, about
+#: Hong Kong
+_NOT_PLACES = re.compile(r"新疆生产建设兵团|Xinjiang Production and Construction Corps|"
+                         r"Hong Kong and Maca[ou] Drug and Device Access", re.IGNORECASE)
 
 
 def places_named(text: str) -> set[str]:
