@@ -113,3 +113,10 @@ def test_a_policy_named_after_hong_kong_and_macao_is_not_about_them():
     assert places_named(question) == {"广东"}
     assert places_named("doctors from Hong Kong and Macao") == {"香港", "澳门"}
 
+
+def test_every_mainland_greater_bay_area_city_is_a_place_of_guangdong():
+    from policyqa.text.places import PROVINCE_OF, with_provinces
+    cities = "广州、深圳、珠海、佛山、惠州、东莞、中山、江门、肇庆"
+    assert with_provinces(places_named(cities)) == {*cities.split("、"), "广东"}
+    assert places_named("Jiangmen and Zhaoqing") == {"江门", "肇庆"} and PROVINCE_OF["肇庆"] == "广东"
+
