@@ -459,3 +459,16 @@ def test_a_sum_of_money_counts_nothing() -> None:
     firms = analyse("广东行动计划提出培育多少家营收超百亿元的企业？")
     assert firms.states("20 enterprises boasting revenues surpassing 10 billion yuan")
     assert not analyse("成都高新区有多少家企业？").states("基金总规模340亿元")
+
+
+def test_a_number_the_question_gives_is_no_count_of_what_it_asks_whatever_its_separators() -> None:
+    """"成都高新区160多个功能平台中有多少个是国家级平台？" was answered by "建成160多个功能平台", the question's
+    own premise; "3900多家" is the passage's "over 3,900" and "1200" its "1,200"."""
+    facts = analyse("成都高新区160多个功能平台中有多少个是国家级平台？")
+    assert facts.counts("成都高新区建成160多个功能平台") is False
+    assert facts.counts("其中12个国家级平台") is True
+    english = analyse("How many of the 1200 attendees came from pharmaceutical companies?")
+    assert not english.states("totaling over 1,200 attendees")
+    assert english.states("about 300 came from pharmaceutical companies")
+    assert analyse("成都高新区3900多家企业中有多少家上市？").states("over 3,950 companies")
+

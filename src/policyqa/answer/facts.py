@@ -150,9 +150,11 @@ _PUBLISHED = re.compile(r"报道|刊发|刊登|刊出|发表|文章|新闻|落�
 _GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
 
 
-def _numbers(given: tuple[str, ...]) -> str:
-    """A pattern for the given numbers as whole numbers (35 but not 135 or 3.5)."""
-    return rf"(?<![\d.,])(?:{'|'.join(re.escape(g) for g in given)})(?![\d]|[.,]\d)"
+def _without(given: tuple[str, ...], sentence: str) -> str:
+    """The sentence with the given numbers blanked, as whole numbers (35 but not 135 or 3.5) and whatever
+    their thousands separators (the question's 3900多家 is the passage's "over 3,900 companies")."""
+    values = {g.replace(",", "") for g in given}
+    return _GIVEN.sub(lambda m: " … " if m.group(0).replace(",", "") in values else m.group(0), sentence)
 
 
 class QuestionFacts(BaseModel):
@@ -190,7 +192,7 @@ class QuestionFacts(BaseModel):
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit, other than a
         number the question gives itself)."""
         if self.kind == "quantity" and self.given:
-            sentence = re.sub(_numbers(self.given), " … ", sentence)
+            sentence = _without(self.given, sentence)
         if self.unit == "count":  # a sum counts nothing: "500 billion yuan" is no number of companies
             sentence = _no_money(sentence)
         if self.kind == "place":
@@ -213,6 +215,8 @@ class QuestionFacts(BaseModel):
         between); None when the sentence names no counted word, so cannot tell."""
         if not self.counted or not _names_any(sentence.lower(), self.counted):
             return None
+        # "成都高新区3900多家…企业中有多少家是上市公司？" is not answered by "over 3,900 … companies"
+        sentence = _without(self.given, sentence)
         # "surpassed 500 billion yuan, with the biopharmaceutical segment …" counts no biopharmaceutical
         # companies: the number and its "billion" belong to the sum
         sentence = _no_money(sentence)
