@@ -296,6 +296,18 @@ def test_a_policy_s_chinese_nickname_finds_the_english_passages_on_it(answerer) 
     assert not answer.declined and not answer.partial and "green channels" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize(("question", "sort"), [("北京的专病生物样本库先在哪家医院试点？", "医院"),
+                                              ("广州“穗心保”是由哪家保险公司承保的？", "保险公司")])
+def test_a_question_for_a_hospital_or_an_insurer_is_declined_when_no_sentence_names_one(
+        answerer, question: str, sort: str) -> None:
+    """"35 tertiary hospitals in Beijing have established biological sample banks" names no hospital, and
+    "The "Suixinbao" commercial insurance product has been launched" no insurer; both had answered."""
+    answer = answerer.ask(question)
+    assert answer.declined and f"没有给出问题所问的{sort}" in answer.answer, answer.answer
+    named = answerer.ask(QUESTIONS["q005"]["question"])  # "Which hospital presented its experience…?"
+    assert not named.declined and "First Affiliated Hospital" in named.answer.split("[1]")[0]
+
+
 def test_a_question_in_the_source_is_never_quoted_as_an_answer(answerer) -> None:
     # the Beijing report asks "How to shorten the approval deadline from 60 working days to 30?" and
     # answers it in the next sentence; the echo of the user's words is no answer

@@ -472,3 +472,24 @@ def test_a_number_the_question_gives_is_no_count_of_what_it_asks_whatever_its_se
     assert english.states("about 300 came from pharmaceutical companies")
     assert analyse("成都高新区3900多家企业中有多少家上市？").states("over 3,950 companies")
 
+
+@pytest.mark.parametrize(("question", "sort"), [
+    ("广州“穗心保”是由哪家保险公司承保的？", "insurer"),
+    ("Which hospital will pilot Beijing's specialised-disease biobank?", "hospital"),
+    ("北京专病样本库准备先在哪家医院试点？", "hospital"),  # 在哪… would ask for a place
+    ("Which company makes the test kit?", ""),  # a company's name often does not say it is one
+    ("Which hospital did Dr Zhang Ke represent?", ""),  # the list of speakers answers
+])
+def test_a_question_for_a_hospital_or_an_insurer_asks_for_a_name_of_that_sort(question: str, sort: str):
+    facts = analyse(question)
+    assert facts.organisation == sort and (facts.kind == "organisation") == bool(sort)
+
+
+def test_a_sentence_names_a_hospital_or_an_insurer_by_how_their_names_are_written() -> None:
+    hospital = analyse("Which hospital will pilot the biobank?")
+    assert hospital.states("the First Affiliated Hospital of Guangzhou Medical University shared")
+    assert not hospital.states("35 tertiary hospitals in Beijing have established biological sample banks")
+    insurer = analyse("穗心保由哪家保险公司承保？")
+    assert insurer.states("由中国人寿保险股份有限公司广州分公司承保")
+    assert not insurer.states('The "Suixinbao" commercial insurance product has been launched')
+

@@ -24,7 +24,7 @@ from .base import AnswerBackend, BackendFailed, Draft
 from .citations import neutralise_markers
 from .extractive import ExtractiveBackend, place_names
 from .llm.backend import OpenAIBackend
-from .messages import MESSAGES
+from .messages import MESSAGES, ORGANISATION_NAMES
 from .question import PreparedQuestion, prepare_question
 from .refusal import Assessment, Assessor
 
@@ -150,10 +150,13 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion, hits: list[Hit],
     passage: the reader judges it at a glance instead of reading five passages, and it is marked as no
     answer. Off-topic questions score under the floor and get the refusal alone."""
     reason = assessment.reason
-    closest = assessment.chosen[0] if assessment.chosen and (reason in ("figure", "year", "city") or (
-        reason == "evidence" and assessment.probability >= floor)) else None
-    key = {"no_hits": "no_hits", "figure": "no_figure"}.get(reason, "unclear" if closest else "declined")
-    text = MESSAGES[q.lang][key]
+    closest = assessment.chosen[0] if assessment.chosen and (
+        reason in ("figure", "organisation", "year", "city")
+        or (reason == "evidence" and assessment.probability >= floor)) else None
+    key = {"no_hits": "no_hits", "figure": "no_figure", "organisation": "no_organisation"}.get(
+        reason, "unclear" if closest else "declined")
+    sort = ORGANISATION_NAMES[q.lang].get(assessment.facts.organisation, "")
+    text = MESSAGES[q.lang][key].format(sort=sort)
     if closest is not None:
         text += "\n\n" + MESSAGES[q.lang]["closest"].format(n=hits[closest.hit].rank,
                                                               quote=neutralise_markers(closest.text))

@@ -16,7 +16,8 @@ from pydantic import BaseModel
 
 from ..text.figures import FIGURE, NUMBER_WORDS
 from ..text.language import detect_language
-from ..text.people import names_person
+from ..text.organisations import asked_organisation, names_organisation
+from ..text.people import names_person, romanised_names
 from ..text.places import any_place_named, places_named, with_provinces
 from ..text.tokenizer import english_stem
 
@@ -188,6 +189,9 @@ class QuestionFacts(BaseModel):
     #: answers once the sentences have decided that the passages are about the report
     day: bool = False
 
+    #: an organisation question's sort ('hospital' or 'insurer': text/organisations.py)
+    organisation: str = ""
+
     def states(self, sentence: str) -> bool:
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit, other than a
         number the question gives itself)."""
@@ -199,6 +203,8 @@ class QuestionFacts(BaseModel):
             return any_place_named(sentence)
         if self.kind == "person":
             return names_person(sentence)
+        if self.kind == "organisation":
+            return names_organisation(sentence, self.organisation)
         if self.unit == "count" and (counts := self.counts(sentence)) is not None:
             return counts
         if self.unit:
@@ -259,7 +265,7 @@ def _no_money(sentence: str) -> str:
     """The sentence with its sums of money blanked out ("500 billion yuan", 9.76亿元, "$3 million"), for
     a count: a sum is no number of things, nor is its "billion" a count of the words after it."""
     return _UNIT_FIGURE["money"].sub(lambda m: " " * len(m.group()), sentence)
-TYPED = ("quantity", "date", "place", "person")
+TYPED = ("quantity", "date", "place", "person", "organisation")
 
 
 def _counted(question: str) -> tuple[str, ...]:
@@ -390,6 +396,11 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
         skip = ("place",) if one_region and _WHICH_REGIONS.search(question) else ()
         kind = next((name for name, pattern in ASKS if name not in skip and pattern.search(question)),
                     "other")
+    # 哪家保险公司承保…, 在哪家医院试点…: a name of that sort answers; not "Which hospital did Dr Li speak
+    # for?", which the list of speakers answers
+    organisation = asked_organisation(question) if kind in ("other", "list", "place") and not who else ""
+    if organisation and not asked_person(question) and not romanised_names(question):
+        kind = "organisation"
     unit = ""
     if kind == "quantity":
         units = [unit for unit, cue, _figure in UNITS if cue.search(question)]
@@ -407,6 +418,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          day=kind == "date" and bool(_ASKS_DAY.search(question))
                          and not _PUBLISHED.search(question),
                          places=with_provinces(places_named(question)),
+                         organisation=organisation if kind == "organisation" else "",
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),
                          given=tuple(_GIVEN.findall(question)) if kind == "quantity" else ())

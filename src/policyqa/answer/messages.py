@@ -24,6 +24,8 @@ MESSAGES = {
         "city": "检索到的段落只给出了{provinces}全省的情况，没有{cities}的。",
         "no_figure": "抱歉，检索到的段落提到了相关内容，但没有给出问题所问的数字，无法据此作答。"
                      "下面列出了最接近的段落，供您参考。",
+        "no_organisation": "抱歉，检索到的段落提到了相关内容，但没有给出问题所问的{sort}，无法据此作答。"
+                           "下面列出了最接近的段落，供您参考。",
         "partial_places": "文件没有给出{places}的相关内容。",
         "no_kind": "检索到的段落没有给出问题所问的{kind}，以上为最接近的表述。",
         "closest": "最接近的表述（第 {n} 段，不构成答案）：“{quote}”",
@@ -50,6 +52,9 @@ MESSAGES = {
         "no_figure": "Sorry, the passages found touch on this but state no figure for what the question "
                      "asks, so it cannot be answered from them. The closest passages are listed below for "
                      "reference.",
+        "no_organisation": "Sorry, the passages found touch on this but name no {sort} for what the "
+                           "question asks, so it cannot be answered from them. The closest passages are "
+                           "listed below for reference.",
         "partial_places": "The documents give nothing on this for {places}.",
         "no_kind": "The passages found state no {kind} for this; the closest statement is quoted above.",
         "closest": "The closest statement (passage {n}, not an answer): “{quote}”",
@@ -57,8 +62,13 @@ MESSAGES = {
 }
 
 #: the answer kinds a question can ask for, as `no_kind` names them
-KIND_NAMES = {"zh": {"quantity": "数字", "date": "日期", "place": "地点", "person": "人名"},
-              "en": {"quantity": "figure", "date": "date", "place": "place", "person": "name"}}
+KIND_NAMES = {"zh": {"quantity": "数字", "date": "日期", "place": "地点", "person": "人名",
+                     "organisation": "机构"},
+              "en": {"quantity": "figure", "date": "date", "place": "place", "person": "name",
+                     "organisation": "organisation"}}
+#: the sorts of organisation a question can ask for (text/organisations.py), as `no_organisation` names them
+ORGANISATION_NAMES = {"zh": {"hospital": "医院", "insurer": "保险公司"},
+                      "en": {"hospital": "hospital", "insurer": "insurer"}}
 
 EMPTY_QUESTION = "请输入一个问题。Please type a question."
 

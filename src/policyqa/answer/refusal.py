@@ -65,7 +65,8 @@ class Assessment:
     chosen: list[Piece]  # the lead first
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
-    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'evidence', 'year', 'city' or 'figure'
+    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'evidence', 'year', 'city', 'figure' or
+    # 'organisation'
     #: asked, but in no chosen sentence (an answer's places) or in no passage found (the places of a
     #: 'place' refusal, the drugs of a 'drug' refusal)
     missing: list[str] = field(default_factory=list)
@@ -138,6 +139,8 @@ class Assessor:
             reason = "evidence"
         elif s.decline_without_figure and facts.kind == "quantity" and not chosen[0].states:
             reason = "figure"
+        elif facts.kind == "organisation" and not chosen[0].states:
+            reason = "organisation"
         if not reason:
             if facts.published:
                 documents = [h.doc_id for h in hits]
