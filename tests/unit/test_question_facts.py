@@ -462,8 +462,8 @@ def test_a_sum_of_money_counts_nothing() -> None:
 
 
 def test_a_number_the_question_gives_is_no_count_of_what_it_asks_whatever_its_separators() -> None:
-    """"成都高新区160多个功能平台中有多少个是国家级平台？" was answered by "建成160多个功能平台", the question's
-    own premise; "3900多家" is the passage's "over 3,900" and "1200" its "1,200"."""
+    """"成都高新区160多个功能平台中有多少个是国家级平台？" was answered by "建成160多个功能平台", the
+    question's own premise; "3900多家" is the passage's "over 3,900" and "1200" its "1,200"."""
     facts = analyse("成都高新区160多个功能平台中有多少个是国家级平台？")
     assert facts.counts("成都高新区建成160多个功能平台") is False
     assert facts.counts("其中12个国家级平台") is True
