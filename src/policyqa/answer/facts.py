@@ -189,6 +189,9 @@ class QuestionFacts(BaseModel):
     #: answers once the sentences have decided that the passages are about the report
     day: bool = False
 
+    #: a count question asks how many of a number it gives are something ("56款创新药中有多少款是中药？",
+    #: "How many of the 1,200 attendees…?"): only a sentence counting that part answers it
+    part: bool = False
     #: an organisation question's sort ('hospital' or 'insurer': text/organisations.py)
     organisation: str = ""
 
@@ -207,6 +210,9 @@ class QuestionFacts(BaseModel):
             return names_organisation(sentence, self.organisation)
         if self.unit == "count" and (counts := self.counts(sentence)) is not None:
             return counts
+        if self.unit == "count" and self.counted and self.part:
+            # "56款创新药中有多少款是中药？": only a number of that part answers, not the 56 nor another one
+            return False
         if self.unit:
             return bool(_UNIT_FIGURE[self.unit].search(sentence))
         if self.kind == "date":  # "issued the "… Medicine in Beijing (2025)"" dates nothing: a title's year
@@ -379,6 +385,15 @@ _WHICH_REGIONS = re.compile(r"哪(?:[个些]|几个)?(?:地区|省份?|地方|�
                             re.I)
 
 
+#: a count of a part of a number the question gives: "56款创新药中有多少款…", "14个…品种中有几个…", "How
+#: many of the 1,200 attendees…"; not "还剩多少时间" after a score, "不到18岁的孩子", "在2010年的干旱中，
+#: 有多少地区"
+_PART = re.compile(r"\d[\d,.]*\s*[多余]?[个家款项种条位名所只件批类][^，。？?、]{0,20}?(?:中|里|当中|之中)"
+                   r"[，,]?\s*(?:共|一共)?有?\s*(?:多少|几)|"
+                   r"\bhow many of (?:the |these |those |its |their )?"
+                   r"(?:more than |over |about |nearly |some )?\d", re.I)
+
+
 def analyse(question: str, one_region: bool = False) -> QuestionFacts:
     """What the question asks. `one_region`: the question is asked of one region's passages for its row of a
     comparison (answer/compare.py), so "which regions" is the row itself, not the kind of answer: "Which
@@ -419,6 +434,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          and not _PUBLISHED.search(question),
                          places=with_provinces(places_named(question)),
                          organisation=organisation if kind == "organisation" else "",
+                         part=unit == "count" and bool(_PART.search(question)),
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),
                          given=tuple(_GIVEN.findall(question)) if kind == "quantity" else ())
