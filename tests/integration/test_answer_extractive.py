@@ -640,3 +640,24 @@ def test_a_figure_asked_for_a_city_is_not_its_provinces_figure(answerer) -> None
     # Guangzhou was addressed by Guangdong's officials
     q068 = answerer.ask(QUESTIONS["q068"]["question"])
     assert not q068.declined, q068.answer
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("财政部在商保创新药目录工作中承担什么职责？", "财政部"),
+    ("What role does the Ministry of Finance play in funding innovative drug reimbursement?",
+     "Ministry of Finance"),
+    ("香港卫生署如何审批内地研发的创新药？", "香港卫生署")])
+def test_a_government_body_no_passage_mentions_is_named_in_the_refusal(answerer, question, named) -> None:
+    """The NHSA notice's sentences on the catalogue's funding had answered what the Ministry of Finance
+    does (answer probability 0.73-0.86, over the threshold), and Guangdong's Hong Kong and Macao drug
+    access policy what Hong Kong's Department of Health does."""
+    answer = answerer.ask(question)
+    assert answer.declined and named in answer.notice, answer.notice
+
+
+def test_a_value_asked_is_not_answered_by_the_day_a_conference_was_held(answerer) -> None:
+    """"What was the total value of deals signed at the … Conference?" had led with "On December 7, the
+    "2025 High-Quality Development Conference …" was held": a day and a year, no value."""
+    answer = answerer.ask("What was the total value of deals signed at the 2025 High-Quality Development "
+                          "Conference for Innovative Drugs?")
+    assert answer.declined, answer.answer

@@ -161,7 +161,7 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion, hits: list[Hit],
         text += "\n\n" + MESSAGES[q.lang]["closest"].format(n=hits[closest.hit].rank,
                                                               quote=neutralise_markers(closest.text))
     notice = ""
-    if reason in ("place", "drug"):
+    if reason in ("place", "drug", "body"):
         notice = MESSAGES[q.lang]["unmentioned"].format(names=place_names(assessment.missing, q.lang))
     elif reason == "city":
         provinces = sorted({PROVINCE_OF[c] for c in assessment.missing})

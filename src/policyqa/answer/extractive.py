@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from ..records import Hit
+from ..text.bodies import BODIES
 from ..text.cities import city_names
 from ..text.language import detect_language
 from ..text.places import ABROAD, PLACES
@@ -107,7 +108,8 @@ def place_names(places: list[str], lang: str) -> str:
 def _english_names() -> dict[str, str]:
     """Chinese name -> English of every place a refusal may name: the place list, places abroad, cities."""
     abroad = {zh: forms[0] for zh, forms in ABROAD.items()}
-    return {zh: en for en, zh in reversed(PLACES)} | abroad | city_names()
+    bodies = {zh: forms[0] for zh, forms in BODIES.items()}
+    return {zh: en for en, zh in reversed(PLACES)} | abroad | city_names() | bodies
 
 
 def _ellipsis(text: str) -> str:

@@ -73,7 +73,10 @@ _DAY = re.compile(rf"\d{{1,2}}\s*[日号]|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\b(?:{_MON
 #: what a sentence must contain to state each kind of answer (kinds without one: anything)
 #: a quoted title ("Several Measures … (2025)", 《若干措施2025》): the years in it name a document
 _TITLE = re.compile(r"“[^”]{0,200}”|\"[^\"]{0,200}\"|《[^》]{0,100}》")
-STATES = {"quantity": re.compile(f"{FIGURE.pattern}|{NUMBER_WORDS.pattern}", re.I), "date": _DATE}
+#: a fraction written out in Chinese (三分之二多数, 半数): a figure too, once the years are left out
+_ZH_FRACTION = r"[零一二三四五六七八九十百千万\d]+\s*分之\s*[零一二三四五六七八九十百千\d]+|半数|过半"
+STATES = {"quantity": re.compile(f"{FIGURE.pattern}|{NUMBER_WORDS.pattern}|{_ZH_FRACTION}", re.I),
+          "date": _DATE}
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 #: a year the question dates its fact by (2020年, "in 2025", "June 2025"), not one inside a name
 #: (《若干措施2025》, "the 2025 High-Quality Development Conference")
@@ -112,6 +115,9 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"representatives|experts|entrepreneurs|employees|patients)\b"),
     ("money",
      r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|多少(?:万|亿)?元|多少钱|保费|费用|收费|补偿|赔偿|成本|预算|"
+     # a value in money: "the total value of deals signed", 产值, 成交额 (not "clinical value")
+     r"产值|交易额|成交额|销售额|签约额|\b(?:total|deal|output|transaction|contract|market|trade)\s+value\b|"
+     r"\bvalue of\b|\bworth\b|\bturnover\b|"
      r"\b(?:money|funding|funds?|subsid(?:y|ies)|rewards?|grants?|loans?|revenue|market size|"
      r"budget|investment|prices?|yuan|costs?|fees?|premiums?|compensation|pay|paid)\b",
      rf"{_N}\s*(?:万|亿|千)?\s*(?:元|美元)|\d[\d,.]*\s*(?:billion|million|trillion|thousand)?\s*"
@@ -219,6 +225,8 @@ class QuestionFacts(BaseModel):
             sentence = _TITLE.sub(" ", sentence)
         if self.day:
             return bool(_DAY.search(sentence))
+        if self.kind == "quantity":  # "What was the total value of deals signed at the 2025 conference?"
+            sentence = _no_dates(sentence)  # is not answered by "On December 7, the conference …"
         pattern = STATES.get(self.kind)
         return pattern is None or bool(pattern.search(sentence))
 
@@ -265,6 +273,18 @@ class QuestionFacts(BaseModel):
 
 
 _UNIT_FIGURE = {unit: figure for unit, _cue, figure in UNITS}
+
+
+#: a year as a date ("in 2025", 2025年, "(2025)"), not a number of things ("2000 companies", 2000家)
+_DATE_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?!\d|[.,]\d)(?!\s*(?:多|余)?\s*[个家项种名人位款件条类所])"
+                        r"(?!\s+(?!(?:the|and|or|to|a|an|in|on|at|by|with|for|of|is|was|were|will|has|had|"
+                        r"have|it|its|this|that)\b)[a-z])")
+
+
+def _no_dates(sentence: str) -> str:
+    """The sentence with its days and years blanked out: for a figure asked in no particular unit, the
+    day or year a sentence is dated by is no figure ("On December 7, the 2025 … Conference was held")."""
+    return _DATE_YEAR.sub(lambda m: " " * len(m.group()), _DAY.sub(lambda m: " " * len(m.group()), sentence))
 
 
 def _no_money(sentence: str) -> str:

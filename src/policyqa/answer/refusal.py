@@ -9,6 +9,9 @@ sentences of the top passages, scored and chosen) and decides:
   passage mentions;
 - 'drug': the question names a drug (text/drugs.py) that no passage mentions: a general pricing rule
   is no answer about ivonescimab;
+- 'body': the question names a national body or a Hong Kong or Macao regulator (text/bodies.py: 财政部,
+  the Ministry of Finance, 香港卫生署) that no passage mentions in either language: the NHSA's sentences
+  on the catalogue's funding are no answer on what the Ministry of Finance does;
 - 'year': the question dates what it asks for by a year (2020年, "in 2026", "target for 2030"), and the
   chosen sentences date theirs by other years only: a figure for 2019 does not answer for 2020, nor a
   target for 2027 one for 2030;
@@ -43,6 +46,7 @@ import numpy as np
 
 from ..records import Hit
 from ..settings import AnswerSettings
+from ..text.bodies import unmentioned_bodies
 from ..text.cities import cities_unmentioned
 from ..text.drugs import unmentioned_drugs
 from ..text.people import names_romanised, romanised_spans
@@ -65,8 +69,8 @@ class Assessment:
     chosen: list[Piece]  # the lead first
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
-    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'evidence', 'year', 'city', 'figure' or
-    # 'organisation'
+    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'body', 'evidence', 'year', 'city', 'figure'
+    # or 'organisation'
     #: asked, but in no chosen sentence (an answer's places) or in no passage found (the places of a
     #: 'place' refusal, the drugs of a 'drug' refusal)
     missing: list[str] = field(default_factory=list)
@@ -133,6 +137,8 @@ class Assessor:
             reason, missing = "place", sorted(unmentioned or asked)
         elif drugs := unmentioned_drugs(question, texts, self._translations):
             reason, missing = "drug", sorted(drugs)
+        elif bodies := unmentioned_bodies(question, texts):  # "What does the Ministry of Finance fund?"
+            reason, missing = "body", sorted(bodies)
         elif other_years:  # before 'evidence': declined either way, this one says which years there are
             reason = "year"
         elif not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0]) and not dateline):
