@@ -10,7 +10,7 @@ in both languages; a body counts as mentioned when any of its forms is in a pass
 
 from __future__ import annotations
 
-import re
+from .places import forms_pattern
 
 #: Chinese name -> forms in either language (the first English form names it in an English refusal)
 BODIES: dict[str, tuple[str, ...]] = {
@@ -48,18 +48,7 @@ BODIES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _pattern(forms: tuple[str, ...]) -> re.Pattern:
-    """Any form of one body; short acronyms only in capitals and as words, so "most" names no MOST."""
-    def one(form: str) -> str:
-        text = re.escape(form)
-        if form.isascii():
-            text = rf"(?<![A-Za-z]){text}(?![A-Za-z])"
-            return text if len(form) <= 6 and form.isupper() else f"(?i:{text})"
-        return text
-    return re.compile("|".join(one(f) for f in forms))
-
-
-_BODIES = {name: _pattern(forms) for name, forms in BODIES.items()}
+_BODIES = {name: forms_pattern(forms, acronym=6) for name, forms in BODIES.items()}
 
 
 def bodies_named(text: str) -> set[str]:

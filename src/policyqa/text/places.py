@@ -92,18 +92,19 @@ ABROAD: dict[str, tuple[str, ...]] = {
 }
 
 
-def _abroad_pattern(forms: tuple[str, ...]) -> re.Pattern:
-    """Any form of one place abroad; short acronyms (US, EU, UK) only in capitals, so "us" is no country."""
+def forms_pattern(forms: tuple[str, ...], acronym: int = 4) -> re.Pattern:
+    """Any of a name's forms in either language: an English one as whole words, and a short acronym (up to
+    `acronym` capitals: US, EU, MOFCOM) only in capitals, so "us" is no country and "most" no MOST."""
     def one(form: str) -> str:
         text = re.escape(form)
         if form.isascii():
             text = rf"(?<![A-Za-z]){text}(?![A-Za-z])"
-            return text if len(form) <= 4 and form.isupper() else f"(?i:{text})"
+            return text if len(form) <= acronym and form.isupper() else f"(?i:{text})"
         return text
     return re.compile("|".join(one(f) for f in forms))
 
 
-_ABROAD = {name: _abroad_pattern(forms) for name, forms in ABROAD.items()}
+_ABROAD = {name: forms_pattern(forms) for name, forms in ABROAD.items()}
 
 
 def abroad_named(text: str) -> set[str]:
