@@ -14,7 +14,7 @@ from policyqa.index.build import ingest
 from policyqa.index.manifest import IndexLocked, IndexMismatch, IndexMissing
 from policyqa.index.reader import Index, open_index
 from policyqa.index.writer import write_lock
-from policyqa.text.sentences import chunk_clauses
+from policyqa.text.sentences import passage_clauses
 from policyqa.text.tokenizer import LexicalTokenizer
 
 
@@ -141,7 +141,7 @@ def test_text_repeated_within_one_build_is_embedded_once(tmp_path: Path, setting
 
 def _clause_rows(index: Index) -> list[tuple[int, list[str]]]:
     """(row, its clause windows in stored order) of every passage that has some."""
-    windows = [(row, [w for ws in chunk_clauses(c.text, index.manifest.clause_chars) for w in ws])
+    windows = [(row, passage_clauses(c.text, index.manifest.clause_chars))
                for row, c in enumerate(index.chunks)]
     return [(row, own) for row, own in windows if own]
 

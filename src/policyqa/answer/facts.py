@@ -277,6 +277,8 @@ def _no_money(sentence: str) -> str:
     """The sentence with its sums of money blanked out ("500 billion yuan", 9.76亿元, "$3 million"), for
     a count: a sum is no number of things, nor is its "billion" a count of the words after it."""
     return _UNIT_FIGURE["money"].sub(lambda m: " " * len(m.group()), sentence)
+
+
 TYPED = ("quantity", "date", "place", "person", "organisation")
 
 

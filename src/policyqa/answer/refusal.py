@@ -264,4 +264,3 @@ def _dating(chosen: list[Piece], places: frozenset[str]) -> list[str]:
     if not places:
         return texts
     return [p.text for p in chosen if with_provinces(places_named(p.text)) & places] or texts[:1]
-

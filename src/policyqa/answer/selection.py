@@ -70,7 +70,7 @@ ANNOUNCES = re.compile(
     r"\b(?:in|on|from|of|into|has|have|are|include|includes|covers?)\s+(?:the\s+following\s+|"
     r"(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+)(?:[a-z-]+\s+)?"
     r"(?:dimensions|aspects|ways|areas|respects|parts|points|categories|directions|fields|tasks|steps|"
-    r"stages|levels|pillars|priorities|respects)\s*[.:]?|"
+    r"stages|levels|pillars|priorities)\s*[.:]?|"
     # not "(以下称医保目录)。", which names a term
     r"[两二三四五六七八九十几]个?(?:方面|维度|领域|部分|环节|层面|方向)(?:的?(?:工作|内容|措施|任务))?[：:。]?)"
     r"\s*[”’」』）)\"']*$", re.I)

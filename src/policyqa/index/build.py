@@ -7,6 +7,7 @@ Bad files are reported and skipped. The new build becomes current only when it i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Iterable
@@ -23,7 +24,7 @@ from ..ingest.loaders import SUPPORTED
 from ..ingest.metadata import METADATA_FILE, assign_doc_ids, id_holder, load_metadata
 from ..records import Chunk, Document
 from ..settings import Settings
-from ..text.sentences import chunk_clauses, chunk_sentences
+from ..text.sentences import chunk_sentences, passage_clauses
 from .lexical import LexicalIndex, keyword_text
 from .manifest import CLAUSE_OFFSETS, CLAUSES, SENTENCE_OFFSETS, SENTENCES, Manifest
 from .previous import Lent, open_previous, text_hash
@@ -115,7 +116,8 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
                 n_sentences = _embed_units(chunks, chunk_sentences, previous.sentences,
                                            (SENTENCES, SENTENCE_OFFSETS), embedder, writer, "sentences",
                                            progress)
-                n_clauses = _embed_units(chunks, _windows(settings.clause_chars), previous.clauses,
+                clauses = functools.partial(passage_clauses, min_chars=settings.clause_chars)
+                n_clauses = _embed_units(chunks, clauses, previous.clauses,
                                          (CLAUSES, CLAUSE_OFFSETS), embedder, writer, "clauses", progress)
             lexical = LexicalIndex()
             lexical.build([keyword_text(c, settings.keyword_titles) for c in chunks],
@@ -293,11 +295,6 @@ def _embed_units(chunks: list[Chunk], units: Callable[[str], list[str]], lent: L
     finally:
         matrix.close()
     return int(offsets[-1])
-
-
-def _windows(min_chars: int) -> Callable[[str], list[str]]:
-    """A passage's clause windows, sentence after sentence (text/sentences.chunk_clauses)."""
-    return lambda text: [w for ws in chunk_clauses(text, min_chars) for w in ws]
 
 
 def _process_file(path, corpus, metadata, ids, chunker, previous, writer, chunks, vectors, doc_keys,

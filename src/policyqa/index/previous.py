@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -11,7 +12,7 @@ import numpy as np
 from ..embedding import Embedder
 from ..records import Chunk
 from ..settings import ChunkingSettings, Settings
-from ..text.sentences import chunk_clauses, chunk_sentences
+from ..text.sentences import chunk_sentences, passage_clauses
 from ..text.tokenizer import LexicalTokenizer
 from .manifest import CLAUSE_OFFSETS, CLAUSES, SENTENCE_OFFSETS, SENTENCES, Manifest
 from .reader import Index, IndexDamaged
@@ -40,9 +41,8 @@ class PreviousBuild:
             return
         self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         self.sentences = Lent.load(folder, SENTENCES, SENTENCE_OFFSETS, chunk_sentences)
-        clause_chars = manifest.clause_chars or 0
         self.clauses = Lent.load(folder, CLAUSES, CLAUSE_OFFSETS,
-                                 lambda text: [w for ws in chunk_clauses(text, clause_chars) for w in ws])
+                                 functools.partial(passage_clauses, min_chars=manifest.clause_chars or 0))
         # a vector that is not a finite unit vector (a build poisoned before vectors were checked) is
         # never lent: its text is embedded again
         bad = _bad_rows(self.vectors)

@@ -78,11 +78,11 @@ class Settings(BaseSettings):
     sentence_vectors: bool = Field(
         True, description="also embed each sentence of a passage; a passage scores by its best sentence too"
     )
-    #: a long sentence's one vector blurs the clause a question asks about; its two-clause windows
-    #: (text/sentences.clause_windows) are embedded at ingest and the answer layer scores a sentence by its
-    #: best window too: evidence in answer on questions 0.948 -> 0.958, heldout 0.912 -> 0.965; XQuAD lead
-    #: en->en 0.755 -> 0.770, zh->en 0.566 -> 0.596 (80, 120 and 160 chose the same windows on the read
-    #: files; docs/answer-experiments.md, stop 30)
+    #: a long sentence's one vector blurs the clause a question asks about; its clause windows (clause
+    #: groups and neighbouring pairs: text/sentences.clause_windows) are embedded at ingest and the answer
+    #: layer scores a sentence by its best window too: evidence in answer on questions 0.948 -> 0.958,
+    #: heldout 0.912 -> 0.965; XQuAD lead en->en 0.755 -> 0.770, zh->en 0.566 -> 0.596 (80, 120 and 160
+    #: chose the same windows on the read files; docs/answer-experiments.md, stop 30)
     clause_chars: int = Field(
         120, ge=0, le=100_000, description="also embed the clause windows of every sentence at least this "
         "many characters long (0: none); an answer scores a sentence by its best window too"

@@ -99,3 +99,8 @@ def clause_windows(sentence: str, min_chars: int) -> list[str]:
 def chunk_clauses(text: str, min_chars: int) -> list[list[str]]:
     """The clause windows of each sentence of a passage (split_sentences order), for clause vectors."""
     return [clause_windows(text[s:e], min_chars) for s, e in split_sentences(text)]
+
+
+def passage_clauses(text: str, min_chars: int) -> list[str]:
+    """A passage's clause windows, sentence after sentence: the rows of its clause vectors."""
+    return [window for windows in chunk_clauses(text, min_chars) for window in windows]
