@@ -49,6 +49,9 @@ from policyqa.text.places import abroad_named
     # how fast something grows is a rate, how fast something is done a time
     ("How fast is China's biopharmaceutical market expected to grow?", "quantity", "percent"),
     ("How fast will Beijing review a clinical trial application?", "quantity", "duration"),
+    # a procedure's time named as a noun asks for a duration, not for a definition of the term
+    ("What is the Beijing approval time for clinical trials?", "quantity", "duration"),
+    ("What is the processing time for a listing application in Guangdong?", "quantity", "duration"),
     # "what is the <figure noun>" asks for the figure; "what is the deadline" for a date
     ("What is the cap on Hainan's reward for companies in volume-based procurement?", "quantity", "money"),
     ("What is the application deadline for Hainan's R&D voucher rewards?", "date", ""),

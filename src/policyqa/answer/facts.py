@@ -23,6 +23,8 @@ from ..text.tokenizer import english_stem
 
 #: the auxiliary verbs that open an English yes/no question
 _AUXILIARY = r"(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|must)"
+#: a time a procedure takes, asked for as a noun: "approval time", "time limit", "time frame"
+_TIME_NOUNS = r"\b(?:approval|review|processing|waiting|turnaround)\s+times?\b|\btime\s+(?:limits?|frames?)\b"
 #: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list)
 ASKS = (
     ("date", re.compile(
@@ -43,7 +45,9 @@ ASKS = (
         # "What is the settlement price mechanism…?" asks for the mechanism
         r"(?!\s+(?:mechanisms?|polic(?:y|ies)|rules?|systems?|management|confidentiality|negotiations?|"
         r"reforms?|regulations?|formation|setting))|"
-        r"\bup to\b", re.I)),
+        r"\bup to\b|"
+        # "What is the Beijing approval time for clinical trials?" asks for a duration, not a definition
+        rf"{_TIME_NOUNS}", re.I)),
     ("place", re.compile(r"哪(?:[个些]|几个)?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
                         re.I)),
@@ -93,7 +97,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"多久|多长时间|几天|多少天|几个月|多少个?月|多少年|多少个工作日|时限|"
      # "how fast will the market grow" asks for a rate (below), not a time
      r"\bhow (?:long|soon|often)\b|\bhow (?:quickly|fast)\b(?!.*\b(?:grow|increas|ris|expand))|"
-     r"\bhow many (?:years|months|weeks|days|working days)\b|多久一次|频率|频次",
+     r"\bhow many (?:years|months|weeks|days|working days)\b|多久一次|频率|频次|" + _TIME_NOUNS,
      rf"{_N}\s*(?:个多|多个|个|多)?\s*(?:工作日|天|日|月|年|周|星期|小时|钟头|分钟|秒|世纪)|"
      rf"{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks|hours|minutes|seconds|decades|centuries)\b|"
      # how often: "按季度或月组织专家…评议" answers "多长时间内…评议？" and "How often…?"
