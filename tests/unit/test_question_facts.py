@@ -49,6 +49,9 @@ from policyqa.text.places import abroad_named
     # how fast something grows is a rate, how fast something is done a time
     ("How fast is China's biopharmaceutical market expected to grow?", "quantity", "percent"),
     ("How fast will Beijing review a clinical trial application?", "quantity", "duration"),
+    # "up to" a limit asks for one; "own up to", "live up to" are verbs
+    ("Subsidies of up to what amount can a Hainan company receive?", "quantity", "money"),
+    ("What weaknesses did Guangdong's plan own up to?", "other", ""),
     # a procedure's time named as a noun asks for a duration, not for a definition of the term
     ("What is the Beijing approval time for clinical trials?", "quantity", "duration"),
     ("What is the processing time for a listing application in Guangdong?", "quantity", "duration"),

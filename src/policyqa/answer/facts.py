@@ -45,7 +45,8 @@ ASKS = (
         # "What is the settlement price mechanism…?" asks for the mechanism
         r"(?!\s+(?:mechanisms?|polic(?:y|ies)|rules?|systems?|management|confidentiality|negotiations?|"
         r"reforms?|regulations?|formation|setting))|"
-        r"\bup to\b|"
+        # "up to" a limit, not a phrasal verb ("what weaknesses did the plan own up to?")
+        r"(?<!\bown )(?<!\blive )(?<!\badd )(?<!\bmeasure )(?<!\bcatch )(?<!\blook )\bup to\b|"
         # "What is the Beijing approval time for clinical trials?" asks for a duration, not a definition
         rf"{_TIME_NOUNS}", re.I)),
     ("place", re.compile(r"哪(?:[个些]|几个)?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
