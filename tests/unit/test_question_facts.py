@@ -52,6 +52,14 @@ from policyqa.text.places import abroad_named
     # "up to" a limit asks for one; "own up to", "live up to" are verbs
     ("Subsidies of up to what amount can a Hainan company receive?", "quantity", "money"),
     ("What weaknesses did Guangdong's plan own up to?", "other", ""),
+    # "这几年" (these years) asks for no count; national ministries, provincial departments, markets and
+    # what something rests on are no places, a city or a province is
+    ("两家单位合作这几年取得了哪些成果？", "list", ""),
+    ("还有哪些国家部委参加了会议？", "list", ""),
+    ("北京市医保局和哪些市级部门联合发文？", "list", ""),
+    ("这项改革建在哪些已有工作基础上？", "list", ""),
+    ("交易平台设在哪个城市？", "place", ""),
+    ("哪些省份出台了支持政策？", "place", ""),
     # a procedure's time named as a noun asks for a duration, not for a definition of the term
     ("What is the Beijing approval time for clinical trials?", "quantity", "duration"),
     ("What is the processing time for a listing application in Guangdong?", "quantity", "duration"),

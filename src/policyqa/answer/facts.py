@@ -33,7 +33,8 @@ ASKS = (
         r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b|"
         r"\bwhat (?:is|was|are|were) the (?:\w+ )?(?:date|deadline)s?\b|截止(?:日期|时间)", re.I)),
     ("quantity", re.compile(
-        r"多少|(?<!哪)几[个家项种天年倍批所部条件名位款类]|多[高大长远重深宽]|"
+        # not "这几年" / "近几年" (these last years), which ask nothing
+        r"多少|(?<![哪这近前去])几[个家项种天年倍批所部条件名位款类]|多[高大长远重深宽]|"
         r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big|tall|high|far|deep|wide|heavy|old)\b|"
         r"\bwhat (?:[a-z-]+ ){0,2}?(?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|"
         r"limit|maximum|minimum)\b|\bby how much\b|"
@@ -49,7 +50,10 @@ ASKS = (
         r"(?<!\bown )(?<!\blive )(?<!\badd )(?<!\bmeasure )(?<!\bcatch )(?<!\blook )\bup to\b|"
         # "What is the Beijing approval time for clinical trials?" asks for a duration, not a definition
         rf"{_TIME_NOUNS}", re.I)),
-    ("place", re.compile(r"哪(?:[个些]|几个)?(?:地|省|市|城市|地区|国家|区域)|在哪|\bwhere\b|"
+    # which national ministries (哪些国家部委), provincial departments (省级部门) or markets (市场) are no
+    # places, nor what something is built on (建在哪些现有基础上)
+    ("place", re.compile(r"哪(?:[个些]|几个)?(?:地(?!位)|省(?!级|直|部门|委|政府)|市(?!场|级|民|政府)|"
+                        r"城市|地区|国家(?!部委|级|机关|部门|层面)|区域)|在哪(?!些)|\bwhere\b|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
                         re.I)),
     ("yesno", re.compile(rf"^{_AUXILIARY}\b|"
