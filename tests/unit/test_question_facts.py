@@ -60,6 +60,12 @@ from policyqa.text.places import abroad_named
     ("这项改革建在哪些已有工作基础上？", "list", ""),
     ("交易平台设在哪个城市？", "place", ""),
     ("哪些省份出台了支持政策？", "place", ""),
+    # national programmes (国家科技计划) are no countries; a yes/no form asks whether, unless the
+    # question asks how or what (是怎样评估…能否…)
+    ("项目可以依托哪些国家科技计划？", "list", ""),
+    ("这类药品会不会被纳入集采？", "yesno", ""),
+    ("这项措施是不是只适用于本市企业？", "yesno", ""),
+    ("医保部门是怎样评估新药能否纳入报销的？", "other", ""),
     # a procedure's time named as a noun asks for a duration, not for a definition of the term
     ("What is the Beijing approval time for clinical trials?", "quantity", "duration"),
     ("What is the processing time for a listing application in Guangdong?", "quantity", "duration"),

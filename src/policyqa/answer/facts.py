@@ -53,11 +53,13 @@ ASKS = (
     # which national ministries (哪些国家部委), provincial departments (省级部门) or markets (市场) are no
     # places, nor what something is built on (建在哪些现有基础上)
     ("place", re.compile(r"哪(?:[个些]|几个)?(?:地(?!位)|省(?!级|直|部门|委|政府)|市(?!场|级|民|政府)|"
-                        r"城市|地区|国家(?!部委|级|机关|部门|层面)|区域)|在哪(?!些)|\bwhere\b|"
+                        r"城市|地区|国家(?!部委|级|机关|部门|层面|科技|计划|重点|政策|标准)|区域)|在哪(?!些)|\bwhere\b|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
                         re.I)),
+    # "是怎样评估新药能否纳入医保的？" asks how, not whether
     ("yesno", re.compile(rf"^{_AUXILIARY}\b|"
-                        r"吗[？?]?$|是否|有没有|能否|可否|能不能", re.I)),
+                        r"^(?!.*(?:怎样|怎么|如何|什么|哪)).*(?:吗[？?]?$|是否|有没有|能否|可否|能不能|会不会|"
+                        r"是不是|可不可以|要不要|有无)", re.I)),
     ("list", re.compile(r"哪些|哪几|哪[类种]|\bwhich\b|\bwhat (?:are|were|kinds?|types?)\b|\blist\b", re.I)),
     # nouns that name a quantity ("数量", "上限") are weaker cues than the question words above: "能否以
     # 用药目录数量为由…" is a yes/no question about a count, not a question for one
