@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from policyqa.answer.evidence import Piece
-from policyqa.answer.selection import ANNOUNCES, _continued, similar
+from policyqa.answer.facts import analyse
+from policyqa.answer.selection import ANNOUNCES, _continued, _figure_first, similar
 from policyqa.text.places import scope_of, speaks_for
 
 LEAD = ("supporting the inclusion of innovative drugs in the national medical insurance catalog and "
@@ -64,8 +65,8 @@ def test_a_sentence_that_announces_what_follows(sentence: str, announces: bool) 
     assert bool(ANNOUNCES.search(sentence)) is announces
 
 
-def _piece(hit: int, text: str) -> Piece:
-    return Piece(hit, text, text, frozenset(), True, False, np.zeros(14, dtype=np.float32))
+def _piece(hit: int, text: str, states: bool = True) -> Piece:
+    return Piece(hit, text, text, frozenset(), states, False, np.zeros(14, dtype=np.float32))
 
 
 def test_an_announcing_piece_is_followed_by_the_next_piece_of_its_passage() -> None:
@@ -79,3 +80,18 @@ def test_an_announcing_piece_is_followed_by_the_next_piece_of_its_passage() -> N
     assert _continued([other, announce], pieces, 2) == [other, announce]  # the cap still holds
     plain = _piece(1, "A sentence that announces nothing.")
     assert _continued([plain], [plain, other], 3) == [plain]
+
+
+def test_a_figure_asked_for_is_led_by_the_next_sentence_that_states_it() -> None:
+    """"How long did it take…?" had been declined: its lead says what was done ("Not long ago, … submitted
+    a supplementary application"), the sentence after it how long it took."""
+    facts = analyse("How long did it take to complete the supplementary application?")
+    told = _piece(0, "Not long ago, the company submitted a supplementary application.", states=False)
+    took = _piece(0, "In just 19 working days, the administration completed the review.")
+    elsewhere = _piece(1, "The time limit falls from 200 working days to 60.")
+    pieces = [told, took, elsewhere]
+    assert _figure_first(facts, [told, elsewhere, took], pieces) == [took, told, elsewhere]
+    # a figure from another passage does not lead in its place, nor does any figure for a question asking none
+    assert _figure_first(facts, [told, elsewhere], [told, elsewhere]) == [told, elsewhere]
+    what = analyse("What did the company submit?")
+    assert _figure_first(what, [told, took], pieces) == [told, took]

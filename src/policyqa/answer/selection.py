@@ -55,12 +55,32 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
             continue
         if not any(similar(piece.text, c.text) or _same_sentence(piece, c) for c in chosen):
             chosen.append(piece)
+    chosen = _figure_first(facts, chosen, pieces)
     if not facts.strict:
         chosen = _continued(chosen, pieces, max_sentences)
     for piece in chosen:  # a part cut for length quotes its sentence: "... drugs, [1]" reads as a fragment
         if piece.whole:
             piece.text, piece.quote = piece.whole
     return chosen
+
+
+def _figure_first(facts: QuestionFacts, chosen: list[Piece], pieces: list[Piece]) -> list[Piece]:
+    """A figure asked for is led by the sentence right after a lead that states none, when that one states
+    it: "How long did it take…?" is answered by "In just 19 working days, …", which follows the sentence
+    that says what was done (and stays second)."""
+    lead = chosen[0]
+    if facts.kind != "quantity" or lead.states:
+        return chosen
+    follower = _follower(lead, pieces)
+    if follower is None or not follower.states or follower.off_place:
+        return chosen
+    return [follower, *(p for p in chosen if p is not follower)]
+
+
+def _follower(piece: Piece, pieces: list[Piece]) -> Piece | None:
+    """The piece that follows `piece` in its passage (the next sentence, not another part of its own)."""
+    at = next(i for i, p in enumerate(pieces) if p is piece)
+    return next((p for p in pieces[at + 1 :] if p.hit == piece.hit and not _same_sentence(p, piece)), None)
 
 
 #: a sentence that announces what the next one says: "…, they will play an important role in three
@@ -87,9 +107,7 @@ def _continued(chosen: list[Piece], pieces: list[Piece], max_sentences: int) -> 
         out.append(piece)
         if not ANNOUNCES.search(piece.whole[0] if piece.whole else piece.text):
             continue
-        at = next(i for i, p in enumerate(pieces) if p is piece)
-        follower = next((p for p in pieces[at + 1 :] if p.hit == piece.hit and not _same_sentence(p, piece)),
-                        None)
+        follower = _follower(piece, pieces)
         if follower is not None and not follower.off_place and follower not in out:
             out.append(follower)
     return out[:max_sentences]
