@@ -554,3 +554,22 @@ def test_a_value_of_deals_asks_for_money_and_a_chinese_fraction_is_a_figure() ->
     assert analyse("How many products are valued at over 100 million yuan?").unit == "count"
     majority = analyse("How much of a voting majority must there be to censure the Commission?")
     assert majority.states("并以三分之二多数对整个委员会提出批评")  # XQuAD's answer, written out
+
+
+def test_a_label_s_number_or_a_day_s_is_no_count() -> None:
+    """"How many heads … attended the Guangzhou conference?" had been answered by "On December 7, the "2025
+    … Conference" … was held", and 广东省计划建设多少个生物安全三级（P3）实验室？ by "Biosafety Level 4 (P4)
+    laboratories and a network of Biosafety Level 3 (P3) labs": a day, a level or a phase names, it does not
+    count. A count stated next to a label still counts ("12 Class I new drugs")."""
+    heads = analyse("How many heads of provincial medical insurance departments attended the conference?")
+    assert heads.states('On December 7, the "2025 Conference" was held in Guangzhou.')  # ranks as before
+    assert not heads.states_figure('On December 7, the "2025 Conference" was held in Guangzhou.')
+    assert heads.states_figure("On December 7, 31 heads of provincial departments attended.")
+    labs = analyse("广东省计划建设多少个生物安全三级（P3）实验室？")
+    assert not labs.states_figure("a network of Biosafety Level 3 (P3) labs and Phase III trials")
+    assert not labs.states_figure("推进生物安全三级实验室建设")
+    assert labs.states_figure("建设10个生物安全三级实验室")
+    drugs = analyse("成都高新区累计获批了多少个一类新药？")
+    drugs = drugs.with_translations([("一类新药", ["Class I new drugs"])])
+    assert drugs.states_figure("The zone has approved 12 Class I new drugs")
+    assert analyse("How much funding is given?").states_figure("On December 7, 5 million yuan was given")

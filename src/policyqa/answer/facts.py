@@ -239,6 +239,11 @@ class QuestionFacts(BaseModel):
         pattern = STATES.get(self.kind)
         return pattern is None or bool(pattern.search(sentence))
 
+    def states_figure(self, sentence: str) -> bool:
+        """Whether a sentence states the asked figure by a number that counts: for a count, a level's, a
+        phase's or a day's number ("Biosafety Level 3 (P3) labs", "On December 7") is a name, not a figure."""
+        return self.states(_no_labels(sentence) if self.unit == "count" else sentence)
+
     def counts(self, sentence: str) -> bool | None:
         """Whether a number stands right before a counted word (up to three words or eight characters
         between); None when the sentence names no counted word, so cannot tell."""
@@ -288,6 +293,21 @@ def _no_money(sentence: str) -> str:
     """The sentence with its sums of money blanked out ("500 billion yuan", 9.76亿元, "$3 million"), for
     a count: a sum is no number of things, nor is its "billion" a count of the words after it."""
     return _UNIT_FIGURE["money"].sub(lambda m: " " * len(m.group()), sentence)
+
+
+#: a number that names rather than counts: a level, phase or class ("Biosafety Level 3 (P3) labs", "Phase
+#: III", 三级实验室, Ⅲ期), or a day of a month ("On December 7, …")
+_LABEL = re.compile(
+    r"\b(?:levels?|phases?|class(?:es)?|grades?|tiers?|categor(?:y|ies)|types?|No\.)\s*(?:\d+|[IVX]+\b)|"
+    r"\b(?:P|BSL-?)[1-4]\b|"
+    rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|"
+    r"[\d一二三四五六七八九十两IVXⅠⅡⅢⅣ]+\s*(?:级|期)", re.I)
+
+
+def _no_labels(sentence: str) -> str:
+    """The sentence with the numbers that name (a level, phase, class, a day of a month) blanked out, for
+    a count: "Biosafety Level 3 (P3) labs" gives no number of labs, nor "On December 7" of attendees."""
+    return _LABEL.sub(lambda m: " " * len(m.group()), sentence)
 
 
 TYPED = ("quantity", "date", "place", "person", "organisation")

@@ -18,7 +18,8 @@ sentences of the top passages, scored and chosen) and decides:
 - 'city': the question asks for a figure and names cities only, and the chosen sentences speak for
   their province, none for a city asked: Guangdong's figure does not answer for Foshan;
 - 'figure': the question asks for a quantity and the lead, the best sentence there is, states no figure
-  in the asked unit: "平均降幅是多少？" is not answered by "通过协商合理确定…结算价" (setting
+  in the asked unit, or states a count only by a label's or a day's number ("Level 3 (P3) labs", "On
+  December 7"): "平均降幅是多少？" is not answered by "通过协商合理确定…结算价" (setting
   decline_without_figure; off, such an answer quotes the lead with a note that no figure is given);
 - 'evidence': a logistic model over the evidence (how close the best passage and sentence are, whether
   the lead states the asked kind, whether the question's places, years and rare words are found, and
@@ -143,7 +144,7 @@ class Assessor:
             reason = "year"
         elif not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0]) and not dateline):
             reason = "evidence"
-        elif s.decline_without_figure and facts.kind == "quantity" and not chosen[0].states:
+        elif s.decline_without_figure and facts.kind == "quantity" and not _gives_figure(chosen, facts):
             reason = "figure"
         elif facts.kind == "organisation" and not chosen[0].states:
             reason = "organisation"
@@ -243,6 +244,14 @@ class Assessor:
 def _speaks_to(lead: Piece) -> bool:
     """A lead that counts the asked thing or defines the asked term answers, whatever the model says."""
     return lead.counts or lead.defines
+
+
+def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
+    """Whether the answer states the asked figure: the lead states one, and some chosen sentence by a number
+    that is no label nor day ("On December 7, the "2025 … Conference" … was held" gives no number of heads
+    who attended it; fresh/fresh3: 2 more unanswerable questions declined, nothing else moved)."""
+    return chosen[0].states and any(
+        p.counts or (p.states and facts.states_figure(p.text)) for p in chosen)
 
 
 def _implied(facts: QuestionFacts) -> set[str]:
