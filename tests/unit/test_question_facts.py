@@ -573,3 +573,24 @@ def test_a_label_s_number_or_a_day_s_is_no_count() -> None:
     drugs = drugs.with_translations([("一类新药", ["Class I new drugs"])])
     assert drugs.states_figure("The zone has approved 12 Class I new drugs")
     assert analyse("How much funding is given?").states_figure("On December 7, 5 million yuan was given")
+
+
+@pytest.mark.parametrize(("question", "unit"), [
+    ("What exact rank did Chengdu High-tech Zone reach in the competitiveness ranking?", "rank"),
+    ("国家药监局是在第几届中国生物药质量控制大会上介绍药品监管改革的？", "rank"),
+    ("What is the annual output value of Guangzhou International Bio Island?", "money"),
+    ("What is the per-capita subsidy for basic public health services in 2025?", "money"),
+    ("What is the largest loan that qualifies for the interest subsidy?", "money"),
+])
+def test_a_rank_a_value_a_subsidy_or_a_loan_asks_for_a_figure(question: str, unit: str) -> None:
+    """"What exact rank…?" had been answered by "has maintained a leading position … for several years",
+    "What is the annual output value of …?" by a list of parks, "What is the per-capita subsidy…?" by a
+    catalogue rule: each asks for a figure, which none of them gives."""
+    facts = analyse(question)
+    assert (facts.kind, facts.unit) == ("quantity", unit)
+    if unit == "rank":
+        assert not facts.states("has maintained a leading position in the ranking for several years")
+        assert facts.states("The fifth China Biopharmaceutical Quality Control Conference")
+        assert facts.states("位列全国第三") and facts.states("ranked 2nd nationally")
+    assert analyse("What is the subsidy policy for hospitals?").kind != "quantity"
+    assert analyse("What is the value of the new rules?").kind != "quantity"

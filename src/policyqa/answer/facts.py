@@ -42,14 +42,18 @@ ASKS = (
         r"\bwhat (?:is|was|are|were) the (?:cap|limit|maximum|minimum|amount|number|share|percentage|"
         r"proportion|ratio|size|budget|total)\b|"
         # "What are the volume-based procurement prices for coronary stents?": prices are figures, not a list
-        r"\bwhat (?:is|was|are|were) the (?:[\w-]+ ){0,3}(?:prices?|costs?|fees?|premiums?)\b"
+        r"\bwhat (?:is|was|are|were) the (?:[\w-]+ ){0,3}(?:prices?|costs?|fees?|premiums?|subsid(?:y|ies)|"
+        # "What is the annual output value of the Bio Island?", "What is the largest loan…?": sums of money
+        r"(?:output|total|annual|market|trade|transaction|deal|contract) value|loans?|grants?)\b"
         # "What is the settlement price mechanism…?" asks for the mechanism
         r"(?!\s+(?:mechanisms?|polic(?:y|ies)|rules?|systems?|management|confidentiality|negotiations?|"
         r"reforms?|regulations?|formation|setting))|"
         # "up to" a limit, not a phrasal verb ("what weaknesses did the plan own up to?")
         r"(?<!\bown )(?<!\blive )(?<!\badd )(?<!\bmeasure )(?<!\bcatch )(?<!\blook )\bup to\b|"
         # "What is the Beijing approval time for clinical trials?" asks for a duration, not a definition
-        rf"{_TIME_NOUNS}", re.I)),
+        rf"{_TIME_NOUNS}|"
+        # a rank or an ordinal ("What exact rank did … reach?", 第几届, 排名第几): a number answers it
+        r"\b(?:what|which) (?:exact |specific )?(?:rank|ranking)\b|第几|排名第?几", re.I)),
     # which national ministries (哪些国家部委), provincial departments (省级部门) or markets (市场) are no
     # places, nor what something is built on (建在哪些现有基础上)
     ("place", re.compile(r"哪(?:[个些]|几个)?(?:地(?!位)|省(?!级|直|部门|委|政府)|市(?!场|级|民|政府)|"
@@ -100,6 +104,13 @@ _EN_N = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twent
 #: the unit a quantity question asks in, tried in this order: (unit, question cue, a figure in that unit).
 #: A count of people is no sum of money: "How many people attended?" is not answered by "2 billion yuan".
 UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, cue, figure in (
+    # a rank or ordinal: "a leading position … for several years" gives none, "ranks second", "the fifth
+    # China … Conference", 第三, "top 10" do
+    ("rank",
+     r"\b(?:what|which) (?:exact |specific )?(?:rank|ranking)\b|第几|排名第?几",
+     r"\b\d+(?:st|nd|rd|th)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+     r"eleventh|twelfth|twentieth|top\s+\d+|top\s+(?:three|five|ten|twenty)|No\.\s*\d+|number\s+(?:one|\d+))\b|"
+     r"第\s*[一二三四五六七八九十百\d]+|前\s*[一二三四五六七八九十百\d]+|首位|榜首|首届"),
     ("duration",
      r"多久|多长时间|几天|多少天|几个月|多少个?月|多少年|多少个工作日|时限|"
      # "how fast will the market grow" asks for a rate (below), not a time
