@@ -308,6 +308,15 @@ def test_a_question_for_a_hospital_or_an_insurer_is_declined_when_no_sentence_na
     assert not named.declined and "First Affiliated Hospital" in named.answer.split("[1]")[0]
 
 
+def test_a_question_for_a_company_is_declined_when_no_sentence_names_anything(answerer) -> None:
+    """"The launch of a non-invasive test kit for endometrial cancer" names no maker (fresh4 mu21); a company
+    the passages name is answered (heldout h52: "acquisition of Hongming Bosi Pharmaceutical")."""
+    answer = answerer.ask("Which company makes the newly launched test kit for endometrial cancer?")
+    assert answer.declined and "name no company or body" in answer.answer, answer.answer
+    named = answerer.ask("四川生物医药集团完成了对哪家企业的收购？")
+    assert not named.declined and "Hongming Bosi" in named.answer.split("[1]")[0], named.answer
+
+
 def test_a_question_in_the_source_is_never_quoted_as_an_answer(answerer) -> None:
     # the Beijing report asks "How to shorten the approval deadline from 60 working days to 30?" and
     # answers it in the next sentence; the echo of the user's words is no answer

@@ -594,3 +594,21 @@ def test_a_rank_a_value_a_subsidy_or_a_loan_asks_for_a_figure(question: str, uni
         assert facts.states("位列全国第三") and facts.states("ranked 2nd nationally")
     assert analyse("What is the subsidy policy for hospitals?").kind != "quantity"
     assert analyse("What is the value of the new rules?").kind != "quantity"
+
+
+def test_a_question_for_a_company_or_body_wants_a_sentence_that_names_one() -> None:
+    """"Which company commercialised the "rice-based blood" technology?" had been answered by "Significant
+    technological advancements include the commercialization of "rice-based blood" technology…", which names
+    no company. Any name will do (companies' names often do not say what they are); a body of water is no
+    body."""
+    from policyqa.text.organisations import names_body
+
+    assert analyse('Which company commercialised the "rice-based blood" technology?').body
+    assert analyse("“医保药品云平台”由哪家单位负责建设和运营？").body
+    assert not analyse("What body of water sat to the west of the Mongol Empire?").body
+    assert not analyse("哪家医院试点生物样本库？").body  # a hospital: answer/facts' organisation kind
+    assert not names_body('Significant advancements include the commercialization of "rice-based blood"')
+    assert not names_body("推进“医保药品云平台”建设应用,为医疗机构和患者提供药品需求快速响应")
+    for named in ("acquisition of Hongming Bosi Pharmaceutical", "led by the NMPA", "一品红集团李捍雄",
+                  "感谢省政协组织", "由国家医保局负责", "查尔斯·波特开发了指示器"):
+        assert names_body(named), named

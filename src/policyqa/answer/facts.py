@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from ..text.figures import FIGURE, NUMBER_WORDS
 from ..text.language import detect_language
-from ..text.organisations import asked_organisation, names_organisation
+from ..text.organisations import asked_organisation, asks_body, names_organisation
 from ..text.people import names_person, romanised_names
 from ..text.places import any_place_named, places_named, with_provinces
 from ..text.tokenizer import english_stem
@@ -216,6 +216,10 @@ class QuestionFacts(BaseModel):
     #: the year of "Several Measures 2025". Not one about a report's publication, which its dateline
     #: answers once the sentences have decided that the passages are about the report
     day: bool = False
+
+    #: the question asks which company or public body did something ("Which company makes …?",
+    #: 由哪个单位主办): an answer names one, whatever its sort (text/organisations.names_body)
+    body: bool = False
 
     #: a count question asks how many of a number it gives are something ("56款创新药中有多少款是中药？",
     #: "How many of the 1,200 attendees…?"): only a sentence counting that part answers it
@@ -484,6 +488,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          and not _PUBLISHED.search(question),
                          places=with_provinces(places_named(question)),
                          organisation=organisation if kind == "organisation" else "",
+                         body=kind != "organisation" and asks_body(question),
                          part=unit == "count" and bool(_PART.search(question)),
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),

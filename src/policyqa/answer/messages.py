@@ -67,8 +67,8 @@ KIND_NAMES = {"zh": {"quantity": "数字", "date": "日期", "place": "地点", 
               "en": {"quantity": "figure", "date": "date", "place": "place", "person": "name",
                      "organisation": "organisation"}}
 #: the sorts of organisation a question can ask for (text/organisations.py), as `no_organisation` names them
-ORGANISATION_NAMES = {"zh": {"hospital": "医院", "insurer": "保险公司"},
-                      "en": {"hospital": "hospital", "insurer": "insurer"}}
+ORGANISATION_NAMES = {"zh": {"hospital": "医院", "insurer": "保险公司", "": "单位"},
+                      "en": {"hospital": "hospital", "insurer": "insurer", "": "company or body"}}
 
 EMPTY_QUESTION = "请输入一个问题。Please type a question."
 

@@ -50,6 +50,7 @@ from ..settings import AnswerSettings
 from ..text.bodies import unmentioned_bodies
 from ..text.cities import cities_unmentioned
 from ..text.drugs import unmentioned_drugs
+from ..text.organisations import names_body
 from ..text.people import names_romanised, romanised_spans
 from ..text.places import PROVINCE_OF, abroad_named, places_named, speaks_for, with_provinces
 from .evidence import FEATURES, Evidence, Piece, translated_share
@@ -147,6 +148,9 @@ class Assessor:
         elif s.decline_without_figure and facts.kind == "quantity" and not _gives_figure(chosen, facts):
             reason = "figure"
         elif facts.kind == "organisation" and not chosen[0].states:
+            reason = "organisation"
+        elif facts.body and not any(names_body(p.text) for p in chosen):
+            # "Which company makes the test kit?" is not answered by "the launch of a test kit"
             reason = "organisation"
         if not reason:
             if facts.published:
