@@ -612,3 +612,18 @@ def test_a_question_for_a_company_or_body_wants_a_sentence_that_names_one() -> N
     for named in ("acquisition of Hongming Bosi Pharmaceutical", "led by the NMPA", "一品红集团李捍雄",
                   "感谢省政协组织", "由国家医保局负责", "查尔斯·波特开发了指示器"):
         assert names_body(named), named
+
+
+def test_a_sum_s_measure_must_be_named_by_the_sentence_that_states_it() -> None:
+    """"2024年广东城市定制型商业健康保险的人均保费是多少？" had been answered by "17.91 million people … were
+    insured, with claim payments reaching 976 million yuan", and a CAR-T 产值 target by a revenue target:
+    a premium, an output value, a budget, a loan or a compensation is named where it is stated. Broader
+    measures (reward, subsidy, revenue, price) are paraphrased too often to ask for ("support of …")."""
+    premium = analyse("2024年广东城市定制型商业健康保险的人均保费是多少？")
+    assert premium.measure and not premium.names_measure("with claim payments reaching 976 million yuan")
+    assert premium.names_measure("the annual premium is 69 yuan")
+    output = analyse("湖北省CAR-T细胞治疗产业到2027年的产值目标是多少？")
+    assert not output.names_measure("set revenue targets, aiming for 250 billion yuan by 2027")
+    assert output.names_measure("more than 80 products valued at over 100 million yuan")
+    assert analyse("海南对获得国际认证的企业给予多少一次性奖励？").measure == ()
+    assert analyse("How many loans were granted?").measure == ()  # a count, not a sum

@@ -221,6 +221,10 @@ class QuestionFacts(BaseModel):
     #: 由哪个单位主办): an answer names one, whatever its sort (text/organisations.names_body)
     body: bool = False
 
+    #: a sum's measure ("保费", "subsidy", 产值): the words, in either language, that a sentence stating the
+    #: asked sum names (MEASURES); () when the question names none of them
+    measure: tuple[str, ...] = ()
+
     #: a count question asks how many of a number it gives are something ("56款创新药中有多少款是中药？",
     #: "How many of the 1,200 attendees…?"): only a sentence counting that part answers it
     part: bool = False
@@ -258,6 +262,11 @@ class QuestionFacts(BaseModel):
         """Whether a sentence states the asked figure by a number that counts: for a count, a level's, a
         phase's or a day's number ("Biosafety Level 3 (P3) labs", "On December 7") is a name, not a figure."""
         return self.states(_no_labels(sentence) if self.unit == "count" else sentence)
+
+    def names_measure(self, sentence: str) -> bool:
+        """Whether a sentence names what the asked sum measures (True when the question names no measure)."""
+        text = sentence.lower()
+        return not self.measure or any(form in text for form in self.measure)
 
     def counts(self, sentence: str) -> bool | None:
         """Whether a number stands right before a counted word (up to three words or eight characters
@@ -326,6 +335,23 @@ def _no_labels(sentence: str) -> str:
 
 
 TYPED = ("quantity", "date", "place", "person", "organisation")
+
+
+#: what a sum of money measures, as a question asks it, and the words (either language) a sentence stating
+#: it names: "2024年…人均保费是多少？" is not answered by "claim payments reaching 976 million yuan", nor
+#: "CAR-T细胞治疗产业…产值目标" by a revenue target
+MEASURES = tuple((re.compile(cue, re.I), forms) for cue, forms in (
+    (r"保费|\bpremiums?\b", ("保费", "premium")),
+    (r"产值|\boutput value\b", ("产值", "output", "value")),
+    (r"预算|\bbudgets?\b", ("预算", "budget")),
+    (r"贷款|\bloans?\b", ("贷款", "loan")),
+    (r"赔偿|补偿|\bcompensation\b", ("赔偿", "补偿", "compensat")),
+))
+
+
+def _measure(question: str) -> tuple[str, ...]:
+    """The words that name what the question's sum measures (MEASURES), any of them; () for none."""
+    return tuple(form for cue, forms in MEASURES if cue.search(question) for form in forms)
 
 
 def _counted(question: str) -> tuple[str, ...]:
@@ -489,6 +515,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          places=with_provinces(places_named(question)),
                          organisation=organisation if kind == "organisation" else "",
                          body=kind != "organisation" and asks_body(question),
+                         measure=_measure(question) if unit == "money" else (),
                          part=unit == "count" and bool(_PART.search(question)),
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),

@@ -253,9 +253,11 @@ def _speaks_to(lead: Piece) -> bool:
 def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
     """Whether the answer states the asked figure: the lead states one, and some chosen sentence by a number
     that is no label nor day ("On December 7, the "2025 … Conference" … was held" gives no number of heads
-    who attended it; fresh/fresh3: 2 more unanswerable questions declined, nothing else moved)."""
+    who attended it; fresh/fresh3: 2 more unanswerable questions declined, nothing else moved), and names
+    what the asked sum measures (人均保费 is not answered by "claim payments reaching 976 million yuan")."""
     return chosen[0].states and any(
-        p.counts or (p.states and facts.states_figure(p.text)) for p in chosen)
+        p.counts or (p.states and facts.states_figure(p.text)) for p in chosen) and any(
+        p.states and facts.names_measure(p.text) for p in chosen)
 
 
 def _implied(facts: QuestionFacts) -> set[str]:
