@@ -627,3 +627,15 @@ def test_a_sum_s_measure_must_be_named_by_the_sentence_that_states_it() -> None:
     assert output.names_measure("more than 80 products valued at over 100 million yuan")
     assert analyse("海南对获得国际认证的企业给予多少一次性奖励？").measure == ()
     assert analyse("How many loans were granted?").measure == ()  # a count, not a sum
+
+
+@pytest.mark.parametrize("question", ["成都高新区的24只医药健康基金中有几只是政府引导基金？",
+                                      "广州建了几座生物岛？", "医院有几台手术机器人？"])
+def test_measure_words_of_funds_buildings_and_machines_ask_for_a_count(question: str) -> None:
+    """只, 座, 台 and 张 count as 个 and 家 do: "24只医药健康基金中有几只是政府引导基金？" had been an 'other'
+    question answered by "24 pharmaceutical health funds totaling 34 billion yuan", the number it gives."""
+    facts = analyse(question)
+    assert (facts.kind, facts.unit) == ("quantity", "count")
+    if facts.part:
+        assert not facts.states("24 pharmaceutical health funds totaling 34 billion yuan")
+        assert facts.states("其中有5只政府引导基金")  # the part's own number, as with 个 and 家

@@ -34,7 +34,7 @@ ASKS = (
         r"\bwhat (?:is|was|are|were) the (?:\w+ )?(?:date|deadline)s?\b|截止(?:日期|时间)", re.I)),
     ("quantity", re.compile(
         # not "这几年" / "近几年" (these last years), which ask nothing
-        r"多少|(?<![哪这近前去])几[个家项种天年倍批所部条件名位款类]|多[高大长远重深宽]|"
+        r"多少|(?<![哪这近前去])几[个家项种天年倍批所部条件名位款类只座台张]|多[高大长远重深宽]|"
         r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big|tall|high|far|deep|wide|heavy|old)\b|"
         r"\bwhat (?:[a-z-]+ ){0,2}?(?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|"
         r"limit|maximum|minimum)\b|\bby how much\b|"
@@ -147,11 +147,11 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     # any other count ("how many departments", 多少个园区; not "缩短了多少？", a change asked in any unit):
     # a number that is no year, share or date, so a plan's title year ("Measures 2025") is not the count
     ("count",
-     r"多少(?![？?。，,]|$)|(?<!哪)几[个家项种批所部条件款类]|\bhow many\b|\bnumber of\b",
+     r"多少(?![？?。，,]|$)|(?<!哪)几[个家项种批所部条件款类只座台张]|\bhow many\b|\bnumber of\b",
      # nor a time ("in just 19 working days" counts no applications)
      r"(?<![\d.,])(?!(?:19|20)\d\d(?!\d|,\d))\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*(?:%|％|年|月|日|个月|"
      r"(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\b))|"
-     rf"{NUMBER_WORDS.pattern}|[零一二三四五六七八九十百千两]+\s*(?:个|家|项|种|条|批|所|款|类|部)"),
+     rf"{NUMBER_WORDS.pattern}|[零一二三四五六七八九十百千两]+\s*(?:个|家|项|种|条|批|所|款|类|部|只|座|台|张)"),
 ))
 
 
@@ -160,9 +160,9 @@ _COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+(?:of\s+(?:the\s+)?(?:[A-Z
                          r"((?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)"
                          r"(?=\s+(?:are|is|do|does|did|will|have|has|had|were|was|can|should|in|of|for|to|"
                          r"at|on|by|from|that|which|already|currently|still|now)\b|\s*[?,]|$)", re.I)
-_COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类]?([\u4e00-\u9fff]{2,})")
+_COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类只座台张]?([\u4e00-\u9fff]{2,})")
 _COUNTED_ZH_BEFORE = re.compile(
-    r"([\u4e00-\u9fff]{2,}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[个家项种批所部条件款类]?[？?]?$")
+    r"([\u4e00-\u9fff]{2,}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[个家项种批所部条件款类只座台张]?[？?]?$")
 _THRESHOLD = re.compile(r"超|达到|以上|突破")
 _ONE = re.compile(r"\bone\b", re.I)
 _EN_WORD = re.compile(r"[a-z0-9]+")
@@ -441,7 +441,8 @@ def asked_person(question: str) -> str:
 
 
 #: a count of things, which a sum may qualify ("多少家营收超百亿元的企业"): the unit stays a count
-_COUNTED_THINGS = re.compile(r"(?:多少|几)[个家项种批所部条件款类]|\bhow many\b(?!\s+(?:yuan|dollars)\b)",
+_COUNTED_THINGS = re.compile(r"(?:多少|几)[个家项种批所部条件款类只座台张]|"
+                             r"\bhow many\b(?!\s+(?:yuan|dollars)\b)",
                              re.I)
 #: a question about who spoke: the list of speakers answers it
 _SPEAKERS = re.compile(r"发言|\b(?:spoke|speak|speakers?)\b", re.I)
