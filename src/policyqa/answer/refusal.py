@@ -39,6 +39,7 @@ what is missing.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ from ..text.cities import cities_unmentioned
 from ..text.drugs import unmentioned_drugs
 from ..text.organisations import names_body
 from ..text.people import names_romanised, romanised_spans
-from ..text.places import PROVINCE_OF, abroad_named, places_named, speaks_for, with_provinces
+from ..text.places import NATIONAL_BODIES, PROVINCE_OF, abroad_named, places_named, speaks_for, with_provinces
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
 from .selection import choose, lead_with_dateline, named_dateline, score
@@ -166,6 +167,11 @@ class Assessor:
             if facts.kind == "quantity" and cities and all(c in PROVINCE_OF for c in cities) \
                     and not cities & covered and {PROVINCE_OF[c] for c in cities} & covered:
                 reason, missing = "city", sorted(cities)
+            # nor is a province's figure the national measures' one: "国家措施要求省级集采机构在多少个工作日内
+            # 办完创新药挂网？" is not answered by Guangdong's "completing listing within … working days"
+            elif facts.kind == "quantity" and _NATIONAL.search(question) and not facts.places and not any(
+                    p.states and _national(p) for p in chosen):
+                reason = "evidence"
         return Assessment(facts, pieces, chosen, features, probability, reason, missing, other_years)
 
     def features(self, question: str, facts: QuestionFacts, hits, pieces: list[Piece],
@@ -258,6 +264,18 @@ def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
     return chosen[0].states and any(
         p.counts or (p.states and facts.states_figure(p.text)) for p in chosen) and any(
         p.states and facts.names_measure(p.text) for p in chosen)
+
+
+#: a question about the national measures (国家措施, "the NHSA/NHC measures"), not a province's
+_NATIONAL = re.compile(r"国家(?:措施|层面|政策)|\bnational (?:measures|policy|policies|notice)\b|"
+                       r"\bNHSA/NHC\b", re.I)
+
+
+def _national(piece: Piece) -> bool:
+    """Whether a sentence speaks for the nation: it names no place and its passage is about none, or it
+    names a national body ("In June 2025, the NHSA and the National Health Commission jointly issued …" in
+    a Guangdong digest)."""
+    return not places_named(piece.text) and (not piece.places or bool(NATIONAL_BODIES.search(piece.text)))
 
 
 def _implied(facts: QuestionFacts) -> set[str]:

@@ -129,7 +129,7 @@ NATIONAL = ("National", "全国")
 
 #: what marks a passage of a multi-region digest as national news: a national body names it outright;
 #: the country as a whole only when the passage names no province (a Hainan story may say "national")
-_NATIONAL_BODIES = re.compile(
+NATIONAL_BODIES = re.compile(
     r"国家(?:药监局|医保局|卫生健康委|发展改革委)|国务院|\b(?:NMPA|NHSA|NHC|State Council)\b")
 _NATIONAL_WORDS = re.compile(r"全国|\bnational(?:ly)?\b|\bin China\b|\bChina's\b", re.I)
 
@@ -175,7 +175,7 @@ def passage_places(text: str, regions: list[str], previous: list[str]) -> list[s
     if len(regions) == 1:
         return list(regions)
     named = [region_of(zh) for zh in _in_order(text)]
-    if _NATIONAL_BODIES.search(text) or (not named and _NATIONAL_WORDS.search(text)):
+    if NATIONAL_BODIES.search(text) or (not named and _NATIONAL_WORDS.search(text)):
         named.append(NATIONAL[0])
     return list(dict.fromkeys(named)) or list(previous)
 
@@ -216,6 +216,6 @@ def speaks_for(sentence: str, tags: list[str], scope: frozenset[str]) -> bool:
     own = places_named(sentence)
     if own:
         return bool(with_provinces(own) & scope)
-    if NATIONAL[0] in tags and _NATIONAL_BODIES.search(sentence):
+    if NATIONAL[0] in tags and NATIONAL_BODIES.search(sentence):
         return NATIONAL[1] in scope
     return bool(scope_of(tags) & scope)
