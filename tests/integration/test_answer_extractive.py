@@ -545,6 +545,16 @@ def test_a_figure_for_another_year_is_declined_naming_both_years(answerer) -> No
     assert not answer.declined and "2019" in answer.answer, answer.answer
 
 
+def test_a_figure_of_a_version_named_by_its_year_is_not_another_version_s(answerer) -> None:
+    """fresh fu05 asks about Beijing's 2024 measures and had been answered with the 2025 measures' sentence;
+    the 2025 measures' count is answered (q091)."""
+    answer = answerer.ask("How many measures did Beijing's 2024 version of the Several Measures for "
+                          "innovative medicine contain?")
+    assert answer.declined and "2024" in answer.notice and "2025" in answer.notice, answer.notice
+    answer = answerer.ask(QUESTIONS["q091"]["question"])
+    assert not answer.declined and "32" in answer.answer.split("[")[0], answer.answer
+
+
 @pytest.mark.parametrize("question", ["湖北生物医药产业2024年营收是多少？",
                                       "What was Hubei's biopharmaceutical industry revenue in 2024?"])
 def test_a_place_s_figure_for_another_year_is_declined_though_a_national_sentence_has_the_year(

@@ -639,3 +639,12 @@ def test_measure_words_of_funds_buildings_and_machines_ask_for_a_count(question:
     if facts.part:
         assert not facts.states("24 pharmaceutical health funds totaling 34 billion yuan")
         assert facts.states("其中有5只政府引导基金")  # the part's own number, as with 个 and 家
+
+
+def test_a_quantity_asked_of_a_version_named_by_its_year_is_not_another_year_s() -> None:
+    """"Beijing's 2024 version of the Several Measures" is named, not dated, by 2024: its count is still not
+    the one a sentence on the 2025 version gives. Other kinds keep to the years that date the fact."""
+    facts = analyse("How many measures did Beijing's 2024 version of the Several Measures contain?")
+    assert not facts.dated and facts.other_year(['issued the "Several Measures … (2025)"']) == ["2025"]
+    assert facts.other_year(["In 2024, nine departments issued the measures"]) == []
+    assert analyse("What did Beijing's 2024 version of the measures do?").other_year(["(2025)"]) == []

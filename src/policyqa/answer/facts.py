@@ -297,7 +297,10 @@ class QuestionFacts(BaseModel):
         """The years the sentences date their figures by, when the question dates its own by others
         ("2020年…营业收入" answered by "By 2019, revenue had surpassed 500 billion yuan"); [] otherwise."""
         found = {year for sentence in sentences for year in YEAR.findall(sentence)}
-        return sorted(found) if self.dated and found and not found & self.dated else []
+        # a figure of a document named by its year ("Beijing's 2024 version of the Several Measures") is not
+        # one of the version named by another year ("…Innovative Medicine in Beijing (2025)")
+        asked = self.dated or (self.years if self.kind == "quantity" else frozenset())
+        return sorted(found) if asked and found and not found & asked else []
 
     @property
     def typed(self) -> bool:
