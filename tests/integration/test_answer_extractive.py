@@ -321,8 +321,10 @@ def test_a_figure_of_the_national_measures_is_not_a_province_s(answerer) -> None
     """fresh4 mu26 asks for the national measures' deadline and had been answered by Guangdong's ("The
     province is streamlining … completing listing within …"); a digest sentence that names the NHSA speaks
     for the nation (heldout h32: "proposing 16 initiatives across five areas")."""
-    answer = answerer.ask("国家措施要求省级集采机构在多少个工作日内办完创新药挂网？")
-    assert answer.declined, answer.answer
+    for question in ("国家措施要求省级集采机构在多少个工作日内办完创新药挂网？",
+                     "国家药监局2025年批准上市的创新医疗器械有多少个？"):
+        answer = answerer.ask(question)
+        assert answer.declined, answer.answer
     national = answerer.ask("How many initiatives, in how many areas, does the June 2025 NHSA/NHC innovative "
                             "drug measures document propose?")
     assert not national.declined and "16 initiatives" in national.answer, national.answer

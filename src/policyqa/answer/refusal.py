@@ -266,9 +266,11 @@ def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
         p.states and facts.names_measure(p.text) for p in chosen)
 
 
-#: a question about the national measures (国家措施, "the NHSA/NHC measures"), not a province's
+#: a question about the national measures (国家措施, "the NHSA/NHC measures") or a national body's figure
+#: (国家药监局2025年批准上市的…: not Guangdong's target of "40 innovative medical device registration
+#: approvals")
 _NATIONAL = re.compile(r"国家(?:措施|层面|政策)|\bnational (?:measures|policy|policies|notice)\b|"
-                       r"\bNHSA/NHC\b", re.I)
+                       r"\bNHSA/NHC\b|" + NATIONAL_BODIES.pattern, re.I)
 
 
 def _national(piece: Piece) -> bool:
