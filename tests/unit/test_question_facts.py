@@ -625,6 +625,10 @@ def test_a_sum_s_measure_must_be_named_by_the_sentence_that_states_it() -> None:
     output = analyse("湖北省CAR-T细胞治疗产业到2027年的产值目标是多少？")
     assert not output.names_measure("set revenue targets, aiming for 250 billion yuan by 2027")
     assert output.names_measure("more than 80 products valued at over 100 million yuan")
+    voucher = analyse("What is the maximum total R&D voucher amount a single Hainan company can receive?")
+    assert voucher.unit == "money"  # u044: not answered by the M&A loan subsidy's "maximum of 5 million yuan"
+    assert not voucher.names_measure("a 50% interest subsidy on loans, with a maximum of 5 million yuan")
+    assert voucher.names_measure("R&D vouchers of up to 10 million yuan")
     assert analyse("海南对获得国际认证的企业给予多少一次性奖励？").measure == ()
     assert analyse("How many loans were granted?").measure == ()  # a count, not a sum
 

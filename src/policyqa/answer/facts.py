@@ -138,7 +138,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     ("money",
      r"资金|补贴|金额|奖励|投入|营收|收入|市场规模|基金|贷款|价格|多少(?:万|亿)?元|多少钱|保费|费用|收费|补偿|赔偿|成本|预算|"
      # a value in money: "the total value of deals signed", 产值, 成交额 (not "clinical value")
-     r"产值|交易额|成交额|销售额|签约额|\b(?:total|deal|output|transaction|contract|market|trade)\s+value\b|"
+     r"产值|交易额|成交额|销售额|签约额|研发券|\bvouchers?\b|\b(?:total|deal|output|transaction|contract|market|trade)\s+value\b|"
      r"\bvalue of\b|\bworth\b|\bturnover\b|"
      r"\b(?:money|funding|funds?|subsid(?:y|ies)|rewards?|grants?|loans?|revenue|market size|"
      r"budget|investment|prices?|yuan|costs?|fees?|premiums?|compensation|pay|paid)\b",
@@ -342,13 +342,14 @@ TYPED = ("quantity", "date", "place", "person", "organisation")
 
 #: what a sum of money measures, as a question asks it, and the words (either language) a sentence stating
 #: it names: "2024年…人均保费是多少？" is not answered by "claim payments reaching 976 million yuan", nor
-#: "CAR-T细胞治疗产业…产值目标" by a revenue target
+#: "CAR-T细胞治疗产业…产值目标" by a revenue target, nor an R&D voucher's cap by an M&A loan subsidy's
 MEASURES = tuple((re.compile(cue, re.I), forms) for cue, forms in (
     (r"保费|\bpremiums?\b", ("保费", "premium")),
     (r"产值|\boutput value\b", ("产值", "output", "value")),
     (r"预算|\bbudgets?\b", ("预算", "budget")),
     (r"贷款|\bloans?\b", ("贷款", "loan")),
     (r"赔偿|补偿|\bcompensation\b", ("赔偿", "补偿", "compensat")),
+    (r"研发券|\bvouchers?\b", ("研发券", "券", "voucher")),
 ))
 
 
