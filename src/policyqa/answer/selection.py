@@ -13,7 +13,8 @@ import re
 import numpy as np
 
 from .evidence import DATELINE_SOURCE, FEATURES, Piece
-from .facts import YEAR, QuestionFacts
+from .facts import QuestionFacts
+from .kinds import YEAR
 
 
 def score(pieces: list[Piece], weights: dict[str, float]) -> None:
