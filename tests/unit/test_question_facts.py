@@ -220,6 +220,15 @@ def test_a_counted_word_is_matched_by_its_stem_not_by_a_look_alike() -> None:
     assert tons.counts("the Amazon absorbs 1.5 gigatons of carbon dioxide") is True
 
 
+def test_a_part_of_a_whole_is_counted_by_any_word_for_one() -> None:
+    """"In how many areas …?" had been declined: its answer counts "three dimensions". An area, aspect,
+    dimension or field (方面, 领域, 维度) is the same count, but "research areas" are not aspects."""
+    areas = analyse("In how many areas will the new models make a difference?")
+    assert areas.counts("they will play an important role in three dimensions.") is True
+    assert analyse("措施从几个方面支持创新药？").counts("从五个领域提出16条措施") is True
+    assert analyse("How many research areas are funded?").counts("in three dimensions") is None
+
+
 @pytest.mark.parametrize(("question", "dated"), [
     ("2020年广东生物医药与健康产业营业收入是多少？", {"2020"}),
     ("How many drugs did NMPA approve in 2025?", {"2025"}),

@@ -224,9 +224,23 @@ def _measure(question: str) -> tuple[str, ...]:
     return tuple(form for cue, forms in MEASURES if cue.search(question) for form in forms)
 
 
+#: the words for a part of a whole a policy is divided into, in both languages: "In how many areas …?" is
+#: answered by "… an important role in three dimensions", 几个方面 by "three respects"
+_ASPECTS = ("area", "aspect", "dimens", "field", "respect", "direct", "domain",
+            "方面", "领域", "维度", "层面", "方向")
+
+
 def _counted(question: str) -> tuple[str, ...]:
     """The counted noun's words: English words stemmed ("measu" of "new measures"); the first two Chinese
-    words after the measure word (部门 of 多少个部门联合印发), as jieba cuts them."""
+    words after the measure word (部门 of 多少个部门联合印发), as jieba cuts them. A part of a whole (an
+    area, 方面) is any of its words (_ASPECTS)."""
+    counted = _counted_words(question)
+    # English counts the noun phrase ("research areas" are no aspects); Chinese the first word and the next
+    aspect = counted[:1] and counted[0] in _ASPECTS and (len(counted) == 1 or not counted[0].isascii())
+    return _ASPECTS if aspect else counted
+
+
+def _counted_words(question: str) -> tuple[str, ...]:
     if match := _COUNTED_EN.search(question):
         words = [_stem(w) for w in match.group(1).split()]
         return tuple(w for w in words if len(w) > 2 and w not in _EN_STOP)
