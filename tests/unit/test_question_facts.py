@@ -69,6 +69,7 @@ from policyqa.text.places import abroad_named
     # a procedure's time named as a noun asks for a duration, not for a definition of the term
     ("What is the Beijing approval time for clinical trials?", "quantity", "duration"),
     ("What is the processing time for a listing application in Guangdong?", "quantity", "duration"),
+    ("What is the standard review period for a new drug application?", "quantity", "duration"),
     # "what is the <figure noun>" asks for the figure; "what is the deadline" for a date
     ("What is the cap on Hainan's reward for companies in volume-based procurement?", "quantity", "money"),
     ("What is the application deadline for Hainan's R&D voucher rewards?", "date", ""),

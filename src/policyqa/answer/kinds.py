@@ -14,7 +14,8 @@ from ..text.figures import FIGURE, NUMBER_WORDS
 #: the auxiliary verbs that open an English yes/no question
 AUXILIARY = r"(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|must)"
 #: a time a procedure takes, asked for as a noun: "approval time", "time limit", "time frame"
-_TIME_NOUNS = r"\b(?:approval|review|processing|waiting|turnaround)\s+times?\b|\btime\s+(?:limits?|frames?)\b"
+_TIME_NOUNS = (r"\b(?:approval|review|processing|waiting|turnaround)\s+(?:times?|periods?)\b|"
+               r"\btime\s+(?:limits?|frames?)\b")
 #: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list)
 ASKS = (
     ("date", re.compile(
