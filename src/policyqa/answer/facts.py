@@ -19,16 +19,16 @@ from ..text.organisations import asked_organisation, asks_body, names_organisati
 from ..text.people import names_person, romanised_names
 from ..text.places import any_place_named, places_named, with_provinces
 from ..text.tokenizer import english_stem
-from .kinds import ASKS, ASKS_DAY, AUXILIARY, DATED_YEAR, DAY, MONTHS, STATES, TITLE, UNITS, YEAR
+from .kinds import ASKS, ASKS_DAY, AUXILIARY, CLASSIFIERS, DATED_YEAR, DAY, MONTHS, STATES, TITLE, UNITS, YEAR
 
 #: the thing a count question counts: "how many [new measures] are ...", "多少个[部门]联合印发"
 _COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+(?:of\s+(?:the\s+)?(?:[A-Za-z-]+['’]s\s+)?)?"
                          r"((?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)"
                          r"(?=\s+(?:are|is|do|does|did|will|have|has|had|were|was|can|should|in|of|for|to|"
                          r"at|on|by|from|that|which|already|currently|still|now)\b|\s*[?,]|$)", re.I)
-_COUNTED_ZH = re.compile(r"(?:多少|几)[个家项种批所部条件款类只座台张]?([\u4e00-\u9fff]{2,})")
+_COUNTED_ZH = re.compile(rf"(?:多少|几)[{CLASSIFIERS}]?([\u4e00-\u9fff]{{2,}})")
 _COUNTED_ZH_BEFORE = re.compile(
-    r"([\u4e00-\u9fff]{2,}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[个家项种批所部条件款类只座台张]?[？?]?$")
+    rf"([\u4e00-\u9fff]{{2,}}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[{CLASSIFIERS}]?[？?]?$")
 _THRESHOLD = re.compile(r"超|达到|以上|突破")
 _ONE = re.compile(r"\bone\b", re.I)
 _EN_WORD = re.compile(r"[a-z0-9]+")
@@ -325,7 +325,7 @@ def asked_person(question: str) -> str:
 
 
 #: a count of things, which a sum may qualify ("多少家营收超百亿元的企业"): the unit stays a count
-_COUNTED_THINGS = re.compile(r"(?:多少|几)[个家项种批所部条件款类只座台张]|"
+_COUNTED_THINGS = re.compile(rf"(?:多少|几)[{CLASSIFIERS}]|"
                              r"\bhow many\b(?!\s+(?:yuan|dollars)\b)",
                              re.I)
 #: a question about who spoke: the list of speakers answers it

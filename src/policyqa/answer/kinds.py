@@ -16,6 +16,8 @@ AUXILIARY = r"(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|
 #: a time a procedure takes, asked for as a noun: "approval time", "time limit", "time frame"
 _TIME_NOUNS = (r"\b(?:approval|review|processing|waiting|turnaround)\s+(?:times?|periods?)\b|"
                r"\btime\s+(?:limits?|frames?)\b")
+#: the classifiers (measure words) of a count: 个, 家, 只 in 多少个部门, 几家企业, 几只基金
+CLASSIFIERS = "个家项种批所部条件款类只座台张"
 #: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list)
 ASKS = (
     ("date", re.compile(
@@ -138,7 +140,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     # any other count ("how many departments", 多少个园区; not "缩短了多少？", a change asked in any unit):
     # a number that is no year, share or date, so a plan's title year ("Measures 2025") is not the count
     ("count",
-     r"多少(?![？?。，,]|$)|(?<!哪)几[个家项种批所部条件款类只座台张]|\bhow many\b|\bnumber of\b",
+     rf"多少(?![？?。，,]|$)|(?<!哪)几[{CLASSIFIERS}]|\bhow many\b|\bnumber of\b",
      # nor a time ("in just 19 working days" counts no applications)
      r"(?<![\d.,])(?!(?:19|20)\d\d(?!\d|,\d))\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*(?:%|％|年|月|日|个月|"
      r"(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\b))|"
