@@ -168,8 +168,8 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion, hits: list[Hit],
         notice = MESSAGES[q.lang]["city"].format(cities=place_names(assessment.missing, q.lang),
                                                  provinces=place_names(provinces, q.lang))
     elif reason == "year":
-        asked = assessment.facts.dated or assessment.facts.years  # "Beijing's 2024 version" names its year
-        notice = MESSAGES[q.lang]["year"].format(asked=place_names(sorted(asked), q.lang),
+        asked = sorted(assessment.facts.asked_years)
+        notice = MESSAGES[q.lang]["year"].format(asked=place_names(asked, q.lang),
                                                  given=place_names(assessment.other_years, q.lang))
     return Draft(text=text, declined=True, notice=notice)
 

@@ -163,10 +163,14 @@ class QuestionFacts(BaseModel):
         """The years the sentences date their figures by, when the question dates its own by others
         ("2020年…营业收入" answered by "By 2019, revenue had surpassed 500 billion yuan"); [] otherwise."""
         found = {year for sentence in sentences for year in YEAR.findall(sentence)}
-        # a figure of a document named by its year ("Beijing's 2024 version of the Several Measures") is not
-        # one of the version named by another year ("…Innovative Medicine in Beijing (2025)")
-        asked = self.dated or (self.years if self.kind == "quantity" else frozenset())
+        asked = self.asked_years
         return sorted(found) if asked and found and not found & asked else []
+
+    @property
+    def asked_years(self) -> frozenset[str]:
+        """The years the asked fact is dated by; for a figure also a year that names a document's version
+        ("Beijing's 2024 version of the Several Measures" is not the version "…in Beijing (2025)")."""
+        return self.dated or (self.years if self.kind == "quantity" else frozenset())
 
     @property
     def typed(self) -> bool:

@@ -18,6 +18,8 @@ _TIME_NOUNS = (r"\b(?:approval|review|processing|waiting|turnaround)\s+(?:times?
                r"\btime\s+(?:limits?|frames?)\b")
 #: the classifiers (measure words) of a count: 个, 家, 只 in 多少个部门, 几家企业, 几只基金
 CLASSIFIERS = "个家项种批所部条件款类只座台张"
+#: a question for a rank or an ordinal ("What exact rank did … reach?", 第几届, 排名第几)
+_RANK = r"\b(?:what|which) (?:exact |specific )?(?:rank|ranking)\b|第几|排名第?几"
 #: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list)
 ASKS = (
     ("date", re.compile(
@@ -43,10 +45,9 @@ ASKS = (
         r"reforms?|regulations?|formation|setting))|"
         # "up to" a limit, not a phrasal verb ("what weaknesses did the plan own up to?")
         r"(?<!\bown )(?<!\blive )(?<!\badd )(?<!\bmeasure )(?<!\bcatch )(?<!\blook )\bup to\b|"
-        # "What is the Beijing approval time for clinical trials?" asks for a duration, not a definition
-        rf"{_TIME_NOUNS}|"
-        # a rank or an ordinal ("What exact rank did … reach?", 第几届, 排名第几): a number answers it
-        r"\b(?:what|which) (?:exact |specific )?(?:rank|ranking)\b|第几|排名第?几", re.I)),
+        # "What is the Beijing approval time for clinical trials?" asks for a duration, not a definition; a
+        # rank or an ordinal is a number too
+        rf"{_TIME_NOUNS}|{_RANK}", re.I)),
     # which national ministries (哪些国家部委), provincial departments (省级部门) or markets (市场) are no
     # places, nor what something is built on (建在哪些现有基础上)
     ("place", re.compile(r"哪(?:[个些]|几个)?(?:地(?!位)|省(?!级|直|部门|委|政府)|市(?!场|级|民|政府)|"
@@ -100,7 +101,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
     # a rank or ordinal: "a leading position … for several years" gives none, "ranks second", "the fifth
     # China … Conference", 第三, "top 10" do
     ("rank",
-     r"\b(?:what|which) (?:exact |specific )?(?:rank|ranking)\b|第几|排名第?几",
+     _RANK,
      r"\b\d+(?:st|nd|rd|th)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
      r"eleventh|twelfth|twentieth|top\s+\d+|top\s+(?:three|five|ten|twenty)|No\.\s*\d+|number\s+(?:one|\d+))\b|"
      r"第\s*[一二三四五六七八九十百\d]+|前\s*[一二三四五六七八九十百\d]+|首位|榜首|首届"),

@@ -66,7 +66,8 @@ KIND_NAMES = {"zh": {"quantity": "数字", "date": "日期", "place": "地点", 
                      "organisation": "机构"},
               "en": {"quantity": "figure", "date": "date", "place": "place", "person": "name",
                      "organisation": "organisation"}}
-#: the sorts of organisation a question can ask for (text/organisations.py), as `no_organisation` names them
+#: the sorts of organisation a question can ask for (text/organisations.py), as `no_organisation` names them;
+#: "" is a company or public body of no named sort ("Which company makes …?", QuestionFacts.body)
 ORGANISATION_NAMES = {"zh": {"hospital": "医院", "insurer": "保险公司", "": "单位"},
                       "en": {"hospital": "hospital", "insurer": "insurer", "": "company or body"}}
 
