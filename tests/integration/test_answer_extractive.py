@@ -693,3 +693,43 @@ def test_a_value_asked_is_not_answered_by_the_day_a_conference_was_held(answerer
     answer = answerer.ask("What was the total value of deals signed at the 2025 High-Quality Development "
                           "Conference for Innovative Drugs?")
     assert answer.declined, answer.answer
+
+
+def test_a_place_question_whose_lead_names_no_place_is_declined(answerer) -> None:
+    """"Where was the fifth … Conference held?" had been answered by what the conference highlighted
+    (questions u039), and 全球创新药交易平台将设在哪个城市？ by a plan for Southeast Asia (heldout hu23): the
+    refusal says no place or city is named and quotes the closest sentence. A place the passages name
+    answers (fresh3 k40: "Assist Zhuhai in becoming a new center…")."""
+    answer = answerer.ask("Where was the fifth China Biopharmaceutical Quality Control Conference held?")
+    assert answer.declined and "name no place" in answer.answer, answer.answer
+    answer = answerer.ask("全球创新药交易平台将设在哪个城市？")
+    assert answer.declined and "没有给出问题所问的城市" in answer.answer, answer.answer
+    named = answerer.ask("广东要把哪个城市打造成生物医药资源创新配置新中心？")
+    assert not named.declined and "Zhuhai" in named.answer.split("[1]")[0], named.answer
+
+
+@pytest.mark.parametrize(("region", "declined"), [("Hainan", True), (None, False)])
+def test_only_a_document_that_declares_a_region_is_judged_by_the_places_known(
+        tmp_path, settings_factory, region, declined) -> None:
+    """text/places knows China's provinces and cities, so a lead naming none of them is no answer to
+    "where" only in a document whose front matter declares a region. An encyclopaedia's answer ("at the
+    old stone hall", "in agriculture") names places no list holds: XQuAD en->en had lost 24 answers when
+    every document was judged."""
+    from policyqa.index.build import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "market.txt").write_text(
+        "Cheese market\n\nThe weekly cheese market is held at the old stone hall by the river. Farmers sell "
+        "goat cheese there every Saturday morning, and the market draws buyers from many villages.\n",
+        encoding="utf-8")
+    if region:
+        (corpus / "documents.yaml").write_text(
+            f"- file: market.txt\n  id: market\n  title: Cheese market\n  region: {region}\n",
+            encoding="utf-8")
+    settings = settings_factory(corpus)
+    ingest(settings)
+    answer = Answerer.open(settings).ask("Where is the weekly cheese market held?")
+    assert answer.declined == declined, answer.answer
+    lead = answer.answer.split("[1]")[0]
+    assert ("name no place" in answer.answer) if declined else ("old stone hall" in lead), answer.answer

@@ -24,7 +24,7 @@ from .base import AnswerBackend, BackendFailed, Draft
 from .citations import neutralise_markers
 from .extractive import ExtractiveBackend, place_names
 from .llm.backend import OpenAIBackend
-from .messages import MESSAGES, ORGANISATION_NAMES
+from .messages import MESSAGES, NAME_SORTS
 from .question import PreparedQuestion, prepare_question
 from .refusal import Assessment, Assessor
 
@@ -151,11 +151,13 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion, hits: list[Hit],
     answer. Off-topic questions score under the floor and get the refusal alone."""
     reason = assessment.reason
     closest = assessment.chosen[0] if assessment.chosen and (
-        reason in ("figure", "organisation", "year", "city")
+        reason in ("figure", "organisation", "where", "year", "city")
         or (reason == "evidence" and assessment.probability >= floor)) else None
-    key = {"no_hits": "no_hits", "figure": "no_figure", "organisation": "no_organisation"}.get(
+    key = {"no_hits": "no_hits", "figure": "no_figure", "organisation": "no_name", "where": "no_name"}.get(
         reason, "unclear" if closest else "declined")
-    sort = ORGANISATION_NAMES[q.lang].get(assessment.facts.organisation, "")
+    facts = assessment.facts
+    named = ("city" if facts.city else "place") if reason == "where" else facts.organisation
+    sort = NAME_SORTS[q.lang].get(named, "")
     text = MESSAGES[q.lang][key].format(sort=sort)
     if closest is not None:
         text += "\n\n" + MESSAGES[q.lang]["closest"].format(n=hits[closest.hit].rank,

@@ -14,12 +14,28 @@ from collections.abc import Iterable
 import jieba
 from pydantic import BaseModel
 
+from ..text.cities import names_city
 from ..text.language import detect_language
 from ..text.organisations import asked_organisation, asks_body, names_organisation
 from ..text.people import names_person, romanised_names
 from ..text.places import any_place_named, places_named, with_provinces
 from ..text.tokenizer import english_stem
-from .kinds import ASKS, ASKS_DAY, AUXILIARY, CLASSIFIERS, DATED_YEAR, DAY, MONTHS, STATES, TITLE, UNITS, YEAR
+from .kinds import (
+    ASKS,
+    ASKS_CITY,
+    ASKS_DAY,
+    AUXILIARY,
+    CLASSIFIERS,
+    DATED_YEAR,
+    DAY,
+    LABEL,
+    STATES,
+    TITLE,
+    UNITS,
+    YEAR,
+    measure_of,
+    no_labels,
+)
 
 #: the thing a count question counts: "how many [new measures] are ...", "多少个[部门]联合印发"
 _COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+(?:of\s+(?:the\s+)?(?:[A-Za-z-]+['’]s\s+)?)?"
@@ -82,6 +98,8 @@ class QuestionFacts(BaseModel):
     #: the year of "Several Measures 2025". Not one about a report's publication, which its dateline
     #: answers once the sentences have decided that the passages are about the report
     day: bool = False
+    #: a place question that asks for a city (kinds.ASKS_CITY): only a city states it
+    city: bool = False
 
     #: the question asks which company or public body did something ("Which company makes …?",
     #: 由哪个单位主办): an answer names one, whatever its sort (text/organisations.names_body)
@@ -105,7 +123,7 @@ class QuestionFacts(BaseModel):
         if self.unit == "count":  # a sum counts nothing: "500 billion yuan" is no number of companies
             sentence = _no_money(sentence)
         if self.kind == "place":
-            return any_place_named(sentence)
+            return names_city(sentence) if self.city else any_place_named(sentence)
         if self.kind == "person":
             return names_person(sentence)
         if self.kind == "organisation":
@@ -127,7 +145,7 @@ class QuestionFacts(BaseModel):
     def states_figure(self, sentence: str) -> bool:
         """Whether a sentence states the asked figure by a number that counts: for a count, a level's, a
         phase's or a day's number ("Biosafety Level 3 (P3) labs", "On December 7") is a name, not a figure."""
-        return self.states(_no_labels(sentence) if self.unit == "count" else sentence)
+        return self.states(no_labels(sentence) if self.unit == "count" else sentence)
 
     def names_measure(self, sentence: str) -> bool:
         """Whether a sentence names what the asked sum measures (True when the question names no measure)."""
@@ -145,7 +163,11 @@ class QuestionFacts(BaseModel):
         # companies: the number and its "billion" belong to the sum
         sentence = _no_money(sentence)
         # "one" is no figure in general (one of, one-stop), but "cultivate one industry leader" counts
+        # "Biosafety Level 4 (P4) laboratories" counts no laboratories, but "12 Class I new drugs" counts
+        labels = [m.span() for m in LABEL.finditer(sentence)]
         for figure in itertools.chain(_UNIT_FIGURE["count"].finditer(sentence), _ONE.finditer(sentence)):
+            if any(start <= figure.start() < end for start, end in labels):
+                continue
             after = sentence[figure.end(): figure.end() + 40].lower()
             near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
             if _names_any(near, self.counted):
@@ -192,40 +214,7 @@ def _no_money(sentence: str) -> str:
     return _UNIT_FIGURE["money"].sub(lambda m: " " * len(m.group()), sentence)
 
 
-#: a number that names rather than counts: a level, phase or class ("Biosafety Level 3 (P3) labs", "Phase
-#: III", 三级实验室, Ⅲ期), or a day of a month ("On December 7, …")
-_LABEL = re.compile(
-    r"\b(?:levels?|phases?|class(?:es)?|grades?|tiers?|categor(?:y|ies)|types?|No\.)\s*(?:\d+|[IVX]+\b)|"
-    r"\b(?:P|BSL-?)[1-4]\b|"
-    rf"\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\b|"
-    r"[\d一二三四五六七八九十两IVXⅠⅡⅢⅣ]+\s*(?:级|期)", re.I)
-
-
-def _no_labels(sentence: str) -> str:
-    """The sentence with the numbers that name (a level, phase, class, a day of a month) blanked out, for
-    a count: "Biosafety Level 3 (P3) labs" gives no number of labs, nor "On December 7" of attendees."""
-    return _LABEL.sub(lambda m: " " * len(m.group()), sentence)
-
-
 TYPED = ("quantity", "date", "place", "person", "organisation")
-
-
-#: what a sum of money measures, as a question asks it, and the words (either language) a sentence stating
-#: it names: "2024年…人均保费是多少？" is not answered by "claim payments reaching 976 million yuan", nor
-#: "CAR-T细胞治疗产业…产值目标" by a revenue target, nor an R&D voucher's cap by an M&A loan subsidy's
-MEASURES = tuple((re.compile(cue, re.I), forms) for cue, forms in (
-    (r"保费|\bpremiums?\b", ("保费", "premium")),
-    (r"产值|\boutput value\b", ("产值", "output", "value")),
-    (r"预算|\bbudgets?\b", ("预算", "budget")),
-    (r"贷款|\bloans?\b", ("贷款", "loan")),
-    (r"赔偿|补偿|\bcompensation\b", ("赔偿", "补偿", "compensat")),
-    (r"研发券|\bvouchers?\b", ("研发券", "券", "voucher")),
-))
-
-
-def _measure(question: str) -> tuple[str, ...]:
-    """The words that name what the question's sum measures (MEASURES), any of them; () for none."""
-    return tuple(form for cue, forms in MEASURES if cue.search(question) for form in forms)
 
 
 #: the words for a part of a whole a policy is divided into, in both languages: "In how many areas …?" is
@@ -401,10 +390,11 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          published=kind == "date" and bool(_PUBLISHED.search(question)),
                          day=kind == "date" and bool(ASKS_DAY.search(question))
                          and not _PUBLISHED.search(question),
+                         city=kind == "place" and bool(ASKS_CITY.search(question)),
                          places=with_provinces(places_named(question)),
                          organisation=organisation if kind == "organisation" else "",
                          body=kind != "organisation" and asks_body(question),
-                         measure=_measure(question) if unit == "money" else (),
+                         measure=measure_of(question) if unit == "money" else (),
                          part=unit == "count" and bool(_PART.search(question)),
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),

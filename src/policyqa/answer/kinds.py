@@ -1,7 +1,8 @@
 """What each kind of question asks for, and what a sentence must contain to state it.
 
 The question patterns of each answer kind (ASKS), the units a quantity is asked in with the figures that
-give one (UNITS), and what states a date or a quantity (STATES). `facts.analyse` reads a question with
+give one (UNITS), what states a date or a quantity (STATES), the numbers that name rather than count
+(LABEL) and the words that say what a sum measures (MEASURES). `facts.analyse` reads a question with
 them; the patterns are plain (both languages, no model), so each carries the example that shaped it.
 """
 
@@ -50,8 +51,8 @@ ASKS = (
         rf"{_TIME_NOUNS}|{_RANK}", re.I)),
     # which national ministries (哪些国家部委), provincial departments (省级部门) or markets (市场) are no
     # places, nor what something is built on (建在哪些现有基础上)
-    ("place", re.compile(r"哪(?:[个些]|几个)?(?:地(?!位)|省(?!级|直|部门|委|政府)|市(?!场|级|民|政府)|"
-                        r"城市|地区|国家(?!部委|级|机关|部门|层面|科技|计划|重点|政策|标准)|区域)|在哪(?!些)|\bwhere\b|"
+    ("place", re.compile(r"哪(?:[个些座]|几个)?(?:地(?!位)|省(?!级|直|部门|委|政府)|市(?!场|级|民|政府)|"
+                        r"城市|地区|国家(?!部委|级|机关|部门|层面|科技|计划|重点|政策|标准)|区域)|在哪(?!些)|\bwhere\b(?!.*\bstand\b)|"
                         r"\bwhich (?:city|cities|province|provinces|region|regions|country|countries)\b",
                         re.I)),
     # "是怎样评估新药能否纳入医保的？" asks how, not whether
@@ -79,6 +80,10 @@ ASKS_DAY = re.compile(r"哪一?天|哪日|什么日期|日期|几月几[日号]|
                        r"\bon what day\b", re.I)
 DAY = re.compile(rf"\d{{1,2}}\s*[日号]|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\b(?:{MONTHS})\s+\d{{1,2}}\b|"
                   rf"\b\d{{1,2}}\s+(?:{MONTHS})\b", re.I)
+#: a place question that asks for a city (全球创新药交易平台将设在哪个城市？, "Which city is to host …?"):
+#: only a city answers it, not a province nor a world region
+ASKS_CITY = re.compile(r"哪(?:一?个|座)?城市|哪(?:一?个|座)市(?![场级民政])|"
+                       r"\b(?:which|what) (?:city|cities)\b", re.I)
 #: what a sentence must contain to state each kind of answer (kinds without one: anything)
 #: a quoted title ("Several Measures … (2025)", 《若干措施2025》): the years in it name a document
 TITLE = re.compile(r"“[^”]{0,200}”|\"[^\"]{0,200}\"|《[^》]{0,100}》")
@@ -147,3 +152,36 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\b))|"
      rf"{NUMBER_WORDS.pattern}|[零一二三四五六七八九十百千两]+\s*(?:个|家|项|种|条|批|所|款|类|部|只|座|台|张)"),
 ))
+
+
+#: a number that names rather than counts: a level, phase or class ("Biosafety Level 3 (P3) labs", "Phase
+#: III", 三级实验室, Ⅲ期), or a day of a month ("On December 7, …")
+LABEL = re.compile(
+    r"\b(?:levels?|phases?|class(?:es)?|grades?|tiers?|categor(?:y|ies)|types?|No\.)\s*(?:\d+|[IVX]+\b)|"
+    r"\b(?:P|BSL-?)[1-4]\b|"
+    rf"\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\b|"
+    r"[\d一二三四五六七八九十两IVXⅠⅡⅢⅣ]+\s*(?:级|期)", re.I)
+
+
+def no_labels(sentence: str) -> str:
+    """The sentence with the numbers that name (a level, phase, class, a day of a month) blanked out, for
+    a count: "Biosafety Level 3 (P3) labs" gives no number of labs, nor "On December 7" of attendees."""
+    return LABEL.sub(lambda m: " " * len(m.group()), sentence)
+
+
+#: what a sum of money measures, as a question asks it, and the words (either language) a sentence stating
+#: it names: "2024年…人均保费是多少？" is not answered by "claim payments reaching 976 million yuan", nor
+#: "CAR-T细胞治疗产业…产值目标" by a revenue target, nor an R&D voucher's cap by an M&A loan subsidy's
+MEASURES = tuple((re.compile(cue, re.I), forms) for cue, forms in (
+    (r"保费|\bpremiums?\b", ("保费", "premium")),
+    (r"产值|\boutput value\b", ("产值", "output", "value")),
+    (r"预算|\bbudgets?\b", ("预算", "budget")),
+    (r"贷款|\bloans?\b", ("贷款", "loan")),
+    (r"赔偿|补偿|\bcompensation\b", ("赔偿", "补偿", "compensat")),
+    (r"研发券|\bvouchers?\b", ("研发券", "券", "voucher")),
+))
+
+
+def measure_of(question: str) -> tuple[str, ...]:
+    """The words that name what the question's sum measures (MEASURES), any of them; () for none."""
+    return tuple(form for cue, forms in MEASURES if cue.search(question) for form in forms)

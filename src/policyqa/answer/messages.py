@@ -24,7 +24,7 @@ MESSAGES = {
         "city": "检索到的段落只给出了{provinces}全省的情况，没有{cities}的。",
         "no_figure": "抱歉，检索到的段落提到了相关内容，但没有给出问题所问的数字，无法据此作答。"
                      "下面列出了最接近的段落，供您参考。",
-        "no_organisation": "抱歉，检索到的段落提到了相关内容，但没有给出问题所问的{sort}，无法据此作答。"
+        "no_name": "抱歉，检索到的段落提到了相关内容，但没有给出问题所问的{sort}，无法据此作答。"
                            "下面列出了最接近的段落，供您参考。",
         "partial_places": "文件没有给出{places}的相关内容。",
         "no_kind": "检索到的段落没有给出问题所问的{kind}，以上为最接近的表述。",
@@ -52,7 +52,7 @@ MESSAGES = {
         "no_figure": "Sorry, the passages found touch on this but state no figure for what the question "
                      "asks, so it cannot be answered from them. The closest passages are listed below for "
                      "reference.",
-        "no_organisation": "Sorry, the passages found touch on this but name no {sort} for what the "
+        "no_name": "Sorry, the passages found touch on this but name no {sort} for what the "
                            "question asks, so it cannot be answered from them. The closest passages are "
                            "listed below for reference.",
         "partial_places": "The documents give nothing on this for {places}.",
@@ -66,10 +66,12 @@ KIND_NAMES = {"zh": {"quantity": "数字", "date": "日期", "place": "地点", 
                      "organisation": "机构"},
               "en": {"quantity": "figure", "date": "date", "place": "place", "person": "name",
                      "organisation": "organisation"}}
-#: the sorts of organisation a question can ask for (text/organisations.py), as `no_organisation` names them;
-#: "" is a company or public body of no named sort ("Which company makes …?", QuestionFacts.body)
-ORGANISATION_NAMES = {"zh": {"hospital": "医院", "insurer": "保险公司", "": "单位"},
-                      "en": {"hospital": "hospital", "insurer": "insurer", "": "company or body"}}
+#: what a question names and the passages do not, as `no_name` says it: the sorts of organisation a question
+#: can ask for (text/organisations.py; "" is a company or public body of no named sort, "Which company makes
+#: …?", QuestionFacts.body), a place and a city
+NAME_SORTS = {"zh": {"hospital": "医院", "insurer": "保险公司", "": "单位", "place": "地点", "city": "城市"},
+              "en": {"hospital": "hospital", "insurer": "insurer", "": "company or body", "place": "place",
+                     "city": "city"}}
 
 EMPTY_QUESTION = "请输入一个问题。Please type a question."
 

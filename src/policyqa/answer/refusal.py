@@ -21,6 +21,9 @@ sentences of the top passages, scored and chosen) and decides:
   in the asked unit, or states a count only by a label's or a day's number ("Level 3 (P3) labs", "On
   December 7"): "平均降幅是多少？" is not answered by "通过协商合理确定…结算价" (setting
   decline_without_figure; off, such an answer quotes the lead with a note that no figure is given);
+- 'where': the question asks where (a city when it asks which city: kinds.ASKS_CITY), and the lead names
+  no place (no city), in a document that declares a region: "Where was the fifth … Conference held?" is
+  not answered by what the conference highlighted, nor "哪个城市" by a plan for Southeast Asia;
 - 'evidence': a logistic model over the evidence (how close the best passage and sentence are, whether
   the lead states the asked kind, whether the question's places, years and rare words are found, and
   whether it asks for a figure, which documents leave unsaid more often) gives an answer probability
@@ -72,8 +75,8 @@ class Assessment:
     chosen: list[Piece]  # the lead first
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
-    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'body', 'evidence', 'year', 'city', 'figure'
-    # or 'organisation'
+    reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'body', 'evidence', 'year', 'city', 'figure',
+    # 'organisation' or 'where'
     #: asked, but in no chosen sentence (an answer's places) or in no passage found (the places of a
     #: 'place' refusal, the drugs of a 'drug' refusal)
     missing: list[str] = field(default_factory=list)
@@ -92,6 +95,8 @@ class Assessor:
         self.retriever = retriever
         self.settings = settings
         self.evidence = Evidence(retriever, settings.passages)
+        #: the documents whose front matter declares a region (a province, a city, national)
+        self._regional = {doc_id for doc_id, doc in retriever.index.documents.items() if doc.meta.region}
         # the answerer and the extractive backend both ask for the same question's assessment
         self._recent: OrderedDict[tuple, Assessment] = OrderedDict()
         self._lock = threading.Lock()
@@ -150,6 +155,11 @@ class Assessor:
             reason = "figure"
         elif facts.kind == "organisation" and not chosen[0].states:
             reason = "organisation"
+        elif facts.kind == "place" and not chosen[0].states and hits[chosen[0].hit].doc_id in self._regional:
+            # "Where was the fifth … Conference held?" is not answered by what the conference highlighted.
+            # Judged only in documents that declare a region: their places are the ones text/places knows,
+            # while an encyclopaedia's answer to "where" ("in agriculture", "Konwiktorska Street") is not
+            reason = "where"
         elif facts.body and not any(names_body(p.text) for p in chosen):
             # "Which company makes the test kit?" is not answered by "the launch of a test kit"
             reason = "organisation"

@@ -14,6 +14,7 @@ import itertools
 import re
 from importlib.resources import files
 
+from .places import PROVINCE_OF, places_named
 from .tokenizer import load_jieba
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -75,3 +76,14 @@ def cities_unmentioned(question: str, passages: str) -> set[str]:
         return set()
     mentioned = cities_mentioned(passages)
     return {zh for key, zh in asked.items() if key not in mentioned}
+
+
+#: the cities of text/places.PLACES, Beijing, Shanghai, Tianjin and Chongqing among them. Not Hong Kong and
+#: Macao: the documents name them as regions ("the Guangdong-Hong Kong-Macao Greater Bay Area", "借助香港、
+#: 澳门相关优势"), never as the city where something is sited
+_PLACE_CITIES = frozenset(PROVINCE_OF) | {"北京", "上海", "天津", "重庆"}
+
+
+def names_city(text: str) -> bool:
+    """Whether a text names a city (text/places.PLACES or cities.tsv), in either language."""
+    return bool(places_named(text) & _PLACE_CITIES or cities_mentioned(text))
