@@ -733,3 +733,15 @@ def test_only_a_document_that_declares_a_region_is_judged_by_the_places_known(
     assert answer.declined == declined, answer.answer
     lead = answer.answer.split("[1]")[0]
     assert ("name no place" in answer.answer) if declined else ("old stone hall" in lead), answer.answer
+
+
+def test_a_document_of_one_region_speaks_for_it_in_the_partial_note(answerer) -> None:
+    """The Guangzhou conference's report says who attended ("Zhang Ke … and Chen Liangxian, member of the
+    … Guangdong Provincial Government, attended"): the answer had ended "The documents give nothing on this
+    for Guangzhou" (questions q068, q078; fresh f02), though its document is Guangzhou's. A province's plan
+    does not speak for its cities (fresh4 m19: Dongguan)."""
+    answer = answerer.ask("Who attended the Guangzhou innovative drug conference from the NHSA?")
+    assert not answer.declined and "Zhang Ke" in answer.answer, answer.answer
+    assert "nothing on this for Guangzhou" not in answer.answer, answer.answer
+    answer = answerer.ask("东莞有哪个园区进了广东要打造的十个综合性生物医药产业园名单？")
+    assert "文件没有给出东莞的相关内容" in answer.answer, answer.answer

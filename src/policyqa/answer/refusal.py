@@ -97,6 +97,9 @@ class Assessor:
         self.evidence = Evidence(retriever, settings.passages)
         #: the documents whose front matter declares a region (a province, a city, national)
         self._regional = {doc_id for doc_id, doc in retriever.index.documents.items() if doc.meta.region}
+        #: the place a document of one region is about (Chinese name), with its province
+        self._home = {doc_id: with_provinces(named) if len(named := places_named(doc.meta.region)) == 1
+                      else frozenset() for doc_id, doc in retriever.index.documents.items()}
         # the answerer and the extractive backend both ask for the same question's assessment
         self._recent: OrderedDict[tuple, Assessment] = OrderedDict()
         self._lock = threading.Lock()
@@ -168,7 +171,10 @@ class Assessor:
                 documents = [h.doc_id for h in hits]
                 chosen = lead_with_dateline(chosen, pieces, documents, s.max_sentences, dateline)
             covered = set().union(*(p.places for p in chosen))
-            missing = sorted(asked - covered)
+            # a document of one region speaks for it throughout: the Guangzhou conference's report, quoted
+            # on who attended, gives that for Guangzhou though its sentence names only Guangdong's officials
+            homes = {place for p in chosen for place in self._home[hits[p.hit].doc_id]}
+            missing = sorted(asked - covered - homes)
             # a figure asked of cities alone ("How many pharmaceutical companies are in Foshan's park?")
             # is not the province's figure ("top 100 national pharmaceutical companies" in Guangdong, "17.91
             # million people in the province"): a city is not its province. Other kinds may be answered
