@@ -506,6 +506,10 @@ def test_a_number_the_question_gives_is_no_count_of_what_it_asks_whatever_its_se
     ("广州“穗心保”是由哪家保险公司承保的？", "insurer"),
     ("Which hospital will pilot Beijing's specialised-disease biobank?", "hospital"),
     ("北京专病样本库准备先在哪家医院试点？", "hospital"),  # 在哪… would ask for a place
+    # in the plural too: "Which hospitals in Guangzhou pilot cell therapy?" had been a list question
+    # answered by "…cell therapy technology clinical applications in Nansha", which names no hospital
+    ("Which hospitals in Guangzhou pilot cell therapy?", "hospital"), ("有哪些医院参加试点？", "hospital"),
+    ("Which insurers sell Suixinbao?", "insurer"),
     ("Which company makes the test kit?", ""),  # a company's name often does not say it is one
     ("Which hospital did Dr Zhang Ke represent?", ""),  # the list of speakers answers
 ])

@@ -14,9 +14,9 @@ import re
 #: nearly always say what they are: a company's often does not ("Virgin Media", "BSkyB", 华大智造), and asked
 #: for a company or a body, XQuAD lost six right leads to sentences naming some "Company" or "Commission"
 ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("hospital", re.compile(r"哪[家所个]医院|\b(?:which|what) hospital\b", re.I)),
-    ("insurer", re.compile(r"哪[家个]保险(?:公司|机构)|\b(?:which|what) (?:insurer|insurance company)\b",
-                           re.I)),
+    ("hospital", re.compile(r"哪(?:[家所个些]|几家)医院|\b(?:which|what) hospitals?\b", re.I)),
+    ("insurer", re.compile(r"哪(?:[家个些]|几家)保险(?:公司|机构)|"
+                           r"\b(?:which|what) (?:insurers?|insurance compan(?:y|ies))\b", re.I)),
 )
 
 #: how a name of each sort is written
