@@ -649,6 +649,12 @@ def test_a_sum_s_measure_must_be_named_by_the_sentence_that_states_it() -> None:
     assert voucher.names_measure("R&D vouchers of up to 10 million yuan")
     assert analyse("海南对获得国际认证的企业给予多少一次性奖励？").measure == ()
     assert analyse("How many loans were granted?").measure == ()  # a count, not a sum
+    # a price: "What is the price of CAR-T therapy?" had been answered by Hubei's revenue target for CAR-T
+    price = analyse("What is the price of CAR-T therapy in China?")
+    assert not price.names_measure("set revenue targets, aiming for 250 billion yuan by 2027 (CAR-T therapy)")
+    assert price.names_measure("a course of treatment costs 1.2 million yuan")
+    paid = analyse("普基奥仑赛注射液的医保支付价格是多少？")
+    assert paid.names_measure("医保支付标准为99万元，结算价另行确定")
 
 
 @pytest.mark.parametrize("question", ["成都高新区的24只医药健康基金中有几只是政府引导基金？",

@@ -179,6 +179,8 @@ MEASURES = tuple((re.compile(cue, re.I), forms) for cue, forms in (
     (r"贷款|\bloans?\b", ("贷款", "loan")),
     (r"赔偿|补偿|\bcompensation\b", ("赔偿", "补偿", "compensat")),
     (r"研发券|\bvouchers?\b", ("研发券", "券", "voucher")),
+    # "What is the price of CAR-T therapy?" is not answered by Hubei's revenue target for CAR-T
+    (r"价格|售价|定价|\bprices?\b|\bpriced\b", ("价", "price", "cost")),
 ))
 
 
