@@ -672,6 +672,12 @@ def test_a_figure_asked_for_a_city_is_not_its_provinces_figure(answerer) -> None
     # Guangzhou was addressed by Guangdong's officials
     q068 = answerer.ask(QUESTIONS["q068"]["question"])
     assert not q068.declined, q068.answer
+    # a city's own document gives the city's figures, unless its sentence speaks for the whole province
+    # (fresh4 mu17: "17.91 million people in the province were insured, with claim payments…")
+    suixinbao = answerer.ask("广州穗心保覆盖多少种目录外创新药和器械？")
+    assert not suixinbao.declined and "120 types" in suixinbao.answer.split("[1]")[0], suixinbao.answer
+    claims = answerer.ask("How much did Guangzhou's Suixinbao insurance pay out in claims in 2024?")
+    assert claims.declined and "Guangdong as a whole, not for Guangzhou" in claims.notice, claims.answer
 
 
 @pytest.mark.parametrize(("question", "named"), [

@@ -178,10 +178,15 @@ class Assessor:
             # a figure asked of cities alone ("How many pharmaceutical companies are in Foshan's park?")
             # is not the province's figure ("top 100 national pharmaceutical companies" in Guangdong, "17.91
             # million people in the province"): a city is not its province. Other kinds may be answered
-            # there ("Who spoke at the Guangzhou conference?" by a sentence naming Guangdong's government)
+            # there ("Who spoke at the Guangzhou conference?" by a sentence naming Guangdong's government).
+            # A city's own document gives its figures, unless the sentence speaks for the whole province:
+            # the Guangzhou conference's "Suixinbao … covering 120 types of off-catalog innovative drugs"
+            # is Guangzhou's, its "17.91 million people in the province were insured" is not
             cities = places_named(question)
+            own = {place for p in chosen if not _PROVINCE_WIDE.search(p.text)
+                   for place in self._home[hits[p.hit].doc_id]}
             if facts.kind == "quantity" and cities and all(c in PROVINCE_OF for c in cities) \
-                    and not cities & covered and {PROVINCE_OF[c] for c in cities} & covered:
+                    and not cities & (covered | own) and {PROVINCE_OF[c] for c in cities} & covered:
                 reason, missing = "city", sorted(cities)
             # nor is a province's figure the national measures' one: "国家措施要求省级集采机构在多少个工作日内
             # 办完创新药挂网？" is not answered by Guangdong's "completing listing within … working days"
@@ -281,6 +286,9 @@ def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
         p.counts or (p.states and facts.states_figure(p.text)) for p in chosen) and any(
         p.states and facts.names_measure(p.text) for p in chosen)
 
+
+#: a sentence that speaks for a whole province ("17.91 million people in the province", 全省)
+_PROVINCE_WIDE = re.compile(r"全省|我省|本省|省内|\b(?:the|our|this) province\b|\bprovince-wide\b", re.I)
 
 #: a question about the national measures (国家措施, "the NHSA/NHC measures") or a national body's figure
 #: (国家药监局2025年批准上市的…: not Guangdong's target of "40 innovative medical device registration
