@@ -49,6 +49,10 @@ from policyqa.text.places import abroad_named
     # how fast something grows is a rate, how fast something is done a time
     ("How fast is China's biopharmaceutical market expected to grow?", "quantity", "percent"),
     ("How fast will Beijing review a clinical trial application?", "quantity", "duration"),
+    # a target for a sum asks for a figure ("What is Guangzhou's target for … revenue?" had been a definition
+    # question, led by the digest's "12月22日,粤商·省长面对面协商座谈会在广州召开…")
+    ("What is Guangzhou's target for biomedicine industry revenue?", "quantity", "money"),
+    ("What is Guangdong's sales target for 2025?", "quantity", "money"),
     # "up to" a limit asks for one; "own up to", "live up to" are verbs
     ("Subsidies of up to what amount can a Hainan company receive?", "quantity", "money"),
     ("What weaknesses did Guangdong's plan own up to?", "other", ""),
