@@ -52,7 +52,7 @@ from policyqa.text.places import abroad_named
     # a target for a sum asks for a figure ("What is Guangzhou's target for … revenue?" had been a definition
     # question, led by the digest's "12月22日,粤商·省长面对面协商座谈会在广州召开…")
     ("What is Guangzhou's target for biomedicine industry revenue?", "quantity", "money"),
-    ("What is Guangdong's sales target for 2025?", "quantity", "money"),
+    ("Which regions have set revenue targets for their industry?", "place", ""),
     # "up to" a limit asks for one; "own up to", "live up to" are verbs
     ("Subsidies of up to what amount can a Hainan company receive?", "quantity", "money"),
     ("What weaknesses did Guangdong's plan own up to?", "other", ""),

@@ -35,8 +35,8 @@ ASKS = (
         r"\bwhat (?:[a-z-]+ ){0,2}?(?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|"
         r"limit|maximum|minimum)\b|\bby how much\b|"
         # a target for a sum is a figure: "What is Guangzhou's target for biomedicine industry revenue?"
+        # (not "Which regions have set revenue targets…?", which asks which regions)
         r"\btargets?\s+for\s+(?:[\w-]+\s+){0,3}?(?:revenue|sales|output|income|turnover)\b|"
-        r"\b(?:revenue|sales|output|income|turnover)\s+targets?\b|"
         # "What is the cap on Hainan's reward…": the noun asks for a figure even after "is the"
         r"\bwhat (?:is|was|are|were) the (?:cap|limit|maximum|minimum|amount|number|share|percentage|"
         r"proportion|ratio|size|budget|total)\b|"
