@@ -45,7 +45,7 @@ def test_a_hyphen_between_words_is_a_space(glossary) -> None:
     found = glossary.translate("What is the one-product-two-specifications rule exemption?")
     assert dict(found) == {"one-product-two-specifications": ["一品两规"]}  # the question's own spelling
     assert dict(glossary.translate("dual channel drugs")) == {"dual channel": ["双通道"]}
-    # 医美 is "medical beauty" in Hainan's English passage (海南对医美企业有哪些奖励？ led with the R&D voucher)
+    # 医美 is "medical beauty" in Hainan's English passage (the question had led with the R&D voucher)
     assert "medical beauty" in dict(glossary.translate("海南对医美企业有哪些奖励？"))["医美"]
     # "one drug, two specifications" is how an analyst wrote 一品两规: the question had found nothing on it
     assert [t for _, ts in glossary.translate('May they bypass the "one drug, two specifications" limit?')
