@@ -461,7 +461,9 @@ def test_a_region_row_of_a_comparison_asks_what_else_a_which_regions_question_as
 @pytest.mark.parametrize(("question", "name"), [
     ("Who is Song Yuqin?", "Song Yuqin"), ("who was Li Baiyong", "Li Baiyong"), ("孟凡利是谁？", "孟凡利"),
     ("Who is responsible for the catalogue?", ""), ("Who was the MVP?", ""),
-    ("野马队的总经理是谁？", ""), ("局长是谁？", ""), ("What is the NRDL?", "")])
+    ("野马队的总经理是谁？", ""), ("局长是谁？", ""), ("What is the NRDL?", ""),
+    # the name first or last (谁是林克庆？ had been declined though "省政协主席林克庆主持" introduces him)
+    ("谁是林克庆？", "林克庆"), ("谁是国家医保局局长？", "")])
 def test_a_who_is_question_asks_about_a_named_person(question: str, name: str) -> None:
     """Only a name (capitalised words; two to four Chinese characters that are not a role) is asked about
     this way: "局长是谁" and "野马队的总经理是谁" ask for a person, not about one."""

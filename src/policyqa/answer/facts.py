@@ -305,10 +305,11 @@ def asked_term(question: str) -> str:
     return (quoted.group(1) if quoted else phrase).strip(" “”\"'")
 
 
-#: "Who is Song Yuqin?", 孟凡利是谁？: a person asked about by name, answered by the sentence that introduces
-#: them ("Song Yuqin, Vice President of Peking University Cancer Hospital, analyzed …")
+#: "Who is Song Yuqin?", 孟凡利是谁？, 谁是林克庆？: a person asked about by name, answered by the sentence
+#: that introduces them ("Song Yuqin, Vice President of Peking University Cancer Hospital, analyzed …")
 _WHO_IS = re.compile(r"^\W*(?i:who\s+(?:is|was))\s+(?P<en>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*\??\s*$|"
-                     r"^\W*(?P<zh>[\u4e00-\u9fff]{1,3}[^\W\d_的长人者员家师官手])是谁[？?]?$")
+                     r"^\W*(?P<zh>[\u4e00-\u9fff]{1,3}[^\W\d_的长人者员家师官手])是谁[？?]?$|"
+                     r"^\W*谁是(?P<zh_first>[\u4e00-\u9fff]{1,3}[^\W\d_的长人者员家师官手])[？?]?$")
 
 
 def asked_person(question: str) -> str:
