@@ -223,6 +223,11 @@ def test_a_counted_word_is_matched_by_its_stem_not_by_a_look_alike() -> None:
     assert exams.counts("this has resulted in 30 different Examination Boards") is True
     tons = analyse("How many tons of carbon are absorbed?")
     assert tons.counts("the Amazon absorbs 1.5 gigatons of carbon dioxide") is True
+    # a hyphenated word is its parts, as a sentence's words are read: "Guangdong-Hong Kong-Macao laboratories"
+    # had named none of "joint", "guangdong-hong", "kong-macao" (fresh5 nu29, answered by "Level 4 (P4)")
+    joint = analyse("How many joint Guangdong-Hong Kong-Macao laboratories does Guangdong plan to set up?")
+    assert joint.counts("establish 3 joint Guangdong-Hong Kong-Macao laboratories") is True
+    assert analyse("How many provincial-level centers?").counted == ("provinci level", "center")
 
 
 def test_a_part_of_a_whole_is_counted_by_any_word_for_one() -> None:

@@ -235,7 +235,8 @@ def _counted(question: str) -> tuple[str, ...]:
 
 def _counted_words(question: str) -> tuple[str, ...]:
     if match := _COUNTED_EN.search(question):
-        words = [_stem(w) for w in match.group(1).split()]
+        # a hyphenated word is its parts, as a sentence's words are read ("provincial-level")
+        words = [_stem(w.replace("-", " ")) for w in match.group(1).split()]
         return tuple(w for w in words if len(w) > 2 and w not in _EN_STOP)
     if match := _COUNTED_ZH.search(question):
         qualifier, _, head = match.group(1).rpartition("的")
