@@ -47,6 +47,9 @@ def test_a_hyphen_between_words_is_a_space(glossary) -> None:
     assert dict(glossary.translate("dual channel drugs")) == {"dual channel": ["双通道"]}
     # 医美 is "medical beauty" in Hainan's English passage (the question had led with the R&D voucher)
     assert "medical beauty" in dict(glossary.translate("海南对医美企业有哪些奖励？"))["医美"]
+    # 中医药 is Guangdong's "traditional Chinese medicine" (the question had led with a forum's opener)
+    tcm = dict(glossary.translate("广东对中医药产业有什么规划？"))
+    assert "traditional chinese medicine" in tcm["中医药"]
     # "one drug, two specifications" is how an analyst wrote 一品两规: the question had found nothing on it
     assert [t for _, ts in glossary.translate('May they bypass the "one drug, two specifications" limit?')
             for t in ts] == ["一品两规"]
