@@ -146,6 +146,19 @@ def test_a_region_row_quotes_each_sentence_from_another_passage(built, retriever
     assert not any(gold in c.text for c in kept.ask(question, filters=national).citations)
 
 
+def test_a_numbered_heading_does_not_support_a_row(built, retriever):
+    """The National row of 各地对创新药进入医院有什么支持？ had quoted two headings after its lead ("二、支持
+    创新药进入…目录", "(十)推动创新药加快进入定点医药机构。"): they name a topic and say nothing of it. A
+    measure of the notice supports the lead instead."""
+    import re
+
+    national = compared(built[0], retriever, "各地对创新药进入医院有什么支持？")["National"]
+    quoted = [sentence for sentence in re.split(r"\[\d+\]", national.answer) if sentence.strip()]
+    assert not national.declined and len(quoted) >= 2, national.answer
+    heading = re.compile(r"\s*(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
+    assert not any(heading.match(sentence) for sentence in quoted[1:]), national.answer
+
+
 def test_the_compare_refusal_threshold_decides_a_picked_region(built, retriever):
     """A region's own answer declines under compare_refusal_threshold (lower than refusal_threshold): at 0
     every region the corpus-wide search picked answers, at 1 none does, and the default answers at least

@@ -26,7 +26,7 @@ FOOTNOTE = re.compile(r"\s*[\[［【](\d{1,3})[\]］】]")
 BULLET = re.compile(r"(?<=[\]］])\s+-\s+|\s+-\s+(?=[A-Z\u3400-\u9fff])")
 _END = re.compile(r"[。！？.!?；;:：]\s*[”’」』）)\"']*\s*$")
 #: a numbered heading even when it ends in a full stop: "(六)合理确定创新药医保支付标准。", "一、…", "3. …"
-_NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|"
+NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|"
                        r"\d{1,2}[.、]\s)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 #: where text/sentences.py cuts an overlong sentence: after a comma, never after a full stop
@@ -218,7 +218,7 @@ def is_title_line(text: str, passage: str, span: tuple[int, int]) -> bool:
 def is_heading(text: str) -> bool:
     """Headings echo the question's words but answer nothing: a short line without a closing stop, or a
     numbered one ("(六)合理确定创新药医保支付标准。")."""
-    return len(text) < 60 and (not _END.search(text) or bool(_NUMBERED.match(text)))
+    return len(text) < 60 and (not _END.search(text) or bool(NUMBERED.match(text)))
 
 
 def defines(sentence: str, term: str) -> bool:

@@ -12,9 +12,11 @@ import re
 
 import numpy as np
 
-from .evidence import DATELINE_SOURCE, FEATURES, Piece
+from .evidence import DATELINE_SOURCE, FEATURES, NUMBERED, Piece
 from .facts import QuestionFacts
 from .kinds import YEAR
+
+_HEADING = FEATURES.index("heading")
 
 
 def score(pieces: list[Piece], weights: dict[str, float]) -> None:
@@ -50,7 +52,7 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     for piece in usable:
         if len(chosen) == max_sentences or piece.score < lead.score - margin:
             break
-        if piece is lead or (facts.strict and not piece.states):
+        if piece is lead or (facts.strict and not piece.states) or _numbered_heading(piece):
             continue
         if one_per_passage and any(c.hit == piece.hit for c in chosen):
             continue
@@ -63,6 +65,12 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
         if piece.whole:
             piece.text, piece.quote = piece.whole
     return chosen
+
+
+def _numbered_heading(piece: Piece) -> bool:
+    """A numbered heading ("(十)推动创新药加快进入定点医药机构。", "二、支持创新药进入…目录") names a topic
+    and says nothing of it: it may lead, when it is the best there is, but does not support a lead."""
+    return piece.features[_HEADING] > 0 and bool(NUMBERED.match(piece.text))
 
 
 def _figure_first(facts: QuestionFacts, chosen: list[Piece], pieces: list[Piece]) -> list[Piece]:
