@@ -751,3 +751,15 @@ def test_a_document_of_one_region_speaks_for_it_in_the_partial_note(answerer) ->
     assert "nothing on this for Guangzhou" not in answer.answer, answer.answer
     answer = answerer.ask("东莞有哪个园区进了广东要打造的十个综合性生物医药产业园名单？")
     assert "文件没有给出东莞的相关内容" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "dateline"), [
+    ("《海南日报》是哪天报道海南出台政策措施支持生物医药产业高质量发展的？", "Hai Nan Ri Bao· 2025-08-18"),
+    ("《每日经济新闻》哪天报道了海南支持生物医药产业的政策？", "Mei Ri Jing Ji Xin Wen· 2025-08-14"),
+])
+def test_a_newspaper_named_in_characters_finds_its_romanised_dateline(answerer, question, dateline) -> None:
+    """The digest romanises its sources' names in their datelines ("Hai Nan Ri Bao· 2025-08-18 02:08"): a
+    question naming 《海南日报》 in characters had been declined (fresh2 g19), as only a romanised name was
+    matched; each newspaper's own dateline leads, not the other's."""
+    answer = answerer.ask(question)
+    assert not answer.declined and answer.answer.startswith(dateline), answer.answer

@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 
+from ..text.people import pinyin
 from .evidence import DATELINE_SOURCE, FEATURES, NUMBERED, Piece
 from .facts import QuestionFacts
 from .kinds import YEAR
@@ -169,13 +170,18 @@ def lead_with_dateline(chosen: list[Piece], pieces: list[Piece], documents: list
 
 def named_dateline(question: str, pieces: list[Piece]) -> Piece | None:
     """The dateline whose source the question names, in its letters ("On what date did the National
-    Business Daily (Mei Ri Jing Ji Xin Wen) report …?"): a digest holds one dateline per news item."""
-    asked = _letters(question)
+    Business Daily (Mei Ri Jing Ji Xin Wen) report …?") or in characters (《海南日报》, which the digest's
+    dateline romanises "Hai Nan Ri Bao"): a digest holds one dateline per news item."""
+    asked = _letters(question) + "".join(pinyin(title) for title in _TITLED.findall(question))
     for piece in pieces:
         source = _letters(DATELINE_SOURCE.sub("", piece.text)) if piece.dateline else ""
         if len(source) >= 8 and source in asked:
             return piece
     return None
+
+
+#: a name in title marks (《海南日报》)
+_TITLED = re.compile(r"《([^》]{2,20})》")
 
 
 def _letters(text: str) -> str:

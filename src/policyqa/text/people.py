@@ -85,6 +85,14 @@ def names_romanised(sentence: str, names: frozenset[str]) -> bool:
     return any(name in _spellings(run) for run in _CJK_RUN.findall(sentence) for name in names)
 
 
+def pinyin(text: str) -> str:
+    """A text's Chinese characters in toneless pinyin, run together: 海南日报 is "hainanribao", as a
+    digest's dateline romanises its source ("Hai Nan Ri Bao· 2025-08-18")."""
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin("".join(_CJK_RUN.findall(text))))
+
+
 @functools.lru_cache(maxsize=65536)
 def _spellings(run: str) -> frozenset[str]:
     """The toneless pinyin of every 2 to 4 characters in a row of a run of Chinese characters."""
