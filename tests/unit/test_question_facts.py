@@ -228,6 +228,10 @@ def test_a_counted_word_is_matched_by_its_stem_not_by_a_look_alike() -> None:
     joint = analyse("How many joint Guangdong-Hong Kong-Macao laboratories does Guangdong plan to set up?")
     assert joint.counts("establish 3 joint Guangdong-Hong Kong-Macao laboratories") is True
     assert analyse("How many provincial-level centers?").counted == ("provinci level", "center")
+    # a name with a digit is a word of the counted thing, a number is not (fresh5 nu22 had counted nothing,
+    # so "nine other departments" stated its count of Class 1 drugs)
+    assert analyse("How many Class 1 innovative drugs were approved?").counted == ("class", "innov", "drug")
+    assert analyse("How many of the 204 innovative drugs are Chinese?").counted == ("innov", "drug")
 
 
 def test_a_part_of_a_whole_is_counted_by_any_word_for_one() -> None:

@@ -39,7 +39,7 @@ from .kinds import (
 
 #: the thing a count question counts: "how many [new measures] are ...", "多少个[部门]联合印发"
 _COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+(?:of\s+(?:the\s+)?(?:[A-Za-z-]+['’]s\s+)?)?"
-                         r"((?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)"
+                         r"((?:[A-Za-z0-9-]+\s+){0,3}?[A-Za-z0-9-]+)"  # "P3 labs", "Class 1 innovative drugs"
                          r"(?=\s+(?:are|is|do|does|did|will|have|has|had|were|was|can|should|in|of|for|to|"
                          r"at|on|by|from|that|which|already|currently|still|now)\b|\s*[?,]|$)", re.I)
 _COUNTED_ZH = re.compile(rf"(?:多少|几)[{CLASSIFIERS}]?([\u4e00-\u9fff]{{2,}})")
@@ -237,7 +237,7 @@ def _counted_words(question: str) -> tuple[str, ...]:
     if match := _COUNTED_EN.search(question):
         # a hyphenated word is its parts, as a sentence's words are read ("provincial-level")
         words = [_stem(w.replace("-", " ")) for w in match.group(1).split()]
-        return tuple(w for w in words if len(w) > 2 and w not in _EN_STOP)
+        return tuple(w for w in words if len(w) > 2 and w not in _EN_STOP and not w.isdigit())
     if match := _COUNTED_ZH.search(question):
         qualifier, _, head = match.group(1).rpartition("的")
         # 几家[销售收入超千亿元的]龙头企业 counts the companies; 多少个产品的产值 the products
