@@ -763,3 +763,16 @@ def test_a_newspaper_named_in_characters_finds_its_romanised_dateline(answerer, 
     matched; each newspaper's own dateline leads, not the other's."""
     answer = answerer.ask(question)
     assert not answer.declined and answer.answer.startswith(dateline), answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "广东省计划建设多少个生物安全三级（P3）实验室？",
+    "How many clinical trial applications have been approved in Beijing under the 30-working-day pilot "
+    "so far?",
+])
+def test_a_count_of_another_thing_does_not_answer_a_count_question(answerer, question: str) -> None:
+    """questions u049 had been answered by "a network of Biosafety Level 3 (P3) labs" (and "the three
+    regions" after it), heldout hu20 by "officially approved 2 varieties": neither counts what is asked,
+    though the counted thing has a name in the sentence's language. Both are declined."""
+    answer = answerer.ask(question)
+    assert answer.declined, answer.answer

@@ -119,7 +119,13 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("医护人员与床位的配比标准是多少？", "目前北京有35家三级医院", False),  # a count, not a ratio
     ("How many people attended?", "a fund of 2 billion yuan", False),  # a figure, not a count of people
     ("How many applications were approved?", "approved in just 19 working days", False),  # a time
-    ("How many applications were approved?", "officially approved 2 varieties", True),
+    # a count of another thing, when the counted thing could have been named: varieties are no applications
+    # (heldout hu20), 生物医药企业 no 上市公司; a count of it is
+    ("How many applications were approved?", "officially approved 2 varieties", False),
+    ("How many applications were approved?", "it approved 2 applications", True),
+    ("成都高新区有多少家上市公司？", "高新区聚集了3900余家生物医药企业", False),
+    # a count in another language whose counted word has no translation cannot be told apart: any number
+    ("How many balls did he intercept?", "他完成了四次拦截", True),
     ("海南的奖励最高是多少元？", "with a maximum of 500,000 yuan", True),
     ("海南的奖励最高是多少元？", "共有35家医院", False),
     ("北京《若干措施2025》是由多少个部门联合印发的？", "nine departments including the bureau", True),
@@ -591,7 +597,7 @@ def test_a_label_s_number_or_a_day_s_is_no_count() -> None:
     laboratories and a network of Biosafety Level 3 (P3) labs": a day, a level or a phase names, it does not
     count. A count stated next to a label still counts ("12 Class I new drugs")."""
     heads = analyse("How many heads of provincial medical insurance departments attended the conference?")
-    assert heads.states('On December 7, the "2025 Conference" was held in Guangzhou.')  # ranks as before
+    assert not heads.states('On December 7, the "2025 Conference" was held in Guangzhou.')  # names no heads
     assert not heads.states_figure('On December 7, the "2025 Conference" was held in Guangzhou.')
     assert heads.states_figure("On December 7, 31 heads of provincial departments attended.")
     labs = analyse("广东省计划建设多少个生物安全三级（P3）实验室？")

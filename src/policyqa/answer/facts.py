@@ -46,9 +46,12 @@ _COUNTED_ZH = re.compile(rf"(?:多少|几)[{CLASSIFIERS}]?([\u4e00-\u9fff]{{2,}}
 _COUNTED_ZH_BEFORE = re.compile(
     rf"([\u4e00-\u9fff]{{2,}}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[{CLASSIFIERS}]?[？?]?$")
 _THRESHOLD = re.compile(r"超|达到|以上|突破")
+#: where a counted noun phrase ends: a conjunction or preposition (世界知名医药企业[和]医疗机构[在]粤设立…)
+_NOUN_END = re.compile(r"[和与及、在或并的]")
 _ONE = re.compile(r"\bone\b", re.I)
 _EN_WORD = re.compile(r"[a-z0-9]+")
-_EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such"})
+#: no counted thing: "How many times…?" asks how often ("won the cup twice")
+_EN_STOP = frozenset({"new", "other", "the", "of", "and", "more", "total", "such", "time"})
 
 
 #: a date question about when a report or article came out, or the date a notice is signed (落款): its
@@ -130,6 +133,10 @@ class QuestionFacts(BaseModel):
             return names_organisation(sentence, self.organisation)
         if self.unit == "count" and (counts := self.counts(sentence)) is not None:
             return counts
+        if self.unit == "count" and self._names_counted_in(sentence):
+            # the counted thing is not named, though it could be: "3,900 biopharmaceutical companies" is no
+            # number of listed companies, "nine other departments" none of Class 1 drugs
+            return False
         if self.unit == "count" and self.counted and self.part:
             # "56款创新药中有多少款是中药？": only a number of that part answers, not the 56 nor another one
             return False
@@ -145,6 +152,8 @@ class QuestionFacts(BaseModel):
     def states_figure(self, sentence: str) -> bool:
         """Whether a sentence states the asked figure by a number that counts: for a count, a level's, a
         phase's or a day's number ("Biosafety Level 3 (P3) labs", "On December 7") is a name, not a figure."""
+        if self.unit == "count" and (counts := self.counts(sentence)) is not None:
+            return counts  # which skips a label's number itself ("12 Class I new drugs" counts)
         return self.states(no_labels(sentence) if self.unit == "count" else sentence)
 
     def names_measure(self, sentence: str) -> bool:
@@ -173,6 +182,12 @@ class QuestionFacts(BaseModel):
             if _names_any(near, self.counted):
                 return True
         return False
+
+    def _names_counted_in(self, sentence: str) -> bool:
+        """Whether the counted thing has a form in the sentence's language (its own, or a translation), so
+        that a sentence not naming it can be told to count something else."""
+        english = detect_language(sentence) == "en"
+        return any(word.isascii() == english for word in self.counted)
 
     def with_translations(self, terms: Iterable[tuple[str, list[str]]]) -> QuestionFacts:
         """These facts with the counted words' translations (term, forms) added, so a sentence in the
@@ -242,7 +257,8 @@ def _counted_words(question: str) -> tuple[str, ...]:
         qualifier, _, head = match.group(1).rpartition("的")
         # 几家[销售收入超千亿元的]龙头企业 counts the companies; 多少个产品的产值 the products
         phrase = head if head and _THRESHOLD.search(qualifier) else match.group(1)
-        return tuple([w for w in jieba.lcut(phrase) if len(w) > 1][:2])
+        phrase = _NOUN_END.split(phrase)[0] or phrase
+        return tuple([w for w in jieba.lcut(phrase) if len(w) > 1][:3])
     if match := _COUNTED_ZH_BEFORE.search(question):  # "若干措施2025有多少条？": the noun comes first
         return tuple([w for w in jieba.lcut(match.group(1)) if len(w) > 1][-2:])
     return ()

@@ -114,7 +114,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"eleventh|twelfth|twentieth|top\s+\d+|top\s+(?:three|five|ten|twenty)|No\.\s*\d+|number\s+(?:one|\d+))\b|"
      r"第\s*[一二三四五六七八九十百\d]+|前\s*[一二三四五六七八九十百\d]+|首位|榜首|首届"),
     ("duration",
-     r"多久|多长时间|几天|多少天|几个月|多少个?月|多少年|多少个工作日|时限|"
+     r"多久|多长时间|多少时间|几天|多少天|几个月|多少个?月|多少年|多少个工作日|时限|"
      # "how fast will the market grow" asks for a rate (below), not a time
      r"\bhow (?:long|soon|often)\b|\bhow (?:quickly|fast)\b(?!.*\b(?:grow|increas|ris|expand))|"
      r"\bhow many (?:years|months|weeks|days|working days)\b|多久一次|频率|频次|" + _TIME_NOUNS,
