@@ -247,6 +247,10 @@ def test_a_part_of_a_whole_is_counted_by_any_word_for_one() -> None:
     assert areas.counts("they will play an important role in three dimensions.") is True
     assert analyse("措施从几个方面支持创新药？").counts("从五个领域提出16条措施") is True
     assert analyse("How many research areas are funded?").counts("in three dimensions") is None
+    # a part (部分) or a section too (措施分为几个部分？ had been declined against "… across five areas")
+    parts = analyse("国家医保局和国家卫生健康委的措施分为几个部分？")
+    assert parts.counts("proposing 16 initiatives across five areas") is True
+    assert analyse("How many sections does the plan have?").counts("set out in five sections") is True
 
 
 @pytest.mark.parametrize(("question", "dated"), [

@@ -234,8 +234,8 @@ TYPED = ("quantity", "date", "place", "person", "organisation")
 
 #: the words for a part of a whole a policy is divided into, in both languages: "In how many areas …?" is
 #: answered by "… an important role in three dimensions", 几个方面 by "three respects"
-_ASPECTS = ("area", "aspect", "dimens", "field", "respect", "direct", "domain",
-            "方面", "领域", "维度", "层面", "方向")
+_ASPECTS = ("area", "aspect", "dimens", "field", "respect", "direct", "domain", "section",
+            "方面", "领域", "维度", "层面", "方向", "部分")
 
 
 def _counted(question: str) -> tuple[str, ...]:
