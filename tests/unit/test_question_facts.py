@@ -49,6 +49,10 @@ from policyqa.text.places import abroad_named
     # how fast something grows is a rate, how fast something is done a time
     ("How fast is China's biopharmaceutical market expected to grow?", "quantity", "percent"),
     ("How fast will Beijing review a clinical trial application?", "quantity", "duration"),
+    # how often: a frequency, which a deadline does not give (商保创新药目录多久调整一次？ had been
+    # answered by "于药品目录更新公布后3个月内召开药事会")
+    ("商保创新药目录多久调整一次？", "quantity", "frequency"),
+    ("How often are cases reviewed?", "quantity", "frequency"),
     # a target for a sum asks for a figure ("What is Guangzhou's target for … revenue?" had been a definition
     # question, led by the digest's "12月22日,粤商·省长面对面协商座谈会在广州召开…")
     ("What is Guangzhou's target for biomedicine industry revenue?", "quantity", "money"),
@@ -727,3 +731,10 @@ def test_where_something_stands_asks_for_no_place() -> None:
     "ranks second globally", which names no place)."""
     assert analyse("Where does China's pharmaceutical industry stand in the world rankings?").kind != "place"
     assert analyse("Where does Guangdong want to build the platform?").kind == "place"
+
+
+def test_a_frequency_is_stated_by_a_period_not_by_a_deadline() -> None:
+    often = analyse("特例单议病例多长时间评议一次？")
+    assert often.states("医保部门应按季度或月组织专家对特例单议病例进行评议")
+    assert not often.states("鼓励医保定点医疗机构于药品目录更新公布后3个月内召开药事会")
+    assert analyse("How often are elections held?").states("elections are held every five years")
