@@ -41,6 +41,13 @@ def test_a_phrase_given_in_the_plural_is_found_in_the_singular_but_a_single_word
     assert glossary.translate("How do they measure the claim?") == []
 
 
+def test_a_form_ending_in_y_is_found_in_the_plural(glossary) -> None:
+    # "What support does the national policy give for real-world studies?" had found nothing on 真实世界研究
+    found = dict(glossary.translate("What support is there for real-world studies?"))
+    assert found == {"real-world studies": ["真实世界研究"]}
+    assert dict(glossary.translate("a real-world study")) == {"real-world study": ["真实世界研究"]}
+
+
 def test_a_hyphen_between_words_is_a_space(glossary) -> None:
     found = glossary.translate("What is the one-product-two-specifications rule exemption?")
     assert dict(found) == {"one-product-two-specifications": ["一品两规"]}  # the question's own spelling

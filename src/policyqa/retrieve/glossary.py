@@ -85,6 +85,8 @@ def _singular(form: str) -> tuple[str, str]:
         return form[:-3], "(?:y|ies)"
     if " " in form and len(last) > 4 and last.endswith("s") and not last.endswith("ss"):
         return form[:-1], "(?:e?s)?"
+    if len(last) > 3 and last[-1] == "y" and last[-2] not in "aeiou":  # "real-world study": "…studies"
+        return form[:-1], "(?:y|ies)"
     return form, "(?:e?s)?"
 
 
