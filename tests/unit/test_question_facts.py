@@ -53,6 +53,7 @@ from policyqa.text.places import abroad_named
     # answered by "于药品目录更新公布后3个月内召开药事会")
     ("商保创新药目录多久调整一次？", "quantity", "frequency"),
     ("How often are cases reviewed?", "quantity", "frequency"),
+    ("How frequently should experts review the cases?", "quantity", "frequency"),  # questions q105
     # a target for a sum asks for a figure ("What is Guangzhou's target for … revenue?" had been a definition
     # question, led by the digest's "12月22日,粤商·省长面对面协商座谈会在广州召开…")
     ("What is Guangzhou's target for biomedicine industry revenue?", "quantity", "money"),

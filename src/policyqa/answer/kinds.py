@@ -32,7 +32,8 @@ ASKS = (
         # not "这几年" / "近几年" (these last years), which ask nothing
         r"多少|(?<![哪这近前去])几[个家项种天年倍批所部条件名位款类只座台张]|多[高大长远重深宽]|"
         r"(?:多久|多长时间)[^？?，,。]{0,8}一次|"
-        r"\bhow (?:many|much|long|soon|quickly|fast|often|large|big|tall|high|far|deep|wide|heavy|old)\b|"
+        r"\bhow (?:many|much|long|soon|quickly|fast|often|frequently|large|big|tall|high|far|deep|wide|heavy|"
+        r"old)\b|"
         r"\bwhat (?:[a-z-]+ ){0,2}?(?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|"
         r"limit|maximum|minimum)\b|\bby how much\b|"
         # a target for a sum is a figure: "What is Guangzhou's target for biomedicine industry revenue?"
@@ -116,7 +117,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"第\s*[一二三四五六七八九十百\d]+|前\s*[一二三四五六七八九十百\d]+|首位|榜首|首届"),
     # how often: "按季度或月" is a frequency, a deadline ("3个月内召开药事会") is none
     ("frequency",
-     r"(?:多久|多长时间|隔多久)[^？?，,。]{0,8}一次|\bhow often\b|频率|频次",
+     r"(?:多久|多长时间|隔多久)[^？?，,。]{0,8}一次|\bhow (?:often|frequently)\b|频率|频次",
      r"[按每]\s*(?:[\d一二三四五六两半]+\s*个?)?(?:季度|月|年|周|天|日)|[\d一二三四五六两]+\s*(?:年|个月|季度|周)\s*一次|"
      r"\b(?:quarterly|monthly|annually|yearly|weekly|daily|every\s+(?:\w+\s+)?(?:quarters?|months?|years?|weeks?|"
      r"days?)|(?:once|twice)\s+(?:a|an|every)|\w+\s+times\s+a\s+(?:year|month|week|day))\b"),
