@@ -173,8 +173,7 @@ class Assessor:
             covered = set().union(*(p.places for p in chosen))
             # a document of one region speaks for it throughout: the Guangzhou conference's report, quoted
             # on who attended, gives that for Guangzhou though its sentence names only Guangdong's officials
-            homes = {place for p in chosen for place in self._home[hits[p.hit].doc_id]}
-            missing = sorted(asked - covered - homes)
+            missing = sorted(asked - covered - self._homes(chosen, hits))
             # a figure asked of cities alone ("How many pharmaceutical companies are in Foshan's park?")
             # is not the province's figure ("top 100 national pharmaceutical companies" in Guangdong, "17.91
             # million people in the province"): a city is not its province. Other kinds may be answered
@@ -183,8 +182,7 @@ class Assessor:
             # the Guangzhou conference's "Suixinbao … covering 120 types of off-catalog innovative drugs"
             # is Guangzhou's, its "17.91 million people in the province were insured" is not
             cities = places_named(question)
-            own = {place for p in chosen if not _PROVINCE_WIDE.search(p.text)
-                   for place in self._home[hits[p.hit].doc_id]}
+            own = self._homes([p for p in chosen if not _PROVINCE_WIDE.search(p.text)], hits)
             if facts.kind == "quantity" and cities and all(c in PROVINCE_OF for c in cities) \
                     and not cities & (covered | own) and {PROVINCE_OF[c] for c in cities} & covered:
                 reason, missing = "city", sorted(cities)
@@ -239,6 +237,10 @@ class Assessor:
             # question files 59% of quantity questions are unanswerable, 34% of the others)
             "asks_quantity": float(facts.kind == "quantity"),
         }
+
+    def _homes(self, pieces: list[Piece], hits: list[Hit]) -> set[str]:
+        """The places the pieces' documents are about, for the documents of one region."""
+        return {place for p in pieces for place in self._home[hits[p.hit].doc_id]}
 
     def _bare_term(self, question: str) -> str:
         """A query that is one glossary term and nothing else ("NRDL", 商保创新药目录, 挂网) asks what it
