@@ -776,3 +776,13 @@ def test_a_count_of_another_thing_does_not_answer_a_count_question(answerer, que
     though the counted thing has a name in the sentence's language. Both are declined."""
     answer = answerer.ask(question)
     assert answer.declined, answer.answer
+
+
+def test_a_question_for_one_official_is_not_led_by_the_roster_of_speakers(answerer) -> None:
+    """"Which senior provincial leader attended and spoke at the … forum?" (questions q008) had led with the
+    roster of twelve business representatives who spoke; the governor's sentence answers it."""
+    answer = answerer.ask("Which senior provincial leader attended and spoke at the Guangdong entrepreneurs' "
+                          "forum on the biomedicine industry?")
+    assert not answer.declined and "孟凡利出席并讲话" in answer.answer.split("[1]")[0], answer.answer
+    roster = answerer.ask("Which companies spoke at the Guangdong governor's forum?")
+    assert "12位粤商代表发言" in roster.answer.split("[1]")[0], roster.answer

@@ -271,6 +271,10 @@ _COUNTED_THINGS = re.compile(rf"(?:多少|几)[{CLASSIFIERS}]|"
                              re.I)
 #: a question about who spoke: the list of speakers answers it
 _SPEAKERS = re.compile(r"发言|\b(?:spoke|speak|speakers?)\b", re.I)
+#: a question for one official ("Which senior provincial leader attended and spoke…?"): a roster of the
+#: business representatives who spoke does not name them
+_ONE_OFFICIAL = re.compile(r"\bwhich (?:[\w-]+ ){0,2}(?:leader|official|governor|minister|director|mayor)\b",
+                           re.I)
 #: a list question's noun that names people ("Who were the painters?", 哪些艺术家): only such a list may be
 #: a roster of names; "What are the goals of the plan?" is not answered by the speakers at a forum
 _PEOPLE = re.compile(
@@ -330,9 +334,11 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
         if unit == "money" and "count" in units and _COUNTED_THINGS.search(question):
             unit = "count"
     return QuestionFacts(lang=detect_language(question), kind=kind, unit=unit,
-                         may_list_people=who or kind == "person" or (kind == "list" and bool(
-                             _PEOPLE.search(question) or _SPEAKERS.search(question))),
-                         speakers=kind in ("list", "person") and bool(_SPEAKERS.search(question)),
+                         may_list_people=(who or kind == "person" or (kind == "list" and bool(
+                             _PEOPLE.search(question) or _SPEAKERS.search(question))))
+                         and not _ONE_OFFICIAL.search(question),
+                         speakers=kind in ("list", "person") and bool(_SPEAKERS.search(question))
+                         and not _ONE_OFFICIAL.search(question),
                          counted=counted(question) if unit == "count" else (),
                          term=(asked_term(question) if kind == "other" else "") or asked_person(question),
                          published=kind == "date" and bool(_PUBLISHED.search(question)),
