@@ -17,6 +17,8 @@ AUXILIARY = r"(?:is|are|does|do|did|can|could|will|was|were|has|have|should|may|
 #: a time a procedure takes, asked for as a noun: "approval time", "time limit", "time frame"
 _TIME_NOUNS = (r"\b(?:approval|review|processing|waiting|turnaround)\s+(?:times?|periods?)\b|"
                r"\btime\s+(?:limits?|frames?)\b")
+#: how often, asked in Chinese: 多久调整一次, 多长时间评议一次 (隔多久…一次 too)
+_ONCE_EVERY = r"(?:多久|多长时间)[^？?，,。]{0,8}一次"
 #: the classifiers (measure words) of a count: 个, 家, 只 in 多少个部门, 几家企业, 几只基金
 CLASSIFIERS = "个家项种批所部条件款类只座台张"
 #: a question for a rank or an ordinal ("What exact rank did … reach?", 第几届, 排名第几)
@@ -31,7 +33,7 @@ ASKS = (
     ("quantity", re.compile(
         # not "这几年" / "近几年" (these last years), which ask nothing
         r"多少|(?<![哪这近前去])几[个家项种天年倍批所部条件名位款类只座台张]|多[高大长远重深宽]|"
-        r"(?:多久|多长时间)[^？?，,。]{0,8}一次|"
+        rf"{_ONCE_EVERY}|"
         r"\bhow (?:many|much|long|soon|quickly|fast|often|frequently|large|big|tall|high|far|deep|wide|heavy|"
         r"old)\b|"
         r"\bwhat (?:[a-z-]+ ){0,2}?(?:share|percentage|proportion|range|size|revenue|amount|number|ratio|cap|"
@@ -117,18 +119,19 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"第\s*[一二三四五六七八九十百\d]+|前\s*[一二三四五六七八九十百\d]+|首位|榜首|首届"),
     # how often: "按季度或月" is a frequency, a deadline ("3个月内召开药事会") is none
     ("frequency",
-     r"(?:多久|多长时间|隔多久)[^？?，,。]{0,8}一次|\bhow (?:often|frequently)\b|频率|频次",
+     rf"{_ONCE_EVERY}|\bhow (?:often|frequently)\b|频率|频次",
      r"[按每]\s*(?:[\d一二三四五六两半]+\s*个?)?(?:季度|月|年|周|天|日)|[\d一二三四五六两]+\s*(?:年|个月|季度|周)\s*一次|"
      r"\b(?:quarterly|monthly|annually|yearly|weekly|daily|every\s+(?:\w+\s+)?(?:quarters?|months?|years?|weeks?|"
      r"days?)|(?:once|twice)\s+(?:a|an|every)|\w+\s+times\s+a\s+(?:year|month|week|day))\b"),
     ("duration",
      r"多久|多长时间|多少时间|几天|多少天|几个月|多少个?月|多少年|多少个工作日|时限|"
      # "how fast will the market grow" asks for a rate (below), not a time
-     r"\bhow (?:long|soon|often)\b|\bhow (?:quickly|fast)\b(?!.*\b(?:grow|increas|ris|expand))|"
-     r"\bhow many (?:years|months|weeks|days|working days)\b|多久一次|频率|频次|" + _TIME_NOUNS,
+     r"\bhow (?:long|soon)\b|\bhow (?:quickly|fast)\b(?!.*\b(?:grow|increas|ris|expand))|"
+     r"\bhow many (?:years|months|weeks|days|working days)\b|" + _TIME_NOUNS,
      rf"{_N}\s*(?:个多|多个|个|多)?\s*(?:工作日|天|日|月|年|周|星期|小时|钟头|分钟|秒|世纪)|"
      rf"{_EN_N}\s+(?:working\s+)?(?:days|months|years|weeks|hours|minutes|seconds|decades|centuries)\b|"
-     # how often: "按季度或月组织专家…评议" answers "多长时间内…评议？" and "How often…?"
+     # a period answers a time asked for ("按季度或月组织专家…评议" for "多长时间内…评议？"); how often is
+     # the frequency unit's
      r"[按每](?:季度|月|年|周|半年)|"
      r"\b(?:quarterly|monthly|annually|yearly|weekly|every (?:quarter|month|year|week))\b"),
     ("percent",
