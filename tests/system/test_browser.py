@@ -41,7 +41,7 @@ def server(open_server):
 
 
 def test_chat_in_a_real_browser(chromium, server):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     off_machine: list[str] = []
@@ -68,18 +68,30 @@ def test_chat_in_a_real_browser(chromium, server):
             card = page.wait_for_selector("#pq-source-1 .pq-source", timeout=120_000)
             assert "[1]" in card.inner_text()
             assert card.query_selector("mark.pq-sentence") is not None  # the supporting sentence
-            answer = page.locator("#pq-chat .message.bot, #pq-chat [data-testid='bot']").last.inner_text()
-            assert "[1]" in answer
-            assert page.get_by_text("来源", exact=True).count() >= 1  # Chinese framing for a Chinese question
+            # the answer and the framing arrive with the card, but may be painted a frame later
+            answer = page.locator("#pq-chat .message.bot, #pq-chat [data-testid='bot']").last
+            expect(answer).to_contain_text("[1]", timeout=30_000)
+            # Chinese framing for a Chinese question
+            expect(page.get_by_text("来源", exact=True).first).to_be_visible(timeout=30_000)
             page.click("#pq-open-1")
             target = page.wait_for_selector("#pq-viewer mark.pq-target", timeout=30_000)
             assert target.inner_text().strip()
             page.wait_for_timeout(800)
             page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
             page.click("#pq-up")
-            page.wait_for_timeout(1500)
+            votes = wait_for_vote(server.feedback, page)
         finally:
             browser.close()
     assert not off_machine, f"the page tried to reach beyond the server: {off_machine[:5]}"
-    votes = [json.loads(line) for line in server.feedback.read_text(encoding="utf-8").splitlines()]
     assert votes[-1]["vote"] == "up" and votes[-1]["question"] == QUESTION and votes[-1]["sources"]
+
+
+def wait_for_vote(feedback: Path, page, seconds: float = 30) -> list[dict]:
+    """The feedback log once the vote has reached it (the click returns before the server writes)."""
+    for _ in range(int(seconds * 10)):
+        if feedback.exists():
+            votes = [json.loads(line) for line in feedback.read_text(encoding="utf-8").splitlines()]
+            if votes and votes[-1]["question"] == QUESTION:
+                return votes
+        page.wait_for_timeout(100)
+    pytest.fail(f"no vote for the question reached {feedback} in {seconds} s")
