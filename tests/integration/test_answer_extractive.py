@@ -67,6 +67,19 @@ def test_answer_quotes_the_gold_evidence_with_valid_citations(answerer, index, q
     assert set(answer.timings_ms) >= {"retrieve", "answer", "total"}
 
 
+@pytest.mark.parametrize("question", [
+    "What venue hosted the 2025 High-Quality Development Conference for Innovative Drugs?",  # fresh6 p03
+    "2025创新药高质量发展大会是在广州的哪个场馆举办的？",
+])
+def test_a_venue_question_leads_with_the_venue(answerer, index, question: str) -> None:
+    """It had led with "Guangzhou will take the opportunity of hosting the … Conference", which matches
+    every word of the question and names a city, not the hall."""
+    answer = answerer.ask(question)
+    assert not answer.declined
+    assert "Baiyun International Convention Center" in answer.answer.split("[1]")[0], answer.answer
+    check_answer(answer, index)
+
+
 @pytest.mark.parametrize("qid", CROSS_LINGUAL)
 def test_cross_lingual_source_is_named_in_the_question_language(answerer, qid: str) -> None:
     q = QUESTIONS[qid]

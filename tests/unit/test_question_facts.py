@@ -727,6 +727,27 @@ def test_a_question_for_a_city_is_stated_only_by_a_city(question: str, city: boo
         assert facts.states("Assist Zhuhai in becoming a new center")
 
 
+@pytest.mark.parametrize(("question", "venue"), [
+    ("What venue hosted the 2025 High-Quality Development Conference for Innovative Drugs?", True),
+    ("2025创新药高质量发展大会是在广州的哪个场馆举办的？", True),
+    ("Where was the fifth China Biopharmaceutical Quality Control Conference held?", True),
+    ("座谈会在哪里召开？", True),
+    ("Where is Polonia's home venue located?", False), ("Which city is to host the big data centre?", False),
+])
+def test_a_question_for_a_venue_is_stated_only_by_a_hall_or_centre(question: str, venue: bool) -> None:
+    """"What venue hosted the … Conference?" (fresh6 p03, fresh8 s29) had been led by "Guangzhou will take the
+    opportunity of hosting the … Conference …": a city is a place, but the venue is the convention centre.
+    A question about a venue that asks where it is ("Where is Polonia's home venue located?") asks for a
+    street, not a hall."""
+    facts = analyse(question)
+    assert facts.venue == venue
+    if venue:
+        assert facts.kind == "place"
+        assert not facts.states('Guangzhou will take the opportunity of hosting the "2025 … Conference"')
+        assert facts.states("was successfully held at the Guangzhou Baiyun International Convention Center")
+        assert facts.states("座谈会在广东大厦召开")
+
+
 def test_where_something_stands_asks_for_no_place() -> None:
     """"Where does China's pharmaceutical industry stand in the world rankings?" asks for a rank (fresh3 k12:
     "ranks second globally", which names no place)."""

@@ -23,6 +23,7 @@ from .kinds import (
     ASKS,
     ASKS_CITY,
     ASKS_DAY,
+    ASKS_VENUE,
     AUXILIARY,
     CLASSIFIERS,
     DATED_YEAR,
@@ -31,6 +32,7 @@ from .kinds import (
     STATES,
     TITLE,
     UNITS,
+    VENUE,
     YEAR,
     measure_of,
     no_labels,
@@ -88,6 +90,8 @@ class QuestionFacts(BaseModel):
     day: bool = False
     #: a place question that asks for a city (kinds.ASKS_CITY): only a city states it
     city: bool = False
+    #: a place question that asks for a venue (kinds.ASKS_VENUE): only a hall or centre states it
+    venue: bool = False
 
     #: the question asks which company or public body did something ("Which company makes …?",
     #: 由哪个单位主办): an answer names one, whatever its sort (text/organisations.names_body)
@@ -111,6 +115,8 @@ class QuestionFacts(BaseModel):
         if self.unit == "count":  # a sum counts nothing: "500 billion yuan" is no number of companies
             sentence = _no_money(sentence)
         if self.kind == "place":
+            if self.venue:
+                return bool(VENUE.search(sentence))
             return names_city(sentence) if self.city else any_place_named(sentence)
         if self.kind == "person":
             return names_person(sentence)
@@ -321,6 +327,8 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
         skip = ("place",) if one_region and _WHICH_REGIONS.search(question) else ()
         kind = next((name for name, pattern in ASKS if name not in skip and pattern.search(question)),
                     "other")
+        if kind in ("other", "list") and ASKS_VENUE.search(question):  # "Which venue hosted …?"
+            kind = "place"
     # 哪家保险公司承保…, 在哪家医院试点…: a name of that sort answers; not "Which hospital did Dr Li speak
     # for?", which the list of speakers answers
     organisation = asked_organisation(question) if kind in ("other", "list", "place") and not who else ""
@@ -345,6 +353,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          day=kind == "date" and bool(ASKS_DAY.search(question))
                          and not _PUBLISHED.search(question),
                          city=kind == "place" and bool(ASKS_CITY.search(question)),
+                         venue=kind == "place" and bool(ASKS_VENUE.search(question)),
                          places=with_provinces(places_named(question)),
                          organisation=organisation if kind == "organisation" else "",
                          body=kind != "organisation" and asks_body(question),

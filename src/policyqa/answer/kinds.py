@@ -91,6 +91,16 @@ DAY = re.compile(rf"\d{{1,2}}\s*[日号]|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\b(?:{MONTH
 #: only a city answers it, not a province nor a world region
 ASKS_CITY = re.compile(r"哪(?:一?个|座)?城市|哪(?:一?个|座)市(?![场级民政])|"
                        r"\b(?:which|what) (?:city|cities)\b", re.I)
+#: a place question that asks for a venue ("What venue hosted the 2025 … Conference?", 在哪个场馆举办): the
+#: hall or centre answers it, not the city that "will take the opportunity of hosting" the event (not "Where
+#: is Polonia's home venue located?", which asks where the venue is)
+ASKS_VENUE = re.compile(r"\b(?:what|which) venues?\b|\bvenues? (?:of|for)\b|"
+                        r"(?:哪[个座家]?|什么)(?:场馆|会场)|举办地|"
+                        r"\bwhere (?:was|were|is|will)\b[^?]*\b(?:held|hosted|take place|took place)\b|"
+                        r"在哪(?:里|儿|个地方)?(?:举行|召开|举办)", re.I)
+#: what names a venue: a building or hall of some sort
+VENUE = re.compile(r"\b(?:Cent(?:er|re)|Hall|Hotel|Stadium|Arena|Auditorium|Theat(?:er|re)|Museum|Palace|"
+                   r"Guesthouse|Pavilion)\b|中心|会堂|礼堂|酒店|宾馆|饭店|大厦|会展|会议室|体育[馆场]|博物馆|展馆|剧院")
 #: what a sentence must contain to state each kind of answer (kinds without one: anything)
 #: a quoted title ("Several Measures … (2025)", 《若干措施2025》): the years in it name a document
 TITLE = re.compile(r"“[^”]{0,200}”|\"[^\"]{0,200}\"|《[^》]{0,100}》")
