@@ -80,6 +80,19 @@ def test_a_venue_question_leads_with_the_venue(answerer, index, question: str) -
     check_answer(answer, index)
 
 
+@pytest.mark.parametrize(("question", "lead"), [
+    ("Who presided over the Guangdong governor's symposium with entrepreneurs on the biomedicine industry?",
+     "林克庆主持"),  # fresh9 t10: had led with the roster of business representatives who spoke
+    ("粤商·省长面对面座谈会上一共有几位企业家发言?", "12位粤商代表发言"),  # fresh6 p23: had been declined
+])
+def test_a_question_about_the_people_at_a_meeting_leads_with_the_one_it_asks(answerer, index, question: str,
+                                                                              lead: str) -> None:
+    answer = answerer.ask(question)
+    assert not answer.declined
+    assert lead in answer.answer.split("[1]")[0], answer.answer
+    check_answer(answer, index)
+
+
 @pytest.mark.parametrize("qid", CROSS_LINGUAL)
 def test_cross_lingual_source_is_named_in_the_question_language(answerer, qid: str) -> None:
     q = QUESTIONS[qid]

@@ -349,7 +349,9 @@ def test_a_sentence_naming_three_people_is_a_roster(sentence: str, roster: bool)
 @pytest.mark.parametrize(("question", "may"), [
     ("Who were the painters of the period?", True),
     ("这一时期的代表艺术家有哪些？", True),
-    ("粤商·省长面对面协商座谈会由谁主持？", True),
+    # one person chaired: the roster of the twelve who spoke names nobody who did (fresh9 t10)
+    ("粤商·省长面对面协商座谈会由谁主持？", False),
+    ("粤商·省长面对面协商座谈会上谁发了言？", True),
     ("孟凡利如何评价广东生物医药产业的发展现状？", False),
     # a list of things is not a list of people: the forum's speakers answer no "which areas" question
     ("广东的生物医药与健康产业主要包括哪些领域？", False),
@@ -746,6 +748,25 @@ def test_a_question_for_a_venue_is_stated_only_by_a_hall_or_centre(question: str
         assert not facts.states('Guangzhou will take the opportunity of hosting the "2025 … Conference"')
         assert facts.states("was successfully held at the Guangzhou Baiyun International Convention Center")
         assert facts.states("座谈会在广东大厦召开")
+
+
+def test_who_chaired_is_not_answered_by_the_roster_of_speakers() -> None:
+    """"Who presided over the … symposium?" (fresh9 t10) had been led by the list of the twelve business
+    representatives who spoke: one person chaired, and the roster names nobody who did."""
+    for question in ("Who presided over the Guangdong governor's symposium with entrepreneurs?",
+                     "Who chaired the consultation meeting?", "座谈会由谁主持？"):
+        assert not analyse(question).may_list_people, question
+    assert analyse("Who spoke at the symposium?").may_list_people
+
+
+def test_a_number_of_people_is_stated_by_a_number_of_the_people_asked_about() -> None:
+    """多少位企业家代表发了言 (fresh6 p23, fresh8 s20, fresh9 t15) had been declined: the sentence framing the
+    meeting led, and the roster's "等12位粤商代表发言" was not known to count who was asked about."""
+    facts = analyse("座谈会上一共有多少位企业家代表发了言？")
+    assert facts.unit == "people" and "代表" in facts.counted
+    assert facts.counts("信立泰药业颜杰等12位粤商代表发言,围绕生物医药产业发展政策积极建言献策。")
+    assert not facts.counts("企业家代表与省领导和相关部门负责人深入交流")
+    assert analyse("How many attendees were there?").counts("news media, totaling over 1,200 attendees")
 
 
 def test_where_something_stands_asks_for_no_place() -> None:

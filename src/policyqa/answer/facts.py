@@ -73,8 +73,9 @@ class QuestionFacts(BaseModel):
     years: frozenset[str] = frozenset()
     dated: frozenset[str] = frozenset()  # the years that date the asked fact (DATED_YEAR)
     unit: str = ""  # a quantity question's unit (UNITS), '' when it names none
-    #: a count question's counted words ("measures", "部门"): a sentence that names them states the count
-    #: only with a number right before them ("32 new measures", not "nine departments issued the Measures")
+    #: a count question's counted words ("measures", "部门"), or those of a question for a number of people
+    #: (多少位企业家代表发了言: 代表, 发言): a sentence that names them states the count only with a number
+    #: right before them ("32 new measures", not "nine departments issued the Measures"; "等12位粤商代表发言")
     counted: tuple[str, ...] = ()
     #: the term a definition question asks about ("What is the NRDL?", 商保创新药目录是什么？), '' otherwise
     term: str = ""
@@ -277,10 +278,11 @@ _COUNTED_THINGS = re.compile(rf"(?:多少|几)[{CLASSIFIERS}]|"
                              re.I)
 #: a question about who spoke: the list of speakers answers it
 _SPEAKERS = re.compile(r"发言|\b(?:spoke|speak|speakers?)\b", re.I)
-#: a question for one official ("Which senior provincial leader attended and spoke…?"): a roster of the
-#: business representatives who spoke does not name them
-_ONE_OFFICIAL = re.compile(r"\bwhich (?:[\w-]+ ){0,2}(?:leader|official|governor|minister|director|mayor)\b",
-                           re.I)
+#: a question for one official ("Which senior provincial leader attended and spoke…?"), or for who chaired
+#: ("Who presided over the … symposium?", 由谁主持): a roster of the business representatives who spoke
+#: does not name them
+_ONE_OFFICIAL = re.compile(r"\bwhich (?:[\w-]+ ){0,2}(?:leader|official|governor|minister|director|mayor)\b|"
+                           r"^\W*who\b.*\b(?:chair(?:s|ed)?|presided?|moderated)\b|谁主持|主持人", re.I)
 #: a list question's noun that names people ("Who were the painters?", 哪些艺术家): only such a list may be
 #: a roster of names; "What are the goals of the plan?" is not answered by the speakers at a forum
 _PEOPLE = re.compile(
@@ -347,7 +349,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          and not _ONE_OFFICIAL.search(question),
                          speakers=kind in ("list", "person") and bool(_SPEAKERS.search(question))
                          and not _ONE_OFFICIAL.search(question),
-                         counted=counted(question) if unit == "count" else (),
+                         counted=counted(question) if unit in ("count", "people") else (),
                          term=(asked_term(question) if kind == "other" else "") or asked_person(question),
                          published=kind == "date" and bool(_PUBLISHED.search(question)),
                          day=kind == "date" and bool(ASKS_DAY.search(question))
