@@ -93,6 +93,22 @@ def test_a_question_about_the_people_at_a_meeting_leads_with_the_one_it_asks(ans
     check_answer(answer, index)
 
 
+@pytest.mark.parametrize("question", [
+    "On what date was the NHSA and National Health Commission circular on supporting innovative drugs signed "
+    "off?",  # fresh9 t02
+    "On what date did the NHSA and the National Health Commission sign off the notice on supporting "
+    "innovative drugs?",  # fresh8 s21
+])
+def test_a_notice_s_sign_off_date_leads_even_when_a_report_on_it_is_the_best_sentence(answerer, index,
+                                                                                      question: str) -> None:
+    """A digest's "In June 2025, the NHSA and the National Health Commission jointly issued …" had led alone:
+    the circular's header, the best passage, dates it to the day."""
+    answer = answerer.ask(question)
+    assert not answer.declined
+    assert answer.answer.startswith("2025年6月30日[1]"), answer.answer
+    check_answer(answer, index)
+
+
 @pytest.mark.parametrize("qid", CROSS_LINGUAL)
 def test_cross_lingual_source_is_named_in_the_question_language(answerer, qid: str) -> None:
     q = QUESTIONS[qid]

@@ -769,6 +769,21 @@ def test_a_number_of_people_is_stated_by_a_number_of_the_people_asked_about() ->
     assert analyse("How many attendees were there?").counts("news media, totaling over 1,200 attendees")
 
 
+@pytest.mark.parametrize(("question", "signed"), [
+    ("On what date was the NHSA and National Health Commission circular on supporting innovative drugs "
+     "signed off?", True),
+    ("On what date did the NHSA and the National Health Commission sign off the notice?", True),
+    ("国家医保局和国家卫生健康委印发创新药若干措施通知的落款日期是哪天？", True),
+    # a report's date is its own dateline's, not the notice's it reports on (fresh5 n08)
+    ("According to the report on the Guangzhou conference, in which month did the NHSA put out the measures?",
+     False),
+    ("《海南日报》的报道是哪天发布的？", False),
+])
+def test_a_notice_s_own_date_is_asked_apart_from_a_report_s(question: str, signed: bool) -> None:
+    facts = analyse(question)
+    assert facts.published and facts.signed is signed
+
+
 def test_where_something_stands_asks_for_no_place() -> None:
     """"Where does China's pharmaceutical industry stand in the world rankings?" asks for a rank (fresh3 k12:
     "ranks second globally", which names no place)."""

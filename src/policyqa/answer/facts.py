@@ -45,7 +45,12 @@ _ONE = re.compile(r"\bone\b", re.I)
 #: answer is the source's dateline
 _PUBLISHED = re.compile(r"报道|刊发|刊登|刊出|发表|文章|新闻|落款|成文日期|发文日期|印发|签发|"
                         r"\b(?:published|report(?:s|ed)?|posted|articles?|news (?:reports?|stor(?:y|ies))|"
-                        r"(?:was|were)\b[^?]*\b(?:issued|signed|released))\b", re.I)
+                        r"(?:was|were)\b[^?]*\b(?:issued|signed|released)|sign(?:ed)? off|"
+                        r"date (?:is |appears )?on (?:the|this|that)\b)\b", re.I)
+
+#: what a notice's own date is asked by (its sign-off, 落款), and what asks about a report on it instead
+_SIGNED = re.compile(r"落款|成文日期|发文日期|签发|通知|\bsign(?:ed)?\b|\b(?:circular|notice)s?\b", re.I)
+_REPORTED = re.compile(r"报道|文章|新闻|\breport|\barticles?\b|\bnews\b", re.I)
 
 #: a number as a question gives it (35, 1,200, 2.5); matched in a sentence only as a whole number
 _GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
@@ -82,6 +87,9 @@ class QuestionFacts(BaseModel):
     #: a date question about when a report or article was published ("报道发布于哪一天？"): its dateline
     #: answers it, a line that answers no other question
     published: bool = False
+    #: a publication-date question about a notice's own date (落款日期, "On what date was the … circular
+    #: signed off?"), not a report's: the notice's header dates it even when a report on it leads
+    signed: bool = False
     #: the numbers a quantity question gives itself ("Of the 35 hospitals with a biobank, how many share
     #: their data?"): a sentence that repeats them has not stated the asked figure
     given: tuple[str, ...] = ()
@@ -343,6 +351,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
         # "培育多少家营收超百亿元的企业？" counts companies; the sum only says which ones are counted
         if unit == "money" and "count" in units and _COUNTED_THINGS.search(question):
             unit = "count"
+    published = kind == "date" and bool(_PUBLISHED.search(question))
     return QuestionFacts(lang=detect_language(question), kind=kind, unit=unit,
                          may_list_people=(who or kind == "person" or (kind == "list" and bool(
                              _PEOPLE.search(question) or _SPEAKERS.search(question))))
@@ -351,7 +360,9 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          and not _ONE_OFFICIAL.search(question),
                          counted=counted(question) if unit in ("count", "people") else (),
                          term=(asked_term(question) if kind == "other" else "") or asked_person(question),
-                         published=kind == "date" and bool(_PUBLISHED.search(question)),
+                         published=published,
+                         signed=published and bool(_SIGNED.search(question))
+                         and not _REPORTED.search(question),
                          day=kind == "date" and bool(ASKS_DAY.search(question))
                          and not _PUBLISHED.search(question),
                          city=kind == "place" and bool(ASKS_CITY.search(question)),

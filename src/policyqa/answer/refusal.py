@@ -169,7 +169,8 @@ class Assessor:
         if not reason:
             if facts.published:
                 documents = [h.doc_id for h in hits]
-                chosen = lead_with_dateline(chosen, pieces, documents, s.max_sentences, dateline)
+                chosen = lead_with_dateline(chosen, pieces, documents, s.max_sentences, dateline,
+                                            facts.signed)
             covered = set().union(*(p.places for p in chosen))
             # a document of one region speaks for it throughout: the Guangzhou conference's report, quoted
             # on who attended, gives that for Guangzhou though its sentence names only Guangdong's officials

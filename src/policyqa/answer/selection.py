@@ -151,18 +151,23 @@ def similar(a: str, b: str, threshold: float = 0.7) -> bool:
 
 
 def lead_with_dateline(chosen: list[Piece], pieces: list[Piece], documents: list[str],
-                       max_sentences: int, named: Piece | None = None) -> list[Piece]:
+                       max_sentences: int, named: Piece | None = None, signed: bool = False) -> list[Piece]:
     """A question for when a report came out ("报道发布于哪一天？") is answered by its dateline: `named`, the
     dateline naming the source the question names ("Mei Ri Jing Ji Xin Wen· 2025-08-14", `named_dateline`),
-    else the best dateline of the lead's document (`documents[hit]` is each hit's doc_id), put before the
-    sentences the evidence chose. The decision to answer was taken on those sentences: a bare date is no
-    evidence that the passages are about the asked report, but a dateline naming the asked source is."""
+    else the best dateline of the lead's document or, for a notice's own date (`signed`) when it has none,
+    of the best passage's (`documents[hit]` is each hit's doc_id), put before the sentences the evidence
+    chose. The decision to answer was taken on those sentences: a bare date is no evidence that the
+    passages are about the asked report, but a dateline naming the asked source is."""
     if named is not None:
         return [named, *chosen][:max_sentences]
     if not chosen:
         return chosen
-    lead_doc = documents[chosen[0].hit]
-    datelines = [p for p in pieces if p.dateline and not p.off_place and documents[p.hit] == lead_doc]
+    usable = [p for p in pieces if p.dateline and not p.off_place]
+    # the lead's document, else for a notice's own date the best passage's: "On what date was the NHSA
+    # and NHC circular … signed off?" is led by a digest's "In June 2025, the NHSA and the National Health
+    # Commission jointly issued …", while the circular's own header, the best passage, dates it to the day
+    datelines = [p for p in usable if documents[p.hit] == documents[chosen[0].hit]] or \
+        [p for p in usable if signed and documents[p.hit] == documents[0]]
     if not datelines:
         return chosen
     return [max(datelines, key=lambda p: p.score), *chosen][:max_sentences]
