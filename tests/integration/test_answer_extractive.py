@@ -109,6 +109,19 @@ def test_a_notice_s_sign_off_date_leads_even_when_a_report_on_it_is_the_best_sen
     check_answer(answer, index)
 
 
+@pytest.mark.parametrize(("question", "verdict"), [
+    ("《支持创新药高质量发展的若干措施》从哪天起正式施行?", "没有给出问题所问的日期"),  # fresh6 pu26
+    ("When was Guangzhou's Suixinbao commercial insurance product launched?", "name no date"),  # fresh2 gu18
+])
+def test_a_date_question_whose_closest_sentence_gives_no_date_is_declined(answerer, question: str,
+                                                                          verdict: str) -> None:
+    """Both had been answered by a sentence on the subject that dates nothing ("现印发给你们", "has been
+    launched"); the decline quotes it as the closest statement, not as an answer."""
+    answer = answerer.ask(question)
+    assert answer.declined and not answer.citations
+    assert verdict in answer.answer and CLOSEST.search(answer.answer), answer.answer
+
+
 @pytest.mark.parametrize("qid", CROSS_LINGUAL)
 def test_cross_lingual_source_is_named_in_the_question_language(answerer, qid: str) -> None:
     q = QUESTIONS[qid]

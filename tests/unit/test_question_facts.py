@@ -784,6 +784,27 @@ def test_a_notice_s_own_date_is_asked_apart_from_a_report_s(question: str, signe
     assert facts.published and facts.signed is signed
 
 
+@pytest.mark.parametrize(("question", "calendar"), [
+    ("《支持创新药高质量发展的若干措施》从哪天起正式施行?", True),
+    ("When was Guangzhou's Suixinbao commercial insurance product launched?", True),
+    ("广州与国家药监局大湾区分中心的常态化服务机制是哪一年建立的?", True),
+    # a point in a procedure is answered by an event: "上市申请获得…受理的创新药，企业可同步申请…"
+    ("创新药企业在什么时间节点可以向医保部门申请点对点政策指导？", False),
+])
+def test_a_date_question_is_answered_by_a_date_unless_it_asks_for_a_point_in_a_procedure(
+        question: str, calendar: bool) -> None:
+    facts = analyse(question)
+    assert facts.kind == "date" and facts.calendar is calendar
+
+
+def test_a_when_clause_does_not_make_a_date_question() -> None:
+    """fresh7 r19 asks who is responsible; its opening "When a company picks …," only sets the case."""
+    question = ("When a company picks the province that first accepts its innovative drug's online listing, "
+                "who is responsible for handling it?")
+    assert analyse(question).kind != "date"
+    assert analyse("When was the plan issued?").kind == "date"
+
+
 def test_where_something_stands_asks_for_no_place() -> None:
     """"Where does China's pharmaceutical industry stand in the world rankings?" asks for a rank (fresh3 k12:
     "ranks second globally", which names no place)."""

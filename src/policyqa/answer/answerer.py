@@ -151,12 +151,12 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion, hits: list[Hit],
     answer. Off-topic questions score under the floor and get the refusal alone."""
     reason = assessment.reason
     closest = assessment.chosen[0] if assessment.chosen and (
-        reason in ("figure", "organisation", "where", "year", "city")
+        reason in ("figure", "organisation", "where", "date", "year", "city")
         or (reason == "evidence" and assessment.probability >= floor)) else None
-    key = {"no_hits": "no_hits", "figure": "no_figure", "organisation": "no_name", "where": "no_name"}.get(
-        reason, "unclear" if closest else "declined")
+    key = {"no_hits": "no_hits", "figure": "no_figure", "organisation": "no_name", "where": "no_name",
+           "date": "no_name"}.get(reason, "unclear" if closest else "declined")
     facts = assessment.facts
-    named = ("city" if facts.city else "place") if reason == "where" else facts.organisation
+    named = {"where": "city" if facts.city else "place", "date": "date"}.get(reason, facts.organisation)
     sort = NAME_SORTS[q.lang].get(named, "")
     text = MESSAGES[q.lang][key].format(sort=sort)
     if closest is not None:

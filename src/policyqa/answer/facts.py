@@ -28,6 +28,7 @@ from .kinds import (
     CLASSIFIERS,
     DATED_YEAR,
     DAY,
+    EVENT_TIME,
     LABEL,
     STATES,
     TITLE,
@@ -97,6 +98,8 @@ class QuestionFacts(BaseModel):
     #: the year of "Several Measures 2025". Not one about a report's publication, which its dateline
     #: answers once the sentences have decided that the passages are about the report
     day: bool = False
+    #: a date question that only a date answers: not one for a point in a procedure (kinds.EVENT_TIME)
+    calendar: bool = False
     #: a place question that asks for a city (kinds.ASKS_CITY): only a city states it
     city: bool = False
     #: a place question that asks for a venue (kinds.ASKS_VENUE): only a hall or centre states it
@@ -363,6 +366,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          published=published,
                          signed=published and bool(_SIGNED.search(question))
                          and not _REPORTED.search(question),
+                         calendar=kind == "date" and not EVENT_TIME.search(question),
                          day=kind == "date" and bool(ASKS_DAY.search(question))
                          and not _PUBLISHED.search(question),
                          city=kind == "place" and bool(ASKS_CITY.search(question)),

@@ -23,10 +23,12 @@ _ONCE_EVERY = r"(?:多久|多长时间)[^？?，,。]{0,8}一次"
 CLASSIFIERS = "个家项种批所部条件款类只座台张"
 #: a question for a rank or an ordinal ("What exact rank did … reach?", 第几届, 排名第几)
 _RANK = r"\b(?:what|which) (?:exact |specific )?(?:rank|ranking)\b|第几|排名第?几"
-#: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list)
+#: question patterns of each answer kind, tried in this order (a "when" question is a date, not a list; "When
+#: a company picks the province …, who is responsible?" opens with a clause and asks who)
 ASKS = (
     ("date", re.compile(
-        r"哪一?[天年月]|何时|什么时[候间]|日期|几月|^\W*when\b|(?:[,;]\s*|\band |\bby |\buntil )when\b|"
+        r"哪一?[天年月]|何时|什么时[候间]|日期|几月|^\W*when\b(?![^?？]*,)|"
+        r"(?:[,;]\s*|\band |\bby |\buntil )when\b|"
         r"\bwhat (?:date|year|month|day)\b|"
         r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b|"
         r"\bwhat (?:is|was|are|were) the (?:\w+ )?(?:date|deadline)s?\b|截止(?:日期|时间)", re.I)),
@@ -87,6 +89,9 @@ ASKS_DAY = re.compile(r"哪一?天|哪日|什么日期|日期|几月几[日号]|
                        r"\bon what day\b", re.I)
 DAY = re.compile(rf"\d{{1,2}}\s*[日号]|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\b(?:{MONTHS})\s+\d{{1,2}}\b|"
                   rf"\b\d{{1,2}}\s+(?:{MONTHS})\b", re.I)
+#: a date question for a point in a procedure (什么时间节点, "At what stage …?") may be answered by an event
+#: ("上市申请获得受理的创新药，企业可同步申请…"); any other only by a date
+EVENT_TIME = re.compile(r"时间节点|节点|阶段|环节|\bat what (?:point|stage)\b", re.I)
 #: a place question that asks for a city (全球创新药交易平台将设在哪个城市？, "Which city is to host …?"):
 #: only a city answers it, not a province nor a world region
 ASKS_CITY = re.compile(r"哪(?:一?个|座)?城市|哪(?:一?个|座)市(?![场级民政])|"

@@ -68,10 +68,11 @@ KIND_NAMES = {"zh": {"quantity": "数字", "date": "日期", "place": "地点", 
                      "organisation": "organisation"}}
 #: what a question names and the passages do not, as `no_name` says it: the sorts of organisation a question
 #: can ask for (text/organisations.py; "" is a company or public body of no named sort, "Which company makes
-#: …?", QuestionFacts.body), a place and a city
-NAME_SORTS = {"zh": {"hospital": "医院", "insurer": "保险公司", "": "单位", "place": "地点", "city": "城市"},
+#: …?", QuestionFacts.body), a place, a city and a date
+NAME_SORTS = {"zh": {"hospital": "医院", "insurer": "保险公司", "": "单位", "place": "地点", "city": "城市",
+                     "date": "日期"},
               "en": {"hospital": "hospital", "insurer": "insurer", "": "company or body", "place": "place",
-                     "city": "city"}}
+                     "city": "city", "date": "date"}}
 
 EMPTY_QUESTION = "请输入一个问题。Please type a question."
 

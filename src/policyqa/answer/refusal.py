@@ -24,6 +24,9 @@ sentences of the top passages, scored and chosen) and decides:
 - 'where': the question asks where (a city when it asks which city: kinds.ASKS_CITY), and the lead names
   no place (no city), in a document that declares a region: "Where was the fifth … Conference held?" is
   not answered by what the conference highlighted, nor "哪个城市" by a plan for Southeast Asia;
+- 'date': the question asks for a date (not for a point in a procedure, kinds.EVENT_TIME) and the lead
+  states none, in a document that declares a region: "《若干措施》从哪天起正式施行？" is not answered by the
+  notice's "现印发给你们";
 - 'evidence': a logistic model over the evidence (how close the best passage and sentence are, whether
   the lead states the asked kind, whether the question's places, years and rare words are found, and
   whether it asks for a figure, which documents leave unsaid more often) gives an answer probability
@@ -76,7 +79,7 @@ class Assessment:
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
     reason: str = ""  # '' (answer), 'no_hits', 'place', 'drug', 'body', 'evidence', 'year', 'city', 'figure',
-    # 'organisation' or 'where'
+    # 'organisation', 'where' or 'date'
     #: asked, but in no chosen sentence (an answer's places) or in no passage found (the places of a
     #: 'place' refusal, the drugs of a 'drug' refusal)
     missing: list[str] = field(default_factory=list)
@@ -156,6 +159,13 @@ class Assessor:
             reason = "evidence"
         elif s.decline_without_figure and facts.kind == "quantity" and not _gives_figure(chosen, facts):
             reason = "figure"
+        elif facts.calendar and not facts.published and not chosen[0].states \
+                and hits[chosen[0].hit].doc_id in self._regional:
+            # "《若干措施》从哪天起正式施行？" is not answered by "…现印发给你们，请结合实际认真贯彻落实。",
+            # nor "When was Suixinbao launched?" by "The "Suixinbao" … has been launched"; judged in
+            # region-declaring documents only, as for 'where' (an encyclopaedia dates by eras and events
+            # the patterns miss)
+            reason = "date"
         elif facts.kind == "organisation" and not chosen[0].states:
             reason = "organisation"
         elif facts.kind == "place" and not chosen[0].states and hits[chosen[0].hit].doc_id in self._regional:
