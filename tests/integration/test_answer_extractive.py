@@ -84,8 +84,11 @@ def test_a_venue_question_leads_with_the_venue(answerer, index, question: str) -
     ("Who presided over the Guangdong governor's symposium with entrepreneurs on the biomedicine industry?",
      "林克庆主持"),  # fresh9 t10: had led with the roster of business representatives who spoke
     ("粤商·省长面对面座谈会上一共有几位企业家发言?", "12位粤商代表发言"),  # fresh6 p23: had been declined
+    # fresh7 r23: had led with the talent measures, not the line saying who leads them
+    ("广东生物医药集群行动计划中的人才保障工作由哪个部门牵头?",
+     "Led by the Provincial Party Committee Organization"),
 ])
-def test_a_question_about_the_people_at_a_meeting_leads_with_the_one_it_asks(answerer, index, question: str,
+def test_a_question_for_who_did_something_leads_with_the_one_it_asks(answerer, index, question: str,
                                                                               lead: str) -> None:
     answer = answerer.ask(question)
     assert not answer.declined

@@ -805,6 +805,27 @@ def test_a_when_clause_does_not_make_a_date_question() -> None:
     assert analyse("When was the plan issued?").kind == "date"
 
 
+@pytest.mark.parametrize(("question", "leads"), [
+    ("广东生物医药集群行动计划中的人才保障工作由哪个部门牵头?", True),
+    ("Which customs authority shares responsibility for the institutional-reform tasks in the plan?", True),
+    ("Which department leads the land-use measures?", True),
+    ("哪些部门联合印发了这份文件？", False), ("Which agencies issued the plan?", False),
+])
+def test_a_question_for_the_lead_body_is_stated_by_who_leads(question: str, leads: bool) -> None:
+    """人才保障工作由哪个部门牵头 (fresh7 r23) had been led by the talent measures themselves; the plan's
+    "(Led by the Provincial Party Committee Organization Department, …)" line answers it. A person in
+    charge (负责人) leads nothing."""
+    facts = analyse(question)
+    assert facts.leads is leads
+    if leads:
+        assert facts.typed
+        assert facts.states("(Led by the Provincial Party Committee Organization Department, with …)")
+        assert facts.states("(Leading agencies: Provincial Department of Science and Technology)")
+        assert facts.states("由省财政厅牵头")
+        assert not facts.states("企业家代表与省领导和相关部门负责人深入交流")
+        assert not facts.states("Increase support for high-level biomedical and health talent")
+
+
 def test_where_something_stands_asks_for_no_place() -> None:
     """"Where does China's pharmaceutical industry stand in the world rankings?" asks for a rank (fresh3 k12:
     "ranks second globally", which names no place)."""

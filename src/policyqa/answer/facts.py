@@ -23,6 +23,7 @@ from .kinds import (
     ASKS,
     ASKS_CITY,
     ASKS_DAY,
+    ASKS_LEAD,
     ASKS_VENUE,
     AUXILIARY,
     CLASSIFIERS,
@@ -30,6 +31,7 @@ from .kinds import (
     DAY,
     EVENT_TIME,
     LABEL,
+    LEADS,
     STATES,
     TITLE,
     UNITS,
@@ -104,6 +106,8 @@ class QuestionFacts(BaseModel):
     city: bool = False
     #: a place question that asks for a venue (kinds.ASKS_VENUE): only a hall or centre states it
     venue: bool = False
+    #: a question for the body that leads a task (kinds.ASKS_LEAD): only a sentence saying who leads states it
+    leads: bool = False
 
     #: the question asks which company or public body did something ("Which company makes …?",
     #: 由哪个单位主办): an answer names one, whatever its sort (text/organisations.names_body)
@@ -126,6 +130,8 @@ class QuestionFacts(BaseModel):
             sentence = _without(self.given, sentence)
         if self.unit == "count":  # a sum counts nothing: "500 billion yuan" is no number of companies
             sentence = _no_money(sentence)
+        if self.leads:
+            return bool(LEADS.search(sentence))
         if self.kind == "place":
             if self.venue:
                 return bool(VENUE.search(sentence))
@@ -215,7 +221,7 @@ class QuestionFacts(BaseModel):
     @property
     def typed(self) -> bool:
         """Kinds whose answer a sentence visibly states or not (a figure, a date, a place, a name)."""
-        return self.kind in TYPED
+        return self.kind in TYPED or self.leads
 
     @property
     def strict(self) -> bool:
@@ -371,6 +377,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          and not _PUBLISHED.search(question),
                          city=kind == "place" and bool(ASKS_CITY.search(question)),
                          venue=kind == "place" and bool(ASKS_VENUE.search(question)),
+                         leads=kind in ("other", "list", "organisation") and bool(ASKS_LEAD.search(question)),
                          places=with_provinces(places_named(question)),
                          organisation=organisation if kind == "organisation" else "",
                          body=kind != "organisation" and asks_body(question),

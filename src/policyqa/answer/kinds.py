@@ -92,6 +92,16 @@ DAY = re.compile(rf"\d{{1,2}}\s*[日号]|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\b(?:{MONTH
 #: a date question for a point in a procedure (什么时间节点, "At what stage …?") may be answered by an event
 #: ("上市申请获得受理的创新药，企业可同步申请…"); any other only by a date
 EVENT_TIME = re.compile(r"时间节点|节点|阶段|环节|\bat what (?:point|stage)\b", re.I)
+#: a question for the body that leads or answers for a task (人才保障工作由哪个部门牵头, "Which department
+#: leads …?", "Which customs authority shares responsibility for …?"): the plan's "(Led by …)" line answers
+ASKS_LEAD = re.compile(
+    r"(?:哪[个家些]?|什么)[\u4e00-\u9fff]{0,4}(?:部门|单位|机构|机关)[^？?]{0,6}(?:牵头|负责|主管)|"
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}(?:departments?|authorit(?:y|ies)|agenc(?:y|ies)|bod(?:y|ies)|"
+    r"bureaus?|offices?|ministr(?:y|ies))\b[^?]*\b(?:leads?|led|in charge|responsib\w*)\b", re.I)
+#: what says who leads or answers for a task
+LEADS = re.compile(r"\bled by\b|\blead(?:ing)? (?:agenc|departments?|units?|bod)|\bwill lead\b|"
+                   r"\b(?:takes?|taking) the lead\b|\bresponsible (?:units?|departments?|agenc)|"
+                   r"牵头|负责(?!人)", re.I)
 #: a place question that asks for a city (全球创新药交易平台将设在哪个城市？, "Which city is to host …?"):
 #: only a city answers it, not a province nor a world region
 ASKS_CITY = re.compile(r"哪(?:一?个|座)?城市|哪(?:一?个|座)市(?![场级民政])|"
