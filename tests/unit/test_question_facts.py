@@ -826,6 +826,15 @@ def test_a_question_for_the_lead_body_is_stated_by_who_leads(question: str, lead
         assert not facts.states("Increase support for high-level biomedical and health talent")
 
 
+def test_a_number_of_working_days_is_a_duration() -> None:
+    """审核要在几个工作日内办完 (fresh6 p02) had counted "工作日内" things, so "completing listing reviews
+    within 15 working days" stated nothing and the question was declined; 近几年 still asks no time."""
+    facts = analyse("广东对符合条件的创新药开了挂网快速通道,审核要在几个工作日内办完?")
+    assert facts.unit == "duration" and not facts.counted
+    assert facts.states("completing listing reviews within 15 working days")
+    assert analyse("近几年广东投入了多少资金？").unit == "money"
+
+
 def test_where_something_stands_asks_for_no_place() -> None:
     """"Where does China's pharmaceutical industry stand in the world rankings?" asks for a rank (fresh3 k12:
     "ranks second globally", which names no place)."""

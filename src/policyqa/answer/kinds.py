@@ -149,7 +149,7 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"\b(?:quarterly|monthly|annually|yearly|weekly|daily|every\s+(?:\w+\s+)?(?:quarters?|months?|years?|weeks?|"
      r"days?)|(?:once|twice)\s+(?:a|an|every)|\w+\s+times\s+a\s+(?:year|month|week|day))\b"),
     ("duration",
-     r"多久|多长时间|多少时间|几天|多少天|几个月|多少个?月|多少年|多少个工作日|时限|"
+     r"多久|多长时间|多少时间|几天|多少天|几个月|多少个?月|多少年|(?:多少|几)个?工作日|时限|"
      # "how fast will the market grow" asks for a rate (below), not a time
      r"\bhow (?:long|soon)\b|\bhow (?:quickly|fast)\b(?!.*\b(?:grow|increas|ris|expand))|"
      r"\bhow many (?:years|months|weeks|days|working days)\b|" + _TIME_NOUNS,
