@@ -373,8 +373,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          signed=published and bool(_SIGNED.search(question))
                          and not _REPORTED.search(question),
                          calendar=kind == "date" and not EVENT_TIME.search(question),
-                         day=kind == "date" and bool(ASKS_DAY.search(question))
-                         and not _PUBLISHED.search(question),
+                         day=kind == "date" and bool(ASKS_DAY.search(question)) and not published,
                          city=kind == "place" and bool(ASKS_CITY.search(question)),
                          venue=kind == "place" and bool(ASKS_VENUE.search(question)),
                          leads=kind in ("other", "list", "organisation") and bool(ASKS_LEAD.search(question)),

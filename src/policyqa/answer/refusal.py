@@ -159,20 +159,16 @@ class Assessor:
             reason = "evidence"
         elif s.decline_without_figure and facts.kind == "quantity" and not _gives_figure(chosen, facts):
             reason = "figure"
-        elif facts.calendar and not facts.published and not chosen[0].states \
-                and hits[chosen[0].hit].doc_id in self._regional:
-            # "《若干措施》从哪天起正式施行？" is not answered by "…现印发给你们，请结合实际认真贯彻落实。",
-            # nor "When was Suixinbao launched?" by "The "Suixinbao" … has been launched"; judged in
-            # region-declaring documents only, as for 'where' (an encyclopaedia dates by eras and events
-            # the patterns miss)
-            reason = "date"
         elif facts.kind == "organisation" and not chosen[0].states:
             reason = "organisation"
-        elif facts.kind == "place" and not chosen[0].states and hits[chosen[0].hit].doc_id in self._regional:
-            # "Where was the fifth … Conference held?" is not answered by what the conference highlighted.
-            # Judged only in documents that declare a region: their places are the ones text/places knows,
-            # while an encyclopaedia's answer to "where" ("in agriculture", "Konwiktorska Street") is not
-            reason = "where"
+        elif (facts.kind == "place" or (facts.calendar and not facts.published)) and not chosen[0].states \
+                and hits[chosen[0].hit].doc_id in self._regional:
+            # "Where was the fifth … Conference held?" is not answered by what the conference highlighted,
+            # "《若干措施》从哪天起正式施行？" not by "…现印发给你们，请结合实际认真贯彻落实。". Judged
+            # only in documents that declare a region: their places and dates are the ones the patterns
+            # know, while an encyclopaedia answers "where" by "in agriculture" or "Konwiktorska Street"
+            # and "when" by eras and events
+            reason = "where" if facts.kind == "place" else "date"
         elif facts.body and not any(names_body(p.text) for p in chosen):
             # "Which company makes the test kit?" is not answered by "the launch of a test kit"
             reason = "organisation"
