@@ -22,7 +22,7 @@ Checks:
     yNN / yuNN (thirteenth, eval/fresh13.jsonl)
   * evidence strings contain no line break and are of reasonable length
   * every evidence string occurs exactly once in the seed files (exact match)
-    and exactly once after removing whitespace and lower-casing (the hit test
+    and exactly once after removing whitespace, lower-casing and NFKC (the hit test
     used by the retrieval benchmark)
   * evidence script matches evidence_lang (CJK for zh, none for en)
   * evidence is not taken from known boilerplate (widgets, related-news list,
@@ -37,6 +37,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from collections import Counter
 
 FIELDS = {"id": str, "question": str, "lang": str, "evidence_lang": str,
@@ -62,7 +63,8 @@ TAIL_MARKER = "举报"
 
 
 def norm(s):
-    return WS.sub("", s).lower()
+    """The eval's hit rule (policyqa.evaluate.metrics.normalise): NFKC, whitespace removed, lower-cased."""
+    return WS.sub("", unicodedata.normalize("NFKC", s)).lower()
 
 
 def default_seeds():

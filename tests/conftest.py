@@ -18,6 +18,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 # one only spins waiting for a busy core (64 passages took 10 s on two threads and 3.2 s on one, load 9)
 os.environ.setdefault("POLICYQA_EMBED_THREADS", "1")
 
+from policyqa.evaluate.metrics import normalise  # noqa: F401  (the eval's hit rule, for the tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
@@ -156,11 +158,6 @@ def stop_process(process: subprocess.Popen | None, grace: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=grace)
-
-
-def normalise(text: str) -> str:
-    """The eval's hit rule: whitespace removed, lower-cased."""
-    return "".join(text.split()).lower()
 
 
 def raw_offset(doc, clean_offset: int) -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from cli_runner import policyqa
 from conftest import QUESTIONS, ROOT
-from policyqa.evaluate.metrics import question_metrics
+from policyqa.evaluate.metrics import question_metrics, relevant
 from policyqa.evaluate.questions import load_questions
 from policyqa.evaluate.run import run_eval
 
@@ -107,6 +107,15 @@ def test_ndcg_matches_the_textbook_definition() -> None:
     ideal = 1 + 1 / 1.5849625007211563 + 1 / 2.0
     assert m["ndcg@10"] == pytest.approx(dcg / ideal)
     assert m["hit@1"] == 0.0 and m["hit@3"] == 1.0 and m["mrr@10"] == 0.5
+
+
+def test_hit_rule_folds_width_space_and_case() -> None:
+    """The answer layer quotes a source's own [2020] as ［2020］ (so it does not read as our citation [n]): the
+    same words, so the hit rule must find the gold "[2020]" in it; other words must still miss."""
+    lead = "Strategic Emerging Industry Clusters\" (Guangdong Government Document No. 82 ［2020］)."
+    assert relevant(lead, ["guangdong government document No. 82 [2020]"])
+    assert relevant("全角ＡＢＣ１２３", ["abc123"])
+    assert not relevant(lead, ["Document No. 82 [2021]"])
 
 
 def test_eval_command_writes_the_report_contract(built, tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ reported per split, so the tuning split (`tune`) is never the only number.
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from pydantic import BaseModel
 from ..answer.answerer import Answerer
 from ..answer.compare import compare
 from ..records import CompareGroup, Comparison
+from .metrics import normalise
 
 
 class CompareQuestion(BaseModel):
@@ -45,16 +45,12 @@ def load(path: Path) -> list[CompareQuestion]:
     return [CompareQuestion.model_validate_json(line) for line in lines if line.strip()]
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", text).lower()
-
-
 def found(group: CompareGroup | None, evidence: list[str]) -> bool:
     """The group answered, and its answer or a passage it cites contains one of the evidence strings."""
     if group is None or group.declined:
         return False
-    texts = [_norm(group.answer), *(_norm(c.text) for c in group.citations)]
-    return any(_norm(e) in t for e in evidence for t in texts)
+    texts = [normalise(group.answer), *(normalise(c.text) for c in group.citations)]
+    return any(normalise(e) in t for e in evidence for t in texts)
 
 
 def score(question: CompareQuestion, result: Comparison) -> dict:

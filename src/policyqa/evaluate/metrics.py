@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import unicodedata
 from collections.abc import Iterable
 
 import numpy as np
@@ -13,7 +14,9 @@ DIRECTIONS = ("en->en", "zh->zh", "en->zh", "zh->en")
 
 
 def normalise(text: str) -> str:
-    return "".join(text.split()).lower()
+    """Whitespace removed, lower-cased, and full-width forms folded (NFKC): the answer layer writes a source's
+    own footnote marker [2020] as ［2020］ so that it does not read as a citation, which is the same text."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
 def relevant(text: str, evidence: Iterable[str]) -> bool:
