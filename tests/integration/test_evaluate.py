@@ -110,8 +110,8 @@ def test_ndcg_matches_the_textbook_definition() -> None:
 
 
 def test_hit_rule_folds_width_space_and_case() -> None:
-    """The answer layer quotes a source's own [2020] as ［2020］ (so it does not read as our citation [n]): the
-    same words, so the hit rule must find the gold "[2020]" in it; other words must still miss."""
+    """The answer layer quotes a source's own [2020] as ［2020］ (so it does not read as our citation [n]):
+    the same words, so the hit rule must find the gold "[2020]" in it; other words must still miss."""
     lead = "Strategic Emerging Industry Clusters\" (Guangdong Government Document No. 82 ［2020］)."
     assert relevant(lead, ["guangdong government document No. 82 [2020]"])
     assert relevant("全角ＡＢＣ１２３", ["abc123"])
