@@ -27,8 +27,12 @@ _ZH_STOP = {
 }
 
 #: bump when tokens change in a way `config()` does not show (jieba mode, stemmer, normalisation)
-TOKENIZER_VERSION = 1
+TOKENIZER_VERSION = 2
 _TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[.%][0-9]+)?%?", re.I)
+#: the words a policy text introduces its short names with, "(以下称商保创新药目录)": the short name is a word
+#: of its own, which jieba, not knowing 商保, would otherwise fuse with 称 ("称商保"), so that the sentence
+#: defining the catalogue lost its name to the keyword search and to the answer layer's word coverage
+_NAMING = re.compile(r"(以下简称|以下称|简称|下称)(?=[\u3400-\u9fff])")
 
 
 class LexicalTokenizer:
@@ -46,7 +50,7 @@ class LexicalTokenizer:
         利亚州, 维多利亚州), an English word's stem alone. A query weighs a long word's parts as shares of
         one word; the index reads them flat."""
         groups = []
-        for run in _TOKEN.findall(text.lower()):
+        for run in _TOKEN.findall(_NAMING.sub(r"\1 ", text.lower())):
             if "\u3400" <= run[0] <= "\u9fff":
                 frequencies = self._jieba.dt.FREQ
                 for word in self._jieba.cut(run):
