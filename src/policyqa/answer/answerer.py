@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from ..records import Answer, Document, Filters, Hit
 from ..retrieve.retriever import Retriever
 from ..settings import Settings
+from ..text.people import pinyin
 from ..text.places import PROVINCE_OF, scope_of
 from .base import AnswerBackend, BackendFailed, Draft
 from .citations import neutralise_markers
@@ -62,9 +63,11 @@ class Answerer:
         return len(self.retriever.index.documents), len(self.retriever.index.chunks)
 
     def warm_up(self) -> None:
-        """One search, so the first user does not pay for lazy model loading."""
+        """One search, and the pinyin dictionary that names in a question need (0.3 s), so that the first
+        user does not pay for lazy loading."""
         if self.retriever.index.chunks:
             self.retriever.search("warm up 预热", k=1)
+        pinyin("预热")
 
     def backend(self, name: str) -> AnswerBackend:
         if name not in BACKENDS:

@@ -6,6 +6,7 @@ sentence's number counts the asked thing only when it stands right before them (
 
 from __future__ import annotations
 
+import functools
 import re
 
 import jieba
@@ -72,8 +73,15 @@ def names_any(text: str, counted: tuple[str, ...]) -> bool:
     English one (stems, _stem) as words, its last word also as the start or end of a longer one ("exam" of
     "examination boards", "ton" of "tonnes" and "gigatons") but not a look-alike ("medicaments" is no
     "medical", which their first five letters took it for)."""
-    stems = [english_stem(w) for w in _EN_WORD.findall(text)]
+    stems = _stems(text) if any(phrase.isascii() for phrase in counted) else []
     return any(_in_words(phrase.split(), stems) if phrase.isascii() else phrase in text for phrase in counted)
+
+
+@functools.lru_cache(maxsize=65536)
+def _stems(text: str) -> list[str]:
+    """The stems of a lower-cased text's English words: the same sentences are asked about for every count
+    question. Read-only: it is cached."""
+    return [english_stem(w) for w in _EN_WORD.findall(text)]
 
 
 def _in_words(phrase: list[str], stems: list[str]) -> bool:

@@ -309,9 +309,10 @@ def _coverage(terms: dict[str, float], tokens: set[str]) -> float:
     return sum(w for t, w in terms.items() if t in tokens) / total if total else 0.0
 
 
-def translated_share(translated: tuple[tuple[list[list[str]], float], ...], tokens: set[str]) -> float:
-    """Weighted share of the question's translated terms whose other-language form (any of them) the
-    piece has: glossary terms count fully, dictionary words at their lower weight."""
+def translated_share(translated: tuple[tuple[tuple[frozenset[str], ...], float], ...],
+                     tokens: frozenset[str] | set[str]) -> float:
+    """Weighted share of the question's translated terms whose other-language form (any of them: a set of
+    tokens) the piece has: glossary terms count fully, dictionary words at their lower weight."""
     total = sum(weight for _forms, weight in translated)
-    found = sum(weight for forms, weight in translated if any(all(t in tokens for t in f) for f in forms))
+    found = sum(weight for forms, weight in translated if any(form <= tokens for form in forms))
     return found / total if total else 0.0

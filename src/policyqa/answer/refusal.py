@@ -44,6 +44,7 @@ what is missing.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -106,6 +107,10 @@ class Assessor:
         # the answerer and the extractive backend both ask for the same question's assessment
         self._recent: OrderedDict[tuple, Assessment] = OrderedDict()
         self._lock = threading.Lock()
+        # what depends on the question alone, not on its hits: the same question is assessed again for
+        # another backend, a region filter or a comparison's row
+        self._carried = functools.lru_cache(maxsize=1024)(self._carried_tokens)
+        self._bare_term = functools.lru_cache(maxsize=1024)(self._bare)
 
     def assess(self, question: str, hits: list[Hit], scope: frozenset[str] = frozenset()) -> Assessment:
         """The question's evidence in `hits` and the decision on it; with a `scope` (text/places.scope_of:
@@ -249,11 +254,13 @@ class Assessor:
         """The places the pieces' documents are about, for the documents of one region."""
         return {place for p in pieces for place in self._home[hits[p.hit].doc_id]}
 
-    def _bare_term(self, question: str) -> str:
+    def _bare(self, question: str) -> str:
         """A query that is one glossary term and nothing else ("NRDL", 商保创新药目录, 挂网) asks what it
         is: it is answered like "What is the NRDL?", by the sentence that introduces the term."""
         bare = question.strip(" \t？?。.!！")
         glossary = self.retriever.lexicon.glossary  # None when the glossary is switched off
+        if glossary and len(bare) > glossary.longest + 3:  # no term (plural ending and all) is that long
+            return ""  # and the scan costs a millisecond
         terms = glossary.translate(bare) if glossary else []
         return bare if len(terms) == 1 and terms[0][0].lower() == bare.lower() else ""
 
@@ -269,7 +276,7 @@ class Assessor:
     def _translations(self, text: str) -> list[tuple[str, list[str]]]:
         return [(term.source, term.forms) for term in self.retriever.translate(text)]
 
-    def _carried(self, question: str) -> set[str]:
+    def _carried_tokens(self, question: str) -> frozenset[str]:
         """The question's tokens whose translation (glossary or dictionary) the corpus has: a question
         in one language over documents in the other has no word of its own in them, yet none is unseen."""
         lexical = self.retriever.index.lexical
@@ -278,7 +285,7 @@ class Assessor:
             if any((tokens := self.retriever.tokens(form)) and all(lexical.knows(t) for t in tokens)
                    for form in term.forms):
                 carried.update(self.retriever.tokens(term.source))
-        return carried
+        return frozenset(carried)
 
 
 def _speaks_to(lead: Piece) -> bool:

@@ -22,6 +22,8 @@ class Glossary:
 
     def __init__(self, entries: list[tuple[str, list[str]]]) -> None:
         self.entries = entries
+        #: the longest term or form, in characters: a longer text is no single term
+        self.longest = max((len(x) for chinese, forms in entries for x in (chinese, *forms)), default=0)
         singulars = [[_singular(_unhyphenated(form.lower())) for form in forms] for _, forms in entries]
         self._forms = [[stem for stem, _ending in forms] for forms in singulars]
         self._english = [

@@ -60,6 +60,10 @@ class Retriever:
         self.encode_query = functools.lru_cache(maxsize=1024)(embedder.encode_query)
         # the answer layer's sentence features and its decline model both read the translated terms
         self.translated_terms = functools.lru_cache(maxsize=1024)(self._translated_terms)
+        # the search, the sentence features and the decline model each translate the question (about 1.5 ms)
+        self.translate = functools.lru_cache(maxsize=1024)(self._translate)
+        self.term_weights = functools.lru_cache(maxsize=1024)(self._term_weights)
+        self._document_frequency = functools.lru_cache(maxsize=65536)(index.lexical.document_frequency)
 
     @classmethod
     def open(cls, settings: Settings) -> Retriever:
@@ -197,23 +201,22 @@ class Retriever:
 
     # ---- for the answer layer and the eval report
 
-    def translate(self, question: str) -> list[Term]:
+    def _translate(self, question: str) -> tuple[Term, ...]:
         """The question's terms in the other language: (term, forms, weight), glossary terms at weight 1,
         dictionary words at `dictionary_weight`; empty when both are switched off."""
-        return self.lexicon.terms(question)
+        return tuple(self.lexicon.terms(question))
 
     def tokens(self, text: str) -> list[str]:
         """The index's own keyword tokens (jieba words, English stems)."""
         return self.index.lexical.tokenizer(text)
 
-    def term_weights(self, question: str) -> dict[str, float]:
+    def _term_weights(self, question: str) -> dict[str, float]:
         """The question's keyword tokens with IDF weights from the index (rare terms count most); a term
-        no passage has is left out, as it cannot tell passages apart."""
-        lexical = self.index.lexical
+        no passage has is left out, as it cannot tell passages apart. Read-only: it is cached."""
         n_docs = max(1, len(self.index.chunks))
         weights = {}
         for token in set(self.tokens(question)):
-            df = lexical.document_frequency(token)
+            df = self._document_frequency(token)
             if df:
                 weights[token] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         return weights
@@ -271,11 +274,11 @@ class Retriever:
                 return np.asarray(index.sentence_vectors[start:end], dtype=np.float32)
         return np.repeat(np.asarray(index.vectors[row : row + 1], dtype=np.float32), n, axis=0)
 
-    def _translated_terms(self, question: str) -> tuple[tuple[list[list[str]], float], ...]:
+    def _translated_terms(self, question: str) -> tuple[tuple[tuple[frozenset[str], ...], float], ...]:
         """The question's terms in the other language (`translate`: glossary, then dictionary) as token
-        lists of their forms (alternatives), each with its weight: how the answer layer sees a sentence
+        sets of their forms (alternatives), each with its weight: how the answer layer sees a sentence
         in the other language meet the question's words."""
-        terms = [([tokens for form in term.forms if (tokens := self.tokens(form))], term.weight)
+        terms = [(tuple(frozenset(found) for form in term.forms if (found := self.tokens(form))), term.weight)
                  for term in self.translate(question)]
         return tuple((forms, weight) for forms, weight in terms if forms)
 

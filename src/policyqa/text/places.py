@@ -105,11 +105,16 @@ def forms_pattern(forms: tuple[str, ...], acronym: int = 4) -> re.Pattern:
 
 
 _ABROAD = {name: forms_pattern(forms) for name, forms in ABROAD.items()}
+#: the forms case-folded: a name's pattern can match only where one of them is a substring, which a plain
+#: search finds in microseconds (the patterns, with their word boundaries, took 0.5 ms a question)
+_ABROAD_FOLDED = {name: tuple({form.casefold() for form in forms}) for name, forms in ABROAD.items()}
 
 
 def abroad_named(text: str) -> set[str]:
     """Places abroad (by Chinese name) that a text mentions in either language."""
-    return {name for name, pattern in _ABROAD.items() if pattern.search(text)}
+    folded = text.casefold()
+    return {name for name, pattern in _ABROAD.items()
+            if any(form in folded for form in _ABROAD_FOLDED[name]) and pattern.search(text)}
 
 
 #: world regions and markets abroad: what "which regions should the platform target?" may be answered with

@@ -7,6 +7,7 @@ old index refuse to load until it is rebuilt.
 
 from __future__ import annotations
 
+import functools
 import marshal
 import re
 import threading
@@ -32,6 +33,8 @@ _TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[.%][0-9]+)?%?", re.I)
 #: the words a policy text introduces its short names with, "(以下称商保创新药目录)": the short name is a word
 #: of its own, which jieba, not knowing 商保, would otherwise fuse with 称 ("称商保"), so that the sentence
 #: defining the catalogue lost its name to the keyword search and to the answer layer's word coverage
+#: texts up to this long (a question, a term's form) are cached by the tokenizer
+_CACHED_CHARS = 200
 _NAMING = re.compile(r"(以下简称|以下称|简称|下称)(?=[\u3400-\u9fff])")
 
 
@@ -40,9 +43,15 @@ class LexicalTokenizer:
 
     def __init__(self) -> None:
         self._jieba = load_jieba()
+        # questions and their translations' forms recur, and each asks jieba again (70 µs a form, a few
+        # hundred forms a question): short texts are tokenized once; passages are not kept
+        self._short = functools.lru_cache(maxsize=65536)(self._tuple)
 
     def __call__(self, text: str) -> list[str]:
-        return [token for group in self.pieces(text) for token in group]
+        return list(self._short(text) if len(text) <= _CACHED_CHARS else self._tuple(text))
+
+    def _tuple(self, text: str) -> tuple[str, ...]:
+        return tuple(token for group in self.pieces(text) for token in group)
 
     def pieces(self, text: str) -> list[list[str]]:
         """The tokens grouped by the word they come from: a Chinese word's search-mode parts (jieba's
