@@ -63,11 +63,12 @@ class Answerer:
         return len(self.retriever.index.documents), len(self.retriever.index.chunks)
 
     def warm_up(self) -> None:
-        """One search, and the pinyin dictionary that names in a question need (0.3 s), so that the first
-        user does not pay for lazy loading."""
+        """One search, the pinyin dictionary that names in a question need (0.3 s) and the candidate
+        sentences of the first `warm_passages` passages, so that the first users do not pay for them."""
         if self.retriever.index.chunks:
             self.retriever.search("warm up 预热", k=1)
         pinyin("预热")
+        self.assessor.evidence.prepare(self.settings.answer.warm_passages)
 
     def backend(self, name: str) -> AnswerBackend:
         if name not in BACKENDS:

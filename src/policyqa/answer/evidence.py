@@ -163,6 +163,11 @@ class Evidence:
                                        whole, is_roster(text), dateline))
         return parts, len(spans)
 
+    def prepare(self, rows: int) -> None:
+        """Split the first `rows` passages into their candidate sentences ahead of any question."""
+        for row in range(min(rows, len(self.retriever.index.chunks))):
+            self._parts(row)
+
     def tokens_of(self, chunk_id: str) -> frozenset[str]:
         """Every keyword token of a passage (for the decline model's coverage of the question)."""
         return self._passage_tokens(self._row[chunk_id])
