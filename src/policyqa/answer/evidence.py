@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..text.language import detect_language
+from ..text.language import CJK, detect_language
 from ..text.people import is_roster, names_romanised, romanised_names
 from ..text.places import places_about, places_named
 from ..text.sentences import split_sentences
@@ -28,7 +28,6 @@ _END = re.compile(r"[。！？.!?；;:：]\s*[”’」』）)\"']*\s*$")
 #: a numbered heading even when it ends in a full stop: "(六)合理确定创新药医保支付标准。", "一、…", "3. …"
 NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|"
                        r"\d{1,2}[.、]\s)")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 #: where text/sentences.py cuts an overlong sentence: after a comma, never after a full stop
 _CUT = re.compile(r"[，、：,:]$")
 #: longest whole sentence a lead quotes (a stored sentence is at most 300 characters)
@@ -75,7 +74,7 @@ class Piece:
 
 
 def _long_enough(text: str) -> bool:
-    return len(_CJK.findall(text)) >= 6 or len(_WORD.findall(text)) >= 4
+    return len(CJK.findall(text)) >= 6 or len(_WORD.findall(text)) >= 4
 
 
 @dataclass(frozen=True)

@@ -257,12 +257,8 @@ class Assessor:
     def _bare(self, question: str) -> str:
         """A query that is one glossary term and nothing else ("NRDL", 商保创新药目录, 挂网) asks what it
         is: it is answered like "What is the NRDL?", by the sentence that introduces the term."""
-        bare = question.strip(" \t？?。.!！")
         glossary = self.retriever.lexicon.glossary  # None when the glossary is switched off
-        if glossary and len(bare) > glossary.longest + 3:  # no term (plural ending and all) is that long
-            return ""  # and the scan costs a millisecond
-        terms = glossary.translate(bare) if glossary else []
-        return bare if len(terms) == 1 and terms[0][0].lower() == bare.lower() else ""
+        return glossary.whole_term(question.strip(" \t？?。.!！")) if glossary else ""
 
     def _names_found(self, question: str, top: list[Hit]) -> set[str]:
         """The tokens of the romanised names ("Meng Fanli") that a passage found writes in characters

@@ -59,8 +59,7 @@ def run_eval(
     layer on each question and score the answer; return the report dictionary."""
     chunks = retriever.index.chunks
     answerer = Answerer(settings, retriever)
-    retriever.search("warm-up 预热", k=1, mode=mode)  # the first call of each language pays one-off costs
-    answerer.warm_up()  # as `policyqa serve` does: lazy loads are no question's latency
+    answerer.warm_up()  # as `policyqa serve` does: one-off loads are no question's latency
     rows, latencies, off = [], [], []
     for done, question in enumerate(questions, start=1):
         # the answer first: the assessment is cached per question, and the answer step's timing must include

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+#: a Chinese character (CJK Extension A and the Unified Ideographs)
+CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
 def detect_language(text: str) -> str:
     """'zh' or 'en' by which script dominates the letters of a passage (counted by regular expressions: the
     answer step asks it of every candidate sentence, and a loop over the characters took a millisecond)."""
-    return "zh" if len(_CJK.findall(text)) * 2 >= len(_LATIN.findall(text)) else "en"
+    return "zh" if len(CJK.findall(text)) * 2 >= len(_LATIN.findall(text)) else "en"
 
 
 def document_languages(text: str, sample: int = 2**20) -> list[str]:

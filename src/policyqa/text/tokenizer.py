@@ -30,11 +30,11 @@ _ZH_STOP = {
 #: bump when tokens change in a way `config()` does not show (jieba mode, stemmer, normalisation)
 TOKENIZER_VERSION = 2
 _TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[.%][0-9]+)?%?", re.I)
+#: texts up to this long (a question, a term's form) are cached by the tokenizer
+_CACHED_CHARS = 200
 #: the words a policy text introduces its short names with, "(以下称商保创新药目录)": the short name is a word
 #: of its own, which jieba, not knowing 商保, would otherwise fuse with 称 ("称商保"), so that the sentence
 #: defining the catalogue lost its name to the keyword search and to the answer layer's word coverage
-#: texts up to this long (a question, a term's form) are cached by the tokenizer
-_CACHED_CHARS = 200
 _NAMING = re.compile(r"(以下简称|以下称|简称|下称)(?=[\u3400-\u9fff])")
 
 
