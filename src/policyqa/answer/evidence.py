@@ -62,7 +62,7 @@ class Piece:
     places: frozenset[str]
     states: bool
     off_place: bool
-    features: np.ndarray = field(repr=False)
+    features: np.ndarray = field(default=None, repr=False)  # a row of the question's feature array
     score: float = 0.0
     #: (text, quote) of the whole sentence when this piece is part of one cut at commas for length
     whole: tuple[str, str] | None = None
@@ -115,6 +115,7 @@ class Evidence:
             facts = facts.with_translations((t.source, t.forms) for t in self.retriever.translate(question))
         top = hits[0].score if hits else 0.0
         found: list[Piece] = []
+        rows: list[list[float]] = []  # the features, made one array at the end (an array a piece cost more)
         for i, hit in enumerate(hits[: self.passages]):
             row = self._row[hit.chunk_id]
             parts, n = self._parts(row)
@@ -124,14 +125,16 @@ class Evidence:
                     continue
                 off = bool(facts.places) and bool(part.places) and not (part.places & facts.places)
                 states = facts.states(part.text)
-                found.append(Piece(i, part.text, part.quote, part.places, states, off, np.array([
+                found.append(Piece(i, part.text, part.quote, part.places, states, off, whole=part.whole,
+                                   roster=part.roster, dateline=part.dateline))
+                rows.append([
                     cosines[part.sentence], hit.dense_score or 0.0, hit.score - top, i,
                     _coverage(terms, part.tokens), translated_share(translated, part.tokens),
                     float(states) if facts.typed else 0.5,
                     part.heading, math.log(len(part.text)), float(part.lang != facts.lang), float(off),
                     0.0, 0.0, cosines[part.sentence] if part.lang != facts.lang else 0.0,
-                ], dtype=np.float32), whole=part.whole, roster=part.roster, dateline=part.dateline))
-        _add_gaps(found, facts)
+                ])
+        _add_gaps(found, np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURES)), facts)
         if facts.term:
             forms = [facts.term, *(form for t in self.retriever.translate(facts.term) for form in t.forms)]
             _mark_definitions(found, forms, person=facts.term == asked_person(question))
@@ -278,12 +281,12 @@ def _unknown_names(found: list[Piece], facts: QuestionFacts) -> None:
         piece.features[column] = 0.5
 
 
-def _add_gaps(found: list[Piece], facts: QuestionFacts) -> None:
-    """Features relative to the question's best piece: a sentence is good by comparison with those that
-    may answer, which are the pieces about the asked place when some are (selection.choose)."""
+def _add_gaps(found: list[Piece], matrix: np.ndarray, facts: QuestionFacts) -> None:
+    """Features relative to the question's best piece, then each piece's row of `matrix`: a sentence is
+    good by comparison with those that may answer, which are the pieces about the asked place when some
+    are (selection.choose)."""
     if not found:
         return
-    matrix = np.stack([p.features for p in found])
     rivals = np.array([bool(p.places & facts.places) for p in found]) if facts.places else None
     if rivals is None or not rivals.any():
         rivals = np.ones(len(found), dtype=bool)
@@ -318,5 +321,5 @@ def translated_share(translated: tuple[tuple[tuple[frozenset[str], ...], float],
     """Weighted share of the question's translated terms whose other-language form (any of them: a set of
     tokens) the piece has: glossary terms count fully, dictionary words at their lower weight."""
     total = sum(weight for _forms, weight in translated)
-    found = sum(weight for forms, weight in translated if any(form <= tokens for form in forms))
+    found = sum(weight for forms, weight in translated if any(map(tokens.issuperset, forms)))
     return found / total if total else 0.0

@@ -7,6 +7,7 @@ which ones may support the lead; it never empties an answer.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable
@@ -59,9 +60,12 @@ _REPORTED = re.compile(r"报道|文章|新闻|\breport|\barticles?\b|\bnews\b", 
 _GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
 
 
+@functools.lru_cache(maxsize=65536)
 def _without(given: tuple[str, ...], sentence: str) -> str:
     """The sentence with the given numbers blanked, as whole numbers (35 but not 135 or 3.5) and whatever
     their thousands separators (the question's 3900多家 is the passage's "over 3,900 companies")."""
+    if not given:
+        return sentence
     values = {g.replace(",", "") for g in given}
     return _GIVEN.sub(lambda m: " … " if m.group(0).replace(",", "") in values else m.group(0), sentence)
 
@@ -173,24 +177,7 @@ class QuestionFacts(BaseModel):
     def counts(self, sentence: str) -> bool | None:
         """Whether a number stands right before a counted word (up to three words or eight characters
         between); None when the sentence names no counted word, so cannot tell."""
-        if not self.counted or not names_any(sentence.lower(), self.counted):
-            return None
-        # "成都高新区3900多家…企业中有多少家是上市公司？" is not answered by "over 3,900 … companies"
-        sentence = _without(self.given, sentence)
-        # "surpassed 500 billion yuan, with the biopharmaceutical segment …" counts no biopharmaceutical
-        # companies: the number and its "billion" belong to the sum
-        sentence = _no_money(sentence)
-        # "one" is no figure in general (one of, one-stop), but "cultivate one industry leader" counts
-        # "Biosafety Level 4 (P4) laboratories" counts no laboratories, but "12 Class I new drugs" counts
-        labels = [m.span() for m in LABEL.finditer(sentence)]
-        for figure in itertools.chain(_UNIT_FIGURE["count"].finditer(sentence), _ONE.finditer(sentence)):
-            if any(start <= figure.start() < end for start, end in labels):
-                continue
-            after = sentence[figure.end(): figure.end() + 40].lower()
-            near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
-            if names_any(near, self.counted):
-                return True
-        return False
+        return _counts(self.counted, self.given, sentence) if self.counted else None
 
     def _names_counted_in(self, sentence: str) -> bool:
         """Whether the counted thing has a form in the sentence's language (its own, or a translation), so
@@ -232,10 +219,35 @@ class QuestionFacts(BaseModel):
 _UNIT_FIGURE = {unit: figure for unit, _cue, figure in UNITS}
 
 
+@functools.lru_cache(maxsize=65536)
 def _no_money(sentence: str) -> str:
     """The sentence with its sums of money blanked out ("500 billion yuan", 9.76亿元, "$3 million"), for
     a count: a sum is no number of things, nor is its "billion" a count of the words after it."""
     return _UNIT_FIGURE["money"].sub(lambda m: " " * len(m.group()), sentence)
+
+
+@functools.lru_cache(maxsize=65536)
+def _counts(counted: tuple[str, ...], given: tuple[str, ...], sentence: str) -> bool | None:
+    """QuestionFacts.counts, cached: a count question's sentences are asked whether they count it for
+    their features, their ranking, the lead and the decline, each a dozen regular expressions."""
+    if not names_any(sentence.lower(), counted):
+        return None
+    # "成都高新区3900多家…企业中有多少家是上市公司？" is not answered by "over 3,900 … companies"
+    sentence = _without(given, sentence)
+    # "surpassed 500 billion yuan, with the biopharmaceutical segment …" counts no biopharmaceutical
+    # companies: the number and its "billion" belong to the sum
+    sentence = _no_money(sentence)
+    # "one" is no figure in general (one of, one-stop), but "cultivate one industry leader" counts
+    # "Biosafety Level 4 (P4) laboratories" counts no laboratories, but "12 Class I new drugs" counts
+    labels = [m.span() for m in LABEL.finditer(sentence)]
+    for figure in itertools.chain(_UNIT_FIGURE["count"].finditer(sentence), _ONE.finditer(sentence)):
+        if any(start <= figure.start() < end for start, end in labels):
+            continue
+        after = sentence[figure.end(): figure.end() + 40].lower()
+        near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
+        if names_any(near, counted):
+            return True
+    return False
 
 
 TYPED = ("quantity", "date", "place", "person", "organisation")

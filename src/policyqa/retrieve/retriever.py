@@ -55,7 +55,8 @@ class Retriever:
         self._row_shingles = functools.lru_cache(maxsize=65536)(lambda row: shingles(index.chunks[row].text))
         # a passage's sentences as keyword token sets, for BM25's best-sentence share (cached like shingles)
         self._row_sentence_terms = functools.lru_cache(maxsize=65536)(self._sentence_terms)
-        self._clause_rows = functools.lru_cache(maxsize=65536)(self._clause_spans)
+        # the answer layer scores the sentences of the passages it is given, which recur across questions
+        self._scored_vectors = functools.lru_cache(maxsize=1024)(self._stacked_vectors)
         # the answer layer reads the question's vector again after the search: embed it once
         self.encode_query = functools.lru_cache(maxsize=1024)(embedder.encode_query)
         # the answer layer's sentence features and its decline model both read the translated terms
@@ -243,11 +244,23 @@ class Retriever:
     def sentence_cosines(self, row: int, n: int, query: np.ndarray) -> np.ndarray:
         """Cosines of passage `row`'s `n` sentences with `query`, each raised to its best clause window's
         (text/sentences.clause_windows) when the build stored clause vectors."""
-        cosines = self.sentence_vectors(row, n) @ query
-        for j, start, end in self._clause_rows(row, n):
-            block = np.asarray(self.index.clause_vectors[start:end], dtype=np.float32)
-            cosines[j] = max(cosines[j], float((block @ query).max()))
-        return cosines
+        vectors, starts = self._scored_vectors(row, n)
+        return np.maximum.reduceat(vectors @ query, starts)
+
+    def _stacked_vectors(self, row: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Passage `row`'s sentence vectors, each followed by its clause windows' vectors, and where each
+        sentence's rows start: one product and one maximum per sentence score them all, where a product
+        per sentence cost more than the arithmetic."""
+        sentences = self.sentence_vectors(row, n)
+        clauses = {j: (start, end) for j, start, end in self._clause_spans(row, n)}
+        blocks, starts = [], []
+        for j in range(n):
+            starts.append(sum(len(block) for block in blocks))
+            blocks.append(sentences[j : j + 1])
+            if j in clauses:
+                start, end = clauses[j]
+                blocks.append(np.asarray(self.index.clause_vectors[start:end], dtype=np.float32))
+        return np.concatenate(blocks), np.array(starts, dtype=np.intp)
 
     def _clause_spans(self, row: int, n: int) -> tuple[tuple[int, int, int], ...]:
         """(sentence, first row, end row) of each of passage `row`'s sentences that has clause vectors."""

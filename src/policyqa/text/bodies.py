@@ -10,7 +10,7 @@ in both languages; a body counts as mentioned when any of its forms is in a pass
 
 from __future__ import annotations
 
-from .places import forms_pattern
+from .places import Names
 
 #: Chinese name -> forms in either language (the first English form names it in an English refusal)
 BODIES: dict[str, tuple[str, ...]] = {
@@ -48,12 +48,12 @@ BODIES: dict[str, tuple[str, ...]] = {
 }
 
 
-_BODIES = {name: forms_pattern(forms, acronym=6) for name, forms in BODIES.items()}
+_BODIES = Names(BODIES, acronym=6)
 
 
 def bodies_named(text: str) -> set[str]:
     """The listed bodies (by Chinese name) a text mentions in either language."""
-    return {name for name, pattern in _BODIES.items() if pattern.search(text)}
+    return _BODIES.found(text)
 
 
 def unmentioned_bodies(question: str, passages: str) -> set[str]:

@@ -104,17 +104,28 @@ def forms_pattern(forms: tuple[str, ...], acronym: int = 4) -> re.Pattern:
     return re.compile("|".join(one(f) for f in forms))
 
 
-_ABROAD = {name: forms_pattern(forms) for name, forms in ABROAD.items()}
-#: the forms case-folded: a name's pattern can match only where one of them is a substring, which a plain
-#: search finds in microseconds (the patterns, with their word boundaries, took 0.5 ms a question)
-_ABROAD_FOLDED = {name: tuple({form.casefold() for form in forms}) for name, forms in ABROAD.items()}
+class Names:
+    """Things named by their forms in either language (forms_pattern), each found by its pattern only where
+    a plain substring test of its case-folded forms finds one: the patterns, with their word boundaries,
+    took 0.5 ms a question, the test microseconds."""
+
+    def __init__(self, forms: dict[str, tuple[str, ...]], acronym: int = 4) -> None:
+        self._names = {name: (tuple({form.casefold() for form in named}), forms_pattern(named, acronym))
+                       for name, named in forms.items()}
+
+    def found(self, text: str) -> set[str]:
+        """The names (the dictionary's keys) that `text` mentions."""
+        folded = text.casefold()
+        return {name for name, (forms, pattern) in self._names.items()
+                if any(form in folded for form in forms) and pattern.search(text)}
+
+
+_ABROAD = Names(ABROAD)
 
 
 def abroad_named(text: str) -> set[str]:
     """Places abroad (by Chinese name) that a text mentions in either language."""
-    folded = text.casefold()
-    return {name for name, pattern in _ABROAD.items()
-            if any(form in folded for form in _ABROAD_FOLDED[name]) and pattern.search(text)}
+    return _ABROAD.found(text)
 
 
 #: world regions and markets abroad: what "which regions should the platform target?" may be answered with

@@ -11,6 +11,7 @@ import functools
 import marshal
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 _EN_STOP = {
@@ -44,31 +45,38 @@ class LexicalTokenizer:
     def __init__(self) -> None:
         self._jieba = load_jieba()
         # questions and their translations' forms recur, and each asks jieba again (70 µs a form, a few
-        # hundred forms a question): short texts are tokenized once; passages are not kept
-        self._short = functools.lru_cache(maxsize=65536)(self._tuple)
+        # hundred forms a question; the search reads a question's words, the answer its tokens): short
+        # texts are tokenized once; passages are not kept
+        self._short = functools.lru_cache(maxsize=65536)(self._tokenized)
 
     def __call__(self, text: str) -> list[str]:
-        return list(self._short(text) if len(text) <= _CACHED_CHARS else self._tuple(text))
-
-    def _tuple(self, text: str) -> tuple[str, ...]:
-        return tuple(token for group in self.pieces(text) for token in group)
+        return list(self._cached(text)[1])
 
     def pieces(self, text: str) -> list[list[str]]:
         """The tokens grouped by the word they come from: a Chinese word's search-mode parts (jieba's
         `cut_for_search`, word by word) and the word itself (维多利亚州 -> 维多, 多利, 利亚, 维多利, 多利亚,
         利亚州, 维多利亚州), an English word's stem alone. A query weighs a long word's parts as shares of
         one word; the index reads them flat."""
-        groups = []
+        return [list(group) for group in self._cached(text)[0]]
+
+    def _cached(self, text: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+        return self._short(text) if len(text) <= _CACHED_CHARS else self._tokenized(text)
+
+    def _tokenized(self, text: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+        """The word groups (`pieces`) and the flat tokens."""
+        groups = tuple(self._groups(text))
+        return groups, tuple(token for group in groups for token in group)
+
+    def _groups(self, text: str) -> Iterator[tuple[str, ...]]:
         for run in _TOKEN.findall(_NAMING.sub(r"\1 ", text.lower())):
             if "\u3400" <= run[0] <= "\u9fff":
                 frequencies = self._jieba.dt.FREQ
                 for word in self._jieba.cut(run):
-                    group = [t for t in _search_parts(word, frequencies) if t not in _ZH_STOP]
+                    group = tuple(t for t in _search_parts(word, frequencies) if t not in _ZH_STOP)
                     if group:
-                        groups.append(group)
+                        yield group
             elif run not in _EN_STOP:
-                groups.append([english_stem(run)])
-        return groups
+                yield (english_stem(run),)
 
     @staticmethod
     def config() -> dict:
