@@ -166,9 +166,12 @@ class Evidence:
         return parts, len(spans)
 
     def prepare(self, rows: int) -> None:
-        """Split the first `rows` passages into their candidate sentences ahead of any question."""
+        """Split the first `rows` passages into their candidate sentences, and gather their sentence vectors
+        and keyword tokens, ahead of any question."""
         for row in range(min(rows, len(self.retriever.index.chunks))):
-            self._parts(row)
+            _parts, n = self._parts(row)
+            self.retriever.sentence_rows(row, n)
+            self._passage_tokens(row)
 
     def tokens_of(self, chunk_id: str) -> frozenset[str]:
         """Every keyword token of a passage (for the decline model's coverage of the question)."""

@@ -56,7 +56,7 @@ class Retriever:
         # a passage's sentences as keyword token sets, for BM25's best-sentence share (cached like shingles)
         self._row_sentence_terms = functools.lru_cache(maxsize=65536)(self._sentence_terms)
         # the answer layer scores the sentences of the passages it is given, which recur across questions
-        self._scored_vectors = functools.lru_cache(maxsize=1024)(self._stacked_vectors)
+        self.sentence_rows = functools.lru_cache(maxsize=1024)(self._sentence_rows)
         # the answer layer reads the question's vector again after the search: embed it once
         self.encode_query = functools.lru_cache(maxsize=1024)(embedder.encode_query)
         # the answer layer's sentence features and its decline model both read the translated terms
@@ -244,10 +244,10 @@ class Retriever:
     def sentence_cosines(self, row: int, n: int, query: np.ndarray) -> np.ndarray:
         """Cosines of passage `row`'s `n` sentences with `query`, each raised to its best clause window's
         (text/sentences.clause_windows) when the build stored clause vectors."""
-        vectors, starts = self._scored_vectors(row, n)
+        vectors, starts = self.sentence_rows(row, n)
         return np.maximum.reduceat(vectors @ query, starts)
 
-    def _stacked_vectors(self, row: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def _sentence_rows(self, row: int, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Passage `row`'s sentence vectors, each followed by its clause windows' vectors, and where each
         sentence's rows start: one product and one maximum per sentence score them all, where a product
         per sentence cost more than the arithmetic."""
