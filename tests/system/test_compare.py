@@ -16,6 +16,7 @@ import pytest
 from test_browser import ARGS, ARTIFACTS, chromium  # noqa: F401 - the fixture is shared
 
 from cli_runner import policyqa
+from policyqa.records import Filters
 
 pytestmark = pytest.mark.slow
 
@@ -190,6 +191,21 @@ def test_a_money_question_leaves_regions_that_state_no_sum_silent(built):
     assert not rows["Hainan"].declined and "400,000 to 10 million yuan" in rows["Hainan"].answer
     assert rows["Beijing"].declined
     assert {key for key, g in rows.items() if not g.declined} == {"Hainan"}
+
+
+def test_a_question_across_regions_points_to_compare(built, retriever):
+    """One answer quotes the best passages whichever regions they are about; a question for which regions,
+    or about two provinces, says where each region's own answer is. A question about one region, and a
+    comparison's rows (asked with a region filter), do not."""
+    from policyqa.answer.answerer import Answerer
+
+    answerer = Answerer(built[0], retriever)
+    which = "Which regions give money to companies for innovative drug clinical trials, and how much?"
+    assert "policyqa compare" in answerer.ask(which).notice
+    assert "按地区比较" in answerer.ask("北京和广州对创新药临床试验分别有哪些支持？").notice
+    hainan = "What does Hainan offer to companies whose innovative drugs are approved?"
+    assert "compare" not in answerer.ask(hainan).notice
+    assert "compare" not in answerer.ask(which, filters=Filters(places=["Hainan"])).notice
 
 
 def test_a_region_filter_quotes_no_sentence_about_other_regions(built, retriever):

@@ -24,6 +24,7 @@ from ..text.places import PROVINCE_OF, scope_of
 from .base import AnswerBackend, BackendFailed, Draft
 from .citations import neutralise_markers
 from .extractive import ExtractiveBackend, place_names
+from .facts import asks_across_regions
 from .llm.backend import OpenAIBackend
 from .messages import MESSAGES, NAME_SORTS
 from .question import PreparedQuestion, prepare_question
@@ -94,6 +95,10 @@ class Answerer:
         chosen = self.backend(backend or self.settings.backend)
         k = k or self.settings.k
         q = prepare_question(question, self.settings.max_question_chars)
+        if not q.problem and (filters is None or filters.is_empty()) and asks_across_regions(q.text):
+            # one answer quotes the best passages, whichever regions they are about; a comparison's rows
+            # ask with a region or document filter, and are the answer this points to
+            q.notice = " ".join(x for x in (q.notice, MESSAGES[q.lang]["across_regions"]) if x)
         base = {"question": q.text, "backend": chosen.name, "lang": q.lang}
         if q.problem:
             yield Answer(answer=q.problem, declined=True, notice=q.notice or q.problem,

@@ -19,7 +19,7 @@ from ..text.cities import names_city
 from ..text.language import detect_language
 from ..text.organisations import asked_organisation, asks_body, names_organisation
 from ..text.people import names_person, romanised_names
-from ..text.places import any_place_named, places_named, with_provinces
+from ..text.places import PROVINCE_OF, any_place_named, places_named, with_provinces
 from .counting import counted, names_any, stem
 from .kinds import (
     ASKS,
@@ -366,6 +366,13 @@ _PART = re.compile(r"\d[\d,.]*\s*[多余]?[个家款项种条位名所只件批�
                    r"[，,]?\s*(?:共|一共)?有?\s*(?:多少|几)|"
                    r"\bhow many of (?:the |these |those |its |their )?"
                    r"(?:more than |over |about |nearly |some )?\d", re.I)
+
+
+def asks_across_regions(question: str) -> bool:
+    """Whether a question asks which regions do something, or about two provinces or more (a city counts
+    for its province): a comparison answers it region by region (answer/compare.py)."""
+    provinces = {PROVINCE_OF.get(place, place) for place in places_named(question)}
+    return bool(_WHICH_REGIONS.search(question)) or len(provinces) > 1
 
 
 def analyse(question: str, one_region: bool = False) -> QuestionFacts:
