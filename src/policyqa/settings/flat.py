@@ -272,9 +272,10 @@ class Settings(BaseSettings):
     #: of the 54 off-topic unanswerable questions less: about half the threshold tells them apart
     closest_floor: float = Field(0.2, ge=0, le=1, description="answer probability from which a declined "
                                  "answer quotes its closest sentence (marked as no answer)")
-    #: a passage's candidate sentences take ~3.5 ms to prepare the first time it is retrieved (2-core AMD
-    #: EPYC); on heldout.jsonl, preparing the bundled corpus's 94 at start took the answer step's p50 from
-    #: 9.1 to 6.5 ms and its p95 from 37 to 18 ms. 1,000 passages take about 4 s at start
+    #: a passage's candidate sentences, sentence vectors and keyword tokens take ~5 ms to prepare the first
+    #: time it is retrieved (2-core AMD EPYC); on heldout.jsonl, preparing the bundled corpus's 94 passages
+    #: at start took the answer step's p50 from 9.1 to 6.5 ms and its p95 from 37 to 18 ms (stop 35), and
+    #: their vectors and tokens fresh14's from 6.2 to 4.4 ms (stop 36). 1,000 passages take about 5 s
     warm_passages: int = Field(1000, ge=0, le=10_000_000, description="passages whose answer candidates "
                                "are prepared at start (serve, eval); the rest on first retrieval")
     #: questions+heldout+fresh: +4 unanswerable declined, +1 false refusal; fresh2 +1 declined; XQuAD
