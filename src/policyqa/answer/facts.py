@@ -7,20 +7,17 @@ which ones may support the lead; it never empties an answer.
 
 from __future__ import annotations
 
-import functools
-import itertools
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from pydantic import BaseModel
 
-from ..text.cities import names_city
 from ..text.language import detect_language
-from ..text.organisations import asked_organisation, asks_body, names_organisation
-from ..text.people import names_person, romanised_names
-from ..text.places import PROVINCE_OF, any_place_named, places_named, with_provinces
-from .counting import counted, names_any, stem
+from ..text.organisations import asked_organisation, asks_body
+from ..text.people import romanised_names
+from ..text.places import PROVINCE_OF, places_named, with_provinces
+from . import stating
+from .counting import counted, stem
 from .kinds import (
     ASKS,
     ASKS_CITY,
@@ -30,21 +27,13 @@ from .kinds import (
     AUXILIARY,
     CLASSIFIERS,
     DATED_YEAR,
-    DAY,
     EVENT_TIME,
-    LABEL,
-    LEADS,
     STATES,
-    TITLE,
     UNITS,
-    VENUE,
     YEAR,
     measure_of,
     no_labels,
 )
-
-_ONE = re.compile(r"\bone\b", re.I)
-
 
 #: a date question about when a report or article came out, or the date a notice is signed (落款): its
 #: answer is the source's dateline
@@ -56,20 +45,6 @@ _PUBLISHED = re.compile(r"报道|刊发|刊登|刊出|发表|文章|新闻|落�
 #: what a notice's own date is asked by (its sign-off, 落款), and what asks about a report on it instead
 _SIGNED = re.compile(r"落款|成文日期|发文日期|签发|通知|\bsign(?:ed)?\b|\b(?:circular|notice)s?\b", re.I)
 _REPORTED = re.compile(r"报道|文章|新闻|\breport|\barticles?\b|\bnews\b", re.I)
-
-#: a number as a question gives it (35, 1,200, 2.5); matched in a sentence only as a whole number
-_GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
-
-
-@functools.lru_cache(maxsize=65536)
-def _without(given: tuple[str, ...], sentence: str) -> str:
-    """The sentence with the given numbers blanked, as whole numbers (35 but not 135 or 3.5) and whatever
-    their thousands separators (the question's 3900多家 is the passage's "over 3,900 companies")."""
-    if not given:
-        return sentence
-    values = {g.replace(",", "") for g in given}
-    return _GIVEN.sub(lambda m: " … " if m.group(0).replace(",", "") in values else m.group(0), sentence)
-
 
 class QuestionFacts(BaseModel):
     """The constraints a sentence must meet to answer the question."""
@@ -131,8 +106,9 @@ class QuestionFacts(BaseModel):
     def states(self, sentence: str) -> bool:
         """Whether a sentence states the asked kind of answer (a quantity in the asked unit, other than a
         number the question gives itself)."""
-        return _states(_Asked(self.kind, self.unit, self.given, self.counted, self.part, self.leads,
-                              self.venue, self.city, self.day, self.organisation), sentence)
+        asked = stating.Asked(self.kind, self.unit, self.given, self.counted, self.part, self.leads,
+                              self.venue, self.city, self.day, self.organisation)
+        return stating.states(asked, sentence)
 
     def states_figure(self, sentence: str) -> bool:
         """Whether a sentence states the asked figure by a number that counts: for a count, a level's, a
@@ -149,7 +125,7 @@ class QuestionFacts(BaseModel):
     def counts(self, sentence: str) -> bool | None:
         """Whether a number stands right before a counted word (up to three words or eight characters
         between); None when the sentence names no counted word, so cannot tell."""
-        return _counts(self.counted, self.given, sentence) if self.counted else None
+        return stating.counts(self.counted, self.given, sentence) if self.counted else None
 
     def with_translations(self, terms: Iterable[tuple[str, list[str]]]) -> QuestionFacts:
         """These facts with the counted words' translations (term, forms) added, so a sentence in the
@@ -180,101 +156,6 @@ class QuestionFacts(BaseModel):
     def strict(self) -> bool:
         """Kinds a supporting sentence must state too: a figure or date question wants figures."""
         return self.kind in STATES
-
-
-_UNIT_FIGURE = {unit: figure for unit, _cue, figure in UNITS}
-
-
-@functools.lru_cache(maxsize=65536)
-def _no_money(sentence: str) -> str:
-    """The sentence with its sums of money blanked out ("500 billion yuan", 9.76亿元, "$3 million"), for
-    a count: a sum is no number of things, nor is its "billion" a count of the words after it."""
-    return _UNIT_FIGURE["money"].sub(lambda m: " " * len(m.group()), sentence)
-
-
-class _Asked(NamedTuple):
-    """What decides whether a sentence states the answer (QuestionFacts.states): not the question's places,
-    years or term, so questions of one kind share it."""
-
-    kind: str
-    unit: str
-    given: tuple[str, ...]
-    counted: tuple[str, ...]
-    part: bool
-    leads: bool
-    venue: bool
-    city: bool
-    day: bool
-    organisation: str
-
-
-@functools.lru_cache(maxsize=65536)
-def _states(asked: _Asked, sentence: str) -> bool:
-    """QuestionFacts.states, cached: the same passages' sentences are asked again by each question of a
-    kind, and a place's, a date's or a count's patterns took up to 0.15 ms a sentence."""
-    if asked.kind == "quantity" and asked.given:
-        sentence = _without(asked.given, sentence)
-    if asked.unit == "count":  # a sum counts nothing: "500 billion yuan" is no number of companies
-        sentence = _no_money(sentence)
-    if asked.leads:
-        return bool(LEADS.search(sentence))
-    if asked.kind == "place":
-        if asked.venue:
-            return bool(VENUE.search(sentence))
-        return names_city(sentence) if asked.city else any_place_named(sentence)
-    if asked.kind == "person":
-        return names_person(sentence)
-    if asked.kind == "organisation":
-        return names_organisation(sentence, asked.organisation)
-    counting = asked.unit == "count" and bool(asked.counted)
-    if counting and (counts := _counts(asked.counted, asked.given, sentence)) is not None:
-        return counts
-    if counting and _names_counted_in(asked.counted, sentence):
-        # the counted thing is not named, though it could be: "3,900 biopharmaceutical companies" is no
-        # number of listed companies, "nine other departments" none of Class 1 drugs
-        return False
-    if counting and asked.part:
-        # "56款创新药中有多少款是中药？": only a number of that part answers, not the 56 nor another one
-        return False
-    if asked.unit:
-        return bool(_UNIT_FIGURE[asked.unit].search(sentence))
-    if asked.kind == "date":  # "issued the "… Medicine in Beijing (2025)"" dates nothing: a title's year
-        sentence = TITLE.sub(" ", sentence)
-    if asked.day:
-        return bool(DAY.search(sentence))
-    pattern = STATES.get(asked.kind)
-    return pattern is None or bool(pattern.search(sentence))
-
-
-def _names_counted_in(counted: tuple[str, ...], sentence: str) -> bool:
-    """Whether the counted thing has a form in the sentence's language (its own, or a translation), so
-    that a sentence not naming it can be told to count something else."""
-    english = detect_language(sentence) == "en"
-    return any(word.isascii() == english for word in counted)
-
-
-@functools.lru_cache(maxsize=65536)
-def _counts(counted: tuple[str, ...], given: tuple[str, ...], sentence: str) -> bool | None:
-    """QuestionFacts.counts, cached: a count question's sentences are asked whether they count it for
-    their features, their ranking, the lead and the decline, each a dozen regular expressions."""
-    if not names_any(sentence.lower(), counted):
-        return None
-    # "成都高新区3900多家…企业中有多少家是上市公司？" is not answered by "over 3,900 … companies"
-    sentence = _without(given, sentence)
-    # "surpassed 500 billion yuan, with the biopharmaceutical segment …" counts no biopharmaceutical
-    # companies: the number and its "billion" belong to the sum
-    sentence = _no_money(sentence)
-    # "one" is no figure in general (one of, one-stop), but "cultivate one industry leader" counts
-    # "Biosafety Level 4 (P4) laboratories" counts no laboratories, but "12 Class I new drugs" counts
-    labels = [m.span() for m in LABEL.finditer(sentence)]
-    for figure in itertools.chain(_UNIT_FIGURE["count"].finditer(sentence), _ONE.finditer(sentence)):
-        if any(start <= figure.start() < end for start, end in labels):
-            continue
-        after = sentence[figure.end(): figure.end() + 40].lower()
-        near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
-        if names_any(near, counted):
-            return True
-    return False
 
 
 TYPED = ("quantity", "date", "place", "person", "organisation")
@@ -430,5 +311,5 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          part=unit == "count" and bool(_PART.search(question)),
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),
-                         given=tuple(_GIVEN.findall(question)) if kind == "quantity" else ())
+                         given=tuple(stating.GIVEN.findall(question)) if kind == "quantity" else ())
 
