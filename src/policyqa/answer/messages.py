@@ -29,8 +29,9 @@ MESSAGES = {
         "partial_places": "文件没有给出{places}的相关内容。",
         "no_kind": "检索到的段落没有给出问题所问的{kind}，以上为最接近的表述。",
         "closest": "最接近的表述（第 {n} 段，不构成答案）：“{quote}”",
-        "across_regions": "这个问题涉及多个地区：“按地区比较”（问题框下方的选项，或 `policyqa compare`）"
-                          "会为每个地区分别给出带引用的回答，并标出文件未涉及的地区。",
+        "across_regions": "这个问题涉及多个地区：按地区比较（聊天界面的“按地区比较”、"
+                          "`policyqa compare` 或 API 的 compare 选项）会为每个地区分别给出带引用的回答，"
+                          "并标出文件未涉及的地区。",
     },
     "en": {
         "declined": "Sorry, the documents do not cover this question, so it cannot be answered from them. "
@@ -60,9 +61,9 @@ MESSAGES = {
         "partial_places": "The documents give nothing on this for {places}.",
         "no_kind": "The passages found state no {kind} for this; the closest statement is quoted above.",
         "closest": "The closest statement (passage {n}, not an answer): “{quote}”",
-        "across_regions": "This question asks across regions: Compare regions (the choice under the question "
-                          "box, or `policyqa compare`) gives each region its own cited answer and names the "
-                          "regions the documents leave silent.",
+        "across_regions": "This question asks across regions: a comparison (Compare regions in the chat, "
+                          "`policyqa compare`, or the APIs' compare option) gives each region its own cited "
+                          "answer and names the regions the documents leave silent.",
     },
 }
 
