@@ -14,6 +14,7 @@ from policyqa.answer.answerer import Answerer
 from policyqa.answer.citations import check_citations
 from policyqa.answer.evidence import FOOTNOTE
 from policyqa.records import Filters
+from policyqa.retrieve.retriever import Retriever
 from policyqa.text.figures import FIGURE
 from policyqa.text.places import places_about, places_named, region_of, with_provinces
 from policyqa.text.sentences import split_sentences
@@ -319,14 +320,17 @@ def test_a_digest_sentence_naming_no_place_is_about_its_passage_tags() -> None:
 
 @pytest.mark.parametrize("warm", [0, 10, 10_000])
 def test_warm_up_prepares_the_first_passages_candidate_sentences(built, retriever, warm: int) -> None:
-    """So that the first questions do not pay for splitting their passages nor for tokenizing them
-    (docs/performance.md); no more than there are passages, and none when switched off."""
+    """So that the first questions do not pay for splitting their passages, gathering their sentence vectors
+    nor tokenizing them (docs/performance.md); no more than there are passages, and none when switched
+    off."""
     settings = built[0].model_copy(update={"warm_passages": warm})
-    fresh = Answerer(settings, retriever)
+    own = Retriever(retriever.index, retriever.embedder, retriever.fusion, retriever.glossary)
+    fresh = Answerer(settings, own)
     fresh.warm_up()
     evidence = fresh.assessor.evidence
-    prepared = evidence._parts.cache_info().currsize, evidence._passage_tokens.cache_info().currsize
-    assert prepared == (min(warm, len(retriever.index.chunks)),) * 2
+    prepared = (evidence._parts.cache_info().currsize, evidence._passage_tokens.cache_info().currsize,
+                own.sentence_rows.cache_info().currsize)
+    assert prepared == (min(warm, len(retriever.index.chunks)),) * 3
     question = QUESTIONS["q024"]["question"]
     assert fresh.ask(question).answer == Answerer(built[0].model_copy(update={"warm_passages": 0}),
                                                   retriever).ask(question).answer

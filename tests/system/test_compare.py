@@ -198,14 +198,17 @@ def test_a_question_across_regions_points_to_compare(built, retriever):
     or about two provinces, says where each region's own answer is. A question about one region, and a
     comparison's rows (asked with a region filter), do not."""
     from policyqa.answer.answerer import Answerer
+    from policyqa.answer.messages import MESSAGES
 
     answerer = Answerer(built[0], retriever)
+    english, chinese = MESSAGES["en"]["across_regions"], MESSAGES["zh"]["across_regions"]
     which = "Which regions give money to companies for innovative drug clinical trials, and how much?"
-    assert "policyqa compare" in answerer.ask(which).notice
-    assert "按地区比较" in answerer.ask("北京和广州对创新药临床试验分别有哪些支持？").notice
+    assert english in answerer.ask(which).notice
+    assert english in answerer.ask(which, filters=Filters(languages=["en"])).notice  # no region picked
+    assert chinese in answerer.ask("北京和广州对创新药临床试验分别有哪些支持？").notice
     hainan = "What does Hainan offer to companies whose innovative drugs are approved?"
-    assert "compare" not in answerer.ask(hainan).notice
-    assert "compare" not in answerer.ask(which, filters=Filters(places=["Hainan"])).notice
+    assert english not in answerer.ask(hainan).notice
+    assert english not in answerer.ask(which, filters=Filters(places=["Hainan"])).notice
 
 
 def test_a_region_filter_quotes_no_sentence_about_other_regions(built, retriever):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from policyqa.answer.evidence import DATELINE, WHOLE_CHARS, defines, is_heading, is_title_line, whole_sentence
-from policyqa.answer.facts import analyse, asked_person, asked_term
+from policyqa.answer.facts import analyse, asked_person, asked_term, asks_across_regions
 from policyqa.retrieve.lexicon import Lexicon, packaged_dictionary
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
 from policyqa.text.people import is_roster, names_romanised, romanised_names
@@ -847,3 +847,19 @@ def test_a_frequency_is_stated_by_a_period_not_by_a_deadline() -> None:
     assert often.states("医保部门应按季度或月组织专家对特例单议病例进行评议")
     assert not often.states("鼓励医保定点医疗机构于药品目录更新公布后3个月内召开药事会")
     assert analyse("How often are elections held?").states("elections are held every five years")
+
+
+@pytest.mark.parametrize(("question", "across"), [
+    ("Which regions give money to companies for clinical trials, and how much?", True),
+    ("哪些地区对创新药临床试验给予资金支持？", True),
+    ("北京和海南对创新药临床试验分别有哪些支持？", True),
+    ("How do Beijing and Guangdong each shorten approval times?", True),
+    # a city and its own province are one region; one place is one region
+    ("广州和广东对创新药的支持有什么不同？", False),
+    ("What does Hainan offer to companies whose innovative drugs are approved?", False),
+    ("What does the NHSA measure say about commercial insurance?", False),
+])
+def test_a_question_across_regions_is_told_apart(question: str, across: bool) -> None:
+    """The plain answer's notice that a comparison answers each region (answer/answerer.py)."""
+    assert asks_across_regions(question) is across
+

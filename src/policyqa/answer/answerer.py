@@ -26,7 +26,7 @@ from .citations import neutralise_markers
 from .extractive import ExtractiveBackend, place_names
 from .facts import asks_across_regions
 from .llm.backend import OpenAIBackend
-from .messages import MESSAGES, NAME_SORTS
+from .messages import MESSAGES, NAME_SORTS, join_notices
 from .question import PreparedQuestion, prepare_question
 from .refusal import Assessment, Assessor
 
@@ -95,10 +95,7 @@ class Answerer:
         chosen = self.backend(backend or self.settings.backend)
         k = k or self.settings.k
         q = prepare_question(question, self.settings.max_question_chars)
-        if not q.problem and (filters is None or filters.is_empty()) and asks_across_regions(q.text):
-            # one answer quotes the best passages, whichever regions they are about; a comparison's rows
-            # ask with a region or document filter, and are the answer this points to
-            q.notice = " ".join(x for x in (q.notice, MESSAGES[q.lang]["across_regions"]) if x)
+        q.notice = join_notices(q.notice, _across_regions(q, filters))
         base = {"question": q.text, "backend": chosen.name, "lang": q.lang}
         if q.problem:
             yield Answer(answer=q.problem, declined=True, notice=q.notice or q.problem,
@@ -111,7 +108,7 @@ class Answerer:
 
         def done(draft: Draft, name: str, notice: str = "", partial: bool = False) -> Answer:
             now = time.perf_counter()
-            notices = " ".join(x for x in (q.notice, notice, draft.notice) if x)
+            notices = join_notices(q.notice, notice, draft.notice)
             return Answer(**{**base, "backend": name}, answer=draft.text, citations=draft.citations,
                           declined=draft.declined, notice=notices, partial=partial,
                           timings_ms={**timings, "answer": _ms(retrieved, now), "total": _ms(started, now)})
@@ -148,6 +145,16 @@ class Answerer:
             yield done(last or Draft(MESSAGES[q.lang]["no_sentence"]), self.extractive.name, notice)
             return
         yield done(last or Draft(MESSAGES[q.lang]["no_sentence"]), chosen.name)
+
+
+def _across_regions(q: PreparedQuestion, filters: Filters | None) -> str:
+    """The notice for a question across regions: one answer quotes the best passages, whichever regions
+    they are about, and a comparison answers each region. None where a filter already picks regions or
+    documents, as a comparison's own rows do."""
+    scoped = filters is not None and bool(filters.places or filters.regions or filters.doc_ids)
+    if q.problem or scoped or not asks_across_regions(q.text):
+        return ""
+    return MESSAGES[q.lang]["across_regions"]
 
 
 def declined_draft(assessment: Assessment, q: PreparedQuestion, hits: list[Hit], floor: float) -> Draft:

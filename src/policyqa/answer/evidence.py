@@ -62,7 +62,7 @@ class Piece:
     places: frozenset[str]
     states: bool
     off_place: bool
-    features: np.ndarray = field(default=None, repr=False)  # a row of the question's feature array
+    features: np.ndarray = field(repr=False)  # a row of the question's feature array (_add_gaps)
     score: float = 0.0
     #: (text, quote) of the whole sentence when this piece is part of one cut at commas for length
     whole: tuple[str, str] | None = None
@@ -114,7 +114,7 @@ class Evidence:
         if facts.counted:
             facts = facts.with_translations((t.source, t.forms) for t in self.retriever.translate(question))
         top = hits[0].score if hits else 0.0
-        found: list[Piece] = []
+        taken: list[tuple[int, _Part, bool, bool]] = []  # (hit, part, states, off)
         rows: list[list[float]] = []  # the features, made one array at the end (an array a piece cost more)
         for i, hit in enumerate(hits[: self.passages]):
             row = self._row[hit.chunk_id]
@@ -125,8 +125,7 @@ class Evidence:
                     continue
                 off = bool(facts.places) and bool(part.places) and not (part.places & facts.places)
                 states = facts.states(part.text)
-                found.append(Piece(i, part.text, part.quote, part.places, states, off, whole=part.whole,
-                                   roster=part.roster, dateline=part.dateline))
+                taken.append((i, part, states, off))
                 rows.append([
                     cosines[part.sentence], hit.dense_score or 0.0, hit.score - top, i,
                     _coverage(terms, part.tokens), translated_share(translated, part.tokens),
@@ -134,7 +133,11 @@ class Evidence:
                     part.heading, math.log(len(part.text)), float(part.lang != facts.lang), float(off),
                     0.0, 0.0, cosines[part.sentence] if part.lang != facts.lang else 0.0,
                 ])
-        _add_gaps(found, np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURES)), facts)
+        matrix = np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
+        _add_gaps(matrix, [part.places for _i, part, _states, _off in taken], facts)
+        found = [Piece(i, part.text, part.quote, part.places, states, off, features, whole=part.whole,
+                       roster=part.roster, dateline=part.dateline)
+                 for (i, part, states, off), features in zip(taken, matrix, strict=True)]
         if facts.term:
             forms = [facts.term, *(form for t in self.retriever.translate(facts.term) for form in t.forms)]
             _mark_definitions(found, forms, person=facts.term == asked_person(question))
@@ -168,9 +171,11 @@ class Evidence:
     def prepare(self, rows: int) -> None:
         """Split the first `rows` passages into their candidate sentences, and gather their sentence vectors
         and keyword tokens, ahead of any question."""
+        kept = self.retriever.sentence_rows.cache_parameters()["maxsize"]  # more would push out the first
         for row in range(min(rows, len(self.retriever.index.chunks))):
-            _parts, n = self._parts(row)
-            self.retriever.sentence_rows(row, n)
+            n = self._parts(row)[1]
+            if row < kept:
+                self.retriever.sentence_rows(row, n)
             self._passage_tokens(row)
 
     def tokens_of(self, chunk_id: str) -> frozenset[str]:
@@ -284,20 +289,18 @@ def _unknown_names(found: list[Piece], facts: QuestionFacts) -> None:
         piece.features[column] = 0.5
 
 
-def _add_gaps(found: list[Piece], matrix: np.ndarray, facts: QuestionFacts) -> None:
-    """Features relative to the question's best piece, then each piece's row of `matrix`: a sentence is
-    good by comparison with those that may answer, which are the pieces about the asked place when some
-    are (selection.choose)."""
-    if not found:
+def _add_gaps(matrix: np.ndarray, places: list[frozenset[str]], facts: QuestionFacts) -> None:
+    """Fill in the features relative to the question's best piece (a row of `matrix` a piece, `places` what
+    each is about): a sentence is good by comparison with those that may answer, which are the pieces
+    about the asked place when some are (selection.choose)."""
+    if not len(matrix):
         return
-    rivals = np.array([bool(p.places & facts.places) for p in found]) if facts.places else None
+    rivals = np.array([bool(about & facts.places) for about in places]) if facts.places else None
     if rivals is None or not rivals.any():
-        rivals = np.ones(len(found), dtype=bool)
+        rivals = np.ones(len(matrix), dtype=bool)
     for name, source in (("cosine_gap", "cosine"), ("coverage_gap", "coverage")):
         column = matrix[:, FEATURES.index(source)]
         matrix[:, FEATURES.index(name)] = column - column[rivals].max()
-    for piece, row in zip(found, matrix, strict=True):
-        piece.features = row
 
 
 def _flat(text: str) -> str:

@@ -251,7 +251,8 @@ _PART = re.compile(r"\d[\d,.]*\s*[多余]?[个家款项种条位名所只件批�
 
 def asks_across_regions(question: str) -> bool:
     """Whether a question asks which regions do something, or about two provinces or more (a city counts
-    for its province): a comparison answers it region by region (answer/compare.py)."""
+    for its province): a comparison answers it region by region (answer/compare.py). "Which province…"
+    counts too: the answer is one region, and a comparison shows it beside the others."""
     provinces = {PROVINCE_OF.get(place, place) for place in places_named(question)}
     return bool(_WHICH_REGIONS.search(question)) or len(provinces) > 1
 

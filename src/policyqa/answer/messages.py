@@ -101,3 +101,9 @@ REASONS = {
     "network": ("network error: {detail}", "网络错误：{detail}"),
     "internal": ("internal error: {detail}", "内部错误：{detail}"),
 }
+
+
+def join_notices(*notices: str) -> str:
+    """The notices in the order given, the empty ones left out: a reply carries the question's, the
+    backend's and the app's notices in one line."""
+    return " ".join(notice for notice in notices if notice)

@@ -28,7 +28,6 @@ _ONE = re.compile(r"\bone\b", re.I)
 GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
 
 
-@functools.lru_cache(maxsize=65536)
 def _without(given: tuple[str, ...], sentence: str) -> str:
     """The sentence with the given numbers blanked, as whole numbers (35 but not 135 or 3.5) and whatever
     their thousands separators (the question's 3900多家 is the passage's "over 3,900 companies")."""
@@ -41,7 +40,6 @@ def _without(given: tuple[str, ...], sentence: str) -> str:
 _UNIT_FIGURE = {unit: figure for unit, _cue, figure in UNITS}
 
 
-@functools.lru_cache(maxsize=65536)
 def _no_money(sentence: str) -> str:
     """The sentence with its sums of money blanked out ("500 billion yuan", 9.76亿元, "$3 million"), for
     a count: a sum is no number of things, nor is its "billion" a count of the words after it."""
@@ -66,12 +64,18 @@ class Asked(NamedTuple):
 
 @functools.lru_cache(maxsize=65536)
 def states(asked: Asked, sentence: str) -> bool:
-    """QuestionFacts.states, cached: the same passages' sentences are asked again by each question of a
-    kind, and a place's, a date's or a count's patterns took up to 0.15 ms a sentence."""
+    """QuestionFacts.states, cached per (what is asked, sentence): see the module's docstring."""
     if asked.kind == "quantity" and asked.given:
         sentence = _without(asked.given, sentence)
     if asked.unit == "count":  # a sum counts nothing: "500 billion yuan" is no number of companies
         sentence = _no_money(sentence)
+    named = _names(asked, sentence)
+    return named if named is not None else _figure_or_date(asked, sentence)
+
+
+def _names(asked: Asked, sentence: str) -> bool | None:
+    """For a question answered by a name (who leads, a place, a venue, a person, an organisation): whether
+    the sentence gives one; None for the other kinds."""
     if asked.leads:
         return bool(LEADS.search(sentence))
     if asked.kind == "place":
@@ -82,6 +86,11 @@ def states(asked: Asked, sentence: str) -> bool:
         return names_person(sentence)
     if asked.kind == "organisation":
         return names_organisation(sentence, asked.organisation)
+    return None
+
+
+def _figure_or_date(asked: Asked, sentence: str) -> bool:
+    """For a count, another quantity, a date or a kind with a pattern: whether the sentence gives it."""
     counting = asked.unit == "count" and bool(asked.counted)
     if counting and (counted := counts(asked.counted, asked.given, sentence)) is not None:
         return counted
@@ -111,8 +120,8 @@ def _names_counted_in(counted: tuple[str, ...], sentence: str) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def counts(counted: tuple[str, ...], given: tuple[str, ...], sentence: str) -> bool | None:
-    """QuestionFacts.counts, cached: a count question's sentences are asked whether they count it for
-    their features, their ranking, the lead and the decline, each a dozen regular expressions."""
+    """QuestionFacts.counts, cached: a count question asks it of each sentence for the sentence's features,
+    the ranking, the lead and the decline."""
     if not names_any(sentence.lower(), counted):
         return None
     # "成都高新区3900多家…企业中有多少家是上市公司？" is not answered by "over 3,900 … companies"

@@ -33,6 +33,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from ..answer.messages import join_notices
 from .followup import resolve_followup
 from .render import UI_TEXT, Source, comparison_markdown
 from .service import Request, Service, Turn
@@ -238,7 +239,7 @@ def content(turn: Turn) -> str:
         return comparison_markdown(turn.comparison, turn.lang, escape=False)
     answer = turn.answer
     text = answer.answer.strip() or UI_TEXT[turn.lang]["declined"].replace("**", "")
-    notice = " ".join(x for x in (answer.notice, turn.notice) if x)
+    notice = join_notices(answer.notice, turn.notice)
     return f"{text}\n\n{notice}" if notice else text
 
 
@@ -257,7 +258,7 @@ def details(turn: Turn) -> dict:
         return {"backend": "", "notice": "", "resolved_question": turn.resolved, "closest": [],
                 "timings_ms": turn.comparison.timings_ms, "comparison": turn.comparison.public()}
     answer = turn.answer
-    return {"backend": answer.backend, "notice": " ".join(x for x in (answer.notice, turn.notice) if x),
+    return {"backend": answer.backend, "notice": join_notices(answer.notice, turn.notice),
             "resolved_question": turn.resolved, "closest": [citation(s) for s in turn.closest],
             "timings_ms": answer.timings_ms}
 

@@ -21,6 +21,7 @@ from typing import Any
 from ..answer.answerer import Answerer
 from ..answer.compare import compare
 from ..answer.llm.client import probe
+from ..answer.messages import join_notices
 from ..answer.question import question_problem
 from ..index.build import STAGES, index_exists, ingest
 from ..records import Answer, Comparison, Document, Filters
@@ -183,7 +184,7 @@ class Service:
         else:
             turn.sources = sources_of(turn.answer, loaded.documents)
             if not turn.answer.declined:  # cited passages from uncurated uploads are named
-                turn.notice = " ".join(x for x in (turn.notice, uploads_notice(turn.sources, turn.lang)) if x)
+                turn.notice = join_notices(turn.notice, uploads_notice(turn.sources, turn.lang))
             turn.closest = [source_from_hit(h, loaded.documents) for h in turn.answer.hits]
         yield _final(turn)
 
@@ -280,7 +281,7 @@ def api_ask(service: Service, question: str, k: int = 0, mode: str = "", backend
     reply.update(
         answer=answer.answer or UI_TEXT[turn.lang]["declined"].replace("**", ""), declined=answer.declined,
         backend=answer.backend,
-        notice=" ".join(x for x in (answer.notice, turn.notice) if x),
+        notice=join_notices(answer.notice, turn.notice),
         citations=[] if answer.declined else [s.to_api() for s in turn.sources],
         closest=[s.to_api() for s in turn.closest],
         timings_ms=answer.timings_ms,

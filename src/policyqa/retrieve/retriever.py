@@ -245,7 +245,7 @@ class Retriever:
         """Cosines of passage `row`'s `n` sentences with `query`, each raised to its best clause window's
         (text/sentences.clause_windows) when the build stored clause vectors."""
         vectors, starts = self.sentence_rows(row, n)
-        return np.maximum.reduceat(vectors @ query, starts)
+        return np.maximum.reduceat(vectors @ query, starts) if n else np.zeros(0, dtype=np.float32)
 
     def _sentence_rows(self, row: int, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Passage `row`'s sentence vectors, each followed by its clause windows' vectors, and where each
@@ -253,14 +253,18 @@ class Retriever:
         per sentence cost more than the arithmetic."""
         sentences = self.sentence_vectors(row, n)
         clauses = {j: (start, end) for j, start, end in self._clause_spans(row, n)}
-        blocks, starts = [], []
+        blocks, starts, at = [sentences[:0]], [], 0
         for j in range(n):
-            starts.append(sum(len(block) for block in blocks))
+            start, end = clauses.get(j, (0, 0))
             blocks.append(sentences[j : j + 1])
-            if j in clauses:
-                start, end = clauses[j]
+            if end > start:
                 blocks.append(np.asarray(self.index.clause_vectors[start:end], dtype=np.float32))
-        return np.concatenate(blocks), np.array(starts, dtype=np.intp)
+            starts.append(at)
+            at += 1 + end - start
+        vectors, firsts = np.concatenate(blocks), np.array(starts, dtype=np.intp)
+        vectors.setflags(write=False)  # cached and shared: read-only, as the memory-mapped rows were
+        firsts.setflags(write=False)
+        return vectors, firsts
 
     def _clause_spans(self, row: int, n: int) -> tuple[tuple[int, int, int], ...]:
         """(sentence, first row, end row) of each of passage `row`'s sentences that has clause vectors."""

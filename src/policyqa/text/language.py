@@ -10,11 +10,21 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-@functools.lru_cache(maxsize=65536)
 def detect_language(text: str) -> str:
-    """'zh' or 'en' by which script dominates the letters of a passage (counted by regular expressions, and
-    cached: the answer step asks it of the same candidate sentences question after question)."""
+    """'zh' or 'en' by which script dominates the letters of a passage (counted by regular expressions: the
+    answer step asks it of every candidate sentence, and a loop over the characters took a millisecond).
+    A sentence's answer is cached, as the same ones are asked about question after question; a longer
+    text's is not kept (ingest asks it of every passage, and of a sample of up to 1 MiB)."""
+    return _sentence_language(text) if len(text) <= _CACHED_CHARS else _language(text)
+
+
+def _language(text: str) -> str:
     return "zh" if len(CJK.findall(text)) * 2 >= len(_LATIN.findall(text)) else "en"
+
+
+#: the longest text whose language is cached: a candidate sentence, whole, is at most 480 characters
+_CACHED_CHARS = 500
+_sentence_language = functools.lru_cache(maxsize=65536)(_language)
 
 
 def document_languages(text: str, sample: int = 2**20) -> list[str]:

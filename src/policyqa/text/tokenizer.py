@@ -60,6 +60,7 @@ class LexicalTokenizer:
         return [list(group) for group in self._cached(text)[0]]
 
     def _cached(self, text: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+        """`_tokenized`, kept for a short text (a question, a form, a sentence), not for a passage."""
         return self._short(text) if len(text) <= _CACHED_CHARS else self._tokenized(text)
 
     def _tokenized(self, text: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
