@@ -132,6 +132,24 @@ class Assessor:
             facts = facts.model_copy(update={"term": term})
         if not hits:
             return Assessment(facts, [], [], reason="no_hits")
+        pieces, chosen = self._ranked(question, facts, hits, scope)
+        features = self.features(question, facts, hits, pieces, chosen[0] if chosen else None)
+        probability = answer_probability(features, self.settings.refusal_weights)
+        other_years = facts.other_year(_dating(chosen, facts.places))
+        dateline = named_dateline(question, pieces) if facts.published else None
+        reason, missing = self._unmentioned(question, facts, hits, pieces) or self._unanswered(
+            facts, hits, chosen, probability, other_years, dateline)
+        if not reason:
+            if facts.published:
+                documents = [h.doc_id for h in hits]
+                chosen = lead_with_dateline(chosen, pieces, documents, self.settings.max_sentences, dateline,
+                                            facts.signed)
+            reason, missing = self._partial(question, facts, hits, chosen)
+        return Assessment(facts, pieces, chosen, features, probability, reason, missing, other_years)
+
+    def _ranked(self, question: str, facts: QuestionFacts, hits: list[Hit],
+                 scope: frozenset[str]) -> tuple[list[Piece], list[Piece]]:
+        """The question's candidate sentences, scored, and the chosen ones (the lead first)."""
         s = self.settings
         pieces = self.evidence.pieces(question, facts, hits, self.retriever.encode_query(question))
         if scope:  # a Guangdong passage of a digest also tells national news: not Guangdong's answer
@@ -139,71 +157,80 @@ class Assessor:
                 tags = hits[piece.hit].citation.places
                 piece.off_place = piece.off_place or not speaks_for(piece.text, tags, scope)
         score(pieces, s.sentence_weights)
-        chosen = choose(facts, pieces, s.max_sentences, s.margin, s.one_per_passage)
-        features = self.features(question, facts, hits, pieces, chosen[0] if chosen else None)
-        probability = answer_probability(features, s.refusal_weights)
+        return pieces, choose(facts, pieces, s.max_sentences, s.margin, s.one_per_passage)
+
+    def _unmentioned(self, question: str, facts: QuestionFacts, hits: list[Hit],
+                     pieces: list[Piece]) -> tuple[str, list[str]] | None:
+        """('place' | 'drug' | 'body', what no passage mentions) when the question names a place, a drug or
+        a body that no passage found is about; None otherwise."""
         found = set().union(*(p.places for p in pieces)) if pieces else set()
-        texts = " ".join(h.text for h in hits[: s.passages])
+        texts = " ".join(h.text for h in hits[: self.settings.passages])
         abroad = abroad_named(question)
         unmentioned = abroad - abroad_named(texts) if abroad else set()
         if not facts.places:  # a city of a province the question names too is the province's to answer
             unmentioned |= cities_unmentioned(question, texts)
-        reason, missing = "", []
         asked = facts.places - _implied(facts)  # "Wuhan", not the Hubei it implies
-        other_years = facts.other_year(_dating(chosen, facts.places))
-        dateline = named_dateline(question, pieces) if facts.published else None
         if (facts.places and not asked & found) or unmentioned:
-            reason, missing = "place", sorted(unmentioned or asked)
-        elif drugs := unmentioned_drugs(question, texts, self._translations):
-            reason, missing = "drug", sorted(drugs)
-        elif bodies := unmentioned_bodies(question, texts):  # "What does the Ministry of Finance fund?"
-            reason, missing = "body", sorted(bodies)
-        elif other_years:  # before 'evidence': declined either way, this one says which years there are
-            reason = "year"
-        elif not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0]) and not dateline):
-            reason = "evidence"
-        elif s.decline_without_figure and facts.kind == "quantity" and not _gives_figure(chosen, facts):
-            reason = "figure"
-        elif facts.kind == "organisation" and not chosen[0].states:
-            reason = "organisation"
-        elif (facts.kind == "place" or (facts.calendar and not facts.published)) and not chosen[0].states \
+            return "place", sorted(unmentioned or asked)
+        if drugs := unmentioned_drugs(question, texts, self._translations):
+            return "drug", sorted(drugs)
+        if bodies := unmentioned_bodies(question, texts):  # "What does the Ministry of Finance fund?"
+            return "body", sorted(bodies)
+        return None
+
+    def _unanswered(self, facts: QuestionFacts, hits: list[Hit], chosen: list[Piece], probability: float,
+                    other_years: list[str], dateline: Piece | None) -> tuple[str, list[str]]:
+        """Why the chosen sentences do not answer ('year', 'evidence', 'figure', 'organisation', 'where',
+        'date'), or '' when they do; with nothing missing."""
+        s = self.settings
+        if other_years:  # before 'evidence': declined either way, this one says which years there are
+            return "year", []
+        if not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0]) and not dateline):
+            return "evidence", []
+        if s.decline_without_figure and facts.kind == "quantity" and not _gives_figure(chosen, facts):
+            return "figure", []
+        if facts.kind == "organisation" and not chosen[0].states:
+            return "organisation", []
+        if (facts.kind == "place" or (facts.calendar and not facts.published)) and not chosen[0].states \
                 and hits[chosen[0].hit].doc_id in self._regional:
             # "Where was the fifth … Conference held?" is not answered by what the conference highlighted,
             # "《若干措施》从哪天起正式施行？" not by "…现印发给你们，请结合实际认真贯彻落实。". Judged
             # only in documents that declare a region: their places and dates are the ones the patterns
             # know, while an encyclopaedia answers "where" by "in agriculture" or "Konwiktorska Street"
             # and "when" by eras and events
-            reason = "where" if facts.kind == "place" else "date"
-        elif facts.body and not any(names_body(p.text) for p in chosen):
+            return ("where" if facts.kind == "place" else "date"), []
+        if facts.body and not any(names_body(p.text) for p in chosen):
             # "Which company makes the test kit?" is not answered by "the launch of a test kit"
-            reason = "organisation"
-        if not reason:
-            if facts.published:
-                documents = [h.doc_id for h in hits]
-                chosen = lead_with_dateline(chosen, pieces, documents, s.max_sentences, dateline,
-                                            facts.signed)
-            covered = set().union(*(p.places for p in chosen))
-            # a document of one region speaks for it throughout: the Guangzhou conference's report, quoted
-            # on who attended, gives that for Guangzhou though its sentence names only Guangdong's officials
-            missing = sorted(asked - covered - self._homes(chosen, hits))
-            # a figure asked of cities alone ("How many pharmaceutical companies are in Foshan's park?")
-            # is not the province's figure ("top 100 national pharmaceutical companies" in Guangdong, "17.91
-            # million people in the province"): a city is not its province. Other kinds may be answered
-            # there ("Who spoke at the Guangzhou conference?" by a sentence naming Guangdong's government).
-            # A city's own document gives its figures, unless the sentence speaks for the whole province:
-            # the Guangzhou conference's "Suixinbao … covering 120 types of off-catalog innovative drugs"
-            # is Guangzhou's, its "17.91 million people in the province were insured" is not
-            cities = places_named(question)
-            own = self._homes([p for p in chosen if not _PROVINCE_WIDE.search(p.text)], hits)
-            if facts.kind == "quantity" and cities and all(c in PROVINCE_OF for c in cities) \
-                    and not cities & (covered | own) and {PROVINCE_OF[c] for c in cities} & covered:
-                reason, missing = "city", sorted(cities)
-            # nor is a province's figure the national measures' one: "国家措施要求省级集采机构在多少个工作日内
-            # 办完创新药挂网？" is not answered by Guangdong's "completing listing within … working days"
-            elif facts.kind == "quantity" and _NATIONAL.search(question) and not facts.places and not any(
-                    p.states and _national(p) for p in chosen):
-                reason = "evidence"
-        return Assessment(facts, pieces, chosen, features, probability, reason, missing, other_years)
+            return "organisation", []
+        return "", []
+
+    def _partial(self, question: str, facts: QuestionFacts, hits: list[Hit],
+                 chosen: list[Piece]) -> tuple[str, list[str]]:
+        """For an answer: the asked places its sentences leave out (a partial answer says so), or a decline
+        ('city', 'evidence') when its figure is another place's."""
+        asked = facts.places - _implied(facts)
+        covered = set().union(*(p.places for p in chosen))
+        # a document of one region speaks for it throughout: the Guangzhou conference's report, quoted
+        # on who attended, gives that for Guangzhou though its sentence names only Guangdong's officials
+        missing = sorted(asked - covered - self._homes(chosen, hits))
+        # a figure asked of cities alone ("How many pharmaceutical companies are in Foshan's park?")
+        # is not the province's figure ("top 100 national pharmaceutical companies" in Guangdong, "17.91
+        # million people in the province"): a city is not its province. Other kinds may be answered
+        # there ("Who spoke at the Guangzhou conference?" by a sentence naming Guangdong's government).
+        # A city's own document gives its figures, unless the sentence speaks for the whole province:
+        # the Guangzhou conference's "Suixinbao … covering 120 types of off-catalog innovative drugs"
+        # is Guangzhou's, its "17.91 million people in the province were insured" is not
+        cities = places_named(question)
+        own = self._homes([p for p in chosen if not _PROVINCE_WIDE.search(p.text)], hits)
+        if facts.kind == "quantity" and cities and all(c in PROVINCE_OF for c in cities) \
+                and not cities & (covered | own) and {PROVINCE_OF[c] for c in cities} & covered:
+            return "city", sorted(cities)
+        # nor is a province's figure the national measures' one: "国家措施要求省级集采机构在多少个工作日内
+        # 办完创新药挂网？" is not answered by Guangdong's "completing listing within … working days"
+        if facts.kind == "quantity" and _NATIONAL.search(question) and not facts.places and not any(
+                p.states and _national(p) for p in chosen):
+            return "evidence", missing
+        return "", missing
 
     def features(self, question: str, facts: QuestionFacts, hits, pieces: list[Piece],
                  lead: Piece | None) -> dict[str, float]:
