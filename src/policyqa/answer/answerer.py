@@ -120,31 +120,38 @@ class Answerer:
             return
         drafts = (self.extractive.write(assessment, hits, q.lang) if chosen is self.extractive
                   else chosen.stream(q.text, hits, q.lang))
-        last: Draft | None = None
+        empty = Draft(MESSAGES[q.lang]["no_sentence"])
         try:
-            for draft in drafts:
-                if last is not None:
-                    yield done(last, chosen.name, partial=True)
-                last = draft
+            for draft, partial in _streamed(drafts, empty):
+                yield done(draft, chosen.name, partial=partial)
         except Exception as exc:
             if chosen is self.extractive:
                 raise
-            if isinstance(exc, BackendFailed):
-                failure = exc
-                log.info("%s backend failed: %s", chosen.name, exc)
-            else:
-                failure = BackendFailed("internal", detail=type(exc).__name__)
-                log.exception("%s backend crashed", chosen.name)
-            reason = failure.describe(q.lang)
-            notice = MESSAGES[q.lang]["fallback"].format(backend=chosen.name, reason=reason)
-            last = None
-            for draft in self.extractive.write(assessment, hits, q.lang):
-                if last is not None:
-                    yield done(last, self.extractive.name, notice, partial=True)
-                last = draft
-            yield done(last or Draft(MESSAGES[q.lang]["no_sentence"]), self.extractive.name, notice)
-            return
-        yield done(last or Draft(MESSAGES[q.lang]["no_sentence"]), chosen.name)
+            notice = _fallback_notice(chosen.name, exc, q.lang)
+            for draft, partial in _streamed(self.extractive.write(assessment, hits, q.lang), empty):
+                yield done(draft, self.extractive.name, notice, partial=partial)
+
+
+def _streamed(drafts: Iterator[Draft], empty: Draft) -> Iterator[tuple[Draft, bool]]:
+    """Each draft with whether it is partial: all but the last are, and `empty` stands for none at all.
+    A draft is passed on only once the next one exists, so that the last one is known to be complete."""
+    last: Draft | None = None
+    for draft in drafts:
+        if last is not None:
+            yield last, True
+        last = draft
+    yield last or empty, False
+
+
+def _fallback_notice(backend: str, exc: Exception, lang: str) -> str:
+    """What the reader is told when a backend failed and the extractive answer stands in; logged too."""
+    if isinstance(exc, BackendFailed):
+        failure = exc
+        log.info("%s backend failed: %s", backend, exc)
+    else:
+        failure = BackendFailed("internal", detail=type(exc).__name__)
+        log.exception("%s backend crashed", backend)
+    return MESSAGES[lang]["fallback"].format(backend=backend, reason=failure.describe(lang))
 
 
 def _across_regions(q: PreparedQuestion, filters: Filters | None) -> str:
