@@ -23,6 +23,11 @@ class DocumentMeta(BaseModel):
     #: when the file was uploaded through the chat (UTC, ISO), '' for a file of the corpus itself
     uploaded_at: str = ""
 
+    @property
+    def about(self) -> str:
+        """Its titles and region: the text that says which place the document is about."""
+        return " ".join((self.title, self.title_alt, self.region))
+
 
 class Document(BaseModel):
     """A cleaned document that still knows where each cleaned character came from in the raw file.

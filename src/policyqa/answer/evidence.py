@@ -102,8 +102,7 @@ class Evidence:
         index = retriever.index
         self._row = {chunk.chunk_id: row for row, chunk in enumerate(index.chunks)}
         self._titles = {_flat(d.meta.title) for d in index.documents.values()}
-        self._doc_text = {doc_id: " ".join((d.meta.title, d.meta.title_alt, d.meta.region))
-                          for doc_id, d in index.documents.items()}
+        self._doc_text = {doc_id: d.meta.about for doc_id, d in index.documents.items()}
         self._parts = functools.lru_cache(maxsize=65536)(self._split)
         self._passage_tokens = functools.lru_cache(maxsize=65536)(
             lambda row: frozenset(retriever.tokens(index.chunks[row].text)))

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from ..text.language import detect_language
 from ..text.organisations import asked_organisation, asks_body
 from ..text.people import romanised_names
-from ..text.places import PROVINCE_OF, places_named, with_provinces
+from ..text.places import places_named, region_of, with_provinces
 from . import stating
 from .counting import counted, stem
 from .kinds import (
@@ -253,8 +253,8 @@ def asks_across_regions(question: str) -> bool:
     """Whether a question asks which regions do something, or about two provinces or more (a city counts
     for its province): a comparison answers it region by region (answer/compare.py). "Which province…"
     counts too: the answer is one region, and a comparison shows it beside the others."""
-    provinces = {PROVINCE_OF.get(place, place) for place in places_named(question)}
-    return bool(_WHICH_REGIONS.search(question)) or len(provinces) > 1
+    regions = {region_of(place) for place in places_named(question)}
+    return bool(_WHICH_REGIONS.search(question)) or len(regions) > 1
 
 
 def analyse(question: str, one_region: bool = False) -> QuestionFacts:

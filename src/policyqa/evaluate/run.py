@@ -61,6 +61,7 @@ def run_eval(
     answerer = Answerer(settings, retriever)
     answerer.warm_up()  # as `policyqa serve` does: one-off loads are no question's latency
     rows, latencies, off = [], [], []
+    documents = {doc_id: d.meta.about for doc_id, d in retriever.index.documents.items()}
     for done, question in enumerate(questions, start=1):
         # the answer first: the assessment is cached per question, and the answer step's timing must include
         # it (asked after the refusal below, the answer took 0.1 ms, its assessment already done)
@@ -73,7 +74,7 @@ def run_eval(
         rows.append(_question_row(question, hits, chunks, reason, latencies[-1], k))
         if answer is not None:
             rows[-1]["answer"] = answer_row(answer)
-            off.append(off_question(question.question, answer, _document_places(retriever)))
+            off.append(off_question(question.question, answer, documents))
         if progress:
             progress(done, len(questions))
     manifest = retriever.index.manifest
@@ -135,12 +136,6 @@ def _question_row(question: Question, hits: list[Hit], chunks, reason: str, late
             for h in hits
         ],
     }
-
-
-def _document_places(retriever: Retriever) -> dict[str, str]:
-    """doc_id -> the title and region text that says where a document is about."""
-    return {doc_id: " ".join((d.meta.title, d.meta.title_alt, d.meta.region))
-            for doc_id, d in retriever.index.documents.items()}
 
 
 def evaluate_file(

@@ -25,10 +25,11 @@ class Glossary:
         singulars = [[_singular(_unhyphenated(form.lower())) for form in forms] for _, forms in entries]
         #: every text that is one term or form and nothing else, lower-cased (a form with each ending)
         self._whole = {chinese.lower() for chinese, _ in entries} | {
-            stem + ending for forms in singulars for stem, end in forms for ending in _ENDINGS[end]}
+            stem + ending for forms in singulars for stem, endings in forms for ending in endings}
         self._forms = [[stem for stem, _ending in forms] for forms in singulars]
         self._english = [
-            re.compile("|".join(rf"(?<![a-z0-9]){re.escape(stem)}{end}(?![a-z0-9])" for stem, end in forms))
+            re.compile("|".join(rf"(?<![a-z0-9]){re.escape(stem)}(?:{'|'.join(endings)})(?![a-z0-9])"
+                                for stem, endings in forms))
             for forms in singulars
         ]
 
@@ -87,23 +88,24 @@ def _unhyphenated(text: str) -> str:
     return _HYPHEN.sub(" ", text)
 
 
-#: what each ending pattern of _singular may add to a form's stem
-_ENDINGS = {"(?:y|ies)": ("y", "ies"), "(?:e?s)?": ("", "s", "es")}
+#: the endings a form's stem may take: none or a plural's, or a -y word's singular and plural
+_PLURAL = ("", "s", "es")
+_Y_PLURAL = ("y", "ies")
 
 
-def _singular(form: str) -> tuple[str, str]:
+def _singular(form: str) -> tuple[str, tuple[str, ...]]:
     """A form's stem and the endings it may take. A phrase given in the plural is also its singular
     ("rare disease drugs" names 罕见病, given as "rare diseases"; "industrial parks"), a single word is
     not: the glossary gives "measures" for 若干措施 and "claims" for 理赔, and "measure" and "claim"
     are everyday words (XQuAD en->zh lost two questions' top passage to them)."""
     last = form.rsplit(" ", 1)[-1]
     if " " in form and len(last) > 4 and last.endswith("ies"):
-        return form[:-3], "(?:y|ies)"
+        return form[:-3], _Y_PLURAL
     if " " in form and len(last) > 4 and last.endswith("s") and not last.endswith("ss"):
-        return form[:-1], "(?:e?s)?"
+        return form[:-1], _PLURAL
     if len(last) > 3 and last[-1] == "y" and last[-2] not in "aeiou":  # "real-world study": "…studies"
-        return form[:-1], "(?:y|ies)"
-    return form, "(?:e?s)?"
+        return form[:-1], _Y_PLURAL
+    return form, _PLURAL
 
 
 def _parse_glossary(text: str, source: str) -> list[tuple[str, list[str]]]:
