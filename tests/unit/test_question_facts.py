@@ -689,6 +689,15 @@ def test_a_sum_s_measure_must_be_named_by_the_sentence_that_states_it() -> None:
     assert paid.names_measure("医保支付标准为99万元，结算价另行确定")
 
 
+def test_every_measure_a_question_names_must_be_named() -> None:
+    """vu29 "What is the total budget of Hainan's R&D voucher program for 2025?" (unanswerable) had been
+    answered by the voucher's own "400,000 to 10 million yuan" rewards: a budget of vouchers is no voucher."""
+    budget = analyse("What is the total budget of Hainan's R&D voucher program for 2025?")
+    assert len(budget.measure) == 2
+    assert not budget.names_measure("an R&D voucher program, giving rewards of 400,000 to 10 million yuan")
+    assert budget.names_measure("the R&D voucher program has a budget of 200 million yuan")
+
+
 @pytest.mark.parametrize("question", ["成都高新区的24只医药健康基金中有几只是政府引导基金？",
                                       "广州建了几座生物岛？", "医院有几台手术机器人？"])
 def test_measure_words_of_funds_buildings_and_machines_ask_for_a_count(question: str) -> None:

@@ -93,9 +93,10 @@ class QuestionFacts(BaseModel):
     #: 由哪个单位主办): an answer names one, whatever its sort (text/organisations.names_body)
     body: bool = False
 
-    #: a sum's measure ("保费", "subsidy", 产值): the words, in either language, that a sentence stating the
-    #: asked sum names (MEASURES); () when the question names none of them
-    measure: tuple[str, ...] = ()
+    #: a sum's measures ("保费", "voucher", 产值): per measure the question names, the words (either language)
+    #: of which a sentence stating the asked sum names one (MEASURES); () when it names none. Each one: the
+    #: "total budget of the R&D voucher programme" is not the voucher's "400,000 to 10 million yuan"
+    measure: tuple[tuple[str, ...], ...] = ()
 
     #: a count question asks how many of a number it gives are something ("56款创新药中有多少款是中药？",
     #: "How many of the 1,200 attendees…?"): only a sentence counting that part answers it
@@ -120,7 +121,7 @@ class QuestionFacts(BaseModel):
     def names_measure(self, sentence: str) -> bool:
         """Whether a sentence names what the asked sum measures (True when the question names no measure)."""
         text = sentence.lower()
-        return not self.measure or any(form in text for form in self.measure)
+        return all(any(form in text for form in forms) for forms in self.measure)
 
     def counts(self, sentence: str) -> bool | None:
         """Whether a number stands right before a counted word (up to three words or eight characters

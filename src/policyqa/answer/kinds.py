@@ -223,6 +223,7 @@ MEASURES = tuple((re.compile(cue, re.I), forms) for cue, forms in (
 ))
 
 
-def measure_of(question: str) -> tuple[str, ...]:
-    """The words that name what the question's sum measures (MEASURES), any of them; () for none."""
-    return tuple(form for cue, forms in MEASURES if cue.search(question) for form in forms)
+def measure_of(question: str) -> tuple[tuple[str, ...], ...]:
+    """What the question's sum measures (MEASURES): per measure it names, the words of which a sentence
+    stating it names one; () for none."""
+    return tuple(forms for cue, forms in MEASURES if cue.search(question))
