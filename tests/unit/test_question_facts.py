@@ -22,6 +22,9 @@ from policyqa.text.places import abroad_named
     ("How many of the 35 hospitals share their sample data?", "quantity", "count"),  # share, the verb
     ("What does being an MSP share with the House of Commons?", "other", ""),
     ("How many people attended the 2025 conference?", "quantity", "people"),
+    # residents are people, named with their place or kind (v03: "17.91 million people … were insured")
+    ("How many Guangdong residents were covered by city-customized insurance in 2024?", "quantity", "people"),
+    ("How many cancer patients benefit from the catalogue?", "quantity", "people"),
     ("海南对年服务金额超过300万元的奖励最高是多少？", "quantity", "money"),
     ("What share of the fund is paid in advance?", "quantity", "percent"),
     ("How long does a clinical trial review take in Beijing?", "quantity", "duration"),

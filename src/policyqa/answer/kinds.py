@@ -168,8 +168,9 @@ UNITS = tuple((unit, re.compile(cue, re.I), re.compile(figure, re.I)) for unit, 
      r"\d[\d.]*\s*[:：比]\s*\d"),  # a ratio: 1:0.6, 1比2
     ("people",
      # not a rank ("排名前多少位的医药企业": the top 100 companies)
-     r"(?<!前)(?:多少[人名位]|几[名位])|人数|\bhow many (?:people|persons|attendees|participants|experts|"
-     r"representatives|entrepreneurs|employees|patients)\b",
+     r"(?<!前)(?:多少[人名位]|几[名位])|人数|"
+     r"\bhow many (?:\w+ )?(?:people|persons|attendees|participants|experts|representatives|entrepreneurs|"
+     r"employees|patients|residents|citizens|individuals)\b",
      rf"{_N}\s*(?:余|多)?\s*(?:万|千|百)?\s*(?:人|名|位)|{_EN_N}\+?\s+(?:million\s+|thousand\s+)?"
      r"(?:people|persons|attendees|participants|"
      r"representatives|experts|entrepreneurs|employees|patients)\b"),
