@@ -22,6 +22,9 @@ from policyqa.text.places import abroad_named
     ("How many of the 35 hospitals share their sample data?", "quantity", "count"),  # share, the verb
     ("What does being an MSP share with the House of Commons?", "other", ""),
     ("How many people attended the 2025 conference?", "quantity", "people"),
+    # which month, day or year, with or without its measure word (w20: 哪个月 had been read as "other")
+    ("国家医保局和国家卫健委是哪个月联合出台若干措施的？", "date", ""),
+    ("若干措施是哪一天印发的？", "date", ""),
     # residents are people, named with their place or kind (v03: "17.91 million people … were insured")
     ("How many Guangdong residents were covered by city-customized insurance in 2024?", "quantity", "people"),
     ("How many cancer patients benefit from the catalogue?", "quantity", "people"),
