@@ -228,6 +228,18 @@ def test_the_counted_thing_is_the_head_noun_after_a_threshold_clause() -> None:
     assert leader.counts("the industry leader, one of a kind") is False
 
 
+def test_a_chinese_count_written_after_its_noun_counts_it() -> None:
+    """Chinese policy text often writes the number after the noun, with its measure word (新增上市创新药10个):
+    that had been read as no count, and the question asking it declined as giving no figure. A measure
+    word of time after the number (10个工作日) counts no drugs."""
+    facts = analyse("四川省力争到2026年新增多少个上市创新药？")
+    assert facts.counts("到2026年，四川省力争新增上市创新药10个。")
+    assert facts.counts("到2026年，四川省力争新增10个上市创新药。")
+    assert facts.counts("上市创新药达到十个")
+    assert not facts.counts("新增上市创新药，10个工作日内完成受理")
+    assert not facts.counts("上市创新药数量增长30%")
+
+
 def test_a_counted_word_is_matched_by_its_stem_not_by_a_look_alike() -> None:
     """穗心保覆盖多少种药品？ was answered by "nine departments including Beijing Medical Security Bureau":
     the dictionary's "medicaments" cut to five letters was "medic", and "In 2024," read as a count."""

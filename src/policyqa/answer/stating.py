@@ -20,7 +20,7 @@ from ..text.organisations import names_organisation
 from ..text.people import names_person
 from ..text.places import any_place_named
 from .counting import names_any
-from .kinds import DAY, LABEL, LEADS, STATES, TITLE, UNITS, VENUE
+from .kinds import CLASSIFIERS, DAY, LABEL, LEADS, STATES, TITLE, UNITS, VENUE
 
 _ONE = re.compile(r"\bone\b", re.I)
 
@@ -137,6 +137,20 @@ def counts(counted: tuple[str, ...], given: tuple[str, ...], sentence: str) -> b
             continue
         after = sentence[figure.end(): figure.end() + 40].lower()
         near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
-        if names_any(near, counted):
+        if names_any(near, counted) or _counted_before(figure, sentence, counted):
             return True
     return False
+
+
+#: a Chinese count written after its noun ends in a measure word, not one of time: 新增上市创新药10个
+_MEASURED = re.compile(rf"\s*(?:余|多)?\s*[{CLASSIFIERS}](?!工作日|月|小时|季度|百分点)")
+
+
+def _counted_before(figure: re.Match, sentence: str, counted: tuple[str, ...]) -> bool:
+    """Whether a number counts the Chinese noun right before it (up to a verb such as 达到 between):
+    "力争新增上市创新药10个" counts new drugs as "新增10个上市创新药" does."""
+    text = figure.group()
+    if not (text[-1] in CLASSIFIERS or _MEASURED.match(sentence, figure.end())):
+        return False
+    before = sentence[max(0, figure.start() - 8): figure.start()]
+    return names_any(before, tuple(phrase for phrase in counted if not phrase.isascii()))
