@@ -179,6 +179,29 @@ def test_the_compare_refusal_threshold_decides_a_picked_region(built, retriever)
     assert answered(0.0) > answered(built[0].refusal_threshold)
 
 
+ZHEJIANG = ("浙江省支持创新药发展若干措施\n\n一、优化审评审批。浙江省将药品补充申请审评时限压缩至40个工作日，"
+            "对临床急需的创新药开通绿色通道。\n")
+
+
+def test_a_document_added_without_metadata_gets_its_region_s_row(built, tmp_path):
+    """A plan a user adds without a documents.yaml entry declares no region, but its passages are tagged
+    with the places they name: Zhejiang gets its own row, answered from its own passage, beside the
+    bundled regions (indexed incrementally from a copy of the session index)."""
+    from policyqa.index.build import ingest
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(built[0].corpus_dir, corpus)
+    shutil.copytree(built[0].index_dir, index_dir, ignore=shutil.ignore_patterns(".lock"))
+    (corpus / "zhejiang_measures.txt").write_text(ZHEJIANG, encoding="utf-8")
+    settings = built[0].model_copy(update={"corpus_dir": corpus, "index_dir": index_dir})
+    assert ingest(settings).count("added") == 1
+    reply = compare_json(index_dir, "各地对药品补充申请审评时限有什么规定？")
+    rows = {g["key"]: g for g in reply["groups"]}
+    assert {"浙江", "北京", "广东", "海南", "四川", "湖北", "全国"} <= set(rows)
+    assert not rows["浙江"]["declined"] and "40个工作日" in rows["浙江"]["answer"]
+    assert {c["doc_id"] for c in rows["浙江"]["citations"]} == {"zhejiang_measures"}
+
+
 def test_a_money_question_leaves_regions_that_state_no_sum_silent(built):
     """Issue 19's own example, asked as the CLI asks it (with the answer-type reranker): Hainan's stage
     rewards answer it; Beijing's approval-time sentences are about clinical trials too but state no sum of

@@ -101,10 +101,19 @@ def _one_group(answerer: Answerer, by: str = "region") -> Answerer:
 
 
 def _regions(answerer: Answerer) -> list[str]:
-    """The regions the corpus covers, from its documents' metadata, in corpus order."""
+    """The regions the corpus covers, in corpus order: each document's declared region (documents.yaml), and
+    for a document that declares none (one added without an entry, or uploaded) the regions its passages
+    are tagged with, so that a Zhejiang plan a user adds gets Zhejiang's row."""
     found: dict[str, None] = {}
-    for document in answerer.documents.values():
-        found.update(dict.fromkeys(document_regions(document.meta.region)))
+    undeclared = set()
+    for doc_id, document in answerer.documents.items():
+        declared = document_regions(document.meta.region)
+        found.update(dict.fromkeys(declared))
+        if not declared:
+            undeclared.add(doc_id)
+    for chunk in answerer.retriever.index.chunks if undeclared else ():
+        if chunk.doc_id in undeclared:
+            found.update(dict.fromkeys(chunk.places))
     return list(found)
 
 
