@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from policyqa.answer.evidence import DATELINE, WHOLE_CHARS, defines, is_heading, is_title_line, whole_sentence
+from policyqa.answer.extractive import _mid_marks
 from policyqa.answer.facts import analyse, asked_person, asked_term, asks_across_regions
 from policyqa.retrieve.lexicon import Lexicon, packaged_dictionary
 from policyqa.text.drugs import drugs_named, unmentioned_drugs
@@ -390,6 +391,21 @@ def test_a_part_of_an_overlong_sentence_is_quoted_with_an_ellipsis_where_it_was_
     shown, quote = whole_sentence(text, spans, 2)
     assert quote in text and shown.startswith("… ") and shown.endswith("supporting the tail clause.")
     assert whole_sentence("A short one. Another one.", [(0, 12), (13, 25)], 1) is None
+
+
+def test_a_quote_cut_between_two_words_is_marked_on_that_side() -> None:
+    """An overlong sentence with no comma in reach is cut where a space is (text/sentences.py): its second
+    part had been quoted as "industry in Beijing, but also …" with nothing to say it was cut."""
+    passage = ("The release is not only a layout for the development of the biopharmaceutical industry in "
+               "Beijing, but also a practice. Next sentence.")
+    cut = passage.index("biopharmaceutical") + len("biopharmaceutical")
+    head, tail = passage[:cut], passage[cut + 1 : passage.index("practice.") + len("practice.")]
+    assert head.endswith("biopharmaceutical") and tail.startswith("industry")
+    assert _mid_marks(tail, tail, passage) == "… " + tail
+    assert _mid_marks(head, head, passage) == head + " …"
+    assert _mid_marks("Next sentence.", "Next sentence.", passage) == "Next sentence."
+    chinese = "九部门联合印发措施，支持创新药"  # a comma cut is whole_sentence's and _ellipsis's to mark
+    assert _mid_marks("…支持创新药", "支持创新药", chinese) == "…支持创新药"
 
 
 @pytest.mark.parametrize(("question", "term"), [

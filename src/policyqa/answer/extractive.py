@@ -57,7 +57,8 @@ class ExtractiveBackend(AnswerBackend):
                 quotes[piece.hit] = []
             quotes[piece.hit].append(piece.quote)
             space = "" if _CJK_END.search(piece.text) else " "
-            parts.append(f"{_ellipsis(neutralise_markers(piece.text))}{space}[{order.index(piece.hit) + 1}]")
+            shown = _mid_marks(_ellipsis(neutralise_markers(piece.text)), piece.quote, hits[piece.hit].text)
+            parts.append(f"{shown}{space}[{order.index(piece.hit) + 1}]")
             citations = [cite(i + 1, hits[h], quotes[h]) for i, h in enumerate(order)]
             yield Draft(text=_join(parts), citations=citations)
         notes = _notes(assessment, order, quotes, lang)
@@ -117,6 +118,26 @@ def _ellipsis(text: str) -> str:
     so it reads as the cut it is, not as a sentence that ends in a comma."""
     cut = _CUT_END.sub("", text)
     return text if cut == text else cut + ("…" if _CJK_END.search(cut) else " …")
+
+
+#: a word's character: a sentence cut between two of them (no comma within its length) was cut mid-clause
+_WORDY = re.compile(r"[A-Za-z0-9\u3400-\u9fff]")
+
+
+def _mid_marks(shown: str, quote: str, passage: str) -> str:
+    """The quote with an ellipsis on each side where it was cut out of its sentence between two words
+    (text/sentences.py cuts an overlong sentence with no comma in reach where a space is): "industry in
+    Beijing, but also …" reads as the fragment it is. Comma cuts have theirs already (whole_sentence,
+    _ellipsis)."""
+    at = passage.find(quote)
+    if at < 0:
+        return shown
+    before, after = passage[:at].rstrip(" \t"), passage[at + len(quote):].lstrip(" \t")
+    if before and _WORDY.match(before[-1]) and _WORDY.match(quote[:1]) and not shown.startswith("…"):
+        shown = ("… " if shown[:1].isascii() else "…") + shown
+    if after and _WORDY.match(after[0]) and _WORDY.match(quote[-1:]) and not shown.endswith("…"):
+        shown += " …" if shown[-1:].isascii() else "…"
+    return shown
 
 
 def _join(parts: list[str]) -> str:
