@@ -68,6 +68,29 @@ def test_a_newline_in_a_file_name_stays_on_its_report_line(tmp_path: Path) -> No
     assert all(line.startswith(("  ", "index ")) for line in lines), done.stdout
 
 
+def test_unsupported_files_and_pypdf_warnings_are_in_the_report_not_stderr(tmp_path: Path) -> None:
+    """A .bin gets its own "skipped" line even without -v (the index's own files, here inside the corpus
+    folder, get none); pypdf's "EOF marker not found" for a truncated PDF is on that PDF's line instead of
+    between the progress bars."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    (corpus / "random.bin").write_bytes(bytes(range(256)))
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids ["
+    (corpus / "truncated.pdf").write_bytes(pdf)
+    ingest = ("ingest", "--corpus", str(corpus), "--index", str(corpus / "ix"))
+    assert run_cli(*ingest, cwd=tmp_path).returncode == 0
+    done = run_cli(*ingest, cwd=tmp_path)  # with the index folder now in the corpus folder
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert "  skipped   random.bin  unsupported type .bin; supported: .docx, .htm, .html, .markdown, .md, " \
+           ".pdf, .txt" in lines, done.stdout
+    assert any(line.startswith("  skipped   truncated.pdf  corrupt PDF: ") and "EOF marker not found" in line
+               for line in lines), done.stdout
+    assert "EOF marker" not in done.stderr and "random.bin" not in done.stderr, done.stderr
+    assert "2 skipped" in lines[-1]
+
+
 def test_upload_limit_is_counted_in_mib(tmp_path: Path) -> None:
     """Gradio counts `max_file_size` in bytes we give it (limit x 2**20); our own check and message agree."""
     corpus = tmp_path / "corpus"

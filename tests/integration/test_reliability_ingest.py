@@ -8,6 +8,7 @@ and a 50 MB text file measured in a subprocess to show it is streamed.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -98,6 +99,7 @@ def messy(tmp_path_factory, settings_factory):
     (corpus / "truncated.pdf").write_bytes(text_pdf(PAGE_TEXTS)[:300])
     (corpus / "truncated.docx").write_bytes(docx_bytes(tmp_path_factory.mktemp("docx"))[:2000])
     (corpus / "two pages.pdf").write_bytes(text_pdf(PAGE_TEXTS))
+    (corpus / "random.bin").write_bytes(bytes(range(256)))
     settings = settings_factory(corpus)
     return settings, ingest(settings)
 
@@ -110,13 +112,15 @@ def test_every_file_gets_a_verdict_and_the_good_ones_are_indexed(messy) -> None:
         SEED.name: "added", CHINESE_NAME: "added", "utf16 notice.txt": "added", "two pages.pdf": "added",
         "a copy of the seed.txt": "duplicate", "empty.txt": "skipped", "whitespace.md": "skipped",
         "binary.txt": "skipped", "scanned.pdf": "skipped", "truncated.pdf": "skipped",
-        "truncated.docx": "skipped",
+        "truncated.docx": "skipped", "random.bin": "skipped",
     }
     assert {path: r.status for path, r in report.items()} == expected
     assert "empty" in report["empty.txt"].message
     assert "binary" in report["binary.txt"].message or "not text" in report["binary.txt"].message
     assert "OCR" in report["scanned.pdf"].message
-    assert "PDF" in report["truncated.pdf"].message or "Error" in report["truncated.pdf"].message
+    assert report["truncated.pdf"].message.startswith("corrupt PDF")
+    assert "(pypdf: EOF marker not found)" in report["truncated.pdf"].message
+    assert report["random.bin"].message.startswith("unsupported type .bin; supported: .docx, .htm, .html")
     assert report["truncated.docx"].message
     assert SEED.name in report["a copy of the seed.txt"].message
     index = open_index(settings)
@@ -166,6 +170,25 @@ def test_hand_written_pdf_reads_back_page_by_page(tmp_path: Path) -> None:
     path.write_bytes(blank_pdf())
     with pytest.raises(UnreadableFile, match="OCR"):
         load_pdf(path)
+
+
+def test_what_pypdf_logs_goes_to_the_files_report_not_the_root_logger(tmp_path: Path) -> None:
+    """Inside a read, pypdf's records join the refusal and never reach the root logger (whose last resort
+    prints to stderr); outside one they reach it as before. The CLI's stderr: test_reliability_files."""
+    path = tmp_path / "truncated.pdf"
+    path.write_bytes(text_pdf(PAGE_TEXTS)[:300])
+    seen: list[str] = []
+    spy = logging.Handler()
+    spy.emit = lambda record: seen.append(record.getMessage())
+    logging.getLogger().addHandler(spy)
+    try:
+        with pytest.raises(UnreadableFile, match=r"corrupt PDF: .*\(pypdf: EOF marker not found\)"):
+            load_pdf(path)
+        assert not seen
+        logging.getLogger("pypdf._reader").warning("logged outside a read")
+        assert seen == ["logged outside a read"]
+    finally:
+        logging.getLogger().removeHandler(spy)
 
 
 # --------------------------------------------------------------------------- streaming large files

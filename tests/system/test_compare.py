@@ -369,6 +369,21 @@ def test_compare_table_in_a_real_browser(chromium, server):  # noqa: F811
         page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
 
 
+def test_compare_table_shows_adjacent_citation_numbers_without_asterisks(chromium, server):  # noqa: F811
+    """A Chinese row's note cites two English sources side by side ("[2][3] 的来源为英文文件"): the
+    numbers are bold, and no literal ** is left in the table."""
+    with chat_page(chromium, server.url) as page:
+        page.get_by_text("Compare regions · 按地区比较").click()
+        page.fill("#pq-question textarea", "各地对生物医药产业营业收入设定了什么目标？")
+        page.click("#pq-ask")
+        table = page.wait_for_selector("#pq-chat table", timeout=120_000)
+        text = table.inner_text()
+        assert re.search(r"(\[\d+\]){2,} 的来源为英文文件", text), text
+        assert "*" not in text, text
+        bold = table.query_selector_all("strong")
+        assert bold and all(re.fullmatch(r"\[\d+\]", b.inner_text()) for b in bold)
+
+
 def test_ask_api_filters_on_place_tags(server):
     from gradio_client import Client
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from conftest import CORPUS, raw_offset
-from policyqa.ingest.clean import clean, is_boilerplate
-from policyqa.ingest.corpus import load_document
+from policyqa.ingest import clean as clean_module
+from policyqa.ingest.clean import clean, is_boilerplate, unify_ideographs
+from policyqa.ingest.corpus import corpus_files, load_document
 from policyqa.ingest.decode import UnreadableFile, decode_bytes
 from policyqa.ingest.loaders import load_docx, load_html
 from policyqa.ingest.metadata import infer_meta, load_metadata
@@ -140,3 +142,71 @@ def test_docx_headings_become_section_headings(tmp_path: Path) -> None:
     document.save(str(path))
     text = load_docx(path).text
     assert text.startswith("# 一、总体要求") and "支持创新药高质量发展。" in text
+
+
+LOOKALIKE_BLOCKS = [(0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF)]
+
+
+def test_radical_lookalikes_become_the_ideographs_they_stand_for() -> None:
+    """pypdf reads CJK fonts' glyphs as Kangxi radicals (⽅ U+2F45 for 方): those, the radicals supplement
+    and the compatibility ideographs take their NFKC form; nothing else does."""
+    assert unify_ideographs("实施⽅案，⼒争⼀千亿元") == "实施方案，力争一千亿元"
+    assert unify_ideographs("⺟婴 豈 ⻳") == "母婴 豈 龟"
+    for low, high in LOOKALIKE_BLOCKS:
+        for code in range(low, high + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            assert unify_ideographs(chr(code)) == (folded if len(folded) == 1 else chr(code)), hex(code)
+    as_written = "（一）２０２５年：１０％，“双通道”！？\u3000ＡＢＣ ﬁ ①"  # full-width forms NFKC would fold
+    assert unify_ideographs(as_written) == as_written
+    outside = "".join(chr(c) for c in range(0x2000, 0x10000) if not any(lo <= c <= hi for lo, hi in
+                                                                     LOOKALIKE_BLOCKS))
+    assert unify_ideographs(outside) == outside
+
+
+def test_cleaning_unifies_lookalikes_and_still_maps_every_offset() -> None:
+    raw = "  ⼀、总体要求\n实施⽅案 ⼒争到2027年\n"
+    text, runs, _ = clean(raw)
+    assert text == "一、总体要求\n实施方案力争到2027年"  # the wrap space between ideographs goes too
+    for clean_start, raw_start, length in runs:
+        kept = raw[raw_start : raw_start + length]
+        assert text[clean_start : clean_start + length] == unify_ideographs(kept)
+
+
+@pytest.mark.parametrize("name", ["notice.txt", "notice.md", "notice.html", "notice.docx"])
+def test_every_format_is_unified_in_text_and_title(tmp_path: Path, name: str) -> None:
+    title, body = "四川省促进创新药发展实施⽅案", "⼒争到2027年，营业收⼊达到⼀千亿元。"
+    path = tmp_path / name
+    if name.endswith(".docx"):
+        import docx
+
+        document = docx.Document()
+        document.add_paragraph(title)
+        document.add_paragraph(body)
+        document.save(str(path))
+    elif name.endswith(".html"):
+        path.write_text(f"<html><body><p>{title}</p><p>{body}</p></body></html>", encoding="utf-8")
+    else:
+        path.write_text(f"{title}\n{body}\n", encoding="utf-8")
+    doc = load_document(path, tmp_path)
+    assert doc.meta.title == "四川省促进创新药发展实施方案"
+    assert "力争到2027年，营业收入达到一千亿元。" in doc.text
+
+
+def test_the_bundled_corpus_cleans_as_it_did_without_the_mapping(monkeypatch) -> None:
+    docs = [load_document(path, CORPUS) for path in SEEDS]
+    monkeypatch.setattr(clean_module, "_IDEOGRAPHS", {})
+    before = [load_document(path, CORPUS) for path in SEEDS]
+    assert [(d.text, d.segments, d.meta) for d in docs] == [(d.text, d.segments, d.meta) for d in before]
+
+
+def test_files_of_other_types_are_listed_for_the_report(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    for name in ("a.txt", "random.bin", "documents.yaml", ".DS_Store", "sub/notes.csv", "sub/README"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    readable, other = corpus_files(tmp_path)
+    assert readable == [tmp_path / "a.txt"]
+    assert other == [tmp_path / "random.bin", tmp_path / "sub/README", tmp_path / "sub/notes.csv"]
+    with pytest.raises(UnreadableFile, match=r"unsupported type \.bin; supported: \.docx, \.htm, .*\.txt$"):
+        load_document(tmp_path / "random.bin", tmp_path)
+    with pytest.raises(UnreadableFile, match=r"unsupported type \(none\)"):
+        load_document(tmp_path / "sub/README", tmp_path)

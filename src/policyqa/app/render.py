@@ -196,13 +196,15 @@ def md_escape(text: str, cited: set[int] | None = None) -> str:
     """Document text as literal Markdown: no links, images, HTML or emphasis can come from a passage.
 
     Citation markers [n] are bolded; with `cited`, only those that name a listed source (a document's
-    own '[3]' footnote stays plain text).
+    own '[3]' footnote stays plain text). The bold is a <strong> tag, not **: Markdown reads `**[2]****[3]**`
+    as literal asterisks, and `**` between a Chinese character and a bracket (收入**[2]**来源) opens or
+    closes nothing.
     """
     escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
     def bold(match: re.Match) -> str:
         n = int(match.group(1))
-        return f"**[{n}]**" if cited is None or n in cited else f"\\[{n}\\]"
+        return f"<strong>[{n}]</strong>" if cited is None or n in cited else f"\\[{n}\\]"
 
     return _ESCAPED_MARKER.sub(bold, escaped)
 

@@ -18,9 +18,9 @@ import numpy as np
 
 from ..chunking import Chunker
 from ..embedding import Embedder, embedder_for
-from ..ingest.corpus import list_files, load_document
+from ..ingest.corpus import corpus_files, load_document
 from ..ingest.decode import UnreadableFile
-from ..ingest.loaders import SUPPORTED
+from ..ingest.loaders import SUPPORTED, unsupported_type
 from ..ingest.metadata import METADATA_FILE, assign_doc_ids, id_holder, load_metadata
 from ..records import Chunk, Document
 from ..settings import Settings
@@ -89,7 +89,7 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     chunk_cfg = settings.chunking
     chunker = Chunker(chunk_cfg, embedder.count_tokens)
     corpus = Path(settings.corpus_dir)
-    paths = list(files) if files is not None else list_files(corpus)
+    paths, unsupported = (list(files), []) if files is not None else corpus_files(corpus)
     metadata = load_metadata(corpus)
     result = IngestResult()
     root = Path(settings.index_dir)
@@ -103,6 +103,7 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
         try:
             chunks, vectors, doc_keys = _process(paths, corpus, metadata, chunker, embedder, previous,
                                                  writer, result, progress)
+            result.files += _unsupported_reports(unsupported, corpus, root)
             if not chunks:
                 raise EmptyCorpus(_empty_message(corpus, result))
             for doc_id in sorted(set(previous.doc_keys) - set(doc_keys)):
@@ -144,6 +145,14 @@ def ingest(settings: Settings, progress: Callable[[str, int, int], None] | None 
     result.n_documents, result.n_chunks = len(doc_keys), len(chunks)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _unsupported_reports(paths: list[Path], corpus: Path, root: Path) -> list[FileReport]:
+    """A "skipped" report for each file of a type no loader reads, so none is ignored without a word;
+    none for the index's own files when its folder sits inside the corpus folder."""
+    index_folder = root.resolve()
+    return [FileReport(path.relative_to(corpus).as_posix(), "skipped", message=unsupported_type(path))
+            for path in paths if not path.resolve().is_relative_to(index_folder)]
 
 
 def _vector_store(settings: Settings, index_type: str, writer: BuildWriter):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 _WIDGET = re.compile(
@@ -32,6 +33,37 @@ _NAV_BAR = re.compile(
     r"^(?=.*(首页|频道|分类|登录|注册|导航|home|menu|sign in))[^。，,.；;！？!?]{1,60}$", re.IGNORECASE
 )
 
+#: Kangxi radicals, CJK radicals supplement, CJK compatibility ideographs: PDF text layers made with
+#: common CJK fonts map glyphs to these look-alikes of ordinary ideographs (⽅ for 方, ⼒ for 力)
+_LOOKALIKE_BLOCKS = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF))
+
+_LOOKALIKE = re.compile("[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _LOOKALIKE_BLOCKS) + "]")
+
+
+def _ideograph_table() -> dict[int, str]:
+    """Each look-alike code point with a one-character NFKC form -> that form (all of them have one
+    character, so offsets hold); code points NFKC leaves alone are not in it."""
+    table = {}
+    for low, high in _LOOKALIKE_BLOCKS:
+        for code in range(low, high + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if folded != chr(code) and len(folded) == 1:
+                table[code] = folded
+    return table
+
+
+_IDEOGRAPHS = _ideograph_table()
+
+
+def unify_ideographs(text: str) -> str:
+    """Radical and compatibility look-alikes replaced by the unified ideographs they stand for.
+
+    Only these code points: NFKC of the whole text would also fold full-width punctuation and digits,
+    which citation spans and quoted evidence keep as written. Same length, so offsets still hold.
+    """
+    return text.translate(_IDEOGRAPHS) if _LOOKALIKE.search(text) else text
+
+
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff，。、；：！？）》”]) (?=[\u3400-\u9fff（《“])")
 
 
@@ -50,8 +82,9 @@ def clean(raw: str | Iterable[str], n_lines: int | None = None) -> tuple[str, Ru
 
     `raw` is the whole text or its lines (split at "\n", as `_stream_lines` yields them) with their
     number, so a large file is cleaned in one pass without holding its raw text. Within a kept line,
-    surrounding whitespace is trimmed and single spaces that a line-wrapping export put between two
-    Chinese characters are removed; every kept run of characters is mapped back. Runs are merged across
+    surrounding whitespace is trimmed, single spaces that a line-wrapping export put between two
+    Chinese characters are removed and radical look-alikes become ideographs (`unify_ideographs`); every
+    kept run of characters is mapped back. Runs are merged across
     line breaks that the raw text has verbatim, so a long document needs few runs.
 
     The first footer line (copyright, disclaimer ...) in the second half of the document ends it: only
@@ -72,7 +105,8 @@ def clean(raw: str | Iterable[str], n_lines: int | None = None) -> tuple[str, Ru
     in_footer = False
     for i, line in enumerate(lines):
         line_start, raw_pos = raw_pos, raw_pos + len(line) + 1
-        line = line.replace("\x00", " ")  # stray NULs read as spaces: same length, so offsets still hold
+        # stray NULs read as spaces, radical look-alikes as ideographs: same length, so offsets still hold
+        line = unify_ideographs(line.replace("\x00", " "))
         stripped = line.strip()
         if not stripped:
             blanks += 1

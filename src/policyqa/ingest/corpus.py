@@ -9,20 +9,21 @@ from pathlib import Path
 from ..records import UPLOAD_FOLDER, Document, DocumentMeta
 from ..text.language import document_languages
 from .decode import UnreadableFile
-from .loaders import LOADERS, SUPPORTED
-from .metadata import doc_id_for, infer_meta, upload_time
+from .loaders import LOADERS, SUPPORTED, unsupported_type
+from .metadata import METADATA_FILE, doc_id_for, infer_meta, upload_time
 
 
-def list_files(corpus_dir: Path) -> list[Path]:
-    """Files under the corpus folder that a loader understands, in a stable order.
+def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(files a loader understands, visible files of other types), each in a stable order.
 
     Hidden entries (names starting with a dot) and links are listed too, without being followed: the
     loader refuses them with a reason, so they appear in the ingest report instead of vanishing.
-    Folders that are hidden or links are listed once and never entered.
+    Folders that are hidden or links are listed once and never entered. Files of other types are
+    returned for the report too (`documents.yaml` aside); hidden ones (.DS_Store) are left unsaid.
     """
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist")
-    found = []
+    found, other = [], []
     for folder, dirs, files in os.walk(corpus_dir, followlinks=False):
         base = Path(folder)
         entered = []
@@ -32,8 +33,12 @@ def list_files(corpus_dir: Path) -> list[Path]:
             else:
                 entered.append(name)
         dirs[:] = entered
-        found += [base / name for name in files if Path(name).suffix.lower() in SUPPORTED]
-    return sorted(found)
+        for name in files:
+            if Path(name).suffix.lower() in SUPPORTED:
+                found.append(base / name)
+            elif not name.startswith(".") and base / name != corpus_dir / METADATA_FILE:
+                other.append(base / name)
+    return sorted(found), sorted(other)
 
 
 def readable_path(path: Path, corpus_dir: Path) -> Path:
@@ -79,7 +84,7 @@ def load_document(path: Path, corpus_dir: Path, meta: DocumentMeta | None = None
     real = readable_path(path, corpus_dir)
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
-        raise UnreadableFile(f"unsupported file type {path.suffix or '(none)'}")
+        raise UnreadableFile(unsupported_type(path))
     raw = loader(real)
     text, runs, dropped = raw.cleaned()
     if not text.strip():

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
+import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,13 @@ SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
 STREAM_BYTES = 4 * 2**20  # text files larger than this are decoded and cleaned block by block
 
 BLOCK_BYTES = 2**20  # read size when streaming; the encoding is detected on the first block
+
+log = logging.getLogger("policyqa.ingest")
+
+
+def unsupported_type(path: Path) -> str:
+    """Why a file no loader reads is not indexed, naming the types that are."""
+    return f"unsupported type {path.suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED))}"
 
 
 @dataclass
@@ -116,23 +126,75 @@ def load_html(path: Path) -> RawText:
 
 
 def load_pdf(path: Path) -> RawText:
-    """PDF pages joined by blank lines, remembering where each page starts so citations name pages."""
+    """PDF pages joined by blank lines, remembering where each page starts so citations name pages.
+
+    What pypdf logs while reading (EOF marker not found ...) joins the refusal's reason instead of
+    landing on stderr between the progress bars; for a PDF that reads, it is logged at debug level.
+    """
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    try:
-        reader = PdfReader(io.BytesIO(path.read_bytes()))
-        page_texts = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise UnreadableFile(f"corrupt PDF: {exc}") from exc
+    with _PDF_LOG.collect() as notes:
+        try:
+            reader = PdfReader(io.BytesIO(path.read_bytes()))
+            page_texts = [page.extract_text() or "" for page in reader.pages]
+        except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+            raise UnreadableFile(f"corrupt PDF: {exc}{_noted(notes)}") from exc
     if not any(t.strip() for t in page_texts):
-        raise UnreadableFile("PDF has no text layer (scanned images?): needs OCR before it can be indexed")
+        raise UnreadableFile("PDF has no text layer (scanned images?): needs OCR before it can be indexed"
+                             + _noted(notes))
+    for note in notes:
+        log.debug("%s: pypdf: %s", path.name, note)
     parts, pages, offset = [], [], 0
     for number, page_text in enumerate(page_texts, start=1):
         pages.append((offset, number))
         parts.append(page_text)
         offset += len(page_text) + 2
     return RawText("\n\n".join(parts), pages)
+
+
+class _PdfLog(logging.Handler):
+    """pypdf's warnings, kept for the file this thread is reading; any other record, and every record
+    logged outside a read, goes on to the root logger as it would without this handler."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        kept = getattr(self.local, "notes", None)
+        if kept is None or record.levelno < logging.WARNING:
+            logging.getLogger().handle(record)
+        else:
+            kept.append(record.getMessage())
+
+    @contextlib.contextmanager
+    def collect(self) -> Iterator[list[str]]:
+        self.local.notes = notes = []
+        try:
+            yield notes
+        finally:
+            self.local.notes = None
+
+
+def _install_pdf_log() -> _PdfLog:
+    """The handler on the "pypdf" logger, installed once at import (no two threads race to add it); its
+    records stop there and reach the root logger only through the handler."""
+    handler = _PdfLog()
+    logger = logging.getLogger("pypdf")
+    logger.addHandler(handler)
+    logger.propagate = False
+    return handler
+
+
+_PDF_LOG = _install_pdf_log()
+
+
+def _noted(notes: list[str], most: int = 3) -> str:
+    """ (pypdf: first notes) for a refusal's reason, each said once."""
+    unique = list(dict.fromkeys(notes))
+    more = "; ..." if len(unique) > most else ""
+    return f" (pypdf: {'; '.join(unique[:most])}{more})" if unique else ""
 
 
 def load_docx(path: Path) -> RawText:
