@@ -1,4 +1,4 @@
-"""Command line: policyqa ingest | search | ask | eval | serve.
+"""Command line: policyqa ingest | search | ask | compare | eval | serve.
 
 Every command builds one Settings from defaults, policyqa.yaml, POLICYQA_* variables and its flags, and
 turns expected failures (missing or mismatched index, unreadable input) into a one-line message and
@@ -68,18 +68,27 @@ def _question_command(sub, name: str, help: str, json_help: str, func) -> argpar
 
 
 def _filters(args: argparse.Namespace):
-    """The Filters given by --doc/--region/--lang/--date-*; checked before anything loads."""
+    """The Filters given by --doc/--region/--lang/--date-*, checked before anything loads, as is the
+    question: an empty one printed the prompt twice and exited 0."""
     from .records import Filters
 
+    if not args.question.strip():
+        raise ValueError(f'the question is empty: type it in quotes, e.g. policyqa {args.command} "创新药"')
     return Filters(doc_ids=args.doc or [], regions=args.region or [], places=args.place or [],
-                   languages=args.lang or [],
-                   date_from=args.date_from or "", date_to=args.date_to or "")
+                   languages=args.lang or [], date_from=args.date_from or "", date_to=args.date_to or "")
+
+
+def _matchable(retriever, filters) -> None:
+    """Refuse filters that can never match in the opened index (a misspelt --doc or --region found
+    nothing, exit 0, as if the documents did not cover the question), naming the values it holds."""
+    problem = retriever.filter_problem(filters)
+    if problem:
+        raise ValueError(problem)
 
 
 def _settings(args: argparse.Namespace, *names: str) -> Settings:
     fields = ("index_dir", "corpus_dir", "embedder", "chunk_size", "chunk_overlap", "chunk_paragraphs",
-              "paragraph_cap", "k", "mode",
-              "reranker", "backend", *names)
+              "paragraph_cap", "k", "mode", "reranker", "backend", *names)
     return Settings.load(**{name: getattr(args, name, None) for name in fields})
 
 
@@ -132,6 +141,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     settings = _settings(args)
     filters = _filters(args)
     retriever = Retriever.open(settings)
+    _matchable(retriever, filters)
     hits = retriever.search(args.question, k=settings.k, filters=filters, mode=settings.mode)
     if args.json:
         print(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
@@ -157,7 +167,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     filters = _filters(args)
-    answer = Answerer(settings, Retriever.open(settings)).ask(args.question, filters=filters)
+    retriever = Retriever.open(settings)
+    _matchable(retriever, filters)
+    answer = Answerer(settings, retriever).ask(args.question, filters=filters)
     if args.json:
         print(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return 0
@@ -169,18 +181,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.citations:
         print("\n" + ("引用的段落：" if zh else "Cited passages:"))
         for c in answer.citations:
-            _print_passage(
-                f"[{c.n}]",
-                c.title,
-                c.section,
-                c.doc_id,
-                c.start,
-                c.end,
-                c.page,
-                c.text,
-                c.sentences if bold else [],
-                _upload_mark(c),
-            )
+            _print_passage(f"[{c.n}]", c.title, c.section, c.doc_id, c.start, c.end, c.page, c.text,
+                           c.sentences if bold else [], _upload_mark(c))
     elif answer.hits:
         print("\n" + ("最接近的段落（不构成答案）：" if zh else "Closest passages (not an answer):"))
         for hit in answer.hits:
@@ -220,7 +222,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     filters = _filters(args)
-    result = compare(Answerer.open(settings), args.question, by=args.by, filters=filters)
+    answerer = Answerer.open(settings)
+    _matchable(answerer.retriever, filters)
+    result = compare(answerer, args.question, by=args.by, filters=filters)
     if args.json:
         print(json.dumps(result.public(), ensure_ascii=False, indent=2))
         return 0
@@ -241,10 +245,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return _eval_compare(args, settings)
     from tqdm import tqdm
 
+    from .evaluate.questions import load_questions
     from .evaluate.report import markdown, table
-    from .evaluate.run import evaluate_file
+    from .evaluate.run import run_eval
     from .retrieve.retriever import Retriever
 
+    questions = load_questions(args.questions)  # a bad line is named before the model loads
     retriever = Retriever.open(settings)
     bar = tqdm(desc="questions", unit="q", file=sys.stderr)
 
@@ -253,15 +259,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         bar.n = done
         bar.refresh()
 
-    report = evaluate_file(
-        args.questions,
-        retriever,
-        settings,
-        k=args.k or 10,
-        mode=settings.mode,
-        progress=progress,
-        answers=args.answers,
-    )
+    report = run_eval(questions, retriever, settings, k=args.k or 10, mode=settings.mode, progress=progress,
+                      answers=args.answers)
     bar.close()
     print(table(report))
     if args.output:
@@ -351,8 +350,8 @@ def one_line(exc: BaseException) -> str:
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'value'}: "
-                    f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: " * bool(e["loc"])
+                    + e["msg"].removeprefix("Value error, ") for e in exc.errors()]
         return f"invalid {exc.title}: " + "; ".join(problems)
     return " ".join(str(exc).split())
 

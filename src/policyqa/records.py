@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 
 class DocumentMeta(BaseModel):
@@ -218,6 +218,15 @@ class Filters(BaseModel):
         except ValueError:
             raise ValueError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD") from None
         return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Filters:
+        """A range that ends before it starts matches nothing (2026 to 2020); dates are compared to the
+        shorter one's precision, so 2025-06 to 2025 stays a range."""
+        shared = min(len(self.date_from), len(self.date_to))
+        if shared and self.date_from[:shared] > self.date_to[:shared]:
+            raise ValueError(f"date_from {self.date_from} is after date_to {self.date_to}: swap them")
+        return self
 
 
 UPLOAD_FOLDER = "uploads"  # files the chat saved; their documents are marked as uploads

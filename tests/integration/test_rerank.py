@@ -54,7 +54,7 @@ def test_answer_type_leaves_other_questions_alone(retriever) -> None:
 def test_unknown_reranker_is_a_clear_error() -> None:
     assert make_reranker("") is None and make_reranker("none") is None
     assert isinstance(make_reranker("answer-type"), AnswerTypeReranker)
-    with pytest.raises(ValueError, match="unknown reranker"):
+    with pytest.raises(ValueError, match="'colbert': use answer-type, none or cross-encoder:"):
         make_reranker("colbert")
 
 

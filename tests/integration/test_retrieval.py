@@ -143,6 +143,38 @@ def test_region_language_and_date_filters(retriever) -> None:
     assert retriever.search("innovative drugs", k=5, filters=Filters(regions=["Atlantis"])) == []
 
 
+BEIJING = "beijing-innovative-medicine-measures-2025"
+
+
+@pytest.mark.parametrize(("filters", "named"), [
+    (Filters(doc_ids=["nosuchdoc"]), ["'nosuchdoc'", BEIJING]),
+    (Filters(regions=["Atlantis"]), ["'Atlantis'", "Beijing", "Guangdong", "national"]),
+    (Filters(places=["亚特兰蒂斯"]), ["'亚特兰蒂斯'", "Hainan", "National"]),
+    (Filters(doc_ids=[BEIJING], regions=["Guangdong"]), ["doc_ids, regions"]),
+])
+def test_filters_that_can_never_match_are_named_with_what_the_index_holds(retriever, filters, named) -> None:
+    problem = retriever.filter_problem(filters)
+    assert problem and "\n" not in problem and all(n in problem for n in named), problem
+    assert retriever.search("innovative drugs", k=5, filters=filters) == []  # the search itself stays silent
+
+
+@pytest.mark.parametrize("filters", [
+    None, Filters(), Filters(regions=["guangdong"]), Filters(places=["海南"]), Filters(doc_ids=[BEIJING]),
+    Filters(date_from="2025-07-01", date_to="2025-12-31", languages=["en"]),
+])
+def test_filters_that_match_pass(retriever, filters) -> None:
+    assert retriever.filter_problem(filters) == ""
+
+
+def test_a_date_bound_counts_to_its_own_precision(retriever) -> None:
+    """--date-to 2025 keeps a notice of 2025-07-08: compared whole, '2025-07-08' > '2025' dropped it."""
+    year = retriever.search("innovative drugs", k=10, filters=Filters(date_from="2025", date_to="2025"))
+    assert year and all(h.citation.date.startswith("2025") for h in year)
+    july = Filters(doc_ids=[BEIJING], date_to="2025-07")
+    assert retriever.filter_problem(july) == "" and retriever.search("innovative drugs", k=2, filters=july)
+    assert "date_to" in retriever.filter_problem(Filters(doc_ids=[BEIJING], date_to="2025-06"))
+
+
 def test_empty_question_is_an_error(retriever) -> None:
     with pytest.raises(ValueError, match="empty"):
         retriever.search("   ")

@@ -113,6 +113,22 @@ def test_options_filters_and_follow_up(client, index):
     assert bad["error"] and "2025-06-30" in bad["answer"]
 
 
+@pytest.mark.parametrize(("options", "named"), [
+    ({"k": 0}, "k = 0: must be an integer from 1 to 1000"),
+    ({"mode": "foo"}, "mode = 'foo': must be dense, bm25 or hybrid"),
+    ({"backend": "gpt"}, "must be extractive or openai"),
+    ({"compare": "bogus"}, "compare = 'bogus': must be region or document"),
+    ({"documents": "nosuchdoc"}, "beijing-innovative-medicine-measures-2025"),
+    ({"regions": "Atlantis"}, "no document's region matches 'Atlantis'"),
+    ({"places": "Atlantis"}, "no passage is about the place 'Atlantis'"),
+    ({"date_from": "2026", "date_to": "2020"}, "date_from 2026 is after date_to 2020"),
+])
+def test_options_and_filters_that_cannot_be_used_are_refused_naming_the_values(client, options, named):
+    reply = ask(client, "创新药", **options)
+    assert named in reply["error"] and reply["declined"] and not reply["citations"], reply
+    assert "comparison" not in reply
+
+
 @pytest.mark.parametrize(
     "question",
     ["", "   \n\t ", "？？！！。。", "💊🏥🤔", "x" * 100_000, "'; DROP TABLE documents; --",

@@ -147,6 +147,22 @@ def test_errors_have_openai_shape(server) -> None:
     assert raw.status_code == 400 and raw.json()["error"]["type"] == "invalid_request_error"
 
 
+@pytest.mark.parametrize(("options", "param", "named"), [
+    ({"compare": "province"}, "policyqa.compare", "compare = 'province': must be region or document"),
+    ({"k": 0}, "policyqa.k", "k = 0: must be an integer from 1 to 1000"),
+    ({"mode": "foo"}, "policyqa.mode", "mode = 'foo': must be dense, bm25 or hybrid"),
+    ({"documents": ["nosuchdoc"]}, "messages", "beijing-innovative-medicine-measures-2025"),
+    ({"regions": ["Atlantis"]}, "messages", "no document's region matches 'Atlantis'"),
+])
+def test_options_and_filters_that_cannot_be_used_are_a_400_naming_the_values(server, options, param,
+                                                                              named) -> None:
+    from openai import BadRequestError
+
+    with pytest.raises(BadRequestError) as refused:
+        ask(server, "创新药", extra_body={"policyqa": options})
+    assert refused.value.param == param and named in refused.value.message, refused.value.body
+
+
 def test_compare_answers_once_per_region_as_a_table(server, index) -> None:
     question = "Which regions have set revenue targets for their biopharmaceutical industry?"
     reply = ask(server, question, extra_body={"policyqa": {"compare": True}}).model_dump()

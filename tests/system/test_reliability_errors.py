@@ -7,6 +7,7 @@ mount, a taken port, an empty corpus, filters that can never match. The commands
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -124,4 +125,96 @@ def test_api_filters_that_can_never_match_are_refused() -> None:
         make_filters(date_from="2025-13-45")
     with pytest.raises(ValueError, match="unknown language 'xx'"):
         make_filters(languages=["xx"])
+    with pytest.raises(ValueError, match="date_from 2026 is after date_to 2020: swap them"):
+        make_filters(date_from="2026", date_to="2020")
+    assert make_filters(date_from="2025-06", date_to="2025").date_to == "2025"  # to the shorter precision
     assert make_filters(date_from="2024-02-29", languages=["zh"]).date_from == "2024-02-29"
+
+
+# --------------------------------------------------------------------------- the config file and variables
+
+
+@pytest.mark.parametrize("where", ["POLICYQA_CONFIG", "working folder"])
+def test_a_config_path_that_is_a_folder_is_one_line(tmp_path: Path, where: str) -> None:
+    (tmp_path / "policyqa.yaml").mkdir()
+    env = {"POLICYQA_CONFIG": str(tmp_path / "policyqa.yaml")} if where == "POLICYQA_CONFIG" else {}
+    done = policyqa("ask", "x", "--index", str(tmp_path / "ix"), cwd=tmp_path, env=env)
+    one_line_error(done, "policyqa.yaml is a folder", "POLICYQA_CONFIG" if env else "rename or remove")
+
+
+def test_a_config_file_in_another_encoding_names_the_file_and_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "policyqa.yaml").write_bytes("k: 5  # 检索段落数\n".encode("gbk"))
+    done = policyqa("ask", "x", "--index", str(tmp_path / "ix"), cwd=tmp_path)
+    one_line_error(done, "policyqa.yaml is not UTF-8", "save it as UTF-8")
+
+
+def test_an_unknown_config_key_is_refused_naming_the_closest_setting(tmp_path: Path) -> None:
+    (tmp_path / "policyqa.yaml").write_text("k: 3\nmdoe: bm25\n", encoding="utf-8")
+    done = policyqa("search", "x", "--index", str(tmp_path / "ix"), cwd=tmp_path)
+    one_line_error(done, "policyqa.yaml", "'mdoe' is not a setting", "did you mean mode?")
+
+
+def test_an_unknown_variable_is_one_warning_naming_the_closest_setting(tmp_path: Path) -> None:
+    env = {"POLICYQA_MDOE": "bm25", "POLICYQA_CONFIG": str(tmp_path / "policyqa.yaml"),
+           "POLICYQA_MILVUS_TOKEN": "t", "POLICYQA_CHROMIUM": "/usr/bin/chromium"}
+    (tmp_path / "policyqa.yaml").write_text("k: 3\n", encoding="utf-8")
+    done = policyqa("search", "x", "--index", str(tmp_path / "ix"), cwd=tmp_path, env=env)
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert warnings == ["policyqa: warning: POLICYQA_MDOE is not a setting and is ignored (did you mean "
+                        "POLICYQA_MODE?)"], done.stderr
+    one_line_error(done, "no index")  # a warning, not an error: the command went on
+
+
+# --------------------------------------------------------------------------- filters, questions, files
+
+
+@pytest.mark.parametrize(("flags", "needles"), [
+    (("--doc", "nosuchdoc"), ("no document has the id 'nosuchdoc'", "beijing-innovative-medicine-measures")),
+    (("--region", "Atlantis"), ("no document's region matches 'Atlantis'", "Beijing", "Guangdong")),
+    (("--place", "Atlantis"), ("no passage is about the place 'Atlantis'", "Hainan", "National")),
+    (("--date-from", "2026", "--date-to", "2020"), ("date_from 2026 is after date_to 2020",)),
+    (("--date-from", "2031"), ("no passage passes these filters (date_from)", "dated")),
+])
+@pytest.mark.parametrize("command", ["search", "ask", "compare"])
+def test_filters_the_index_can_never_match_are_refused_with_its_values(built, tmp_path: Path, command, flags,
+                                                                        needles) -> None:
+    done = policyqa(command, "创新药", "--index", str(built[0].index_dir), *flags, cwd=tmp_path)
+    one_line_error(done, *needles)
+    assert not done.stdout
+
+
+def test_filters_the_index_can_match_still_search(built, tmp_path: Path) -> None:
+    only = "beijing-innovative-medicine-measures-2025"
+    done = policyqa("search", "创新药", "--index", str(built[0].index_dir), "--doc", only, "--region",
+                    "beijing", "--place", "北京", "--date-from", "2025", "--json", cwd=tmp_path)
+    assert done.returncode == 0 and not done.stderr, done.stderr
+    hits = json.loads(done.stdout)
+    assert hits and {h["citation"]["doc_id"] for h in hits} == {only}
+
+
+@pytest.mark.parametrize("json_flag", [(), ("--json",)])
+def test_an_empty_question_is_one_line_and_exit_2(tmp_path: Path, json_flag) -> None:
+    done = policyqa("ask", " ", "--index", str(tmp_path / "none"), *json_flag, cwd=tmp_path)
+    one_line_error(done, "the question is empty", 'policyqa ask "')
+    assert not done.stdout
+
+
+@pytest.mark.parametrize(("lines", "needle"), [
+    (['{"id": "a", "question": "x"', '{"id": "b"}'], "bad.jsonl:1: not valid JSON"),
+    (['{"id": "a", "question": "x", "lang": "en", "groups": {"Beijing": ["x"]}}', '{"id": "b",'],
+     "bad.jsonl:2: Invalid JSON"),
+])
+def test_a_bad_question_file_names_the_file_and_the_line(built, tmp_path: Path, lines, needle) -> None:
+    (tmp_path / "bad.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = policyqa("eval", "bad.jsonl", "--index", str(built[0].index_dir), cwd=tmp_path)
+    one_line_error(done, needle)
+
+
+def test_an_unknown_reranker_names_every_choice(built, tmp_path: Path) -> None:
+    done = policyqa("search", "x", "--reranker", "foo", "--index", str(built[0].index_dir), cwd=tmp_path)
+    one_line_error(done, "unknown reranker 'foo'", "answer-type, none or cross-encoder:")
+
+
+def test_the_top_level_help_names_every_command(tmp_path: Path) -> None:
+    done = policyqa("--help", cwd=tmp_path)
+    assert done.returncode == 0 and "ingest | search | ask | compare | eval | serve" in done.stdout

@@ -11,6 +11,7 @@ from policyqa.app.render import (
     UI_TEXT,
     Source,
     answer_markdown,
+    comparison_markdown,
     copy_text,
     highlight,
     md_escape,
@@ -18,9 +19,9 @@ from policyqa.app.render import (
     ui_lang,
 )
 from policyqa.app.server import exposure_problem, is_loopback, read_auth
-from policyqa.app.service import make_filters
+from policyqa.app.service import make_filters, option_problem
 from policyqa.app.uploads import UploadRefused, safe_upload_name, save_upload
-from policyqa.records import Answer, CitedPassage
+from policyqa.records import Answer, CitedPassage, CompareGroup, Comparison
 
 # --------------------------------------------------------------------------- follow-ups
 
@@ -110,8 +111,35 @@ def test_answer_markdown_cannot_carry_links_images_or_html():
     md = answer_markdown(answer, "en")
     assert "<script>" not in md and "<img" not in md
     assert "](" not in md.replace("\\](", "")  # every link bracket is escaped
-    assert "**[1]**" in md
-    assert md_escape("a [2] b") == "a **[2]** b"
+    assert "<strong>[1]</strong>" in md
+    assert md_escape("a [2] b") == "a <strong>[2]</strong> b"
+    assert md_escape("<strong>[2]</strong>") == "&lt;strong&gt;<strong>[2]</strong>&lt;/strong&gt;"
+
+
+def _rendered(markdown: str) -> str:
+    """HTML as a CommonMark renderer makes it (the chat's marked follows the same emphasis rules)."""
+    markdown_it = pytest.importorskip("markdown_it")
+    return markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+
+
+def test_adjacent_and_inline_citation_markers_render_bold_without_asterisks():
+    """`**[2]****[3]**` showed as literal asterisks in the compare table, and `**` between a Chinese
+    character and a bracket opens no bold at all."""
+    def cited(n: int) -> CitedPassage:
+        return CitedPassage(n=n, chunk_id=f"c{n}", doc_id="d", title="t", text="x", start=0, end=1, lang="en")
+
+    note = "（注：[2][3] 的来源为英文文件，以上为原文摘录。）"
+    comparison = Comparison(question="q", by="region", lang="zh", groups=[
+        CompareGroup(key="全国", group="national", answer=f"Target one [2] Target two [3]\n{note}",
+                     citations=[cited(2), cited(3)])])
+    table = _rendered(comparison_markdown(comparison, "zh"))
+    assert "<td>" in table and "*" not in table
+    assert "（注：<strong>[2]</strong><strong>[3]</strong> 的来源" in table
+    answer = Answer(question="q", answer="营业收入达到1000亿元[1]，力争[2][3]突破。", backend="extractive",
+                    citations=[cited(1), cited(2), cited(3)])
+    html = _rendered(answer_markdown(answer, "zh"))
+    assert "*" not in html
+    assert "亿元<strong>[1]</strong>，力争<strong>[2]</strong><strong>[3]</strong>突破" in html
 
 
 def test_declined_answer_says_so_in_the_question_language():
@@ -228,3 +256,19 @@ def test_filters_from_controls():
     assert make_filters().is_empty()
     with pytest.raises(ValueError):
         make_filters(date_from="last year")
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("k", 0, "k = 0: must be an integer from 1 to 1000"),
+    ("mode", "foo", "mode = 'foo': must be dense, bm25 or hybrid"),
+    ("backend", "llm", "backend = 'llm': must be extractive or openai"),
+    ("compare", "bogus", "compare = 'bogus': must be region or document (empty: one answer)"),
+])
+def test_request_options_are_refused_naming_their_values(name, value, message):
+    assert option_problem(name, value) == message
+
+
+@pytest.mark.parametrize(("name", "value"), [("k", None), ("k", 3), ("mode", ""), ("mode", "bm25"),
+                                             ("backend", "openai"), ("compare", ""), ("compare", "document")])
+def test_request_options_the_server_takes(name, value):
+    assert option_problem(name, value) == ""

@@ -30,13 +30,13 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi import Request as HttpRequest
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from ..answer.messages import join_notices
 from .followup import resolve_followup
 from .render import UI_TEXT, Source, comparison_markdown
-from .service import Request, Service, Turn
+from .service import Request, Service, Turn, option_problem
 
 log = logging.getLogger("policyqa.api")
 
@@ -65,7 +65,7 @@ class Options(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    k: int = Field(0, ge=0, le=100)
+    k: int | None = None
     mode: str = ""
     backend: str = ""
     documents: list[str] = Field(default_factory=list)
@@ -76,11 +76,22 @@ class Options(BaseModel):
     #: true (by region), "region" or "document": one cited answer per group, as a Markdown table
     compare: bool | str = False
 
+    @field_validator("k", "mode", "backend", "compare")
+    @classmethod
+    def _usable(cls, value: Any, info: ValidationInfo) -> Any:
+        """k, mode, backend and compare by the rules `/ask` and the command line apply (compare 'province'
+        and mode 'foo' were ignored): a 400 naming what they may be."""
+        problem = option_problem(info.field_name, value if not isinstance(value, bool) else "")
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @property
     def grouping(self) -> str:
-        if self.compare is True:
-            return "region"
-        return self.compare if self.compare in ("region", "document") else ""
+        """'' (one answer), 'region' or 'document'; any other string is kept, to be refused."""
+        if isinstance(self.compare, bool):
+            return "region" if self.compare else ""
+        return self.compare
 
 
 class ChatRequest(BaseModel):
@@ -151,7 +162,8 @@ class ChatApi:
         except ValidationError as exc:
             first = exc.errors()[0]
             param = ".".join(str(x) for x in first["loc"]) or None
-            raise ApiError(400, f"{param}: {first['msg']}" if param else first["msg"], param=param) from None
+            message = first["msg"].removeprefix("Value error, ")
+            raise ApiError(400, f"{param}: {message}" if param else message, param=param) from None
         if request.model != MODEL:
             raise ApiError(404, f"The model '{request.model}' does not exist; use '{MODEL}'.", param="model",
                            code="model_not_found")

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from ..answer.answerer import Answerer
-from ..answer.compare import compare
+from ..answer.compare import BY, compare
 from ..answer.llm.client import probe
 from ..answer.messages import join_notices
 from ..answer.question import question_problem
 from ..index.build import STAGES, index_exists, ingest
 from ..records import Answer, Comparison, Document, Filters
-from ..settings import Settings
+from ..settings import Settings, SettingsError
 from .followup import resolve_followup
 from .render import (
     UI_TEXT,
@@ -42,6 +42,8 @@ log = logging.getLogger("policyqa.app")
 
 MAX_K = 10
 MODES = ("hybrid", "dense", "bm25")
+#: a request's options besides the question and the filters (checked by `option_problem`)
+OPTIONS = ("k", "mode", "backend", "compare")
 #: characters of a question echoed back (the question limit itself is `max_question_chars`)
 ECHO_CHARS = 2000
 
@@ -63,7 +65,7 @@ class Request:
 
     question: Any
     previous: str = ""
-    k: int = 0
+    k: int | None = None
     mode: str = ""
     backend: str = ""
     documents: list[str] = field(default_factory=list)
@@ -87,7 +89,7 @@ class Turn:
     interpreted: str = ""  # the resolved question when a follow-up was rewritten
     mode: str = ""
     filters: Filters | None = None
-    problem: str = ""  # shown instead of an answer: empty, too long, impossible filter, failure
+    problem: str = ""  # shown instead of an answer: empty, too long, bad option, impossible filter, failure
     failed: bool = False  # the problem is an internal error (logged on the server)
     answer: Answer | None = None
     comparison: Comparison | None = None  # set instead of `answer` when the request compares
@@ -142,14 +144,23 @@ class Service:
         turn.resolved = resolve_followup(text.strip(), request.previous or "")
         turn.interpreted = turn.resolved if turn.resolved != text.strip() else ""
         yield turn
-        try:
-            turn.filters = make_filters(request.documents, request.regions, request.languages,
-                                        request.date_from, request.date_to, request.places)
-        except ValueError as exc:
-            turn.problem = UI_TEXT[turn.lang]["bad_filter"].format(problem=str(exc))
+        options = (option_problem(name, getattr(request, name)) for name in OPTIONS)
+        turn.problem = next(filter(None, options), "") or self._filter_problem(turn, request)
+        if turn.problem:
             yield _final(turn)
             return
         yield from (self._compare if request.compare else self._answer)(turn, request)
+
+    def _filter_problem(self, turn: Turn, request: Request) -> str:
+        """Sets the turn's filters, or says why they can never match: a value that is no date or language,
+        or one this index holds nowhere (a misspelt document id found nothing, as if undocumented)."""
+        try:
+            turn.filters = make_filters(request.documents, request.regions, request.languages,
+                                        request.date_from, request.date_to, request.places)
+            problem = self.current.answerer.retriever.filter_problem(turn.filters)
+        except ValueError as exc:
+            problem = str(exc)
+        return UI_TEXT[turn.lang]["bad_filter"].format(problem=problem) if problem else ""
 
     def _compare(self, turn: Turn, request: Request) -> Iterator[Turn]:
         """One cited answer per region (or document) with evidence, and the silent ones; `sources` are
@@ -237,6 +248,21 @@ def make_filters(documents: list[str] | None = None, regions: list[str] | None =
         raise ValueError("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
 
 
+def option_problem(name: str, value: Any) -> str:
+    """Why a request's k, mode, backend or compare cannot be used, naming what it may be ('' when it can;
+    None or '' is the server's default): the API took k 0 and ignored an unknown mode or compare. k, mode
+    and backend meet the rule of the setting of that name, the one the command line's flags meet."""
+    if value is None or value == "":
+        return ""
+    if name == "compare":
+        return "" if value in BY else f"compare = {value!r}: must be {' or '.join(BY)} (empty: one answer)"
+    try:
+        Settings.check(name, value)
+    except SettingsError as exc:
+        return str(exc)
+    return ""
+
+
 def choose_backend(service: Service, backend: str | None, lang: str) -> tuple[str, str]:
     backend = backend or service.settings.backend
     if backend == "openai" and not service.llm_available:
@@ -253,7 +279,7 @@ def split_list(value: str | list[str] | None) -> list[str]:
     return [v.strip() for v in str(value).split(",") if v.strip()]
 
 
-def api_ask(service: Service, question: str, k: int = 0, mode: str = "", backend: str = "",
+def api_ask(service: Service, question: str, k: int | None = None, mode: str = "", backend: str = "",
             documents: str = "", regions: str = "", languages: str = "", date_from: str = "",
             date_to: str = "", previous_question: str = "", compare: str = "", places: str = "") -> dict:
     """The `/ask` endpoint's work: the last Turn of `Service.ask` as a JSON-able reply, never an exception.

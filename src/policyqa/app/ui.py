@@ -366,10 +366,10 @@ def _wire_api(service: Service) -> None:
     """Named endpoints for scripts: /ask (the same path as the chat) and /view."""
     import gradio as gr
 
-    def ask(question: str, k: int = 0, mode: str = "", backend: str = "", documents: str = "",
+    def ask(question: str, k: int | None = None, mode: str = "", backend: str = "", documents: str = "",
             regions: str = "", languages: str = "", date_from: str = "", date_to: str = "",
             previous_question: str = "", compare: str = "", places: str = "") -> dict:
-        """Answer a question with numbered citations. k=0 / empty strings use the server defaults;
+        """Answer a question with numbered citations. k left out / empty strings use the server defaults;
         documents, regions and languages are comma-separated; dates are YYYY[-MM[-DD]]; compare='region'
         or 'document' answers once per region or document (reply key `comparison`); places (comma-separated
         region tags such as Hainan or 海南) keeps only passages about those regions."""

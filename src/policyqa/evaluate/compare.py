@@ -13,12 +13,13 @@ import json
 import statistics
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ..answer.answerer import Answerer
 from ..answer.compare import compare
 from ..records import CompareGroup, Comparison
 from .metrics import normalise
+from .questions import describe
 
 
 class CompareQuestion(BaseModel):
@@ -34,15 +35,28 @@ class CompareQuestion(BaseModel):
 
 
 def is_compare_file(path: Path) -> bool:
-    """A question file whose records carry per-region `groups` (eval/compare.jsonl)."""
+    """A question file whose records carry per-region `groups` (eval/compare.jsonl). A first line that is
+    no JSON object is left to the plain questions' loader, which names the file and the line (here it was
+    json's bare 'Expecting ',' delimiter: line 2 column 1')."""
     with Path(path).open(encoding="utf-8") as handle:
         first = next((line for line in handle if line.strip()), "{}")
-    return "groups" in json.loads(first)
+    try:
+        record = json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(record, dict) and "groups" in record
 
 
 def load(path: Path) -> list[CompareQuestion]:
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return [CompareQuestion.model_validate_json(line) for line in lines if line.strip()]
+    """Every comparison question; a line that is not one is a ValueError naming the file and the line."""
+    questions = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                questions.append(CompareQuestion.model_validate_json(line))
+            except ValidationError as exc:
+                raise ValueError(f"{path}:{number}: {describe(exc)}") from None
+    return questions
 
 
 def found(group: CompareGroup | None, evidence: list[str]) -> bool:

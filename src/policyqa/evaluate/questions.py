@@ -57,7 +57,7 @@ def load_questions(path: Path | str) -> list[Question]:
                 continue
             where = f"{path}:{number}"
             try:
-                record = json.loads(line)
+                record = json.loads(line.rstrip("\r\n"))  # the column on this line, not on the next
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
             if not isinstance(record, dict):
@@ -65,7 +65,7 @@ def load_questions(path: Path | str) -> list[Question]:
             try:
                 question = Question.model_validate(record)
             except ValidationError as exc:
-                raise ValueError(f"{where}: {_describe(exc)}") from None
+                raise ValueError(f"{where}: {describe(exc)}") from None
             if question.id in first_line:
                 first = first_line[question.id]
                 raise ValueError(f"{where}: duplicate id {question.id!r} (first used on line {first})")
@@ -74,7 +74,7 @@ def load_questions(path: Path | str) -> list[Question]:
     return questions
 
 
-def _describe(error: ValidationError) -> str:
+def describe(error: ValidationError) -> str:
     """Pydantic's errors as one line: 'lang: Input should be 'en' or 'zh' (got 'fr'); ...'."""
     parts = []
     for item in error.errors():

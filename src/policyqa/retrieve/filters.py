@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import numpy as np
 
 from ..index.reader import Index
@@ -26,7 +29,9 @@ def allowed_rows(index: Index, filters: Filters | None) -> np.ndarray | None:
 
 
 def doc_matches(meta: DocumentMeta, filters: Filters) -> bool:
-    """Region and issuer match by case-insensitive substring ('Guangdong' matches 'Guangdong; Guangzhou')."""
+    """Region and issuer match by case-insensitive substring ('Guangdong' matches 'Guangdong; Guangzhou').
+    A date bound counts to its own precision: --date-to 2025 keeps 2025-07-08 (compared whole, it was
+    later than '2025', so 2025 to 2025 matched nothing)."""
     if filters.doc_ids and meta.doc_id not in filters.doc_ids:
         return False
     if filters.regions and not any(r.lower() in meta.region.lower() for r in filters.regions):
@@ -37,4 +42,52 @@ def doc_matches(meta: DocumentMeta, filters: Filters) -> bool:
         return False
     if filters.date_from and (not meta.date or meta.date < filters.date_from):
         return False
-    return not (filters.date_to and (not meta.date or meta.date > filters.date_to))
+    return not (filters.date_to and (not meta.date or meta.date[: len(filters.date_to)] > filters.date_to))
+
+
+#: values a refused filter lists before '… and N more'
+SHOWN = 12
+
+
+def filter_problem(index: Index, filters: Filters | None) -> str:
+    """Why the filters can never match in this index, naming the values it holds ('' when they can).
+
+    A search with such a filter silently found nothing ('no passages found'), as if the documents did not
+    cover the question: a misspelt document id or region, a place no passage is about, or filters that
+    each match but never together."""
+    if filters is None or filters.is_empty():
+        return ""
+    docs = [d.meta for d in index.documents.values()]
+    unknown = [d for d in filters.doc_ids if d not in index.documents]
+    if unknown:
+        return f"no document has the id {unknown[0]!r}; this index holds {_listed(d.doc_id for d in docs)}"
+    regions = [r for r in filters.regions if not any(r.lower() in d.region.lower() for d in docs)]
+    if regions:
+        names = (name for d in docs for name in _region_names(d.region))
+        return f"no document's region matches {regions[0]!r}; this index holds {_listed(names)}"
+    tagged = {place for chunk in index.chunks for place in chunk.places} if filters.places else set()
+    places = [p for p in filters.places if region_of(p) not in tagged]
+    if places:
+        return (f"no passage is about the place {places[0]!r}; this index holds {_listed(tagged)} "
+                "(English or Chinese names)")
+    rows = allowed_rows(index, filters)
+    if rows is not None and not len(rows):
+        given = ", ".join(name for name, value in filters if value)
+        dates = sorted(d.date for d in docs if d.date) if filters.date_from or filters.date_to else []
+        span = f"; its documents are dated {dates[0]} to {dates[-1]}" if dates else ""
+        return f"no passage passes these filters ({given}): drop or widen one{span}"
+    return ""
+
+
+def _region_names(region: str) -> list[str]:
+    """The names in a document's region ('multiple (Guangdong, Sichuan/Chengdu)' -> Guangdong, Sichuan,
+    Chengdu): each matches it as a region filter."""
+    inside = region.split("(", 1)[1] if "(" in region else region
+    return [name.strip() for name in re.split(r"[;,/()]", inside) if name.strip()]
+
+
+def _listed(values: Iterable[str]) -> str:
+    """Distinct values, sorted, the first SHOWN of them and how many more."""
+    distinct = sorted({v.lower(): v for v in values}.values(), key=str.lower)
+    more = f" and {len(distinct) - SHOWN} more" if len(distinct) > SHOWN else ""
+    return ", ".join(distinct[:SHOWN]) + more

@@ -101,7 +101,7 @@ def make_reranker(spec: str, settings: RerankSettings = _DEFAULTS) -> Reranker |
         return AnswerTypeReranker(settings.answer_type_weight, settings.depth)
     if spec.startswith("cross-encoder:"):
         return CrossEncoderReranker(spec.split(":", 1)[1], depth=settings.depth)
-    raise ValueError(f"unknown reranker {spec!r}: use answer-type or cross-encoder:<model folder>")
+    raise ValueError(f"unknown reranker {spec!r}: use answer-type, none or cross-encoder:<model folder>")
 
 
 def _best_sentence(index: Index, row: int, query: np.ndarray) -> str:

@@ -29,7 +29,7 @@ from .candidates import Candidate
 from .coverage import Proximity, coverage_search
 from .dedup import collapse_near_duplicates, shingles
 from .dense import DenseScorer
-from .filters import allowed_rows
+from .filters import allowed_rows, filter_problem
 from .fusion import hybrid
 from .glossary import Glossary
 from .lexicon import Lexicon, Term, packaged_dictionary
@@ -75,6 +75,12 @@ class Retriever:
         reranker = make_reranker(settings.rerank.reranker, settings.rerank)
         return cls(index, embedder_for(settings), settings.fusion, Glossary.load(settings.corpus_dir),
                    reranker)
+
+    def filter_problem(self, filters: Filters | None) -> str:
+        """Why `filters` can never match in this index, naming the values it holds ('' when they can).
+        `search` still answers them with no hits (a comparison's row narrows the filters and may match
+        nothing): the commands and the APIs ask this first and refuse what the user typed."""
+        return filter_problem(self.index, filters)
 
     def search(
         self, question: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid"

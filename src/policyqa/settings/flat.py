@@ -7,15 +7,17 @@ Also the answer layer's fitted models (SENTENCE_WEIGHTS, REFUSAL_WEIGHTS, REFUSA
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, TypeAdapter, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from .sources import SettingsError, YamlSource, describe_errors
+from .sources import SettingsError, YamlSource, allowed, describe_errors, unknown_variables
 
 Mode = Literal["dense", "bm25", "hybrid"]
 Backend = Literal["extractive", "openai"]
@@ -351,9 +353,31 @@ class Settings(BaseSettings):
         """Build settings, letting only the CLI flags that were actually given override.
 
         A value out of range is a SettingsError naming the setting, where it may be set and its range,
-        on one line: a negative batch size once wrote all-zero vectors instead of failing.
+        on one line: a negative batch size once wrote all-zero vectors instead of failing. A POLICYQA_*
+        variable that is no setting is a warning line on stderr naming the closest (POLICYQA_MDOE).
         """
+        for line in unknown_variables(os.environ, cls.model_fields):
+            print(line, file=sys.stderr)
         try:
             return cls(**{k: v for k, v in overrides.items() if v is not None})
         except ValidationError as exc:
             raise SettingsError(describe_errors(exc, cls.model_fields)) from None
+
+    @classmethod
+    def check(cls, name: str, value: Any) -> Any:
+        """`value` as the setting `name` takes it, by the rule `load` applies to a flag, so that an API
+        refuses what the command line refuses (k 0, mode 'foo'); else a SettingsError such as `k = 0: must
+        be an integer from 1 to 1000`."""
+        try:
+            return _adapter(cls, name).validate_python(value)
+        except ValidationError as exc:
+            reason = allowed(cls.model_fields[name]) or exc.errors()[0]["msg"]
+            raise SettingsError(f"{name} = {value!r}: {reason}") from None
+
+
+@functools.cache
+def _adapter(settings: type[Settings], name: str) -> TypeAdapter:
+    """A validator of one setting alone (its type and constraints), built once."""
+    field = settings.model_fields[name]
+    kind = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+    return TypeAdapter(kind)
