@@ -81,6 +81,21 @@ def test_a_venue_question_leads_with_the_venue(answerer, index, question: str) -
     check_answer(answer, index)
 
 
+@pytest.mark.parametrize("question", [
+    # the README's example: it had led with a Guangzhou hospital's plan to implement the national catalogue
+    "What does the national policy say about the commercial health insurance innovative drug catalogue?",
+    "国家政策对商保创新药目录有什么规定？",
+])
+def test_a_question_on_the_national_policy_leads_with_the_nation_s_own_sentence(answerer, index,
+                                                                                 question: str) -> None:
+    answer = answerer.ask(question)
+    assert not answer.declined
+    lead = answer.answer.split("[1]")[0]
+    assert "商保创新药目录" in lead and "hospital" not in lead, answer.answer
+    assert answer.citations[0].doc_id == "nhsa-nhc-innovative-drug-measures-2025"
+    check_answer(answer, index)
+
+
 @pytest.mark.parametrize(("question", "lead"), [
     ("Who presided over the Guangdong governor's symposium with entrepreneurs on the biomedicine industry?",
      "林克庆主持"),  # fresh9 t10: had led with the roster of business representatives who spoke

@@ -60,7 +60,15 @@ from ..text.cities import cities_unmentioned
 from ..text.drugs import unmentioned_drugs
 from ..text.organisations import names_body
 from ..text.people import names_romanised, romanised_spans
-from ..text.places import NATIONAL_BODIES, PROVINCE_OF, abroad_named, places_named, speaks_for, with_provinces
+from ..text.places import (
+    NATIONAL,
+    NATIONAL_BODIES,
+    PROVINCE_OF,
+    abroad_named,
+    places_named,
+    speaks_for,
+    with_provinces,
+)
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
 from .selection import choose, lead_with_dateline, named_dateline, score
@@ -152,6 +160,9 @@ class Assessor:
         """The question's candidate sentences, scored, and the chosen ones (the lead first)."""
         s = self.settings
         pieces = self.evidence.pieces(question, facts, hits, self.retriever.encode_query(question))
+        if not scope and not facts.places and _NATIONAL_POLICY.search(question):
+            # "What does the national policy say about …?" is not answered by a Guangzhou hospital
+            scope = _NATION
         if scope:  # a Guangdong passage of a digest also tells national news: not Guangdong's answer
             for piece in pieces:
                 tags = hits[piece.hit].citation.places
@@ -334,6 +345,12 @@ _PROVINCE_WIDE = re.compile(r"全省|我省|本省|省内|\b(?:the|our|this) pro
 #: approvals")
 _NATIONAL = re.compile(r"国家(?:措施|层面|政策)|\bnational (?:measures|policy|policies|notice)\b|"
                        r"\bNHSA/NHC\b|" + NATIONAL_BODIES.pattern, re.I)
+
+
+#: a question about the nation's own policy, with no place named: its sentences rank as a National row's
+_NATIONAL_POLICY = re.compile(r"国家(?:措施|层面|政策)|全国(?:层面|性)|"
+                              r"\bnational (?:measures|policy|policies|notice|level)\b", re.I)
+_NATION = frozenset({NATIONAL[1]})
 
 
 def _national(piece: Piece) -> bool:
