@@ -89,6 +89,11 @@ def test_an_unanswerable_question_is_declined_with_the_closest_passages(server, 
     assert message["declined"] and message["citations"] == [] and message["content"]
     for c in reply["policyqa"]["closest"]:
         assert c["text"] == index.documents[c["doc_id"]].text[c["start"] : c["end"]]
+    # the refusal says the closest passages are listed below: the text itself lists them, where they are
+    listed = message["content"].split("Closest passages (not an answer):\n", 1)[1].splitlines()
+    first = reply["policyqa"]["closest"][0]
+    span = f"[{first['doc_id']}, {first['start']}-{first['end']}]"
+    assert listed[0].startswith("(1) ") and span in listed[0], listed
     streamed = [c.model_dump() for c in ask(server, OFF_TOPIC, stream=True)]
     assert streamed[-1]["choices"][0]["delta"]["declined"] is True
 

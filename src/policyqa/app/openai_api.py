@@ -251,8 +251,27 @@ def content(turn: Turn) -> str:
         return comparison_markdown(turn.comparison, turn.lang, escape=False)
     answer = turn.answer
     text = answer.answer.strip() or UI_TEXT[turn.lang]["declined"].replace("**", "")
+    if answer.declined and turn.sources:
+        text += "\n\n" + closest_text(turn.sources, turn.lang)
     notice = join_notices(answer.notice, turn.notice)
     return f"{text}\n\n{notice}" if notice else text
+
+
+#: characters of a closest passage quoted in a declined reply's text
+EXCERPT_CHARS = 160
+
+
+def closest_text(sources: list[Source], lang: str) -> str:
+    """The closest passages a refusal says are "listed below", in the message text itself: a client that
+    shows only `content` (most chat front ends) would otherwise show the promise and nothing after it.
+    Each with its document, section and span, and the opening of its text."""
+    lines = [UI_TEXT[lang]["closest"] + ":"]
+    for s in sources:
+        where = " — ".join(x for x in (s.title, s.section) if x)
+        opening = " ".join(s.text.split())
+        excerpt = opening if len(opening) <= EXCERPT_CHARS else opening[:EXCERPT_CHARS].rstrip() + "…"
+        lines.append(f"({s.n}) {where} [{s.doc_id}, {s.start}-{s.end}]: “{excerpt}”")
+    return "\n".join(lines)
 
 
 def answer_fields(turn: Turn) -> dict:
