@@ -231,8 +231,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for group in result.groups:
         print(f"== {printable(group.key)}")
         print("\n".join(printable(line) for line in group.answer.splitlines()))  # notes on their own lines
-        for c in group.citations:
-            print(f"   [{c.n}] {printable(c.title)} ({c.doc_id}{', ' + c.date if c.date else ''})")
+        for c in group.citations:  # where in the document, as ask says it: a row often cites one twice
+            where, date = f"{c.title} > {c.section}" if c.section else c.title, f", {c.date}" * bool(c.date)
+            print(f"   [{c.n}] {printable(where)} ({c.doc_id} {c.start}-{c.end}{date})")
         print()
     return 0
 

@@ -75,6 +75,10 @@ def test_cli_compare_prints_a_rows_notes_on_lines_of_their_own(built):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "\\n" not in result.stdout
     assert any(line.startswith("(Note:") for line in result.stdout.splitlines())
+    # each cited passage says where it sits: rows often cite one document several times
+    cited = [line for line in result.stdout.splitlines() if re.match(r"   \[\d+\] ", line)]
+    assert cited and all(re.search(r"\(\S+ \d+-\d+", line) for line in cited), cited
+    assert len(set(cited)) == len(cited)
 
 
 def test_cli_compare_by_document(built, index):
