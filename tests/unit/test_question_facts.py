@@ -241,6 +241,14 @@ def test_a_chinese_count_written_after_its_noun_counts_it() -> None:
     assert not facts.counts("上市创新药数量增长30%")
 
 
+def test_a_class_label_may_open_the_counted_noun() -> None:
+    """w19 "成都高新区已经获批了多少个1类新药?" had counted nothing (a digit after 多少个) and led with the
+    zone's 3,900 companies instead of its "12 Class I new drugs"."""
+    facts = analyse("成都高新区已经获批了多少个1类新药?")
+    assert facts.counted == ("新药",)
+    assert analyse("有几个Ⅲ类医疗器械获批？").counted[0] == "医疗器械"
+
+
 def test_a_counted_word_is_matched_by_its_stem_not_by_a_look_alike() -> None:
     """穗心保覆盖多少种药品？ was answered by "nine departments including Beijing Medical Security Bureau":
     the dictionary's "medicaments" cut to five letters was "medic", and "In 2024," read as a count."""

@@ -19,7 +19,8 @@ _COUNTED_EN = re.compile(r"\b(?:how many|number of)\s+(?:of\s+(?:the\s+)?(?:[A-Z
                          r"((?:[A-Za-z0-9-]+\s+){0,3}?[A-Za-z0-9-]+)"  # "P3 labs", "Class 1 innovative drugs"
                          r"(?=\s+(?:are|is|do|does|did|will|have|has|had|were|was|can|should|in|of|for|to|"
                          r"at|on|by|from|that|which|already|currently|still|now)\b|\s*[?,]|$)", re.I)
-_COUNTED_ZH = re.compile(rf"(?:多少|几)[{CLASSIFIERS}]?([\u4e00-\u9fff]{{2,}})")
+#: a class's label may open the counted noun: 多少个[1类新药], 几个[Ⅲ类医疗器械]
+_COUNTED_ZH = re.compile(rf"(?:多少|几)[{CLASSIFIERS}]?((?:[\dA-Za-zⅠ-Ⅻ]+类)?[\u4e00-\u9fff]{{2,}})")
 _COUNTED_ZH_BEFORE = re.compile(
     rf"([\u4e00-\u9fff]{{2,}}?)[\d\s《》“”]*(?:一?共|总共)?有(?:多少|几)[{CLASSIFIERS}]?[？?]?$")
 _THRESHOLD = re.compile(r"超|达到|以上|突破")
