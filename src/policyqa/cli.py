@@ -333,7 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", type=Path, help="write a Markdown report with the misses here")
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("serve", help="the chat in the browser (Gradio), on 127.0.0.1:7860 by default")
+    p = sub.add_parser("serve", help="the chat in the browser (Gradio), on 127.0.0.1:7860 by default",
+                       description="The chat in the browser. With no index at --index, one is built from "
+                       "--corpus first (without a corpus: policyqa ingest --corpus DIR --index DIR).")
     _common(p, corpus=True)
     p.add_argument("--host", help="address to bind (default 127.0.0.1; anything else needs --auth)")
     p.add_argument("--port", type=int, help="port (default 7860)")

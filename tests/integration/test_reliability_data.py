@@ -112,6 +112,8 @@ def test_chat_uploads_with_one_stem_are_both_added(tmp_path, settings_factory):
     second.write_text("Uploaded memo MDWORD on drug lists.\n", encoding="utf-8")
     report, changed = ingest_uploads(engine, [str(first)])
     assert changed and "collide.txt: added" in report
+    # counts agree with their noun: "1 passages" read as a slip
+    assert "✓ collide.txt: added, 1 passage\n" in report and "2 documents, 2 passages" in report, report
     report, changed = ingest_uploads(engine, [str(second)])
     assert changed and "collide.md: added" in report, report
     paths = {doc.path for doc in engine.current.documents.values()}

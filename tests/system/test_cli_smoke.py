@@ -43,3 +43,12 @@ def test_output_piped_into_a_reader_that_stops_early_is_no_error(built, tmp_path
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=600) == 0 and "Traceback" not in stderr, stderr[-2000:]
 
+
+
+def test_serve_prints_no_faiss_loader_lines(open_server) -> None:
+    """faiss logs at INFO that it tried its AVX2 build, with a ModuleNotFoundError where the wheel has none,
+    before it loads the generic build the project wants: harmless, but it alarmed users reading serve's
+    start. Its loader logs from WARNING up only; serve's own lines still show."""
+    started = open_server.output()
+    assert "policyqa is ready:" in started and "documents" in started
+    assert "faiss.loader" not in started and "ModuleNotFoundError" not in started, started[-3000:]

@@ -100,6 +100,15 @@ def test_port_in_use(built, tmp_path: Path) -> None:
     one_line_error(done, f"127.0.0.1:{port}", "--port")
 
 
+def test_serve_with_no_index_and_no_corpus_names_the_folder_and_the_ingest_command(tmp_path: Path) -> None:
+    """`serve --index` of a folder with no index, run where no corpus/ is: said in those words with the
+    command that builds one, not "corpus folder corpus does not exist" from a build nobody asked for."""
+    missing = tmp_path / "nothere"
+    done = run_cli("serve", "--index", str(missing), "--port", str(free_port()), cwd=tmp_path)
+    line = one_line_error(done, f"no index in {missing}", f"policyqa ingest --corpus DIR --index {missing}")
+    assert "does not exist" not in line and not missing.exists()
+
+
 def test_empty_corpus(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

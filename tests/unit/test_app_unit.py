@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,11 @@ from policyqa.app.render import (
     UI_TEXT,
     Source,
     answer_markdown,
+    comparison_csv,
+    comparison_file_markdown,
     comparison_markdown,
     copy_text,
+    counted,
     highlight,
     md_escape,
     source_card,
@@ -163,6 +168,58 @@ def test_copy_text_lists_numbered_sources():
     text = copy_text("Q?", answer, [_source("passage", "")], "en")
     assert text.splitlines()[0] == "Q?" and "Answer [1]." in text
     assert "[1] <b>T</b> — S<s> (I&co, 2025-01-01) [d<1>, chars 0-7]" in text
+
+
+def _table(by: str = "region") -> Comparison:
+    """A two-row comparison citing [1] (with a section) and [2] [3] (one passage quoting two sentences)."""
+    def cited(n: int, **kw) -> CitedPassage:
+        fields = {"chunk_id": f"c{n}", "doc_id": "gd", "title": "Guangdong Plan", "text": "whole passage",
+                  "start": 0, "end": 1, "lang": "en", "date": "2020-10-23", **kw}
+        return CitedPassage(n=n, **fields)
+
+    return Comparison(question="q", by=by, lang="en", groups=[
+        CompareGroup(key="Guangdong", group="Guangdong", answer="Revenue of 1 trillion yuan. [1]", citations=[
+            cited(1, section="II. Objectives", sentences=["Revenue of 1 trillion yuan."])]),
+        CompareGroup(key="Hubei", group="Hubei", answer="250 billion [2] by 2027 [3]", citations=[
+            cited(2, doc_id="digest", title="News digest", date="", sentences=["250 billion", "by 2027"]),
+            cited(3, doc_id="digest", title="News digest", date="", sentence="by | 2027")]),
+        CompareGroup(key="Beijing", group="Beijing", answer="Not addressed in these documents.",
+                     declined=True),
+    ])
+
+
+def test_the_comparison_csv_lists_what_its_numbers_cite_in_rows_of_the_tables_width():
+    """The CSV download had [n] markers and nothing they point to: the cited passages follow the table as
+    rows of the same three columns (number, quoted text, document and section), under one header row."""
+    rows = list(csv.reader(io.StringIO(comparison_csv(_table(), "en"))))
+    assert rows[0] == ["Region", "Answer", "Documents"] and {len(r) for r in rows} == {3}
+    assert [r[0] for r in rows[1:4]] == ["Guangdong", "Hubei", "Beijing"]
+    assert rows[4] == list(UI_TEXT["en"]["cited_columns"])
+    assert rows[5] == ["[1]", "Revenue of 1 trillion yuan.", "Guangdong Plan (2020-10-23) § II. Objectives"]
+    assert rows[6] == ["[2]", "250 billion … by 2027", "News digest"]
+    assert rows[7] == ["[3]", "by | 2027", "News digest"] and len(rows) == 8
+
+
+def test_the_comparison_markdown_file_lists_each_cited_passage_under_the_table():
+    text = comparison_file_markdown(_table(), "zh")
+    table, _, cited = text.partition("\n## 引用的段落\n")
+    assert table.startswith("| 地区 | 回答 | 文件 |") and "[1]" in table and "> " not in table
+    assert "[1] Guangdong Plan (2020-10-23) § II. Objectives\n\n> Revenue of 1 trillion yuan." in cited
+    assert "[2] News digest\n\n> 250 billion … by 2027" in cited and "[3] News digest\n\n> by | 2027" in cited
+    assert "## " not in comparison_file_markdown(_table().model_copy(update={"groups": []}), "en")
+
+
+def test_a_document_comparison_dates_its_rows_instead_of_repeating_the_title():
+    """Grouped by document the last column is headed Date: it holds the date and the numbers; the title
+    is the row's own first cell."""
+    rows = list(csv.reader(io.StringIO(comparison_csv(_table("document"), "en"))))
+    assert rows[0] == ["Document", "Answer", "Date"]
+    assert rows[1][2] == "2020-10-23 [1]" and rows[2][2] == "[2] [3]" and rows[3][2] == ""
+
+
+def test_counts_agree_with_their_noun():
+    assert counted(1, "passage") == "1 passage" and counted(0, "passage") == "0 passages"
+    assert counted(94, "passage") == "94 passages" and counted(1, "document") == "1 document"
 
 
 # --------------------------------------------------------------------------- uploads

@@ -34,6 +34,8 @@ UI_TEXT = {
         "thinking": "Searching the documents…",
         "compare_head": ("Region", "Answer", "Documents"),
         "compare_head_document": ("Document", "Answer", "Date"),
+        "cited_head": "Cited passages",
+        "cited_columns": ("Cited passage", "Quoted text", "Document and section"),
     },
     "zh": {
         "interpreted": "理解为：{q}",
@@ -51,6 +53,8 @@ UI_TEXT = {
         "thinking": "正在检索文档…",
         "compare_head": ("地区", "回答", "文件"),
         "compare_head_document": ("文件", "回答", "日期"),
+        "cited_head": "引用的段落",
+        "cited_columns": ("引用段落", "引文", "文件及章节"),
     },
 }
 
@@ -254,16 +258,26 @@ def copy_text(question: str, answer: Answer | None, sources: list[Source], lang:
 
 
 def comparison_rows(comparison: Comparison) -> list[tuple[str, str, str]]:
-    """(group, answer with its [n] markers, 'title (date) [n]…' of each cited document) per table row."""
-    rows = []
-    for g in comparison.groups:
-        cited: dict[str, list[CitedPassage]] = {}
-        for c in g.citations:
-            cited.setdefault(c.doc_id, []).append(c)
-        docs = "; ".join(f"{cs[0].title}{f' ({cs[0].date})' if cs[0].date else ''} "
-                         + " ".join(f"[{c.n}]" for c in cs) for cs in cited.values())
-        rows.append((g.key, " ".join(g.answer.split()), docs))
-    return rows
+    """(group, answer with its [n] markers, the cited documents) per table row."""
+    return [(g.key, " ".join(g.answer.split()), _cited_cell(g.citations, comparison.by))
+            for g in comparison.groups]
+
+
+def _cited_cell(citations: list[CitedPassage], by: str) -> str:
+    """A region's row names each document it cites ('title (date) [n]…'); a document's row is that
+    document, so its last column, headed Date, holds the date and the numbers, not the title again."""
+    cited: dict[str, list[CitedPassage]] = {}
+    for c in citations:
+        cited.setdefault(c.doc_id, []).append(c)
+    cells = []
+    for cs in cited.values():
+        numbers = " ".join(f"[{c.n}]" for c in cs)
+        date = cs[0].date
+        if by == "document":
+            cells.append(f"{date} {numbers}" if date else numbers)
+        else:
+            cells.append(f"{cs[0].title}{f' ({date})' if date else ''} {numbers}")
+    return "; ".join(cells)
 
 
 def comparison_head(comparison: Comparison, lang: str) -> tuple[str, str, str]:
@@ -284,12 +298,45 @@ def comparison_markdown(comparison: Comparison, lang: str, escape: bool = True) 
     return "\n".join(lines)
 
 
+def comparison_cited(comparison: Comparison) -> list[tuple[str, str, str]]:
+    """('[n]', the text it quotes, 'title (date) § section') per cited passage, by number: what the
+    table's markers point to, for the files that leave the chat's Sources panel behind."""
+    cited = sorted((c for g in comparison.groups for c in g.citations), key=lambda c: c.n)
+    rows = []
+    for c in cited:
+        quote = " … ".join(c.sentences or [c.sentence or c.text])
+        where = c.title + (f" ({c.date})" if c.date else "") + (f" § {c.section}" if c.section else "")
+        rows.append((f"[{c.n}]", " ".join(quote.split()), where))
+    return rows
+
+
+def comparison_file_markdown(comparison: Comparison, lang: str) -> str:
+    """The table for a file, and under it each [n] with its document, section and quoted text."""
+    lines = [comparison_markdown(comparison, lang, escape=False)]
+    cited = comparison_cited(comparison)
+    if cited:
+        lines.append(f"\n## {UI_TEXT[lang]['cited_head']}\n")
+        lines += [f"{n} {where}\n\n> {quote}\n" for n, quote, where in cited]
+    return "\n".join(lines).rstrip("\n")
+
+
 def comparison_csv(comparison: Comparison, lang: str) -> str:
+    """The table as CSV, then the cited passages as rows of the same three columns under a row that
+    names them: one header, rows of equal width, so any CSV reader takes it whole."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(comparison_head(comparison, lang))
     writer.writerows(comparison_rows(comparison))
+    cited = comparison_cited(comparison)
+    if cited:
+        writer.writerow(UI_TEXT[lang]["cited_columns"])
+        writer.writerows(cited)
     return buffer.getvalue()
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 passage', '2 passages': English counts agree with their noun (the Chinese strings need none)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 VIEW_WINDOW = 20_000  # characters of a long document shown around the cited span

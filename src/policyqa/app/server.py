@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..settings import Settings
+from .render import counted
 from .service import Service
 from .style import CSS
 from .ui import build_app
@@ -193,16 +194,15 @@ def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] |
     if problem:
         raise ServeRefused(problem)
     check_port_free(settings.host, settings.port)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_logs()
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     service = Service.open(settings, say)
     n_docs, n_chunks = service.stats
-    print(f"policyqa: {n_docs} documents, {n_chunks} chunks loaded from {settings.index_dir}", flush=True)
+    print(f"policyqa: {counted(n_docs, 'document')}, {counted(n_chunks, 'chunk')} loaded from "
+          f"{settings.index_dir}", flush=True)
     demo = build_app(service)
     from starlette.middleware import Middleware
 
@@ -230,6 +230,19 @@ def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] |
         finally:
             demo.close()
     return demo
+
+
+#: libraries whose INFO lines say nothing a user can act on: faiss's loader reports trying its AVX2 build
+#: (with a ModuleNotFoundError when the wheel has none) before loading the generic one the project wants,
+#: and bm25s sets its own logger to DEBUG. Their warnings and errors still show.
+NOISY_LOGGERS = ("httpx", "httpcore", "urllib3", "faiss.loader", "bm25s")
+
+
+def quiet_logs() -> None:
+    """INFO logging for the server's own lines, the libraries in NOISY_LOGGERS from WARNING up only."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in NOISY_LOGGERS:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def api_tokens(settings: Settings, auth: list[tuple[str, str]] | None) -> list[str]:

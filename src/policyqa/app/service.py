@@ -32,6 +32,7 @@ from .render import (
     Source,
     comparison_markdown,
     comparison_sources,
+    counted,
     source_from_hit,
     sources_of,
     ui_lang,
@@ -112,6 +113,7 @@ class Service:
     @classmethod
     def open(cls, settings: Settings, say: Callable[[str], None] = lambda _m: None) -> Service:
         if not index_exists(Path(settings.index_dir)):
+            check_buildable(settings)
             say(f"no index in {settings.index_dir}: building one from {settings.corpus_dir} first")
             build_with_progress(settings, say)
         service = cls(settings, load(settings))
@@ -212,6 +214,17 @@ def load(settings: Settings) -> Loaded:
     return Loaded(answerer)
 
 
+def check_buildable(settings: Settings) -> None:
+    """Serve builds a missing index from the corpus on its first start; with no corpus folder either, the
+    --index is most likely mistyped, so say that there is no index there and how to build one, instead of
+    the corpus loader's 'corpus folder corpus does not exist'."""
+    index, corpus = settings.index_dir, Path(settings.corpus_dir)
+    if not corpus.is_dir():
+        raise FileNotFoundError(
+            f"no index in {index}, and no corpus folder {corpus} to build one from: build it with "
+            f"policyqa ingest --corpus DIR --index {index}, or point --index at an existing index")
+
+
 def build_with_progress(settings: Settings, say: Callable[[str], None]) -> None:
     """Run a full ingest with tqdm bars on stderr (first start without an index)."""
     from tqdm import tqdm
@@ -227,8 +240,8 @@ def build_with_progress(settings: Settings, say: Callable[[str], None]) -> None:
     result = ingest(settings, progress=progress, say=say)
     for bar in bars.values():
         bar.close()
-    say(f"built index {settings.index_dir}: {result.n_documents} documents, {result.n_chunks} chunks "
-        f"({result.count('skipped')} files skipped)")
+    say(f"built index {settings.index_dir}: {counted(result.n_documents, 'document')}, "
+        f"{counted(result.n_chunks, 'chunk')} ({counted(result.count('skipped'), 'file')} skipped)")
 
 
 def make_filters(documents: list[str] | None = None, regions: list[str] | None = None,

@@ -19,7 +19,17 @@ mark.pq-sentence, mark.pq-target {background:#fde68a; color:#111; padding:0 1px;
              margin-top:3px; display:inline-block;}
 .pq-viewer-empty {color: var(--body-text-color-subdued); font-style: italic;}
 .pq-slot {gap: 4px !important;}
-#pq-chat table td:first-child {white-space: nowrap;}
+/* the chat's label on a line of its own: floating, it covered the first line of a scrolled answer */
+#pq-chat label[data-testid="block-label"] {position: static; margin: var(--block-label-margin);}
+#pq-chat .bubble-wrap {padding-top: var(--spacing-sm);}
+/* a comparison's columns by share, not by content: the long answers had left the documents a sliver */
+#pq-chat .pq-compare table {table-layout: fixed; width: 100%;}
+#pq-chat .pq-compare td {overflow-wrap: anywhere;}
+#pq-chat .pq-by-region th:first-child {width: 7em;}
+#pq-chat .pq-by-region td:first-child {word-break: keep-all;}
+#pq-chat .pq-by-region th:last-child {width: 32%;}
+#pq-chat .pq-by-document th:first-child {width: 28%;}
+#pq-chat .pq-by-document th:last-child {width: 7.5em;}
 """
 
 SCROLL_JS = """() => { setTimeout(() => {

@@ -7,37 +7,17 @@ annotations such as `gr.SelectData` as real classes.
 """
 
 import logging
-import tempfile
 import time
 import traceback
-from pathlib import Path
 from types import SimpleNamespace
 
-from .render import (
-    UI_TEXT,
-    Source,
-    answer_markdown,
-    comparison_csv,
-    comparison_markdown,
-    copy_text,
-    document_choices,
-    document_view,
-    md_escape,
-    region_choices,
-    source_card,
-)
-from .service import ECHO_CHARS, MAX_K, MODES, Request, Service, Turn, api_ask
+from .render import counted, document_choices, document_view, md_escape, region_choices
+from .service import ECHO_CHARS, MAX_K, MODES, Request, Service, api_ask
 from .style import SCROLL_JS
+from .updates import EMPTY_VIEWER, EXTRA, SLOTS, chat_update, downloads, slot_updates
 from .uploads import UPLOAD_TYPES, ingest_uploads
 
 log = logging.getLogger("policyqa.app")
-
-#: source slots: a comparison cites up to a few passages per region, more than one answer's MAX_K
-SLOTS = 20
-
-#: outputs of a chat turn besides the chatbot and the question box: turns, sources, title, copy text,
-#: the two downloads, then each slot's column and card
-_EXTRA = 6 + 2 * SLOTS
 
 COMPARE_CHOICES = [("One answer · 单一回答", ""), ("Compare regions · 按地区比较", "region"),
                    ("Compare documents · 按文件比较", "document")]
@@ -91,7 +71,7 @@ def _poll_every(demo, seconds: float) -> None:
 
 def _status(service: Service) -> str:
     n_docs, n_chunks = service.stats
-    return f"<small>{n_docs} documents · {n_chunks} passages indexed</small>"
+    return f"<small>{counted(n_docs, 'document')} · {counted(n_chunks, 'passage')} indexed</small>"
 
 
 # --------------------------------------------------------------------------- panels
@@ -110,8 +90,10 @@ def _chat_panel(ui: SimpleNamespace) -> None:
         ui.question = gr.Textbox(show_label=False, scale=8, max_lines=6, elem_id="pq-question",
                                  placeholder="Ask in Chinese or English · 用中文或英文提问")
         ui.ask_btn = gr.Button("Ask · 提问", variant="primary", scale=1, elem_id="pq-ask")
+    # the mode has a row of its own: beside the download buttons that a comparison shows it was squeezed
+    # into a narrow column of three stacked choices
+    ui.compare = gr.Radio(COMPARE_CHOICES, value="", show_label=False, elem_id="pq-compare")
     with gr.Row():
-        ui.compare = gr.Radio(COMPARE_CHOICES, value="", show_label=False, elem_id="pq-compare")
         ui.download_md = gr.DownloadButton("Table as Markdown · 下载表格 (MD)", size="sm", visible=False,
                                            elem_id="pq-download-md")
         ui.download_csv = gr.DownloadButton("Table as CSV · 下载表格 (CSV)", size="sm", visible=False,
@@ -176,19 +158,10 @@ def _sources_panel(ui: SimpleNamespace) -> None:
             ui.opens.append(gr.Button("Open in document · 查看原文", size="sm", elem_id=f"pq-open-{i + 1}"))
         ui.slots.append(slot)
     gr.Markdown("### Document viewer · 原文")
-    ui.viewer = gr.HTML('<div class="pq-viewer-empty">Click “Open in document” on a source. '
-                        "点击来源下的“查看原文”。</div>", elem_id="pq-viewer")
+    ui.viewer = gr.HTML(EMPTY_VIEWER, elem_id="pq-viewer")
 
 
 # --------------------------------------------------------------------------- events
-
-
-def _slot_updates(sources: list[Source]) -> list:
-    import gradio as gr
-
-    shown = [gr.Column(visible=i < len(sources)) for i in range(SLOTS)]
-    html_values = [source_card(sources[i]) if i < len(sources) else "" for i in range(SLOTS)]
-    return shown + html_values
 
 
 def _wire_chat(ui: SimpleNamespace, service: Service) -> None:
@@ -201,7 +174,7 @@ def _wire_chat(ui: SimpleNamespace, service: Service) -> None:
         turns_value = list(turns_value or [])
         text = message if isinstance(message, str) else ""
         if not text.strip():
-            yield history, gr.skip(), *(gr.skip(),) * _EXTRA
+            yield history, gr.skip(), *(gr.skip(),) * EXTRA
             return
         history.append({"role": "user", "content": md_escape(text[:ECHO_CHARS])})
         previous = turns_value[-1]["resolved"] if turns_value else ""
@@ -210,18 +183,17 @@ def _wire_chat(ui: SimpleNamespace, service: Service) -> None:
                           langs_value or [], from_value, to_value, compare_value or "",
                           places=regions_value or [])
         for turn in service.ask(request):
-            yield _chat_update(turn, history, turns_value)
+            yield chat_update(turn, history, turns_value)
 
     def pick_example(evt: gr.SelectData) -> str:
         value = evt.value
         return value.get("text", "") if isinstance(value, dict) else str(value or "")
 
     def clear():
-        return ([], [], [], "### Sources · 来源", "", *_downloads(None), *_slot_updates([]),
-                '<div class="pq-viewer-empty">—</div>')
+        return [], [], [], "### Sources · 来源", "", *downloads(None), EMPTY_VIEWER, *slot_updates([])
 
     outputs = [ui.chatbot, ui.question, ui.turns, ui.sources_state, ui.sources_title, ui.copy_box,
-               ui.download_md, ui.download_csv, *ui.slots, *ui.cards]
+               ui.download_md, ui.download_csv, ui.viewer, *ui.slots, *ui.cards]
     inputs = [ui.question, ui.chatbot, ui.turns, ui.compare, ui.k, ui.mode, ui.backend, ui.docs, ui.regions,
               ui.langs, ui.date_from, ui.date_to]
     ui.question.submit(respond, inputs, outputs, api_visibility="private")
@@ -229,81 +201,8 @@ def _wire_chat(ui: SimpleNamespace, service: Service) -> None:
     ui.chatbot.example_select(pick_example, None, ui.question, api_visibility="private", queue=False) \
         .then(respond, inputs, outputs, api_visibility="private")
     clear_outputs = [ui.chatbot, ui.turns, ui.sources_state, ui.sources_title, ui.copy_box,
-                     ui.download_md, ui.download_csv, *ui.slots, *ui.cards, ui.viewer]
+                     ui.download_md, ui.download_csv, ui.viewer, *ui.slots, *ui.cards]
     ui.clear_btn.click(clear, None, clear_outputs, api_visibility="private", queue=False)
-
-
-def _chat_update(turn: Turn, history: list[dict], turns_value: list[dict]) -> tuple:
-    """What the chat outputs show for one Turn: the assistant's message so far, and on the final turn
-    the sources, their cards and the copy text."""
-    import gradio as gr
-
-    same = (gr.skip(),) * _EXTRA
-    if turn.problem and not turn.resolved:  # refused as typed: empty or too long
-        history.append({"role": "assistant", "content": md_escape(turn.problem)})
-        return history, "", *same
-    if turn.problem:  # an impossible filter, or a failure while answering
-        history[-1]["content"] = md_escape(turn.problem)
-        return history, gr.skip() if turn.failed else "", *same
-    if turn.comparison is not None:
-        return _comparison_update(turn, history, turns_value)
-    if turn.answer is None:  # resolved, not answered yet
-        history.append({"role": "assistant",
-                        "content": answer_markdown(None, turn.lang, turn.interpreted, final=False)})
-        return history, "", *same
-    if not turn.final:
-        history[-1]["content"] = answer_markdown(turn.answer, turn.lang, turn.interpreted, final=False)
-        return history, gr.skip(), *same
-    answer, sources, lang = turn.answer, turn.sources, turn.lang
-    history[-1]["content"] = answer_markdown(answer, lang, turn.interpreted, turn.notice, final=True)
-    if not sources and not turn.filters.is_empty() and not answer.hits:
-        history[-1]["content"] += "\n\n" + md_escape(UI_TEXT[lang]["no_match"])
-    turns_value.append({
-        "question": turn.question.strip(), "resolved": turn.resolved, "answer": answer.answer,
-        "declined": answer.declined, "backend": answer.backend, "mode": turn.mode,
-        "sources": [{"n": s.n, "doc_id": s.doc_id, "title": s.title, "section": s.section,
-                     "start": s.start, "end": s.end} for s in sources],
-    })
-    title = UI_TEXT[lang]["closest" if answer.declined else "sources"]
-    return (history, gr.skip(), turns_value, [s.__dict__ for s in sources],
-            f"### {title}", copy_text(turn.resolved, answer, sources, lang), *_downloads(None),
-            *_slot_updates(sources))
-
-
-def _comparison_update(turn: Turn, history: list[dict], turns_value: list[dict]) -> tuple:
-    """A comparison as a table in the chat; its cited passages fill the sources panel, numbered as in the
-    table, and the table can be downloaded."""
-    comparison, sources, lang = turn.comparison, turn.sources, turn.lang
-    message = comparison_markdown(comparison, lang)
-    if sources:
-        message += f"\n\n<small>{UI_TEXT[lang]['sources_hint']}</small>"
-    if history and history[-1]["role"] == "assistant":
-        history[-1]["content"] = message
-    else:
-        history.append({"role": "assistant", "content": message})
-    turns_value.append({
-        "question": turn.question.strip(), "resolved": turn.resolved, "compare": comparison.by,
-        "answer": comparison_markdown(comparison, lang, escape=False), "mode": turn.mode,
-        "sources": [{"n": s.n, "doc_id": s.doc_id, "title": s.title, "section": s.section,
-                     "start": s.start, "end": s.end} for s in sources],
-    })
-    return (history, "", turns_value, [s.__dict__ for s in sources], f"### {UI_TEXT[lang]['sources']}",
-            comparison_markdown(comparison, lang, escape=False), *_downloads(turn),
-            *_slot_updates(sources))
-
-
-def _downloads(turn: Turn | None) -> list:
-    """The Markdown and CSV download buttons: shown with a comparison's files, hidden otherwise."""
-    import gradio as gr
-
-    if turn is None or turn.comparison is None:
-        return [gr.DownloadButton(visible=False), gr.DownloadButton(visible=False)]
-    folder = Path(tempfile.mkdtemp(prefix="policyqa-compare-"))
-    md, csv = folder / "comparison.md", folder / "comparison.csv"
-    md.write_text(f"{turn.resolved}\n\n{comparison_markdown(turn.comparison, turn.lang, escape=False)}\n",
-                  encoding="utf-8")
-    csv.write_text(comparison_csv(turn.comparison, turn.lang), encoding="utf-8-sig")
-    return [gr.DownloadButton(value=str(md), visible=True), gr.DownloadButton(value=str(csv), visible=True)]
 
 
 def _wire_viewer(ui: SimpleNamespace, service: Service) -> None:

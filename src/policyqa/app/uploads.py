@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..index.build import ingest, readable
 from ..records import UPLOAD_FOLDER
-from .render import md_escape
+from .render import counted, md_escape
 from .service import Service
 
 log = logging.getLogger("policyqa.app")
@@ -85,7 +85,8 @@ def ingest_uploads(service: Service, paths: list, progress: Callable | None = No
     finally:
         service.ingest_lock.release()
     n_docs, n_chunks = service.stats
-    lines.append(f"Index now holds {n_docs} documents, {n_chunks} passages · 索引已更新")
+    lines.append(f"Index now holds {counted(n_docs, 'document')}, {counted(n_chunks, 'passage')} "
+                 "· 索引已更新")
     return "\n\n".join(lines), True
 
 
@@ -136,5 +137,5 @@ def _index(service: Service, corpus: Path, saved: list[Path], lines: list[str],
             why = report.message if report else "not found by the indexer"
             lines.append(f"✗ {md_escape(target.name)}: {md_escape(why)} — not added")
         else:
-            lines.append(f"✓ {md_escape(target.name)}: {report.status}, {report.chunks} passages")
+            lines.append(f"✓ {md_escape(target.name)}: {report.status}, {counted(report.chunks, 'passage')}")
     return True
