@@ -114,7 +114,7 @@ def test_options_filters_and_follow_up(client, index):
 
 
 @pytest.mark.parametrize(("options", "named"), [
-    ({"k": 0}, "k = 0: must be an integer from 1 to 1000"),
+    ({"k": -1}, "k = -1: must be an integer from 1 to 1000"),  # 0 is the default, as it always was
     ({"mode": "foo"}, "mode = 'foo': must be dense, bm25 or hybrid"),
     ({"backend": "gpt"}, "must be extractive or openai"),
     ({"compare": "bogus"}, "compare = 'bogus': must be region or document"),

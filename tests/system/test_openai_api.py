@@ -154,7 +154,7 @@ def test_errors_have_openai_shape(server) -> None:
 
 @pytest.mark.parametrize(("options", "param", "named"), [
     ({"compare": "province"}, "policyqa.compare", "compare = 'province': must be region or document"),
-    ({"k": 0}, "policyqa.k", "k = 0: must be an integer from 1 to 1000"),
+    ({"k": -1}, "policyqa.k", "k = -1: must be an integer from 1 to 1000"),
     ({"mode": "foo"}, "policyqa.mode", "mode = 'foo': must be dense, bm25 or hybrid"),
     ({"documents": ["nosuchdoc"]}, "messages", "beijing-innovative-medicine-measures-2025"),
     ({"regions": ["Atlantis"]}, "messages", "no document's region matches 'Atlantis'"),

@@ -316,7 +316,7 @@ def test_filters_from_controls():
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("k", 0, "k = 0: must be an integer from 1 to 1000"),
+    ("k", -1, "k = -1: must be an integer from 1 to 1000"),
     ("mode", "foo", "mode = 'foo': must be dense, bm25 or hybrid"),
     ("backend", "llm", "backend = 'llm': must be extractive or openai"),
     ("compare", "bogus", "compare = 'bogus': must be region or document (empty: one answer)"),
@@ -325,7 +325,7 @@ def test_request_options_are_refused_naming_their_values(name, value, message):
     assert option_problem(name, value) == message
 
 
-@pytest.mark.parametrize(("name", "value"), [("k", None), ("k", 3), ("mode", ""), ("mode", "bm25"),
+@pytest.mark.parametrize(("name", "value"), [("k", None), ("k", 0), ("k", 3), ("mode", ""), ("mode", "bm25"),
                                              ("backend", "openai"), ("compare", ""), ("compare", "document")])
 def test_request_options_the_server_takes(name, value):
     assert option_problem(name, value) == ""

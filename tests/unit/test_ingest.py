@@ -201,7 +201,9 @@ def test_the_bundled_corpus_cleans_as_it_did_without_the_mapping(monkeypatch) ->
 
 def test_files_of_other_types_are_listed_for_the_report(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
-    for name in ("a.txt", "random.bin", "documents.yaml", ".DS_Store", "sub/notes.csv", "sub/README"):
+    # the corpus's own settings (metadata, glossary terms) are no documents and no skipped files either
+    for name in ("a.txt", "random.bin", "documents.yaml", "glossary.tsv", ".DS_Store", "sub/notes.csv",
+                 "sub/README"):
         (tmp_path / name).write_text("x", encoding="utf-8")
     readable, other = corpus_files(tmp_path)
     assert readable == [tmp_path / "a.txt"]

@@ -26,6 +26,10 @@ from policyqa.text.places import abroad_named
     # which month, day or year, with or without its measure word (w20: 哪个月 had been read as "other")
     ("国家医保局和国家卫健委是哪个月联合出台若干措施的？", "date", ""),
     ("若干措施是哪一天印发的？", "date", ""),
+    # a word that only starts like a day, month or year (天津, 日本, 天然, 年龄) asks for none
+    ("哪个天津企业获批了创新药？", "other", ""),
+    ("哪个日本药企在海南设厂？", "other", ""),
+    ("哪个年龄段的患者受益最多？", "other", ""),
     # residents are people, named with their place or kind (v03: "17.91 million people … were insured")
     ("How many Guangdong residents were covered by city-customized insurance in 2024?", "quantity", "people"),
     ("How many cancer patients benefit from the catalogue?", "quantity", "people"),
@@ -238,6 +242,8 @@ def test_a_chinese_count_written_after_its_noun_counts_it() -> None:
     assert facts.counts("到2026年，四川省力争新增10个上市创新药。")
     assert facts.counts("上市创新药达到十个")
     assert not facts.counts("新增上市创新药，10个工作日内完成受理")
+    assert not facts.counts("新增上市创新药，十个工作日内完成受理")  # the numeral with its measure word
+    assert not facts.counts("上市创新药三个月内完成注册")
     assert not facts.counts("上市创新药数量增长30%")
 
 

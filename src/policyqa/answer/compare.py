@@ -105,15 +105,10 @@ def _regions(answerer: Answerer) -> list[str]:
     for a document that declares none (one added without an entry, or uploaded) the regions its passages
     are tagged with, so that a Zhejiang plan a user adds gets Zhejiang's row."""
     found: dict[str, None] = {}
-    undeclared = set()
+    tagged = answerer.retriever.index.places_by_doc
     for doc_id, document in answerer.documents.items():
-        declared = document_regions(document.meta.region)
-        found.update(dict.fromkeys(declared))
-        if not declared:
-            undeclared.add(doc_id)
-    for chunk in answerer.retriever.index.chunks if undeclared else ():
-        if chunk.doc_id in undeclared:
-            found.update(dict.fromkeys(chunk.places))
+        found.update(dict.fromkeys(document_regions(document.meta.region)
+                                   or sorted(tagged.get(doc_id, ()))))
     return list(found)
 
 

@@ -27,7 +27,7 @@ _RANK = r"\b(?:what|which) (?:exact |specific )?(?:rank|ranking)\b|第几|排名
 #: a company picks the province …, who is responsible?" opens with a clause and asks who)
 ASKS = (
     ("date", re.compile(
-        r"哪[一个]?[天年月日]|何时|什么时[候间]|日期|几月|^\W*when\b(?![^?？]*,)|"
+        r"哪[一个]?(?:天(?![津然])|年(?![龄级])|月|日(?![本报常]))|何时|什么时[候间]|日期|几月|^\W*when\b(?![^?？]*,)|"
         r"(?:[,;]\s*|\band |\bby |\buntil )when\b|"
         r"\bwhat (?:date|year|month|day)\b|"
         r"\bwhich (?:date|year|month|day)\b|\bon what (?:date|day)\b|\bin what year\b|"

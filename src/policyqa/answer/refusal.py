@@ -340,16 +340,16 @@ def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
 #: a sentence that speaks for a whole province ("17.91 million people in the province", 全省)
 _PROVINCE_WIDE = re.compile(r"全省|我省|本省|省内|\b(?:the|our|this) province\b|\bprovince-wide\b", re.I)
 
+#: the nation's own policy named: 国家措施, "the national measures"
+_NATION_POLICY = r"国家(?:措施|层面|政策)|\bnational (?:measures|policy|policies|notice)\b"
 #: a question about the national measures (国家措施, "the NHSA/NHC measures") or a national body's figure
 #: (国家药监局2025年批准上市的…: not Guangdong's target of "40 innovative medical device registration
 #: approvals")
-_NATIONAL = re.compile(r"国家(?:措施|层面|政策)|\bnational (?:measures|policy|policies|notice)\b|"
-                       r"\bNHSA/NHC\b|" + NATIONAL_BODIES.pattern, re.I)
+_NATIONAL = re.compile(_NATION_POLICY + r"|\bNHSA/NHC\b|" + NATIONAL_BODIES.pattern, re.I)
 
 
 #: a question about the nation's own policy, with no place named: its sentences rank as a National row's
-_NATIONAL_POLICY = re.compile(r"国家(?:措施|层面|政策)|全国(?:层面|性)|"
-                              r"\bnational (?:measures|policy|policies|notice|level)\b", re.I)
+_NATIONAL_POLICY = re.compile(_NATION_POLICY + r"|全国(?:层面|性)|\bnational level\b", re.I)
 _NATION = frozenset({NATIONAL[1]})
 
 

@@ -143,14 +143,21 @@ def counts(counted: tuple[str, ...], given: tuple[str, ...], sentence: str) -> b
 
 
 #: a Chinese count written after its noun ends in a measure word, not one of time: 新增上市创新药10个
-_MEASURED = re.compile(rf"\s*(?:余|多)?\s*[{CLASSIFIERS}](?!工作日|月|小时|季度|百分点)")
+_MEASURED = re.compile(rf"\s*(?:余|多)?\s*[{CLASSIFIERS}]")
+#: what makes a number with its measure word a time or a share (10个工作日, 三个月, 两个季度), no count
+_TIME_AFTER = re.compile(r"\s*(?:工作日|月|小时|季度|百分点)")
 
 
 def _counted_before(figure: re.Match, sentence: str, counted: tuple[str, ...]) -> bool:
     """Whether a number counts the Chinese noun right before it (up to a verb such as 达到 between):
     "力争新增上市创新药10个" counts new drugs as "新增10个上市创新药" does."""
-    text = figure.group()
-    if not (text[-1] in CLASSIFIERS or _MEASURED.match(sentence, figure.end())):
+    text, end = figure.group(), figure.end()
+    if text[-1] not in CLASSIFIERS:
+        measured = _MEASURED.match(sentence, end)
+        if not measured:
+            return False
+        end = measured.end()
+    if _TIME_AFTER.match(sentence, end):  # 十个工作日 as 10个工作日: a time, whichever way it is written
         return False
     before = sentence[max(0, figure.start() - 8): figure.start()]
     return names_any(before, tuple(phrase for phrase in counted if not phrase.isascii()))

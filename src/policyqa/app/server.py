@@ -233,9 +233,10 @@ def serve(settings: Settings, share: bool = False, auth: list[tuple[str, str]] |
 
 
 #: libraries whose INFO lines say nothing a user can act on: faiss's loader reports trying its AVX2 build
-#: (with a ModuleNotFoundError when the wheel has none) before loading the generic one the project wants,
-#: and bm25s sets its own logger to DEBUG. Their warnings and errors still show.
-NOISY_LOGGERS = ("httpx", "httpcore", "urllib3", "faiss.loader", "bm25s")
+#: (with a ModuleNotFoundError when the wheel has none) before loading the generic one the project wants.
+#: Their warnings and errors still show. (bm25s, which sets its own logger to DEBUG when imported, is
+#: quieted where it is imported: index/lexical.py.)
+NOISY_LOGGERS = ("httpx", "httpcore", "urllib3", "faiss.loader")
 
 
 def quiet_logs() -> None:

@@ -169,18 +169,22 @@ class Service:
         every group's cited passages, numbered across the table."""
         turn.mode = request.mode if request.mode in MODES else self.settings.mode
         loaded = self.current
-        by = request.compare if request.compare in ("region", "document") else "region"
-        try:
-            turn.comparison = compare(loaded.answerer, turn.resolved, by=by, filters=turn.filters,
-                                      k=request.k or None, mode=turn.mode)
+        try:  # request.compare is region or document (option_problem)
+            turn.comparison = compare(loaded.answerer, turn.resolved, by=request.compare,
+                                      filters=turn.filters, k=self._k(request), mode=turn.mode)
             turn.sources = comparison_sources(turn.comparison, loaded.documents)
         except Exception:
             log.error("comparing %r failed:\n%s", turn.resolved[:200], traceback.format_exc())
             turn.problem, turn.failed = UI_TEXT[turn.lang]["failed"], True
         yield _final(turn)
 
+    def _k(self, request: Request) -> int:
+        """Passages per answer (per row of a comparison): the request's or the default, at most MAX_K on
+        a shared server (k was checked to be a whole number, 0 or None for the default)."""
+        return min(int(request.k or self.settings.k), MAX_K)
+
     def _answer(self, turn: Turn, request: Request) -> Iterator[Turn]:
-        k = max(1, min(int(request.k or self.settings.k), MAX_K))
+        k = self._k(request)
         turn.mode = request.mode if request.mode in MODES else self.settings.mode
         chosen, turn.notice = choose_backend(self, request.backend, turn.lang)
         loaded = self.current
@@ -263,9 +267,10 @@ def make_filters(documents: list[str] | None = None, regions: list[str] | None =
 
 def option_problem(name: str, value: Any) -> str:
     """Why a request's k, mode, backend or compare cannot be used, naming what it may be ('' when it can;
-    None or '' is the server's default): the API took k 0 and ignored an unknown mode or compare. k, mode
-    and backend meet the rule of the setting of that name, the one the command line's flags meet."""
-    if value is None or value == "":
+    None, '' and k 0 are the server's default): the API had ignored an unknown mode or compare and taken a
+    negative k. k, mode and backend meet the rule of the setting of that name, the one the command line's
+    flags meet; a k above the server's MAX_K is then capped, as it always was."""
+    if value is None or value == "" or (name == "k" and value == 0):  # k 0: the server's default, as before
         return ""
     if name == "compare":
         return "" if value in BY else f"compare = {value!r}: must be {' or '.join(BY)} (empty: one answer)"

@@ -6,6 +6,7 @@ a ranking (query coverage in both languages) is retrieval's business (retrieve/c
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -128,4 +129,6 @@ def _bm25s():
         for name in hidden:
             if sys.modules.get(name, False) is None:
                 del sys.modules[name]
+    if first:  # its import sets its own logger to DEBUG ("Building index from tokens" on every upload)
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s

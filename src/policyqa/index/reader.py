@@ -73,6 +73,15 @@ class Index:
         """Chunk rows per passage language, for per-language scoring in hybrid search."""
         return self._group_rows("lang")
 
+    @cached_property
+    def places_by_doc(self) -> dict[str, frozenset[str]]:
+        """The region tags of each document's passages (Chunk.places), gathered once: a place filter and a
+        comparison's rows ask for them on every request."""
+        places: dict[str, set[str]] = {}
+        for chunk in self.chunks:
+            places.setdefault(chunk.doc_id, set()).update(chunk.places)
+        return {doc_id: frozenset(tags) for doc_id, tags in places.items()}
+
     def _group_rows(self, field: str) -> dict[str, np.ndarray]:
         rows: dict[str, list[int]] = {}
         for i, chunk in enumerate(self.chunks):

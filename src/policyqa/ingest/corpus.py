@@ -12,6 +12,10 @@ from .decode import UnreadableFile
 from .loaders import LOADERS, SUPPORTED, unsupported_type
 from .metadata import METADATA_FILE, doc_id_for, infer_meta, upload_time
 
+#: the corpus folder's own settings, read by their own code, not documents: the metadata, and the terms a
+#: corpus adds to the glossary (retrieve/glossary.py)
+CONFIG_FILES = (METADATA_FILE, "glossary.tsv")
+
 
 def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[Path]]:
     """(files a loader understands, visible files of other types), each in a stable order.
@@ -19,7 +23,7 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[Path]]:
     Hidden entries (names starting with a dot) and links are listed too, without being followed: the
     loader refuses them with a reason, so they appear in the ingest report instead of vanishing.
     Folders that are hidden or links are listed once and never entered. Files of other types are
-    returned for the report too (`documents.yaml` aside); hidden ones (.DS_Store) are left unsaid.
+    returned for the report too (CONFIG_FILES aside); hidden ones (.DS_Store) are left unsaid.
     """
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist")
@@ -36,7 +40,7 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[Path]]:
         for name in files:
             if Path(name).suffix.lower() in SUPPORTED:
                 found.append(base / name)
-            elif not name.startswith(".") and base / name != corpus_dir / METADATA_FILE:
+            elif not name.startswith(".") and base / name not in {corpus_dir / f for f in CONFIG_FILES}:
                 other.append(base / name)
     return sorted(found), sorted(other)
 

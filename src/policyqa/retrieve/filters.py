@@ -65,7 +65,7 @@ def filter_problem(index: Index, filters: Filters | None) -> str:
     if regions:
         names = (name for d in docs for name in _region_names(d.region))
         return f"no document's region matches {regions[0]!r}; this index holds {_listed(names)}"
-    tagged = {place for chunk in index.chunks for place in chunk.places} if filters.places else set()
+    tagged = set().union(*index.places_by_doc.values()) if filters.places else set()
     places = [p for p in filters.places if region_of(p) not in tagged]
     if places:
         return (f"no passage is about the place {places[0]!r}; this index holds {_listed(tagged)} "

@@ -83,7 +83,7 @@ class YamlSource(PydanticBaseSettingsSource):
                 raise FileNotFoundError(f"POLICYQA_CONFIG points at {path}, which does not exist")
             return {}
         data = _parse(path, _read(path, explicit is not None))
-        data = {str(k).replace("-", "_"): v for k, v in data.items()}
+        data = {str(k).replace("-", "_").lower(): v for k, v in data.items()}  # as POLICYQA_* are read
         for key in SECRETS & set(data):
             raise ValueError(f"{path}: {key} must not be kept in a config file (it would be committed or "
                              f"shared); set the environment variable POLICYQA_{key.upper()} instead")
@@ -125,10 +125,12 @@ def _parse(path: Path, text: str) -> dict:
     return data
 
 
-def _did_you_mean(name: str, names: Collection[str]) -> str:
-    """'; did you mean mode?' for the closest of `names` (difflib), '' when nothing is alike."""
-    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.0)
-    return f" (did you mean {close[0]}?)" if close else ""
+def _did_you_mean(name: str, names: Collection[str], prefix: str = "") -> str:
+    """' (did you mean mode?)' for the closest of `names` (difflib), '' when none is alike enough to be
+    the one meant (a suggestion of an unrelated setting misleads more than none); `prefix` is shown
+    before it and left out of the likeness (every variable starts POLICYQA_)."""
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    return f" (did you mean {prefix}{close[0]}?)" if close else ""
 
 
 def unknown_variables(environ: Mapping[str, str], fields: Collection[str]) -> list[str]:
@@ -141,5 +143,5 @@ def unknown_variables(environ: Mapping[str, str], fields: Collection[str]) -> li
         upper = name.upper()
         if upper.startswith("POLICYQA_") and upper not in known:
             lines.append(f"policyqa: warning: {name} is not a setting and is ignored"
-                         f"{_did_you_mean(upper, sorted(known - OTHER_VARIABLES))}")
+                         f"{_did_you_mean(upper[9:], sorted(f.upper() for f in fields), 'POLICYQA_')}")
     return lines
