@@ -71,6 +71,7 @@ from ..text.places import (
 )
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
+from .kinds import YEAR
 from .selection import choose, lead_with_dateline, named_dateline, score
 
 REFUSAL_FEATURES = ("dense", "fused", "best_cosine", "lead_cosine",
@@ -112,6 +113,9 @@ class Assessor:
         #: the place a document of one region is about (Chinese name), with its province
         self._home = {doc_id: with_provinces(named) if len(named := places_named(doc.meta.region)) == 1
                       else frozenset() for doc_id, doc in retriever.index.documents.items()}
+        #: the years a document's title spans ("… Action Plan … (2021-2025)"), for documents with one
+        self._periods = {doc_id: (m[1], m[2]) for doc_id, doc in retriever.index.documents.items()
+                         if (m := _PERIOD.search(doc.meta.about))}
         # the answerer and the extractive backend both ask for the same question's assessment
         self._recent: OrderedDict[tuple, Assessment] = OrderedDict()
         self._lock = threading.Lock()
@@ -144,6 +148,8 @@ class Assessor:
         features = self.features(question, facts, hits, pieces, chosen[0] if chosen else None)
         probability = answer_probability(features, self.settings.refusal_weights)
         other_years = facts.other_year(_dating(chosen, facts.places))
+        if other_years and (within := self._within_period(facts, chosen, hits)):
+            chosen, other_years = [within, *(p for p in chosen if p is not within)], []
         dateline = named_dateline(question, pieces) if facts.published else None
         reason, missing = self._unmentioned(question, facts, hits, pieces) or self._unanswered(
             facts, hits, chosen, probability, other_years, dateline)
@@ -288,6 +294,17 @@ class Assessor:
             "asks_quantity": float(facts.kind == "quantity"),
         }
 
+    def _within_period(self, facts: QuestionFacts, chosen: list[Piece], hits: list[Hit]) -> Piece | None:
+        """A chosen sentence that states the asked figure with no year of its own, in a plan whose title
+        span ends in the asked year: the Guangdong plan for 2021–2025's "goal of achieving 1 trillion yuan"
+        is its 2025 target, though the sentence ranked above it gives 2019's revenue (and it is no figure
+        for 2024)."""
+        for piece in chosen:
+            period = self._periods.get(hits[piece.hit].doc_id)
+            if period and piece.states and not YEAR.search(piece.text) and facts.asked_years == {period[1]}:
+                return piece
+        return None
+
     def _homes(self, pieces: list[Piece], hits: list[Hit]) -> set[str]:
         """The places the pieces' documents are about, for the documents of one region."""
         return {place for p in pieces for place in self._home[hits[p.hit].doc_id]}
@@ -340,6 +357,8 @@ def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
 #: a sentence that speaks for a whole province ("17.91 million people in the province", 全省)
 _PROVINCE_WIDE = re.compile(r"全省|我省|本省|省内|\b(?:the|our|this) province\b|\bprovince-wide\b", re.I)
 
+#: a span of years in a title: (2021-2025), （2021—2025年）
+_PERIOD = re.compile(r"((?:19|20)\d\d)\s*[-–—~至到]\s*((?:19|20)\d\d)")
 #: the nation's own policy named: 国家措施, "the national measures"
 _NATION_POLICY = r"国家(?:措施|层面|政策)|\bnational (?:measures|policy|policies|notice)\b"
 #: a question about the national measures (国家措施, "the NHSA/NHC measures") or a national body's figure
