@@ -2,7 +2,9 @@
 
 Claims are crafted: faithful ones (same-language paraphrases and translations, figures written the other
 language's way) and unsupported ones (a wrong figure, a fact of another passage or none). The thresholds
-in Settings (openai_claim_overlap, openai_claim_cosine) were set on these claims.
+in Settings (openai_claim_overlap, openai_claim_cosine) were set on these claims. NAMED and MISNAMED add
+the claims of a user audit and their kind: a translation of half a long sentence, and a passage's figure
+moved to a place, body, country or drug the passage never names.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pytest
 
 from policyqa.answer.answerer import Answerer
 from policyqa.answer.base import BackendFailed
-from policyqa.answer.llm.claims import ClaimCheck, claim_spans, figures, passage_figures
+from policyqa.answer.llm.claims import ClaimCheck, claim_spans, figures, passage_figures, unmentioned_names
 from policyqa.records import Hit
 
 #: a phrase that finds each passage in the index, whatever the chunk ids
@@ -20,6 +22,11 @@ PASSAGES = {
     "hainan": "offering financial incentives ranging from 400,000",  # Hainan rewards, English news digest
     "catalogue": "增设商业健康保险创新药品目录",  # national measures, Chinese
     "pilot": "deepen the pilot review and approval of clinical trials",  # Beijing measures, English
+    "biobank": "35 tertiary hospitals in Beijing have established",  # Beijing measures, English
+    "review": "compress the review time limit from 200 working days",  # Beijing measures, English
+    "insured": "17.91 million people in the province were insured",  # Guangzhou conference: "the province"
+    "ecosystem": "Group 3: Industry Ecosystem and Infrastructure",  # the digest's Hainan story, unnamed
+    "bay": "Greater Bay Area Branch Center",  # Guangzhou conference: the Bay Area, not Hong Kong by name
 }
 
 SUPPORTED = [
@@ -49,6 +56,35 @@ UNSUPPORTED = [
     ("parks", "Hospitals must report adverse reactions of imported drugs to the bureau within one month."),
     ("pilot", "医保部门将对创新药给予价格补贴。"),
     ("catalogue", "The catalogue is updated every month by provincial governments."),
+]
+
+
+#: faithful claims that name places and figures (the first is the audit's: cut when it was compared with
+#: the whole of "At present, 35 tertiary hospitals in Beijing have established biological sample banks,
+#: but due to low standardization …" at cosine 0.35; its clause window reaches 0.62)
+NAMED = [
+    ("biobank", "北京已有35家三级医院建立了生物样本库。"),
+    ("biobank", "但由于标准化和数字化程度较低，样本和数据的共享利用仍有提升空间。"),
+    ("biobank", "There are 35 tertiary hospitals with biobanks in Beijing."),
+    ("insured", "2024年广东省共有1791万人参保，赔付金额达9.76亿元。"),  # Guangdong: the document's province
+    ("ecosystem", "Hainan's policy aims to strengthen the biopharmaceutical industry's ecosystem."),
+    ("bay", "A regular service mechanism has been established with the Guangdong-Hong Kong-Macao Greater Bay "
+            "Area Branch Center of the National Medical Products Administration."),
+]
+
+#: unsupported claims that keep the passage's figures and words and change what they are about
+MISNAMED = [
+    ("biobank", "Shanghai also has 35 such hospitals.", {"上海"}),  # the audit's
+    ("biobank", "上海已有35家三级医院建立了生物样本库。", {"上海"}),
+    ("insured", "2024年上海共有1791万人参保，赔付金额达9.76亿元。", {"上海"}),
+    ("pilot", "大连将深化创新药临床试验审评审批试点。", {"大连"}),  # a city beyond text/places.PLACES
+    # the digest's title lists Hubei, but this passage tells the Hainan story
+    ("ecosystem", "Hubei's policy aims to strengthen the biopharmaceutical industry's ecosystem.", {"湖北"}),
+    ("review", "The Ministry of Finance will compress the review time limit for supplementary drug "
+               "applications from 200 working days to 60.", {"财政部"}),
+    ("pilot", "The FDA will deepen the pilot review and approval of clinical trials for innovative drugs.",
+     {"美国"}),
+    ("catalogue", "阿达木单抗纳入商保创新药目录，不计入基本医保自费率指标。", {"阿达木单抗"}),
 ]
 
 
@@ -85,6 +121,39 @@ def test_a_faithful_claim_is_kept_in_either_language(check, passages, passage, c
 def test_an_unsupported_claim_is_cut(check, passages, passage, claim) -> None:
     verdict = check.verify(f"{claim} [1]", [passages[passage]])
     assert verdict.dropped == 1 and verdict.text == ""
+
+
+@pytest.mark.parametrize(("passage", "claim"), NAMED)
+def test_a_faithful_claim_naming_its_passages_places_is_kept(check, passages, passage, claim) -> None:
+    assert unmentioned_names(claim, [passages[passage]]) == set()
+    verdict = check.verify(f"{claim} [1]", [passages[passage]])
+    assert verdict.dropped == 0 and verdict.text == f"{claim} [1]"
+
+
+@pytest.mark.parametrize(("passage", "claim", "missing"), MISNAMED)
+def test_a_claim_naming_what_its_passage_never_mentions_is_cut(check, passages, passage, claim, missing):
+    assert unmentioned_names(claim, [passages[passage]]) == missing
+    verdict = check.verify(f"{claim} [1]", [passages[passage]])
+    assert verdict.dropped == 1 and verdict.text == ""
+
+
+def test_the_audited_answers_keep_their_faithful_claims_only(check, passages) -> None:
+    """The user audit's two answers on the biobank passage: a translation (the first sentence had been cut
+    for its cosine to the whole long sentence) and a figure moved to Shanghai (had been kept)."""
+    hits = [passages["biobank"]]
+    translated = ("北京已有35家三级医院建立了生物样本库[1]。"
+                  "但由于标准化和数字化程度较低，样本和数据的共享利用仍有提升空间[1]。")
+    assert check.verify(translated, hits).text == translated
+    kept = "There are 35 tertiary hospitals with biobanks in Beijing [1]."
+    moved = check.verify(f"{kept} Shanghai also has 35 such hospitals [1].", hits)
+    assert moved.dropped == 1 and moved.text == kept
+
+
+def test_a_place_in_an_uncited_claim_must_be_in_some_passage(check, passages) -> None:
+    hits = [passages["biobank"], passages["hainan"]]
+    text = "Beijing has 35 tertiary hospitals with biological sample banks. Shanghai also has 35 of them."
+    verdict = check.verify(text, hits)
+    assert verdict.dropped == 1 and verdict.text.startswith("Beijing has 35")
 
 
 def test_each_claim_is_checked_against_the_passage_it_cites(check, passages) -> None:

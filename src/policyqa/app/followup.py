@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import NamedTuple
 
+from ..text.bodies import BODIES
+from ..text.cities import cities_asked, city_names
 from ..text.places import PLACES as KNOWN_PLACES
+from ..text.places import forms_pattern
 from .render import ui_lang
 
-#: (English, Chinese) names a follow-up may switch to: the whole country, then every place the refusal rule
-#: knows (text.places.PLACES); the first name of each is the replacement. A Chinese name also matches
-#: with 省/市.
-FOLLOWUP_PLACES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
-    (("national", "nationwide", "China"), ("国家", "全国")),
-    *(((en,), (zh,)) for en, zh in KNOWN_PLACES),
+
+class Subject(NamedTuple):
+    """What a follow-up may switch to, by its names in each language; the first English and the last Chinese
+    name replace a name in the previous question."""
+
+    en: tuple[str, ...]
+    zh: tuple[str, ...]
+
+
+#: the places a follow-up may switch to: the whole country, then every place the refusal rule knows
+#: (text.places.PLACES). A Chinese name also matches with 省/市.
+FOLLOWUP_PLACES: list[Subject] = [
+    Subject(("national", "nationwide", "China"), ("国家", "全国")),
+    *(Subject((en,), (zh,)) for en, zh in KNOWN_PLACES),
 ]
+
+#: the national bodies of text.bodies, each with its English and its Chinese forms (its Chinese name last)
+FOLLOWUP_BODIES: list[Subject] = [
+    Subject(tuple(f for f in forms if f.isascii()),
+            (*(f for f in forms if not f.isascii() and f != name), name))
+    for name, forms in BODIES.items()
+]
+#: each body's forms as one pattern, an acronym in capitals only (text.places.forms_pattern): MOST, not "most"
+_BODY_NAMES = [(forms_pattern((*body.en, *body.zh), 6), body) for body in FOLLOWUP_BODIES]
 
 _ZH_ADMIN = "(?:省|市)?"
 
@@ -26,16 +48,29 @@ _ZH_SUFFIX = ("怎么样呢", "的情况呢", "方面呢", "的呢", "呢", "怎
 
 _EN_FILLER = re.compile(r"^(?:in|for|at|the|with|about)\s+", re.I)
 
+_EN_ADMIN = re.compile(r"\s+(?:province|city|municipality)$", re.I)
+
 _ZH_FILLER = ("在", "对于", "关于", "对")
 
 
-def _place_of(entity: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    folded = entity.strip().lower()
+def _subject_of(entity: str) -> Subject | None:
+    """The follow-up's entity as a place, city or national body the project knows, else None: "the
+    deadline" in "and what about the deadline?" is no place to put in the previous question."""
+    folded = _EN_ADMIN.sub("", entity.strip()).lower()
     bare = entity.strip().removesuffix("市").removesuffix("省")
-    for en, zh in FOLLOWUP_PLACES:
-        if folded in (e.lower() for e in en) or bare in zh:
-            return en, zh
-    return None
+    for subject in FOLLOWUP_PLACES:
+        if folded in (e.lower() for e in subject.en) or bare in subject.zh:
+            return subject
+    zh = bare if bare in city_names() else _city_by_english().get(folded)
+    if zh is not None:
+        return Subject((city_names()[zh],), (zh,))
+    return next((body for pattern, body in _BODY_NAMES if pattern.fullmatch(entity.strip())), None)
+
+
+@functools.cache
+def _city_by_english() -> dict[str, str]:
+    """Lower-cased English name -> Chinese name of the cities of cities.tsv (the first of two spelt alike)."""
+    return {en.lower(): zh for zh, en in reversed(city_names().items())}
 
 
 def _followup_entity(question: str) -> str | None:
@@ -44,21 +79,7 @@ def _followup_entity(question: str) -> str | None:
     if not q:
         return None
     if ui_lang(q) == "zh" or re.search(r"[\u3400-\u9fff]", q):
-        had_cue = False
-        for cue in _ZH_PREFIX:
-            if q.startswith(cue):
-                q, had_cue = q[len(cue):], True
-                break
-        for cue in _ZH_SUFFIX:
-            if q.endswith(cue):
-                q, had_cue = q[: -len(cue)], True
-                break
-        for filler in _ZH_FILLER:
-            if q.startswith(filler) and len(q) > len(filler):
-                q = q[len(filler):]
-                break
-        q = q.strip(" ，,、")
-        return q if had_cue and q and len(q) <= 12 else None
+        return _zh_entity(q)
     lower = q.lower()
     for cue in _EN_CUES:
         if lower == cue or lower.startswith(cue + " "):
@@ -70,13 +91,58 @@ def _followup_entity(question: str) -> str | None:
     return None
 
 
+def _zh_entity(q: str) -> str | None:
+    """The new subject of a Chinese follow-up ('那海南呢' -> '海南'): it needs a cue before or after it."""
+    had_cue = False
+    for cue in _ZH_PREFIX:
+        if q.startswith(cue):
+            q, had_cue = q[len(cue):], True
+            break
+    for cue in _ZH_SUFFIX:
+        if q.endswith(cue):
+            q, had_cue = q[: -len(cue)], True
+            break
+    for filler in _ZH_FILLER:
+        if q.startswith(filler) and len(q) > len(filler):
+            q = q[len(filler):]
+            break
+    q = q.strip(" ，,、")
+    return q if had_cue and q and len(q) <= 12 else None
+
+
+def _named_in(previous: str, bodies_first: bool) -> tuple[re.Pattern[str], bool] | None:
+    """The pattern of the first place, city or national body the previous question names (bodies first
+    for a body to replace), and whether that name is written in Chinese. A city beyond text.places is
+    found as text.cities finds a question's (a whole word), so 广东营商环境 names no 东营."""
+    cities = [Subject((city_names()[zh],), (zh,)) for zh in cities_asked(previous).values()]
+    places = [*_PLACE_PATTERNS, *(p for city in cities for p in _place_patterns(city))]
+    for pattern, chinese in (*_BODY_PATTERNS, *places) if bodies_first else (*places, *_BODY_PATTERNS):
+        if pattern.search(previous):
+            return pattern, chinese
+    return None
+
+
+def _place_patterns(subject: Subject) -> list[tuple[re.Pattern[str], bool]]:
+    """A place's names as (pattern, written in Chinese): a Chinese one with its 省/市, an English one as
+    whole words."""
+    return [*((re.compile(re.escape(name) + _ZH_ADMIN), True) for name in subject.zh),
+            *((re.compile(rf"\b{re.escape(name)}\b", re.I), False) for name in subject.en)]
+
+
+_PLACE_PATTERNS = [p for subject in FOLLOWUP_PLACES for p in _place_patterns(subject)]
+_BODY_PATTERNS = [(forms_pattern(names, 6), chinese) for s in FOLLOWUP_BODIES
+                  for names, chinese in ((s.zh, True), (s.en, False))]
+
+
 def resolve_followup(question: str, previous: str) -> str:
     """Rewrite a short follow-up into a full question using the previous one (deterministic, no LLM).
 
     'What does the national policy say about X?' + 'and what about Beijing?' ->
     'What does the Beijing policy say about X?'; '广东计划建设多少个园区？' + '那北京呢？' ->
-    '北京计划建设多少个园区？'. A place in the previous question is replaced by the new one (in the previous
-    question's language when the place is known); anything else is appended. Other questions are
+    '北京计划建设多少个园区？'. Only a place, city or national body the project knows replaces the one the
+    previous question names (in the previous question's language); anything else would replace a place
+    with a word that is none ("What is the maximum R&D reward in deadline?"), so such a follow-up is left
+    as typed. A previous question that names none gets the new subject appended. Other questions are
     returned unchanged.
     """
     if not previous or not previous.strip():
@@ -84,18 +150,16 @@ def resolve_followup(question: str, previous: str) -> str:
     entity = _followup_entity(question)
     if entity is None:
         return question
-    new_place = _place_of(entity)
-    for en, zh in FOLLOWUP_PLACES:
-        for name in (*zh, *en):
-            pattern = re.escape(name) + _ZH_ADMIN if name in zh else rf"\b{re.escape(name)}\b"
-            if re.search(pattern, previous, flags=0 if name in zh else re.I):
-                if new_place is None:
-                    replacement = entity
-                else:
-                    replacement = new_place[1][-1] if name in zh else new_place[0][0]
-                return re.sub(pattern, lambda _m, r=replacement: r, previous, flags=0 if name in zh else re.I)
+    subject = _subject_of(entity)
+    named = _named_in(previous, bodies_first=subject in FOLLOWUP_BODIES)
+    if named is not None:
+        if subject is None:
+            return question
+        pattern, chinese = named
+        replacement = subject.zh[-1] if chinese else subject.en[0]
+        return pattern.sub(lambda _m: replacement, previous)
     base = previous.strip().rstrip("?？.。!！ ")
     if ui_lang(previous) == "zh":
         return f"{base}（{entity}）？"
-    joiner = "in" if new_place else "regarding"
+    joiner = "regarding" if subject is None or subject in FOLLOWUP_BODIES else "in"
     return f"{base} {joiner} {entity}?"

@@ -294,7 +294,9 @@ class Settings(BaseSettings):
     openai_temperature: float = Field(0.1, ge=0, le=2)
     #: the claim check's thresholds, set on the crafted claims of tests/integration/test_claim_check.py:
     #: supported claims share 0.78-1.0 of their words with a same-language passage (unsupported ones at
-    #: most 0.33), and translated ones reach cosine 0.45-0.65 with USE (unsupported ones at most 0.36)
+    #: most 0.33), and translated ones reach cosine 0.49-0.75 with USE against the closest sentence or
+    #: clause window (unsupported ones at most 0.36; those that keep the passage's words and name another
+    #: place, body or drug reach 0.42-0.76, and the check's names rule cuts them)
     openai_claim_overlap: float = Field(0.5, ge=0, le=1,
         description="LLM claim check: share of a claim's words found in the cited passage that supports it")
     openai_claim_cosine: float = Field(0.4, ge=-1, le=1,

@@ -37,7 +37,8 @@ class OpenAIBackend(AnswerBackend):
         self.quoter = quoter
         llm = settings.llm
         self.client = ChatClient(llm)
-        self.claims = ClaimCheck(llm.claim_overlap, llm.claim_cosine, quoter.vectors if quoter else None)
+        self.claims = ClaimCheck(llm.claim_overlap, llm.claim_cosine, quoter.vectors if quoter else None,
+                                 settings.index.clause_chars)  # the clause windows the index stores
 
     def stream(self, question: str, hits: list[Hit], lang: str) -> Iterator[Draft]:
         messages = build_messages(question, hits, lang)

@@ -6,10 +6,15 @@ that cites none, against all of them):
 
 1. every figure the claim writes in digits must appear in those passages, in digits or in Chinese
    numerals, with 万/亿/million scaling ("400,000 yuan" is "40万元");
-2. and its words must be there: the share of its content words (Latin words, CJK character bigrams)
+2. every place, city, country, listed body and drug it names must be mentioned there, in either language
+   (a passage also mentions the places it is tagged with, and a one-region document's own place): a
+   claim that moves a passage's figure to another place ("Shanghai also has 35 such hospitals") keeps
+   its figure and most of its words;
+3. and its words must be there: the share of its content words (Latin words, CJK character bigrams)
    found in one of the passages, or, for a claim translated from a passage in the other language, the
-   cosine of the claim to the passage's closest sentence (the embedder is cross-lingual), must reach the
-   `claim_overlap` or `claim_cosine` threshold of the llm settings.
+   cosine of the claim to the passage's closest sentence or clause window (the embedder is
+   cross-lingual; a claim that renders half of a long sentence is far from the whole sentence's vector,
+   as a question is), must reach the `claim_overlap` or `claim_cosine` threshold of the llm settings.
 
 A claim that fails is cut from the answer; the backend says how many were.
 """
@@ -23,7 +28,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...records import Hit
-from ...text.sentences import split_sentences
+from ...settings import Settings
+from ...text.bodies import unmentioned_bodies
+from ...text.cities import cities_unmentioned
+from ...text.drugs import unmentioned_drugs
+from ...text.language import detect_language
+from ...text.places import abroad_named, document_regions, places_named, region_name, with_provinces
+from ...text.sentences import clause_windows, split_sentences
 from ..citations import cited_numbers, without_markers
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -51,6 +62,17 @@ _STOPWORDS = frozenset((
 ))
 #: below this many content words and no figure, a sentence says too little to check ("Yes [1].")
 MIN_GRAMS = 2
+#: the clause windows a translated claim is compared with are the index's (Settings.clause_chars)
+CLAUSE_CHARS = Settings.model_fields["clause_chars"].default
+#: regions that name several places at once: an English claim on the "Guangdong-Hong Kong-Macao Greater
+#: Bay Area" names three places that a passage writing 大湾区 does mention
+_REGIONS = (
+    (re.compile(r"粤港澳|大湾区|(?i:Greater Bay Area)"), frozenset(("广东", "香港", "澳门"))),
+    (re.compile(r"京津冀"), frozenset(("北京", "天津", "河北"))),
+    (re.compile(r"长三角|(?i:Yangtze River Delta)"), frozenset(("上海", "江苏", "浙江", "安徽"))),
+    (re.compile(r"珠三角|(?i:Pearl River Delta)"), frozenset(("广东",))),
+    (re.compile(r"成渝|川渝|(?i:Chengdu-Chongqing)"), frozenset(("四川", "成都", "重庆"))),
+)
 
 
 @dataclass
@@ -64,19 +86,25 @@ class Verdict:
 @dataclass
 class ClaimCheck:
     """Checks an answer's claims against the passages they cite; `embed` (L2-normalised rows) enables the
-    cross-lingual test, without it only figures and shared words count."""
+    cross-lingual test, without it only figures, names and shared words count."""
 
     overlap: float
     cosine: float
     embed: Embed | None = None
+    clause_chars: int = CLAUSE_CHARS
 
     def verify(self, text: str, hits: list[Hit]) -> Verdict:
+        """The answer with the claims its passages do not support cut. Only claims that figures, names and
+        words leave open are embedded (in one batch): most claims quote their passage's words."""
         spans = claim_spans(text)
         claims = [without_markers(_ENUMERATOR.sub("", text[s:e])) for s, e in spans]
         sources = [self._sources(text[s:e], hits) for s, e in spans]
-        similarity = self._similarities(claims, sources, hits)
-        keep = [self.supported(claim, [hits[h].text for h in cited], similarity[i])
-                for i, (claim, cited) in enumerate(zip(claims, sources, strict=True))]
+        keep = [self.settled(claim, [hits[h] for h in cited])
+                for claim, cited in zip(claims, sources, strict=True)]
+        pending = [i for i, kept in enumerate(keep) if kept is None]
+        similarity = self._similarities([claims[i] for i in pending], [sources[i] for i in pending], hits)
+        for i, cosine in zip(pending, similarity, strict=True):
+            keep[i] = cosine >= self.cosine
         dropped = [span for span, kept in zip(spans, keep, strict=True) if not kept]
         for start, end in reversed(dropped):
             tail = len(text[end:]) - len(text[end:].lstrip(" \t"))
@@ -89,30 +117,75 @@ class ClaimCheck:
         cited = [n - 1 for n in dict.fromkeys(cited_numbers(claim)) if 1 <= n <= len(hits)]
         return cited or list(range(len(hits)))
 
-    def supported(self, claim: str, passages: list[str], cosine: float) -> bool:
-        """Figures present, and enough shared words or a close enough sentence."""
+    def settled(self, claim: str, passages: list[Hit]) -> bool | None:
+        """False when a figure or a name of the claim is missing from its passages, True when enough of
+        its words are there (or it has too few to check), None when only the cosine can tell: a
+        translated claim shares no words with its passage."""
+        texts = [p.text for p in passages]
         wanted = figures(claim)
-        if wanted and not wanted <= passage_figures(" ".join(passages)):
+        if wanted and not wanted <= passage_figures(" ".join(texts)):
+            return False
+        if unmentioned_names(claim, passages):
             return False
         words = grams(claim)
         if len(words) < MIN_GRAMS:
             return True
-        best_overlap = max((len(words & grams(p)) / len(words) for p in passages), default=0.0)
-        return best_overlap >= self.overlap or cosine >= self.cosine
+        best_overlap = max((len(words & grams(t)) / len(words) for t in texts), default=0.0)
+        return True if best_overlap >= self.overlap else None
 
     def _similarities(self, claims: list[str], sources: list[list[int]], hits: list[Hit]) -> list[float]:
-        """Each claim's cosine to the closest sentence of the passages it cites (0 without an embedder)."""
+        """Each claim's cosine to the closest sentence or clause window of the passages it cites (0 without
+        an embedder)."""
         if self.embed is None or not claims:
             return [0.0] * len(claims)
-        sentences = {h: [hits[h].text[s:e] for s, e in split_sentences(hits[h].text)] or [hits[h].text]
-                     for cited in sources for h in cited}
-        texts = list(dict.fromkeys([*claims, *(s for group in sentences.values() for s in group)]))
+        units = {h: self._units(hits[h].text) for cited in sources for h in cited}
+        texts = list(dict.fromkeys([*claims, *(u for group in units.values() for u in group)]))
         vectors = dict(zip(texts, self.embed(texts), strict=True))
         out = []
         for claim, cited in zip(claims, sources, strict=True):
-            pool = np.stack([vectors[s] for h in cited for s in sentences[h]])
+            pool = np.stack([vectors[u] for h in cited for u in units[h]])
             out.append(float(np.max(pool @ vectors[claim])))
         return out
+
+    def _units(self, passage: str) -> list[str]:
+        """A passage's sentences, each followed by its clause windows (text/sentences.clause_windows)."""
+        sentences = [passage[s:e] for s, e in split_sentences(passage)] or [passage]
+        return [unit for sentence in sentences
+                for unit in (sentence, *clause_windows(sentence, self.clause_chars))]
+
+
+def unmentioned_names(claim: str, passages: list[Hit]) -> set[str]:
+    """The places, cities, countries, listed bodies and drugs a claim names that none of its passages
+    mentions in either language (a passage also mentions the places it speaks for: _document_places). A
+    drug is looked for only when every passage is in the claim's language: the check has no dictionary to
+    find "adalimumab" written 阿达木单抗."""
+    text = " ".join(p.text for p in passages)
+    spoken = {place for p in passages for place in _document_places(p)}
+    spoken |= {place for pattern, named in _REGIONS if pattern.search(text) for place in named}
+    missing = places_named(claim) - with_provinces(places_named(text) | spoken)
+    missing |= abroad_named(claim) - abroad_named(text)
+    missing |= cities_unmentioned(claim, " ".join([text, *map(_one_region_document, passages)]))
+    missing |= unmentioned_bodies(claim, text)
+    if all(p.lang == detect_language(claim) for p in passages):
+        missing |= unmentioned_drugs(claim, text)
+    return missing
+
+
+def _document_places(passage: Hit) -> set[str]:
+    """The places a passage speaks for without naming them: its region tags (Citation.places); all the
+    places of a one-region document's title and region (a Guangzhou report's passages speak of "the
+    province"); of a digest's, only those within its tags (its title lists every story's place)."""
+    tagged = {region_name(tag, "zh") for tag in passage.citation.places}
+    named = places_named(f"{passage.citation.title} {passage.citation.region}")
+    if _one_region_document(passage):
+        return tagged | named
+    return tagged | {place for place in named if with_provinces({place}) & tagged}
+
+
+def _one_region_document(passage: Hit) -> str:
+    """The title and region of a passage's document when it is about one region, else ''."""
+    citation = passage.citation
+    return f"{citation.title} {citation.region}" if len(document_regions(citation.region)) <= 1 else ""
 
 
 def claim_spans(text: str) -> list[tuple[int, int]]:
