@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from policyqa.app.compare_view import comparison_csv, comparison_file_markdown, comparison_markdown
 from policyqa.app.followup import resolve_followup
 from policyqa.app.render import (
     UI_TEXT,
     Source,
     answer_markdown,
-    comparison_csv,
-    comparison_file_markdown,
-    comparison_markdown,
     copy_text,
     counted,
     highlight,
@@ -70,6 +68,50 @@ def test_follow_up_is_rewritten_against_the_previous_question(previous, follow_u
 )
 def test_standalone_questions_are_left_alone(question):
     assert resolve_followup(question, "广东计划建设多少个综合性生物医药产业园区？") == question
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "expected"),
+    [
+        # the user audit's: Hainan replaces Zhejiang, "the deadline" is no place
+        ("浙江对挂网审核的时限是多少个工作日？", "那海南呢？", "海南对挂网审核的时限是多少个工作日？"),
+        ("浙江对挂网审核的时限是多少个工作日？", "那海南省呢？", "海南对挂网审核的时限是多少个工作日？"),
+        ("What is the maximum R&D reward in Zhejiang?", "what about Hainan province?",
+         "What is the maximum R&D reward in Hainan?"),
+        # a city beyond text.places (cities.tsv), in either language and in the previous question too
+        ("浙江对挂网审核的时限是多少个工作日？", "那大连市呢？", "大连对挂网审核的时限是多少个工作日？"),
+        ("What is the maximum R&D reward in Zhejiang?", "and what about Dalian?",
+         "What is the maximum R&D reward in Dalian?"),
+        ("大连对创新药有哪些支持？", "那沈阳呢？", "沈阳对创新药有哪些支持？"),
+        ("What support does Dalian give innovative drugs?", "what about Lhasa?",
+         "What support does Lhasa give innovative drugs?"),
+        # a national body replaces the body the previous question names, before its place
+        ("财政部对创新药有哪些支持？", "那商务部呢？", "商务部对创新药有哪些支持？"),
+        ("What does the Ministry of Finance do for innovative drugs in Beijing?", "and what about MOFCOM?",
+         "What does the Ministry of Commerce do for innovative drugs in Beijing?"),
+        ("What does the Ministry of Finance do for innovative drugs in Beijing?", "and what about Shanghai?",
+         "What does the Ministry of Finance do for innovative drugs in Shanghai?"),
+    ],
+)
+def test_only_a_known_place_city_or_body_replaces_the_previous_one(previous, follow_up, expected):
+    assert resolve_followup(follow_up, previous) == expected
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up"),
+    [
+        ("What is the maximum R&D reward in Zhejiang?", "and what about the deadline?"),  # the user audit's
+        ("What is the maximum R&D reward in Zhejiang?", "what about eligibility?"),
+        ("What is the most generous reward in Beijing?", "and what about most?"),  # MOST only in capitals
+        ("浙江对挂网审核的时限是多少个工作日？", "那截止时间呢？"),
+        ("浙江对挂网审核的时限是多少个工作日？", "那海南的研发奖励呢？"),  # a place and more: no name
+        ("财政部对创新药有哪些支持？", "那申报条件呢？"),
+    ],
+)
+def test_a_follow_up_that_names_no_known_place_is_left_as_typed(previous, follow_up):
+    """Put in the previous question's place, any trailing noun made a question about nowhere: "What is the
+    maximum R&D reward in deadline?" (and the chat showed it as "Interpreted as")."""
+    assert resolve_followup(follow_up, previous) == follow_up
 
 
 def test_no_previous_question_means_no_rewrite():

@@ -34,8 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from starlette.concurrency import run_in_threadpool
 
 from ..answer.messages import join_notices
+from .compare_view import comparison_markdown
 from .followup import resolve_followup
-from .render import UI_TEXT, Source, comparison_markdown
+from .render import UI_TEXT, Source
 from .service import Request, Service, Turn, option_problem
 
 log = logging.getLogger("policyqa.api")

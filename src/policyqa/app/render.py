@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +11,7 @@ from typing import Any
 from ..records import Answer, CitedPassage, Comparison, Document, Hit
 from ..text.language import detect_language
 from ..text.places import NATIONAL, document_regions
+from ..text.sentences import split_sentences
 
 UI_TEXT = {
     "en": {
@@ -71,18 +70,41 @@ def esc(text: Any) -> str:
     return html.escape(str(text or ""), quote=True)
 
 
-def highlight(text: str, sentence: str) -> str:
-    """The passage, escaped, with the supporting sentence wrapped in <mark>."""
-    if sentence:
+#: a card folds the text above a cited sentence that starts further in than CARD_FOLD_AT characters (a
+#: line break counting 40): its box shows about nine lines, and a sentence past them was below the fold (the
+#: audit's 07_card3_crop.png); the fold keeps a sentence or line start at most CARD_CONTEXT before it
+CARD_FOLD_AT, CARD_CONTEXT = 200, 100
+
+
+def highlight(text: str, sentence: str, start: int = 0) -> str:
+    """The passage from `start`, escaped, with the supporting sentence wrapped in <mark>."""
+    at, sentence = _locate(text, sentence)
+    if at < start:
+        return esc(text[start:])
+    end = at + len(sentence)
+    return f'{esc(text[start:at])}<mark class="pq-sentence">{esc(text[at:end])}</mark>{esc(text[end:])}'
+
+
+def _locate(text: str, sentence: str) -> tuple[int, str]:
+    """Where the supporting sentence is in the passage (-1 when it is not), and the sentence as found."""
+    at = text.find(sentence) if sentence else -1
+    if at < 0 and sentence.strip():  # a quote trimmed of the spaces around it in the passage
+        sentence = sentence.strip()
         at = text.find(sentence)
-        if at < 0:
-            stripped = sentence.strip()
-            at = text.find(stripped) if stripped else -1
-            sentence = stripped
-        if at >= 0:
-            return (esc(text[:at]) + '<mark class="pq-sentence">' + esc(sentence) + "</mark>"
-                    + esc(text[at + len(sentence):]))
-    return esc(text)
+    return at, sentence
+
+
+def card_passage(text: str, sentence: str) -> str:
+    """A card's passage with the supporting sentence in sight when it shows: text far above the sentence
+    folds into a <details> ("…": one click from the whole passage, no script; the viewer has the document)."""
+    at, _ = _locate(text, sentence)
+    if at < 0 or at + 40 * text.count("\n", 0, at) <= CARD_FOLD_AT:
+        return highlight(text, sentence)
+    starts = [s for s, _ in split_sentences(text)] + [m.end() for m in re.finditer("\n", text)]
+    cut = min((s for s in starts if at - CARD_CONTEXT <= s <= at), default=at)
+    summary = '<summary>… <span class="pq-more">earlier in the passage · 段落前文</span></summary>'
+    return f'<details class="pq-before">{summary}{esc(text[:cut].rstrip())}</details>' \
+           f"{highlight(text, sentence, cut)}"
 
 
 @dataclass
@@ -175,7 +197,7 @@ def source_card(src: Source) -> str:
         f'<div class="pq-head"><span class="pq-n">[{src.n}]</span> '
         f'<span class="pq-title">{esc(src.title)}</span></div>{label}'
         f"{alt}<div class=\"pq-meta\">{' · '.join(facts)}</div>{section}"
-        f'<div class="pq-text" lang="{lang}">{highlight(src.text, src.sentence)}</div></div>'
+        f'<div class="pq-text" lang="{lang}">{card_passage(src.text, src.sentence)}</div></div>'
     )
 
 
@@ -255,83 +277,6 @@ def copy_text(question: str, answer: Answer | None, sources: list[Source], lang:
         lines.append(f"[{s.n}] {where}" + (f" ({facts})" if facts else "")
                      + f" [{s.doc_id}, chars {s.start}-{s.end}{page}]{mark}")
     return "\n".join(lines)
-
-
-def comparison_rows(comparison: Comparison) -> list[tuple[str, str, str]]:
-    """(group, answer with its [n] markers, the cited documents) per table row."""
-    return [(g.key, " ".join(g.answer.split()), _cited_cell(g.citations, comparison.by))
-            for g in comparison.groups]
-
-
-def _cited_cell(citations: list[CitedPassage], by: str) -> str:
-    """A region's row names each document it cites ('title (date) [n]…'); a document's row is that
-    document, so its last column, headed Date, holds the date and the numbers, not the title again."""
-    cited: dict[str, list[CitedPassage]] = {}
-    for c in citations:
-        cited.setdefault(c.doc_id, []).append(c)
-    cells = []
-    for cs in cited.values():
-        numbers = " ".join(f"[{c.n}]" for c in cs)
-        date = cs[0].date
-        if by == "document":
-            cells.append(f"{date} {numbers}" if date else numbers)
-        else:
-            cells.append(f"{cs[0].title}{f' ({date})' if date else ''} {numbers}")
-    return "; ".join(cells)
-
-
-def comparison_head(comparison: Comparison, lang: str) -> tuple[str, str, str]:
-    return UI_TEXT[lang]["compare_head" if comparison.by == "region" else "compare_head_document"]
-
-
-def comparison_markdown(comparison: Comparison, lang: str, escape: bool = True) -> str:
-    """The comparison as a Markdown table; `escape` makes document text literal (the chat), without it
-    the table is for a file (only '|' is escaped)."""
-    def cell(text: str, cited: set[int]) -> str:
-        return md_escape(text, cited) if escape else text.replace("|", "\\|")
-
-    numbers = {c.n for g in comparison.groups for c in g.citations}
-    head = comparison_head(comparison, lang)
-    lines = ["| " + " | ".join(head) + " |", "|---|---|---|"]
-    for row in comparison_rows(comparison):
-        lines.append("| " + " | ".join(cell(x, numbers) for x in row) + " |")
-    return "\n".join(lines)
-
-
-def comparison_cited(comparison: Comparison) -> list[tuple[str, str, str]]:
-    """('[n]', the text it quotes, 'title (date) § section') per cited passage, by number: what the
-    table's markers point to, for the files that leave the chat's Sources panel behind."""
-    cited = sorted((c for g in comparison.groups for c in g.citations), key=lambda c: c.n)
-    rows = []
-    for c in cited:
-        quote = " … ".join(c.sentences or [c.sentence or c.text])
-        where = c.title + (f" ({c.date})" if c.date else "") + (f" § {c.section}" if c.section else "")
-        rows.append((f"[{c.n}]", " ".join(quote.split()), where))
-    return rows
-
-
-def comparison_file_markdown(comparison: Comparison, lang: str) -> str:
-    """The table for a file, and under it each [n] with its document, section and quoted text."""
-    lines = [comparison_markdown(comparison, lang, escape=False)]
-    cited = comparison_cited(comparison)
-    if cited:
-        lines.append(f"\n## {UI_TEXT[lang]['cited_head']}\n")
-        lines += [f"{n} {where}\n\n> {quote}\n" for n, quote, where in cited]
-    return "\n".join(lines).rstrip("\n")
-
-
-def comparison_csv(comparison: Comparison, lang: str) -> str:
-    """The table as CSV, then the cited passages as rows of the same three columns under a row that
-    names them: one header, rows of equal width, so any CSV reader takes it whole."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(comparison_head(comparison, lang))
-    writer.writerows(comparison_rows(comparison))
-    cited = comparison_cited(comparison)
-    if cited:
-        writer.writerow(UI_TEXT[lang]["cited_columns"])
-        writer.writerows(cited)
-    return buffer.getvalue()
 
 
 def counted(n: int, noun: str) -> str:

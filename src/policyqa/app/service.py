@@ -26,11 +26,11 @@ from ..answer.question import question_problem
 from ..index.build import STAGES, index_exists, ingest
 from ..records import Answer, Comparison, Document, Filters
 from ..settings import Settings, SettingsError
+from .compare_view import comparison_markdown
 from .followup import resolve_followup
 from .render import (
     UI_TEXT,
     Source,
-    comparison_markdown,
     comparison_sources,
     counted,
     source_from_hit,

@@ -12,6 +12,10 @@ CSS = """
 .pq-section {font-size:0.85em; font-style: italic; margin-top:2px;}
 .pq-text {margin-top:6px; white-space: pre-wrap; font-size:0.92em; max-height: 14em; overflow-y:auto;}
 mark.pq-sentence, mark.pq-target {background:#fde68a; color:#111; padding:0 1px; border-radius:2px;}
+/* the text above a cited sentence deep in its passage, folded so the sentence shows when the card does */
+.pq-before > summary {cursor:pointer; color: var(--body-text-color-subdued); list-style:none;}
+.pq-before > summary::-webkit-details-marker {display:none;}
+.pq-more {font-size:0.85em; text-decoration: underline dotted;}
 .pq-doc-title {font-weight:700; font-size:1.05em;}
 .pq-doc-text {white-space: pre-wrap; margin-top:8px; max-height: 460px; overflow-y:auto;
               border-top:1px solid var(--border-color-primary); padding-top:6px; font-size:0.92em;}

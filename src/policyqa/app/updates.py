@@ -9,13 +9,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from .compare_view import comparison_csv, comparison_file_markdown, comparison_markdown
 from .render import (
     UI_TEXT,
     Source,
     answer_markdown,
-    comparison_csv,
-    comparison_file_markdown,
-    comparison_markdown,
     copy_text,
     md_escape,
     source_card,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..text.headings import is_numbered_heading
 from .clean import clean
 from .decode import UnreadableFile, decode_bytes, detect_codec
 
@@ -198,7 +199,7 @@ def _noted(notes: list[str], most: int = 3) -> str:
 
 
 def load_docx(path: Path) -> RawText:
-    """Word paragraphs and tables; headings become Markdown headings so the chunker keeps them."""
+    """Word paragraphs and tables; headings marked so the chunker keeps them (`docx_headings`)."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -206,11 +207,7 @@ def load_docx(path: Path) -> RawText:
         document = docx.Document(str(path))
     except (PackageNotFoundError, ValueError, KeyError, OSError) as exc:
         raise UnreadableFile(f"corrupt DOCX: {exc}") from exc
-    lines = []
-    for para in document.paragraphs:
-        style = (para.style.name or "") if para.style is not None else ""
-        level = re.match(r"Heading (\d)", style)
-        lines.append(("#" * int(level.group(1)) + " " if level else "") + para.text)
+    lines = docx_headings([(_heading_level(para), para.text) for para in document.paragraphs])
     for table in document.tables:
         for row in table.rows:
             lines.append(" | ".join(cell.text.strip() for cell in row.cells))
@@ -218,6 +215,31 @@ def load_docx(path: Path) -> RawText:
     if not text.strip():
         raise UnreadableFile("DOCX has no text")
     return RawText(text)
+
+
+def _heading_level(para) -> int:
+    """The paragraph's Word heading level (its "Heading N" style), 0 for body text."""
+    style = (para.style.name or "") if para.style is not None else ""
+    level = re.match(r"Heading (\d)", style)
+    return int(level.group(1)) if level else 0
+
+
+def docx_headings(paragraphs: list[tuple[int, str]]) -> list[str]:
+    """Each (Word heading level, text) as a line; a heading as the chunker will know it.
+
+    A numbered heading ("二、研发奖励") goes in as it reads: the chunker finds it by its number and nests
+    it by its numbering (一、 > （一） > 1. > （1）), as in the .txt or .pdf of the same document, so no
+    Markdown mark reaches the passage, its quotes, the cards or the viewer. An unnumbered one needs '#'
+    marks, the chunker's only other sign of a heading, and those rank above every number only up to
+    '###'. So the numbered headings lose their marks only when every unnumbered one sits above them, at
+    level 3 at most; otherwise every heading keeps its marks as before, and its section paths with them.
+    """
+    numbered = [bool(level and is_numbered_heading(text.strip())) for level, text in paragraphs]
+    top = min((level for (level, _), n in zip(paragraphs, numbered, strict=True) if n), default=0)
+    unmark = bool(top) and all(level <= 3 and level < top
+                               for (level, _), n in zip(paragraphs, numbered, strict=True) if level and not n)
+    return [text if not level or (unmark and n) else "#" * level + " " + text
+            for (level, text), n in zip(paragraphs, numbered, strict=True)]
 
 
 LOADERS = {
