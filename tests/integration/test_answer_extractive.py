@@ -81,6 +81,13 @@ def test_a_venue_question_leads_with_the_venue(answerer, index, question: str) -
     check_answer(answer, index)
 
 
+def test_the_national_document_named_is_not_answered_from_beijing_s(answerer) -> None:
+    """The second user audit: "国家《若干措施》一共提出了多少条措施？" had been answered with Beijing's
+    "32 new measures". The national notice counts none of its own: declined, not Beijing's figure."""
+    answer = answerer.ask("国家《若干措施》一共提出了多少条措施？")
+    assert "32 new measures" not in answer.answer.split("\n")[0], answer.answer
+
+
 def test_a_plan_s_undated_target_is_no_other_year_s_figure(answerer) -> None:
     """The user audit: "广东计划到2025年…营业收入达到多少？" had been declined as if the documents gave 2019's
     revenue only; the Guangdong plan for 2021-2025 states its target, "1 trillion yuan", with no year of its

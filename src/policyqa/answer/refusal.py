@@ -368,7 +368,7 @@ _NATIONAL = re.compile(_NATION_POLICY + r"|\bNHSA/NHC\b|" + NATIONAL_BODIES.patt
 
 
 #: a question about the nation's own policy, with no place named: its sentences rank as a National row's
-_NATIONAL_POLICY = re.compile(_NATION_POLICY + r"|全国(?:层面|性)|\bnational level\b", re.I)
+_NATIONAL_POLICY = re.compile(_NATION_POLICY + r"|国家《|全国(?:层面|性)|\bnational level\b", re.I)
 _NATION = frozenset({NATIONAL[1]})
 
 
