@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import missing
 from policyqa.embedding import embedder_for
 from policyqa.index.build import ingest
 from policyqa.index.reader import open_index
@@ -32,23 +33,15 @@ PAGE = f"""<!doctype html><html><head><meta charset="utf-8">
 LOOKALIKE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff]")
 
 
-def _missing(message: str) -> None:
-    """Skipped on a developer's machine without the package; a failure under CI, which installs both
-    (.ci/run), so the test never silently stops running there."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> Path:
     """The page printed to PDF by headless Chromium, alone in a corpus folder."""
     if not Path(CHROMIUM).exists():
-        _missing("Chromium is not installed: apt-get install chromium (Debian's package; no download)")
+        missing("Chromium is not installed: apt-get install chromium (Debian's package; no download)")
     fonts = subprocess.run(["fc-list", FONT], capture_output=True, text=True).stdout if shutil.which(
         "fc-list") else ""
     if FONT not in fonts:
-        _missing(f"the {FONT} font is not installed: apt-get install fonts-noto-cjk")
+        missing(f"the {FONT} font is not installed: apt-get install fonts-noto-cjk")
     work = tmp_path_factory.mktemp("pdf")
     (work / "page.html").write_text(PAGE, encoding="utf-8")
     corpus = work / "corpus"

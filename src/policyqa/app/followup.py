@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import NamedTuple
 
 from ..text.bodies import BODIES
-from ..text.cities import cities_asked, city_names
+from ..text.cities import cities_asked, city_names, city_of_english
 from ..text.places import PLACES as KNOWN_PLACES
 from ..text.places import forms_pattern
 from .render import ui_lang
@@ -61,16 +60,11 @@ def _subject_of(entity: str) -> Subject | None:
     for subject in FOLLOWUP_PLACES:
         if folded in (e.lower() for e in subject.en) or bare in subject.zh:
             return subject
-    zh = bare if bare in city_names() else _city_by_english().get(folded)
+    zh = bare if bare in city_names() else city_of_english(folded)
     if zh is not None:
         return Subject((city_names()[zh],), (zh,))
     return next((body for pattern, body in _BODY_NAMES if pattern.fullmatch(entity.strip())), None)
 
-
-@functools.cache
-def _city_by_english() -> dict[str, str]:
-    """Lower-cased English name -> Chinese name of the cities of cities.tsv (the first of two spelt alike)."""
-    return {en.lower(): zh for zh, en in reversed(city_names().items())}
 
 
 def _followup_entity(question: str) -> str | None:

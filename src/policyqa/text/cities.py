@@ -39,6 +39,12 @@ def _chinese_of() -> dict[str, str]:
     return {_key(en): zh for zh, en in reversed(city_names().items())}
 
 
+def city_of_english(name: str) -> str | None:
+    """The Chinese name of a city named in English ("Foshan" -> 佛山; the first of cities spelt alike), or
+    None for no city of cities.tsv."""
+    return _chinese_of().get(_key(name))
+
+
 @functools.cache
 def _english() -> re.Pattern[str]:
     names = sorted(set(city_names().values()), key=len, reverse=True)

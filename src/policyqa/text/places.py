@@ -196,6 +196,22 @@ def passage_places(text: str, regions: list[str], previous: list[str]) -> list[s
     return list(dict.fromkeys(named)) or list(previous)
 
 
+#: regions that name several places at once: an English claim on the "Guangdong-Hong Kong-Macao Greater
+#: Bay Area" names three places that a passage writing 大湾区 does mention
+_MULTI_PLACE = (
+    (re.compile(r"粤港澳|大湾区|(?i:Greater Bay Area)"), frozenset(("广东", "香港", "澳门"))),
+    (re.compile(r"京津冀"), frozenset(("北京", "天津", "河北"))),
+    (re.compile(r"长三角|(?i:Yangtze River Delta)"), frozenset(("上海", "江苏", "浙江", "安徽"))),
+    (re.compile(r"珠三角|(?i:Pearl River Delta)"), frozenset(("广东",))),
+    (re.compile(r"成渝|川渝|(?i:Chengdu-Chongqing)"), frozenset(("四川", "成都", "重庆"))),
+)
+
+
+def places_in_regions(text: str) -> frozenset[str]:
+    """The places the multi-place regions a text names stand for (大湾区: Guangdong, Hong Kong, Macao)."""
+    return frozenset(place for pattern, named in _MULTI_PLACE if pattern.search(text) for place in named)
+
+
 def with_provinces(places: set[str] | frozenset[str]) -> frozenset[str]:
     """A city stands for its province too: a Guangzhou report speaks of "the province"."""
     return frozenset(places) | {PROVINCE_OF[p] for p in places if p in PROVINCE_OF}

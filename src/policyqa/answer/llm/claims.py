@@ -33,7 +33,14 @@ from ...text.bodies import unmentioned_bodies
 from ...text.cities import cities_unmentioned
 from ...text.drugs import unmentioned_drugs
 from ...text.language import detect_language
-from ...text.places import abroad_named, document_regions, places_named, region_name, with_provinces
+from ...text.places import (
+    abroad_named,
+    document_regions,
+    places_in_regions,
+    places_named,
+    region_name,
+    with_provinces,
+)
 from ...text.sentences import clause_windows, split_sentences
 from ..citations import cited_numbers, without_markers
 
@@ -64,15 +71,6 @@ _STOPWORDS = frozenset((
 MIN_GRAMS = 2
 #: the clause windows a translated claim is compared with are the index's (Settings.clause_chars)
 CLAUSE_CHARS = Settings.model_fields["clause_chars"].default
-#: regions that name several places at once: an English claim on the "Guangdong-Hong Kong-Macao Greater
-#: Bay Area" names three places that a passage writing 大湾区 does mention
-_REGIONS = (
-    (re.compile(r"粤港澳|大湾区|(?i:Greater Bay Area)"), frozenset(("广东", "香港", "澳门"))),
-    (re.compile(r"京津冀"), frozenset(("北京", "天津", "河北"))),
-    (re.compile(r"长三角|(?i:Yangtze River Delta)"), frozenset(("上海", "江苏", "浙江", "安徽"))),
-    (re.compile(r"珠三角|(?i:Pearl River Delta)"), frozenset(("广东",))),
-    (re.compile(r"成渝|川渝|(?i:Chengdu-Chongqing)"), frozenset(("四川", "成都", "重庆"))),
-)
 
 
 @dataclass
@@ -161,7 +159,7 @@ def unmentioned_names(claim: str, passages: list[Hit]) -> set[str]:
     find "adalimumab" written 阿达木单抗."""
     text = " ".join(p.text for p in passages)
     spoken = {place for p in passages for place in _document_places(p)}
-    spoken |= {place for pattern, named in _REGIONS if pattern.search(text) for place in named}
+    spoken |= places_in_regions(text)
     missing = places_named(claim) - with_provinces(places_named(text) | spoken)
     missing |= abroad_named(claim) - abroad_named(text)
     missing |= cities_unmentioned(claim, " ".join([text, *map(_one_region_document, passages)]))
