@@ -26,7 +26,8 @@ def test_every_question_file_is_checked() -> None:
     """A new split is checked from the day it lands (fresh6 once went unchecked when the list was typed)."""
     assert {"questions.jsonl", "heldout.jsonl", "fresh6.jsonl", "fresh7.jsonl",
             "fresh8.jsonl", "fresh9.jsonl", "fresh10.jsonl", "fresh11.jsonl",
-            "fresh12.jsonl", "fresh13.jsonl", "fresh14.jsonl", "fresh15.jsonl"} <= set(QUESTION_FILES)
+            "fresh12.jsonl", "fresh13.jsonl", "fresh14.jsonl", "fresh15.jsonl",
+            "fresh16.jsonl", "fresh17.jsonl"} <= set(QUESTION_FILES)
 
 
 @pytest.mark.parametrize("args", [*(("--questions", f"eval/{name}") for name in QUESTION_FILES),
