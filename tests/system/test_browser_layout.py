@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 #: an answer long enough to scroll the chat (quotes of several Beijing measures)
 LONG = "北京对创新药临床试验审批有哪些加快措施？"
 #: a comparison whose rows cite documents (test_compare asks it too)
-COMPARE = "各地对生物医药产业营业收入设定了什么目标？"
+COMPARE = "各地如何支持创新药临床试验？"
 
 
 @pytest.fixture(scope="module")

@@ -165,10 +165,8 @@ def test_a_numbered_heading_does_not_support_a_row(built, retriever):
 
 
 def test_the_compare_refusal_threshold_decides_a_picked_region(built, retriever):
-    """A region's own answer declines under compare_refusal_threshold (lower than refusal_threshold): at 0
-    every region the corpus-wide search picked answers, at 1 none does, and the default answers at least
-    the regions refusal_threshold answers."""
-    assert built[0].compare_refusal_threshold < built[0].refusal_threshold
+    """A picked region's row declines under compare_refusal_threshold: at 0 every region the corpus-wide
+    search picked answers, at 1 none does, and the default declines some of them."""
     question = ("What special payment arrangements do the regions make for innovative drugs that do not "
                 "fit standard per-disease payment?")
 
@@ -179,8 +177,7 @@ def test_the_compare_refusal_threshold_decides_a_picked_region(built, retriever)
 
     default = answered(built[0].compare_refusal_threshold)
     assert answered(1.0) == set()
-    assert answered(built[0].refusal_threshold) <= default <= answered(0.0)
-    assert answered(0.0) > answered(built[0].refusal_threshold)
+    assert default and default < answered(0.0)
 
 
 ZHEJIANG = ("浙江省支持创新药发展若干措施\n\n一、优化审评审批。浙江省将药品补充申请审评时限压缩至40个工作日，"
@@ -257,14 +254,19 @@ def test_a_region_filter_quotes_no_sentence_about_other_regions(built, retriever
 
 
 def test_compare_rows_decline_with_their_own_model(built, retriever):
-    """A row's decline model is compare_refusal_weights (fitted on eval/questions.jsonl alone), not the plain
-    answer's pooled one: within one region the passages match the question alike, and the pooled model,
-    which leans on that, would let the National row answer the revenue-target question with a sentence on
-    a trade platform."""
-    assert built[0].compare_refusal_weights != built[0].refusal_weights
+    """A row's decline model is compare_refusal_weights (eval/fit_compare.py), which reads the region's
+    order among those with evidence: Beijing, the fourth region the merger question finds, has no measure
+    on mergers (eval/compare.jsonl c05) and is declined; weighed like the first region, it would answer
+    with an unrelated sentence. The National row of the revenue-target question stays silent."""
+    question = "How do the regions support mergers and acquisitions of pharmaceutical companies?"
+    weights = built[0].compare_refusal_weights
+    assert weights["order"] < 0 and weights != built[0].refusal_weights
+    rows = compared(built[0], retriever, question)
+    assert rows["Beijing"].declined
+    assert not rows["Hainan"].declined and "5 million yuan" in rows["Hainan"].answer
+    unordered = compared(built[0], retriever, question, compare_refusal_weights={**weights, "order": 0.0})
+    assert not unordered["Beijing"].declined
     assert compared(built[0], retriever, EN)["National"].declined
-    swapped = compared(built[0], retriever, EN, compare_refusal_weights=built[0].refusal_weights)
-    assert not swapped["National"].declined
 
 
 def test_cli_ask_with_a_place_filter_quotes_only_that_place(built):
@@ -378,7 +380,7 @@ def test_compare_table_shows_adjacent_citation_numbers_without_asterisks(chromiu
     numbers are bold, and no literal ** is left in the table."""
     with chat_page(chromium, server.url) as page:
         page.get_by_text("Compare regions · 按地区比较").click()
-        page.fill("#pq-question textarea", "各地对生物医药产业营业收入设定了什么目标？")
+        page.fill("#pq-question textarea", "各地如何支持创新药临床试验？")
         page.click("#pq-ask")
         table = page.wait_for_selector("#pq-chat table", timeout=120_000)
         text = table.inner_text()
@@ -411,3 +413,24 @@ def test_chat_region_filter_keeps_passages_tagged_with_the_region(chromium, serv
         page.wait_for_selector(".pq-source .pq-places", timeout=120_000)
         places = page.locator(".pq-source .pq-places").all_inner_texts()
         assert places and all("Hainan" in p for p in places), places
+
+
+def test_fit_script_fits_the_compare_model_with_cross_validation(built, tmp_path):
+    """eval/fit_compare.py fits the row decline model on comparison questions and reports its
+    cross-validated recall and silence at the threshold it picks; the order of a region weighs against it
+    (the further down, the less evidence), as in the shipped settings."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fit_compare", ROOT / "eval" / "fit_compare.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    output = tmp_path / "compare_model.json"
+    questions = ROOT / "eval" / "compare.jsonl"
+    assert module.main(["--index", str(built[0].index_dir), "--questions", str(questions),
+                        "--splits", "tune", "heldout", "--output", str(output)]) == 0
+    model = json.loads(output.read_text(encoding="utf-8"))
+    assert model["n_questions"] == 20 and model["n_candidates"] >= 30
+    weights = model["compare_refusal_weights"]
+    assert set(weights) == {*module.FEATURES, "intercept"} == {*built[0].compare_refusal_weights}
+    assert weights["order"] < 0 and 0.05 <= model["compare_refusal_threshold"] <= 0.95
+    assert 0 < model["cv"]["evidence_recall"] <= 1 and model["cv"]["silent_groups"] > 0

@@ -11,13 +11,13 @@ evidence keeps a comparison to a handful of filtered searches.
 A region's own answer has its own settings: `compare_margin`, wider than `answer_margin`, and
 `compare_max_sentences`, more than `answer_max_sentences` (a comparative question, "how do the regions
 support X?", is answered by more than the single best measure, so each of its sentences comes from
-another passage), and
-`compare_refusal_threshold`, lower than `refusal_threshold` (the corpus-wide search has already found
-the region, so its own passages need less proof), over `compare_refusal_weights` (the decline model fitted
-on eval/questions.jsonl, which weighs how well the lead sentence matches: the passages of one region's
-rows all match alike). In a region's row "which regions" is the row itself (`compare_one_region`): the
-question asks what else it asks, and its sentences are not ranked by whether they name a place. A
-region's filter also scopes its sentences
+another passage). Its answer is not declined for weak evidence; whether the row stands is decided by the
+compare decline model (`compare_refusal_weights` over `compare_refusal_threshold`, fitted on comparison
+questions by eval/fit_compare.py), which reads the row answer's refusal features together with the
+region's order among those with evidence and how far its lead falls below the best region's (see
+`candidates`): within one region's passages the match features tell little. In a region's row "which
+regions" is the row itself (`compare_one_region`): the question asks what else it asks, and its
+sentences are not ranked by whether they name a place. A region's filter also scopes its sentences
 (text/places.speaks_for): a digest passage tagged Hubei and National gives National's row no Hubei
 sentence. A row whose lead sentence is about other regions only is silent.
 
@@ -36,9 +36,10 @@ import time
 import weakref
 
 from ..records import Answer, CitedPassage, CompareGroup, Comparison, Filters, Hit
-from ..text.places import document_regions, passage_places, region_name
+from ..text.places import document_regions, passage_places, region_name, scope_of
 from .answerer import Answerer
 from .question import prepare_question
+from .refusal import answer_probability
 
 BY = ("region", "document")
 
@@ -57,25 +58,53 @@ def compare(answerer: Answerer, question: str, by: str = "region", filters: Filt
     q = prepare_question(question, settings.max_question_chars)
     if q.problem:
         raise ValueError(q.problem)
-    base = filters or Filters()
-    keys = _regions(answerer) if by == "region" else list(answerer.documents)
-    hits = answerer.retriever.search(q.text, k=settings.compare_depth, filters=base,
-                                     mode=mode or settings.mode)
-    ranked = _with_evidence(hits, keys, by, settings.compare_gap)
     groups, numbered = [], 0
-    one = _one_group(answerer, by)
-    for key in ranked:
-        scoped = base.model_copy(update={"places": [key]} if by == "region" else {"doc_ids": [key]})
-        answer = one.ask(q.text, k=k, filters=scoped, mode=mode, backend=backend)
-        if answer.declined or (by == "region" and not _speaks_for(answer, key)):
+    for key, answer, features in candidates(answerer, q.text, by, filters, k, mode, backend):
+        probability = answer_probability(features, settings.compare_refusal_weights)
+        if probability < settings.compare_refusal_threshold:
             continue
         groups.append(_group(answerer, key, q.lang, answer, numbered))
         numbered += len(answer.citations)
     answered = {g.group for g in groups}
     groups += [CompareGroup(key=_display(answerer, key, q.lang), group=key, answer=SILENT[q.lang],
-                            declined=True) for key in keys if key not in answered]
+                            declined=True) for key in _keys(answerer, by) if key not in answered]
     return Comparison(question=q.text, by=by, lang=q.lang, groups=groups,
                       timings_ms={"total": round((time.perf_counter() - started) * 1000, 1)})
+
+
+def candidates(answerer: Answerer, question: str, by: str = "region", filters: Filters | None = None,
+               k: int | None = None, mode: str | None = None, backend: str | None = None,
+               depth: int | None = None) -> list[tuple[str, Answer, dict[str, float]]]:
+    """The groups with evidence (`_with_evidence` over the top `depth`, default compare_depth), best first,
+    that their own answer does not decline: each with that answer and what the compare decline model reads
+    (eval/fit_compare.py): the answer's refusal features; `order`, the group's place among those with
+    evidence (0 for the best); and how far its lead's score and match fall below the best group's
+    (`lead_score_gap`, `lead_match_gap`). A digest passage tagged with several regions gives each the same
+    passage scores, and only the lead tells them apart: the fourth region to show up, or one whose lead
+    matches far less than another's, has seldom more than a word in common with the question."""
+    settings = answerer.settings
+    base = filters or Filters()
+    hits = answerer.retriever.search(question, k=depth or settings.compare_depth, filters=base,
+                                     mode=mode or settings.mode)
+    one = _one_group(answerer, by)
+    found = []
+    for order, key in enumerate(_with_evidence(hits, _keys(answerer, by), by, settings.compare_gap)):
+        scoped = base.model_copy(update={"places": [key]} if by == "region" else {"doc_ids": [key]})
+        answer = one.ask(question, k=k, filters=scoped, mode=mode, backend=backend)
+        if answer.declined or (by == "region" and not _speaks_for(answer, key)):
+            continue
+        # the assessment the answer was made from (the assessor keeps it: same question, hits and scope)
+        assessment = one.assessor.assess(answer.question, answer.hits, scope_of(scoped.places))
+        found.append((key, answer, {**assessment.features, "order": float(order)}))
+    for name in ("lead_score", "lead_match"):
+        best = max((features[name] for _key, _answer, features in found), default=0.0)
+        for _key, _answer, features in found:
+            features[f"{name}_gap"] = features[name] - best
+    return found
+
+
+def _keys(answerer: Answerer, by: str) -> list[str]:
+    return _regions(answerer) if by == "region" else list(answerer.documents)
 
 
 _ONE_GROUP: weakref.WeakKeyDictionary[Answerer, dict[str, Answerer]] = weakref.WeakKeyDictionary()
@@ -90,11 +119,12 @@ def _one_group(answerer: Answerer, by: str = "region") -> Answerer:
         made = _ONE_GROUP.setdefault(answerer, {})
         if by not in made:
             s = answerer.settings
+            # its answers are never declined for weak evidence (threshold 0): `compare` decides that with
+            # the compare decline model, which also reads the group's order
             tuned = s.model_copy(update={"answer_margin": s.compare_margin,
                                          "answer_max_sentences": s.compare_max_sentences,
                                          "answer_one_per_passage": True,
-                                         "refusal_weights": s.compare_refusal_weights,
-                                         "refusal_threshold": s.compare_refusal_threshold,
+                                         "refusal_threshold": 0.0,
                                          "compare_one_region": by == "region"})
             made[by] = Answerer(tuned, answerer.retriever)
         return made[by]

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..answer.answerer import Answerer
 from ..answer.compare import compare
-from ..records import CompareGroup, Comparison
+from ..records import CitedPassage, CompareGroup, Comparison
 from .metrics import normalise
 from .questions import describe
 
@@ -61,9 +61,12 @@ def load(path: Path) -> list[CompareQuestion]:
 
 def found(group: CompareGroup | None, evidence: list[str]) -> bool:
     """The group answered, and its answer or a passage it cites contains one of the evidence strings."""
-    if group is None or group.declined:
-        return False
-    texts = [normalise(group.answer), *(normalise(c.text) for c in group.citations)]
+    return group is not None and not group.declined and quotes(group.answer, group.citations, evidence)
+
+
+def quotes(answer: str, citations: list[CitedPassage], evidence: list[str]) -> bool:
+    """The answer text or a passage it cites contains one of the evidence strings."""
+    texts = [normalise(answer), *(normalise(c.text) for c in citations)]
     return any(normalise(e) in t for e in evidence for t in texts)
 
 
