@@ -207,6 +207,26 @@ def test_a_sentence_states_the_asked_figure(question: str, sentence: str, states
     assert analyse(question).states(sentence) is states
 
 
+@pytest.mark.parametrize(("question", "sentence", "counts"), [
+    ("How many people attended?", "totaling over 1,200 attendees", True),
+    ("Roughly how many people took part in the conference?", "totaling over 1,200 attendees", True),
+    ("大会有多少人参会？", "共1200余人参会", True),
+    ("大会有多少人参会？", "参会人员来自各地，共有1200余家企业", False),
+    # the insured of the same report are no attendees: the sentence does not count the asked thing
+    ("How many people attended the conference?", "a total of 17.91 million people were insured", None),
+    ("大会有多少人参会？", "共1791万人参保", None),
+])
+def test_an_attendance_counts_the_attendees(question: str, sentence: str, counts: bool | None) -> None:
+    """"How many people attended …?" counts attendees (in either language), not any number of people."""
+    assert analyse(question).counts(sentence) is counts
+
+
+def test_an_attendance_question_names_its_event_in_both_languages() -> None:
+    assert {"conference", "大会"} <= set(analyse("How many people attended the conference?").event)
+    assert "forum" in analyse("粤商座谈会有多少人参加？").event
+    assert analyse("How many people were insured in 2024?").event == ()
+
+
 def test_places_abroad_in_both_languages_and_acronyms_only_in_capitals() -> None:
     assert abroad_named("美国FDA对细胞疗法的加速审批通道有哪些条件？") == {"美国"}
     assert abroad_named("What is the capital of France?") == {"法国"}

@@ -37,14 +37,39 @@ _ASPECTS = ("area", "aspect", "dimens", "field", "respect", "direct", "domain", 
             "方面", "领域", "维度", "层面", "方向", "部分")
 
 
+#: a question for how many took part in an event ("How many people attended …?", 多少人参会): its people
+#: are counted only as attendees, not as the insured or the speakers of the same report
+_ATTENDING_CUE = re.compile(r"\b(?:attend(?:ed|ing|s)?|took part|take part|taking part|turned up|"
+                            r"turn(?:ed)? out)\b|出席|参会|与会|到会|参加", re.I)
+_ATTENDING = ("attende", "particip", "attend", "出席", "参会", "与会", "到会", "参加")
+#: the events people attend, in both languages: an attendance is counted for the event the question names
+_EVENTS = (("conference", "大会", "会议"), ("forum", "论坛", "座谈会"), ("symposium", "研讨会", "座谈会"),
+           ("summit", "峰会"), ("expo", "博览会"), ("meeting", "会议", "座谈会"), ("seminar", "研讨会"))
+#: counted words that open a phrase saying only that people attended ("how many people took part in the
+#: conference", 多少人参会)
+_ANYONE = frozenset({"peopl", "person", "人", "人员", "took", "take", "part", "turn", "up", *_ATTENDING})
+
+
 def counted(question: str) -> tuple[str, ...]:
     """The counted noun's words: English words stemmed ("measu" of "new measures"); up to three Chinese
     words of the noun phrase after the measure word (部门 of 多少个部门联合印发), as jieba cuts them. A part
-    of a whole (an area, 方面) is any of its words (_ASPECTS)."""
+    of a whole (an area, 方面) is any of its words (_ASPECTS); people who attended, an attendance
+    (_ATTENDING)."""
     words = _counted_words(question)
+    if _ATTENDING_CUE.search(question) and (not words or words[0] in _ANYONE):
+        return _ATTENDING
     # English counts the noun phrase ("research areas" are no aspects); Chinese the first word and the next
     aspect = words[:1] and words[0] in _ASPECTS and (len(words) == 1 or not words[0].isascii())
     return _ASPECTS if aspect else words
+
+
+def attended_event(question: str) -> tuple[str, ...]:
+    """The forms (both languages, lower case) of the event an attendance question names ("How many
+    attended the conference?": conference, 大会, 会议); () for other questions."""
+    if not _ATTENDING_CUE.search(question):
+        return ()
+    text = question.lower()
+    return next((forms for forms in _EVENTS if any(form in text for form in forms)), ())
 
 
 def _counted_words(question: str) -> tuple[str, ...]:

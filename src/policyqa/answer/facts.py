@@ -17,7 +17,7 @@ from ..text.organisations import asked_organisation, asks_body
 from ..text.people import romanised_names
 from ..text.places import places_named, region_of, with_provinces
 from . import stating
-from .counting import counted, stem
+from .counting import attended_event, counted, stem
 from .kinds import (
     ASKS,
     ASKS_CITY,
@@ -65,6 +65,9 @@ class QuestionFacts(BaseModel):
     #: (多少位企业家代表发了言: 代表, 发言): a sentence that names them states the count only with a number
     #: right before them ("32 new measures", not "nine departments issued the Measures"; "等12位粤商代表发言")
     counted: tuple[str, ...] = ()
+    #: the event an attendance question names, in both languages (counting.attended_event): its count is
+    #: the event's, so only a document about that event gives it
+    event: tuple[str, ...] = ()
     #: the term a definition question asks about ("What is the NRDL?", 商保创新药目录是什么？), '' otherwise
     term: str = ""
     #: a date question about when a report or article was published ("报道发布于哪一天？"): its dateline
@@ -297,6 +300,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          speakers=kind in ("list", "person") and bool(_SPEAKERS.search(question))
                          and not _ONE_OFFICIAL.search(question),
                          counted=counted(question) if unit in ("count", "people") else (),
+                         event=attended_event(question) if unit == "people" else (),
                          term=(asked_term(question) if kind == "other" else "") or asked_person(question),
                          published=published,
                          signed=published and bool(_SIGNED.search(question))

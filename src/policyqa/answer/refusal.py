@@ -13,8 +13,9 @@ sentences of the top passages, scored and chosen) and decides:
   the Ministry of Finance, 香港卫生署) that no passage mentions in either language: the NHSA's sentences
   on the catalogue's funding are no answer on what the Ministry of Finance does;
 - 'year': the question dates what it asks for by a year (2020年, "in 2026", "target for 2030"), and the
-  chosen sentences date theirs by other years only: a figure for 2019 does not answer for 2020, nor a
-  target for 2027 one for 2030;
+  chosen sentences date theirs by other years only (answer/dating.py: a sentence with no year by its
+  document title's year): a figure for 2019 does not answer for 2020, nor a target for 2027 one for 2030,
+  nor the 2025 conference's attendance the 2024 edition's;
 - 'city': the question asks for a figure and names cities only, and the chosen sentences speak for
   their province, none for a city asked: Guangdong's figure does not answer for Foshan;
 - 'figure': the question asks for a quantity and the lead, the best sentence there is, states no figure
@@ -32,8 +33,9 @@ sentences of the top passages, scored and chosen) and decides:
   whether it asks for a figure, which documents leave unsaid more often) gives an answer probability
   under the threshold, unless the lead counts what a count question counts ("launching 32 new
   measures" for "How many new measures…": on both question files every lead that did so answered an
-  answerable question), or defines the term a definition question asks about ('also known as a
-  "biobank," is …' for "What exactly is a biobank?"). Model and threshold are fitted by
+  answerable question; an attendance only in a document about the event asked of), or defines the term
+  a definition question asks about ('also known as a "biobank," is …' for "What exactly is a
+  biobank?"). Model and threshold are fitted by
   eval/fit_answer.py on the read question files together and reported on unread ones. Its word
   features count a word in either language (the question's own or its glossary/dictionary
   translation), so a question asked in the other language than the documents is not doubted for that
@@ -69,9 +71,9 @@ from ..text.places import (
     speaks_for,
     with_provinces,
 )
+from .dating import Dating
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
-from .kinds import YEAR
 from .selection import choose, lead_with_dateline, named_dateline, score
 
 REFUSAL_FEATURES = ("dense", "fused", "best_cosine", "lead_cosine",
@@ -114,8 +116,7 @@ class Assessor:
         self._home = {doc_id: with_provinces(named) if len(named := places_named(doc.meta.region)) == 1
                       else frozenset() for doc_id, doc in retriever.index.documents.items()}
         #: the years a document's title spans ("… Action Plan … (2021-2025)"), for documents with one
-        self._periods = {doc_id: (m[1], m[2]) for doc_id, doc in retriever.index.documents.items()
-                         if (m := _PERIOD.search(doc.meta.about))}
+        self.dating = Dating(retriever.index.documents)
         # the answerer and the extractive backend both ask for the same question's assessment
         self._recent: OrderedDict[tuple, Assessment] = OrderedDict()
         self._lock = threading.Lock()
@@ -147,9 +148,7 @@ class Assessor:
         pieces, chosen = self._ranked(question, facts, hits, scope)
         features = self.features(question, facts, hits, pieces, chosen[0] if chosen else None)
         probability = answer_probability(features, self.settings.refusal_weights)
-        other_years = facts.other_year(_dating(chosen, facts.places))
-        if other_years and (within := self._within_period(facts, chosen, hits)):
-            chosen, other_years = [within, *(p for p in chosen if p is not within)], []
+        chosen, other_years = self.dating.other_years(facts, chosen, hits)
         dateline = named_dateline(question, pieces) if facts.published else None
         reason, missing = self._unmentioned(question, facts, hits, pieces) or self._unanswered(
             facts, hits, chosen, probability, other_years, dateline)
@@ -202,7 +201,8 @@ class Assessor:
         s = self.settings
         if other_years:  # before 'evidence': declined either way, this one says which years there are
             return "year", []
-        if not chosen or (probability < s.refusal_threshold and not _speaks_to(chosen[0]) and not dateline):
+        if not chosen or (probability < s.refusal_threshold and not self._speaks_to(facts, chosen[0], hits)
+                          and not dateline):
             return "evidence", []
         if s.decline_without_figure and facts.kind == "quantity" and not _gives_figure(chosen, facts):
             return "figure", []
@@ -294,16 +294,12 @@ class Assessor:
             "asks_quantity": float(facts.kind == "quantity"),
         }
 
-    def _within_period(self, facts: QuestionFacts, chosen: list[Piece], hits: list[Hit]) -> Piece | None:
-        """A chosen sentence that states the asked figure with no year of its own, in a plan whose title
-        span ends in the asked year: the Guangdong plan for 2021–2025's "goal of achieving 1 trillion yuan"
-        is its 2025 target, though the sentence ranked above it gives 2019's revenue (and it is no figure
-        for 2024)."""
-        for piece in chosen:
-            period = self._periods.get(hits[piece.hit].doc_id)
-            if period and piece.states and not YEAR.search(piece.text) and facts.asked_years == {period[1]}:
-                return piece
-        return None
+    def _speaks_to(self, facts: QuestionFacts, lead: Piece, hits: list[Hit]) -> bool:
+        """A lead that counts the asked thing or defines the asked term answers, whatever the model says;
+        an attendance only in a document about the event asked of: the Guangzhou conference's 1,200
+        attendees are no count of who took part in the governor's 座谈会."""
+        about = self.retriever.index.documents[hits[lead.hit].doc_id].meta.about.lower()
+        return lead.defines or (lead.counts and (not facts.event or any(e in about for e in facts.event)))
 
     def _homes(self, pieces: list[Piece], hits: list[Hit]) -> set[str]:
         """The places the pieces' documents are about, for the documents of one region."""
@@ -339,11 +335,6 @@ class Assessor:
         return frozenset(carried)
 
 
-def _speaks_to(lead: Piece) -> bool:
-    """A lead that counts the asked thing or defines the asked term answers, whatever the model says."""
-    return lead.counts or lead.defines
-
-
 def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
     """Whether the answer states the asked figure: the lead states one, and some chosen sentence by a number
     that is no label nor day ("On December 7, the "2025 … Conference" … was held" gives no number of heads
@@ -357,8 +348,6 @@ def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
 #: a sentence that speaks for a whole province ("17.91 million people in the province", 全省)
 _PROVINCE_WIDE = re.compile(r"全省|我省|本省|省内|\b(?:the|our|this) province\b|\bprovince-wide\b", re.I)
 
-#: a span of years in a title: (2021-2025), （2021—2025年）
-_PERIOD = re.compile(r"((?:19|20)\d\d)\s*[-–—~至到]\s*((?:19|20)\d\d)")
 #: the nation's own policy named: 国家措施, "the national measures"
 _NATION_POLICY = r"国家(?:措施|层面|政策)|\bnational (?:measures|policy|policies|notice)\b"
 #: a question about the national measures (国家措施, "the NHSA/NHC measures") or a national body's figure
@@ -389,12 +378,3 @@ def answer_probability(features: dict[str, float], weights: dict[str, float]) ->
     z = weights.get("intercept", 0.0) + sum(weights.get(k, 0.0) * v for k, v in features.items())
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-
-def _dating(chosen: list[Piece], places: frozenset[str]) -> list[str]:
-    """The chosen sentences whose years date the answer: all of them; for a question that names a place,
-    those that name an asked place themselves, else the lead ("湖北…2024年营收" is not answered by Hubei's
-    2027 target, nor by the national 2024 market figure the digest quotes next to it)."""
-    texts = [p.text for p in chosen]
-    if not places:
-        return texts
-    return [p.text for p in chosen if with_provinces(places_named(p.text)) & places] or texts[:1]

@@ -1,0 +1,41 @@
+"""Counts of an event's attendees and the year a dated document speaks for, on the real index."""
+
+from __future__ import annotations
+
+import pytest
+
+from policyqa.answer.answerer import Answerer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def answerer(built, retriever):
+    return Answerer(built[0], retriever)
+
+
+@pytest.mark.parametrize("question", [
+    "Roughly how many participants attended the innovative drug conference held in Guangzhou in Dec 2025?",
+    "How many people took part in the December 2025 innovative drug development conference in Guangzhou?",
+])
+def test_an_attendance_is_answered_by_the_attendees(answerer, question):
+    """The conference report's "totaling over 1,200 attendees" leads: not the roster of twelve speakers,
+    nor "17.91 million people in the province were insured", which counts people too."""
+    answer = answerer.ask(question)
+    assert not answer.declined, answer.answer
+    assert "1,200 attendees" in answer.answer.split("[1]")[0], answer.answer
+
+
+def test_an_attendance_at_another_event_is_not_the_conferences(answerer):
+    """The governor's 座谈会 is not the conference: its 1,200 attendees count nobody at the 座谈会, so the
+    count does not override the decline model there."""
+    answer = answerer.ask("粤商·省长面对面协商座谈会总共有多少人参加?")
+    assert answer.declined, answer.answer
+
+
+def test_an_undated_sentence_speaks_for_its_documents_year(answerer):
+    """The report on the 2025 conference gives its attendance with no year of its own: it is 2025's, and
+    no answer for the 2024 edition; the notice says which year the passages give."""
+    answer = answerer.ask("How many people attended the 2024 edition of the innovative drug development "
+                          "conference in Guangzhou?")
+    assert answer.declined and "2025" in answer.notice and "2024" in answer.notice, answer.notice
