@@ -151,8 +151,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     for hit in hits:
         c = hit.citation
         where = " > ".join(filter(None, [c.title, c.section]))
-        page = f", p. {c.page}" if c.page else ""
-        print(f"[{hit.rank}] {hit.score:.3f}  {where}  ({c.doc_id} {c.start}-{c.end}{page}){_upload_mark(c)}")
+        print(f"[{hit.rank}] {hit.score:.3f}  {where}  ({location(c)}){_upload_mark(c)}")
         print("    " + hit.text.replace("\n", "\n    "))
         print()
     return 0
@@ -181,16 +180,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.citations:
         print("\n" + ("引用的段落：" if zh else "Cited passages:"))
         for c in answer.citations:
-            _print_passage(f"[{c.n}]", c.title, c.section, c.doc_id, c.start, c.end, c.page, c.text,
-                           c.sentences if bold else [], _upload_mark(c))
+            _print_passage(f"[{c.n}]", c, c.text, c.sentences if bold else [])
     elif answer.hits:
         print("\n" + ("最接近的段落（不构成答案）：" if zh else "Closest passages (not an answer):"))
         for hit in answer.hits:
-            c = hit.citation
-            _print_passage(
-                f"({hit.rank})", c.title, c.section, c.doc_id, c.start, c.end, c.page, hit.text, [],
-                _upload_mark(c),
-            )
+            _print_passage(f"({hit.rank})", hit.citation, hit.text, [])
     return 0
 
 
@@ -204,9 +198,18 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _print_passage(label, title, section, doc_id, start, end, page, text, highlight, mark="") -> None:
-    where = " > ".join(filter(None, [title, section]))
-    print(f"{label} {where}  ({doc_id} {start}-{end}{f', p. {page}' if page else ''}){mark}")
+def location(cited) -> str:
+    """Where a reader finds a cited passage: its document, and the file (relative to the corpus) with the
+    character offsets into its text (the cleaned text's when the index predates them), and the page."""
+    page = f", p. {cited.page}" if cited.page else ""
+    if cited.path and cited.source_start is not None:
+        return f"{cited.doc_id}: {cited.path} chars {cited.source_start}-{cited.source_end}{page}"
+    return f"{cited.doc_id} {cited.start}-{cited.end}{page}"
+
+
+def _print_passage(label: str, cited, text: str, highlight: list[str]) -> None:
+    where = " > ".join(filter(None, [cited.title, cited.section]))
+    print(f"{label} {where}  ({location(cited)}){_upload_mark(cited)}")
     for sentence in highlight:
         text = text.replace(sentence, f"\033[1m{sentence}\033[0m", 1)
     print("    " + text.replace("\n", "\n    "))
@@ -233,7 +236,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print("\n".join(printable(line) for line in group.answer.splitlines()))  # notes on their own lines
         for c in group.citations:  # where in the document, as ask says it: a row often cites one twice
             where, date = f"{c.title} > {c.section}" if c.section else c.title, f", {c.date}" * bool(c.date)
-            print(f"   [{c.n}] {printable(where)} ({c.doc_id} {c.start}-{c.end}{date})")
+            print(f"   [{c.n}] {printable(where)} ({location(c)}{date})")
         print()
     return 0
 

@@ -44,6 +44,18 @@ class Document(BaseModel):
     pages: list[tuple[int, int]] = Field(default_factory=list)
     removed_lines: int = 0
 
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """The raw-text span (offsets into the file's text as read) of the cleaned span [start, end): what
+        a reader opening the file finds at the citation. Offsets between runs (a line break the cleaner
+        put in place of dropped lines) map to the next kept character."""
+        first = last = None
+        for clean_start, raw_start, length in self.segments:
+            if first is None and start < clean_start + length:
+                first = raw_start + max(0, start - clean_start)
+            if clean_start < end:
+                last = raw_start + min(length, end - clean_start)
+        return (start, end) if first is None or last is None else (first, max(first, last))
+
     def page_at(self, clean_offset: int) -> int | None:
         """Page number (1-based) holding a cleaned offset, for PDF citations."""
         page = None
@@ -72,7 +84,10 @@ class Chunk(BaseModel):
 
 
 class Citation(BaseModel):
-    """Enough to open the source at the cited place: document, section, cleaned-text span, page."""
+    """Enough to open the source at the cited place: document, section, span, page. `start`/`end` are
+    offsets into the document's cleaned text (what the viewer shows); `path` (relative to the corpus) and
+    `source_start`/`source_end` are the file and the offsets into its text as read, where a reader who
+    opens the file finds the passage."""
 
     doc_id: str
     title: str
@@ -80,6 +95,9 @@ class Citation(BaseModel):
     start: int
     end: int
     page: int | None = None
+    path: str = ""
+    source_start: int | None = None
+    source_end: int | None = None
     issuer: str = ""
     region: str = ""
     date: str = ""
@@ -114,6 +132,10 @@ class CitedPassage(BaseModel):
     start: int
     end: int
     page: int | None = None
+    #: the file and the offsets into its text as read (Citation)
+    path: str = ""
+    source_start: int | None = None
+    source_end: int | None = None
     lang: str
     sentence: str = ""
     #: every sentence of the passage the answer quotes or relies on, in answer order (`sentence` is the first)
@@ -164,10 +186,13 @@ class Comparison(BaseModel):
 
     def public(self) -> dict:
         """The documented JSON: {question, by, groups: [{key, answer, declined, citations: [{n, doc_id,
-        text}]}]}."""
+        text}]}]}; each citation also says where the passage is (title, section, date, span, path and
+        source span, as `policyqa ask --json` does)."""
+        where = ("title", "section", "date", "start", "end", "page", "path", "source_start", "source_end")
         return {"question": self.question, "by": self.by, "groups": [
             {"key": g.key, "answer": g.answer, "declined": g.declined,
-             "citations": [{"n": c.n, "doc_id": c.doc_id, "text": c.text} for c in g.citations]}
+             "citations": [{"n": c.n, "doc_id": c.doc_id, "text": c.text, **c.model_dump(include=set(where))}
+                           for c in g.citations]}
             for g in self.groups]}
 
 

@@ -129,6 +129,9 @@ class Source:
     curated: bool = False
     uploaded_at: str = ""
     places: list[str] = field(default_factory=list)
+    #: the file (relative to the corpus) and the offsets into its text as read (records.Citation)
+    path: str = ""
+    source_span: tuple[int, int] | None = None
 
     @property
     def unvetted_upload(self) -> bool:
@@ -139,7 +142,9 @@ class Source:
         return {
             "n": self.n, "document": self.doc_id, "chunk_id": self.chunk_id, "title": self.title,
             "title_alt": self.title_alt, "issuer": self.issuer, "region": self.region, "date": self.date,
-            "section": self.section, "span": [self.start, self.end], "page": self.page, "lang": self.lang,
+            "section": self.section, "span": [self.start, self.end], "path": self.path,
+            "source_span": list(self.source_span) if self.source_span else None, "page": self.page,
+            "lang": self.lang,
             "text": self.text, "sentence": self.sentence,
             "origin": "upload" if self.uploaded_at else "corpus", "uploaded_at": self.uploaded_at,
             "curated": self.curated, "places": self.places,
@@ -165,7 +170,7 @@ def source_from_cited(c: CitedPassage, documents: Mapping[str, Document]) -> Sou
         title_alt=meta.title_alt if meta else "", issuer=meta.issuer if meta else "",
         region=meta.region if meta else "", date=meta.date if meta else "", section=c.section,
         start=c.start, end=c.end, page=c.page, lang=c.lang, text=c.text, sentence=c.sentence,
-        curated=c.curated, uploaded_at=c.uploaded_at, places=c.places,
+        curated=c.curated, uploaded_at=c.uploaded_at, places=c.places, **_in_file(c),
     )
 
 
@@ -176,8 +181,14 @@ def source_from_hit(hit: Hit, documents: Mapping[str, Document]) -> Source:
         n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id, title=c.title,
         title_alt=meta.title_alt if meta else "", issuer=c.issuer, region=c.region, date=c.date,
         section=c.section, start=c.start, end=c.end, page=c.page, lang=hit.lang, text=hit.text,
-        curated=c.curated, uploaded_at=c.uploaded_at, places=c.places,
+        curated=c.curated, uploaded_at=c.uploaded_at, places=c.places, **_in_file(c),
     )
+
+
+def _in_file(cited) -> dict:
+    """A citation's file and its span in the file's text, for the Source fields of the same names."""
+    span = None if cited.source_start is None else (cited.source_start, cited.source_end)
+    return {"path": cited.path, "source_span": span}
 
 
 def source_card(src: Source) -> str:

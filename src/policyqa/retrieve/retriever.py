@@ -190,7 +190,9 @@ class Retriever:
         return hits
 
     def citation(self, chunk: Chunk) -> Citation:
-        meta = self.index.documents[chunk.doc_id].meta
+        document = self.index.documents[chunk.doc_id]
+        meta = document.meta
+        source_start, source_end = document.raw_span(chunk.start, chunk.end)
         return Citation(
             doc_id=chunk.doc_id,
             title=meta.title,
@@ -198,6 +200,9 @@ class Retriever:
             start=chunk.start,
             end=chunk.end,
             page=chunk.page,
+            path=document.path,
+            source_start=source_start,
+            source_end=source_end,
             issuer=meta.issuer,
             region=meta.region,
             date=meta.date,
