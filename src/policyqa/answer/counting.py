@@ -45,9 +45,10 @@ _ATTENDING = ("attende", "particip", "attend", "出席", "参会", "与会", "�
 #: the events people attend, in both languages: an attendance is counted for the event the question names
 _EVENTS = (("conference", "大会", "会议"), ("forum", "论坛", "座谈会"), ("symposium", "研讨会", "座谈会"),
            ("summit", "峰会"), ("expo", "博览会"), ("meeting", "会议", "座谈会"), ("seminar", "研讨会"))
-#: counted words that open a phrase saying only that people attended ("how many people took part in the
-#: conference", 多少人参会)
-_ANYONE = frozenset({"peopl", "person", "人", "人员", "took", "take", "part", "turn", "up", *_ATTENDING})
+#: a count of people as such ("how many people", "how many participants", 多少人): with an attendance cue
+#: it counts attendees ("how many guests attended the dinner" counts guests)
+_ANYONE = re.compile(r"\bhow many (?:people|persons|participants|attendees)\b|"
+                     r"(?:多少|几)(?:位|名)?(?:人|参会者|与会者)", re.I)
 
 
 def counted(question: str) -> tuple[str, ...]:
@@ -56,7 +57,7 @@ def counted(question: str) -> tuple[str, ...]:
     of a whole (an area, 方面) is any of its words (_ASPECTS); people who attended, an attendance
     (_ATTENDING)."""
     words = _counted_words(question)
-    if _ATTENDING_CUE.search(question) and (not words or words[0] in _ANYONE):
+    if _ATTENDING_CUE.search(question) and _ANYONE.search(question):
         return _ATTENDING
     # English counts the noun phrase ("research areas" are no aspects); Chinese the first word and the next
     aspect = words[:1] and words[0] in _ASPECTS and (len(words) == 1 or not words[0].isascii())
