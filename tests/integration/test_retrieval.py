@@ -196,3 +196,15 @@ def test_a_citation_opens_at_its_passage_in_the_file(retriever, built) -> None:
             assert found[:8] == passage[:8] and found[-8:] == passage[-8:], (c, found[:40], passage[:40])
             shifted += c.source_start != c.start
     assert shifted  # the two spans differ where lines were dropped: the file's is not the cleaned one
+
+
+def test_a_province_region_filter_keeps_its_cities_documents(retriever) -> None:
+    """--region Guangdong keeps the Guangzhou conference's report (region: Guangzhou), which holds the
+    province's 15-working-day listing review; --region Guangzhou keeps only that report, not the plan."""
+    question = "How many working days does Guangdong take to complete listing reviews for innovative drugs?"
+    province = retriever.search(question, k=10, filters=Filters(regions=["Guangdong"]))
+    city = retriever.search(question, k=10, filters=Filters(regions=["guangzhou"]))
+    assert {h.doc_id for h in city} == {"gz-innovative-drug-conference-2025"}
+    assert {"gz-innovative-drug-conference-2025", "guangdong-biomedicine-cluster-plan-2021-2025"} <= {
+        h.doc_id for h in province}
+    assert "15 working days" in province[0].text

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..index.reader import Index
 from ..records import DocumentMeta, Filters
-from ..text.places import region_of
+from ..text.places import document_regions, region_of
 
 
 def allowed_rows(index: Index, filters: Filters | None) -> np.ndarray | None:
@@ -29,12 +29,13 @@ def allowed_rows(index: Index, filters: Filters | None) -> np.ndarray | None:
 
 
 def doc_matches(meta: DocumentMeta, filters: Filters) -> bool:
-    """Region and issuer match by case-insensitive substring ('Guangdong' matches 'Guangdong; Guangzhou').
+    """Region and issuer match by case-insensitive substring ('Guangdong' matches 'Guangdong; Guangzhou'),
+    and a province also its cities' documents (region_matches).
     A date bound counts to its own precision: --date-to 2025 keeps 2025-07-08 (compared whole, it was
     later than '2025', so 2025 to 2025 matched nothing)."""
     if filters.doc_ids and meta.doc_id not in filters.doc_ids:
         return False
-    if filters.regions and not any(r.lower() in meta.region.lower() for r in filters.regions):
+    if filters.regions and not any(region_matches(r, meta.region) for r in filters.regions):
         return False
     if filters.issuers and not any(i.lower() in meta.issuer.lower() for i in filters.issuers):
         return False
@@ -43,6 +44,15 @@ def doc_matches(meta: DocumentMeta, filters: Filters) -> bool:
     if filters.date_from and (not meta.date or meta.date < filters.date_from):
         return False
     return not (filters.date_to and (not meta.date or meta.date[: len(filters.date_to)] > filters.date_to))
+
+
+def region_matches(asked: str, region: str) -> bool:
+    """Whether a region filter value matches a document's declared region: by case-insensitive substring,
+    or, for a province, a city in it ('Guangdong' keeps the Guangzhou conference's report, which holds the
+    province's own listing measures; 'Guangzhou' does not keep Guangdong's plan)."""
+    province = region_of(asked)
+    return asked.strip().lower() in region.lower() or (
+        province.lower() == asked.strip().lower() and province in document_regions(region))
 
 
 #: values a refused filter lists before '… and N more'
@@ -61,7 +71,7 @@ def filter_problem(index: Index, filters: Filters | None) -> str:
     unknown = [d for d in filters.doc_ids if d not in index.documents]
     if unknown:
         return f"no document has the id {unknown[0]!r}; this index holds {_listed(d.doc_id for d in docs)}"
-    regions = [r for r in filters.regions if not any(r.lower() in d.region.lower() for d in docs)]
+    regions = [r for r in filters.regions if not any(region_matches(r, d.region) for d in docs)]
     if regions:
         names = (name for d in docs for name in _region_names(d.region))
         return f"no document's region matches {regions[0]!r}; this index holds {_listed(names)}"
