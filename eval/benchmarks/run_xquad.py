@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 import xquad
-from tqdm import tqdm
 
 from policyqa.answer.answerer import Answerer
 from policyqa.evaluate.answers import lead_of, without_markers
@@ -37,6 +36,7 @@ from policyqa.evaluate.metrics import relevant
 from policyqa.evaluate.questions import Question, load_questions
 from policyqa.evaluate.run import evaluate_file, machine
 from policyqa.index.build import ingest
+from policyqa.progress import bar
 from policyqa.records import Answer
 from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings
@@ -72,10 +72,10 @@ def evaluate_all(
         settings = per_lang[e]
         for mode in modes:
             path = work / f"questions-{q}-{e}.jsonl"
-            with tqdm(desc=f"{q}->{e} {mode}", unit="q", file=sys.stderr, leave=False) as bar:
+            with bar(desc=f"{q}->{e} {mode}", unit="q", leave=False) as shown:
                 def progress(done: int, total: int) -> None:
-                    bar.total = total
-                    bar.update(done - bar.n)
+                    shown.total = total
+                    shown.update(done - shown.n)
 
                 report = evaluate_file(path, retrievers[e], settings, k=k, mode=mode, progress=progress)
             metrics = report["metrics"]
@@ -118,7 +118,7 @@ def answer_direction(
     """
     verdicts, latencies = [], []
     with out.open("w", encoding="utf-8") as handle:
-        for question in tqdm(questions, desc=f"{direction} answers", unit="q", file=sys.stderr, leave=False):
+        for question in bar(iterable=questions, desc=f"{direction} answers", unit="q", leave=False):
             answer = answerer.ask(question.question)
             verdicts.append(judge(answer, gold[question.id]))
             latencies.append(answer.timings_ms.get("answer", 0.0))

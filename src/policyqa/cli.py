@@ -96,27 +96,16 @@ def _settings(args: argparse.Namespace, *names: str) -> Settings:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from .index.build import STAGES, ingest
+    from .progress import StageBars
 
     settings = _settings(args)
-    bars: dict[str, tqdm] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        label = STAGES.get(stage, stage)
-        bar = bars.get(stage) or bars.setdefault(
-            stage, tqdm(total=total, desc=label, unit="", file=sys.stderr)
-        )
-        bar.n = done
-        bar.refresh()
-
+    progress = StageBars(STAGES)
     try:
         result = ingest(settings, progress=progress, say=lambda msg: print(msg, file=sys.stderr),
                         rebuild=args.rebuild)
     finally:  # before an error's one line, not after it
-        for bar in bars.values():
-            bar.close()
+        progress.close()
     for report in result.files:
         if report.status != "unchanged" or args.verbose:
             detail = f"{report.chunks} chunks" if report.chunks else report.message
@@ -247,25 +236,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if is_compare_file(args.questions):
         return _eval_compare(args, settings)
-    from tqdm import tqdm
-
     from .evaluate.questions import load_questions
     from .evaluate.report import markdown, table
     from .evaluate.run import run_eval
+    from .progress import bar
     from .retrieve.retriever import Retriever
 
     questions = load_questions(args.questions)  # a bad line is named before the model loads
     retriever = Retriever.open(settings)
-    bar = tqdm(desc="questions", unit="q", file=sys.stderr)
+    questions_bar = bar(desc="questions", unit="q")
 
     def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+        questions_bar.total = total
+        questions_bar.update(done - questions_bar.n)
 
     report = run_eval(questions, retriever, settings, k=args.k or 10, mode=settings.mode, progress=progress,
                       answers=args.answers)
-    bar.close()
+    questions_bar.close()
     print(table(report))
     if args.output:
         args.output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

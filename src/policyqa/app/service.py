@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import threading
 import traceback
 from collections import deque
@@ -24,6 +23,7 @@ from ..answer.llm.client import probe
 from ..answer.messages import join_notices
 from ..answer.question import question_problem
 from ..index.build import STAGES, index_exists, ingest
+from ..progress import StageBars
 from ..records import Answer, Comparison, Document, Filters
 from ..settings import Settings, SettingsError
 from .compare_view import comparison_markdown
@@ -230,20 +230,12 @@ def check_buildable(settings: Settings) -> None:
 
 
 def build_with_progress(settings: Settings, say: Callable[[str], None]) -> None:
-    """Run a full ingest with tqdm bars on stderr (first start without an index)."""
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        label = STAGES.get(stage, stage)
-        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=label, file=sys.stderr))
-        bar.n = done
-        bar.refresh()
-
-    result = ingest(settings, progress=progress, say=say)
-    for bar in bars.values():
-        bar.close()
+    """Run a full ingest with progress bars on stderr (first start without an index)."""
+    progress = StageBars(STAGES)
+    try:
+        result = ingest(settings, progress=progress, say=say)
+    finally:
+        progress.close()
     say(f"built index {settings.index_dir}: {counted(result.n_documents, 'document')}, "
         f"{counted(result.n_chunks, 'chunk')} ({counted(result.count('skipped'), 'file')} skipped)")
 
