@@ -39,3 +39,12 @@ def test_an_undated_sentence_speaks_for_its_documents_year(answerer):
     answer = answerer.ask("How many people attended the 2024 edition of the innovative drug development "
                           "conference in Guangzhou?")
     assert answer.declined and "2025" in answer.notice and "2024" in answer.notice, answer.notice
+
+
+def test_a_sentence_announcing_a_list_is_quoted_with_the_whole_list(answerer):
+    """"… 16 initiatives across five areas: A, B, C, D, and E." is longer than a lead quotes whole
+    (evidence.WHOLE_CHARS); cut after its first area, the answer named one of the five. A sentence that
+    announces a list is quoted to its end (up to LIST_CHARS)."""
+    answer = answerer.ask("What are the five areas covered by the national innovative drug measures?")
+    lead = answer.answer.split("[1]")[0]
+    assert "five areas: strengthening support" in lead and "strengthening organizational safeguards" in lead

@@ -32,6 +32,13 @@ NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)�
 _CUT = re.compile(r"[，、：,:]$")
 #: longest whole sentence a lead quotes (a stored sentence is at most 300 characters)
 WHOLE_CHARS = 480
+#: ... and one that announces a list ("16 initiatives across five areas: …", "包括以下三个方面：…"), whose
+#: list would otherwise be cut after its first item
+LIST_CHARS = 960
+_LIST_OPENS = re.compile(r"(?:\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:[a-z-]+\s+)?"
+                         r"(?:areas|aspects|fields|parts|dimensions|tasks|measures|priorities|categories)|"
+                         r"[两二三四五六七八九十\d]+\s*(?:个|项|条)?(?:方面|领域|部分|维度|任务|措施))\s*[:：]",
+                         re.I)
 _WORD = re.compile(r"[A-Za-z]{2,}|\d+")
 #: a source's own question ("How to shorten the approval deadline from 60 working days to 30?") echoes
 #: the question's words and answers nothing
@@ -199,6 +206,10 @@ def whole_sentence(text: str, spans: list[tuple[int, int]], j: int) -> tuple[str
     while (last + 1 < len(spans) and _cut_after(text, spans[last])
            and spans[last + 1][1] - spans[first][0] <= WHOLE_CHARS):
         last += 1
+    if _LIST_OPENS.search(text[spans[first][0] : spans[last][1]]):
+        while (last + 1 < len(spans) and _cut_after(text, spans[last])
+               and spans[last + 1][1] - spans[first][0] <= LIST_CHARS):
+            last += 1
     opens_mid = first > 0 and _cut_after(text, spans[first - 1])
     if first == last and not opens_mid:
         return None
