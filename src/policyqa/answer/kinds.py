@@ -43,6 +43,8 @@ ASKS = (
         # a target for a sum is a figure: "What is Guangzhou's target for biomedicine industry revenue?"
         # (not "Which regions have set revenue targets…?", which asks which regions)
         r"\btargets?\s+for\s+(?:[\w-]+\s+){0,3}?(?:revenue|sales|output|income|turnover)\b|"
+        # ... and so is "What is Guangdong's industrial revenue target by 2025?"
+        r"^(?!.*\bwhich\b).*\b(?:revenue|sales|output|income|turnover)\s+targets?\b|"
         # "What is the cap on Hainan's reward…": the noun asks for a figure even after "is the"
         r"\bwhat (?:is|was|are|were) the (?:cap|limit|maximum|minimum|amount|number|share|percentage|"
         r"proportion|ratio|size|budget|total)\b|"
