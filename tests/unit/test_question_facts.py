@@ -940,3 +940,18 @@ def test_a_question_across_regions_is_told_apart(question: str, across: bool) ->
     """The plain answer's notice that a comparison answers each region (answer/answerer.py)."""
     assert asks_across_regions(question) is across
 
+
+
+@pytest.mark.parametrize(("question", "sentence", "named"), [
+    # a time asked for a procedure is that procedure's: the 19 days were a supplementary application's
+    ("北京挂网审核需要多少个工作日？", "In just 19 working days, the Beijing Municipal Drug Administration "
+     "efficiently completed pre service tasks", False),
+    ("How many working days does Guangdong take to complete listing reviews?",
+     "completing listing reviews within 15 working days", True),
+    ("北京药品补充申请审评时限压缩到多少个工作日？",
+     "compress the review time limit from 200 working days to 60 for drug supplementary applications", True),
+    # a question naming no procedure asks any time
+    ("How long does the review take?", "within 15 working days", True),
+])
+def test_a_time_asked_for_a_procedure_is_that_procedures(question: str, sentence: str, named: bool) -> None:
+    assert analyse(question).names_measure(sentence) is named

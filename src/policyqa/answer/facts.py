@@ -96,9 +96,10 @@ class QuestionFacts(BaseModel):
     #: 由哪个单位主办): an answer names one, whatever its sort (text/organisations.names_body)
     body: bool = False
 
-    #: a sum's measures ("保费", "voucher", 产值): per measure the question names, the words (either language)
-    #: of which a sentence stating the asked sum names one (MEASURES); () when it names none. Each one: the
-    #: "total budget of the R&D voucher programme" is not the voucher's "400,000 to 10 million yuan"
+    #: a sum's (or a time's) measures ("保费", "voucher", 产值, 挂网): per measure the question names,
+    #: the words (either language) of which a sentence stating the asked figure names one (MEASURES); ()
+    #: when it names none. Each one: the "total budget of the R&D voucher programme" is not the voucher's
+    #: "400,000 to 10 million yuan", nor a listing review's working days a supplementary application's
     measure: tuple[tuple[str, ...], ...] = ()
 
     #: a count question asks how many of a number it gives are something ("56款创新药中有多少款是中药？",
@@ -313,7 +314,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          places=with_provinces(places_named(question)),
                          organisation=organisation if kind == "organisation" else "",
                          body=kind != "organisation" and asks_body(question),
-                         measure=measure_of(question) if unit == "money" else (),
+                         measure=measure_of(question) if unit in ("money", "duration") else (),
                          part=unit == "count" and bool(_PART.search(question)),
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),
