@@ -329,9 +329,9 @@ def test_a_figure_dated_by_other_years_only_does_not_answer() -> None:
     assert facts.other_year(["By 2019 it passed 500 billion, and 600 billion in 2020"]) == []
     assert facts.other_year(["Revenue passed 500 billion yuan"]) == []  # undated: cannot tell
     assert analyse("广东的营业收入是多少？").other_year(["By 2019, revenue passed 500 billion"]) == []
-    # whatever the kind: a target for 2030 is not one for 2027
+    # a revenue target is a figure, and one for 2030 is not one for 2027
     target = analyse("What is Hubei's biopharmaceutical revenue target for 2030?")
-    assert target.kind == "other" and target.other_year(["aiming for 250 billion yuan by 2027"]) == ["2027"]
+    assert target.kind == "quantity" and target.other_year(["aiming for 250 billion yuan by 2027"]) == ["2027"]
 
 
 def test_drug_names_by_their_naming_conventions_in_both_languages() -> None:
