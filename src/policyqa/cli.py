@@ -191,8 +191,8 @@ def location(cited) -> str:
     """Where a reader finds a cited passage: its document, and the file (relative to the corpus) with the
     character offsets into its text (the cleaned text's when the index predates them), and the page."""
     page = f", p. {cited.page}" if cited.page else ""
-    if cited.path and cited.source_start is not None:
-        return f"{cited.doc_id}: {cited.path} chars {cited.source_start}-{cited.source_end}{page}"
+    if cited.source_file and cited.source_start is not None:
+        return f"{cited.doc_id}: {cited.source_file} chars {cited.source_start}-{cited.source_end}{page}"
     return f"{cited.doc_id} {cited.start}-{cited.end}{page}"
 
 

@@ -85,9 +85,10 @@ class Chunk(BaseModel):
 
 class Citation(BaseModel):
     """Enough to open the source at the cited place: document, section, span, page. `start`/`end` are
-    offsets into the document's cleaned text (what the viewer shows); `path` (relative to the corpus) and
-    `source_start`/`source_end` are the file and the offsets into its text as read, where a reader who
-    opens the file finds the passage."""
+    offsets into the document's cleaned text (what the viewer shows); `source_file` (relative to the
+    corpus) and `source_start`/`source_end` are the file and the offsets into its text as read, where a
+    reader who opens the file finds the passage. (Not `path`: gradio_client takes any dict with a "path"
+    for a file to download.)"""
 
     doc_id: str
     title: str
@@ -95,7 +96,7 @@ class Citation(BaseModel):
     start: int
     end: int
     page: int | None = None
-    path: str = ""
+    source_file: str = ""
     source_start: int | None = None
     source_end: int | None = None
     issuer: str = ""
@@ -133,7 +134,7 @@ class CitedPassage(BaseModel):
     end: int
     page: int | None = None
     #: the file and the offsets into its text as read (Citation)
-    path: str = ""
+    source_file: str = ""
     source_start: int | None = None
     source_end: int | None = None
     lang: str
@@ -188,7 +189,8 @@ class Comparison(BaseModel):
         """The documented JSON: {question, by, groups: [{key, answer, declined, citations: [{n, doc_id,
         text}]}]}; each citation also says where the passage is (title, section, date, span, path and
         source span, as `policyqa ask --json` does)."""
-        where = ("title", "section", "date", "start", "end", "page", "path", "source_start", "source_end")
+        where = ("title", "section", "date", "start", "end", "page", "source_file", "source_start",
+                 "source_end")
         return {"question": self.question, "by": self.by, "groups": [
             {"key": g.key, "answer": g.answer, "declined": g.declined,
              "citations": [{"n": c.n, "doc_id": c.doc_id, "text": c.text, **c.model_dump(include=set(where))}

@@ -191,7 +191,7 @@ def test_a_citation_opens_at_its_passage_in_the_file(retriever, built) -> None:
     for question in questions:
         for hit in retriever.search(question, k=5):
             c = hit.citation
-            text = (built[0].corpus_dir / c.path).read_text(encoding="utf-8")
+            text = (built[0].corpus_dir / c.source_file).read_text(encoding="utf-8")
             found, passage = "".join(text[c.source_start:c.source_end].split()), "".join(hit.text.split())
             assert found[:8] == passage[:8] and found[-8:] == passage[-8:], (c, found[:40], passage[:40])
             shifted += c.source_start != c.start

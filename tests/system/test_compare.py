@@ -34,7 +34,8 @@ def compare_json(index, *args: str) -> dict:
 
 
 def check_groups(reply: dict, index) -> None:
-    """Documented keys only; numbers unique across groups; every cited text is its document's own."""
+    """Documented keys only; numbers unique across groups; every cited text is its document's own, and
+    its file span holds it (the cleaner keeps every word of a passage's ends)."""
     numbers = []
     for group in reply["groups"]:
         assert set(group) == {"key", "answer", "declined", "citations"}
@@ -42,9 +43,11 @@ def check_groups(reply: dict, index) -> None:
             assert not group["citations"]
             continue
         for c in group["citations"]:
-            assert set(c) == {"n", "doc_id", "text"}
+            assert set(c) == {"n", "doc_id", "text", "title", "section", "date", "start", "end", "page",
+                              "source_file", "source_start", "source_end"}
             assert f"[{c['n']}]" in group["answer"]
-            assert c["text"] in index.documents[c["doc_id"]].text
+            document = index.documents[c["doc_id"]]
+            assert c["text"] == document.text[c["start"]:c["end"]] and c["source_file"] == document.path
             numbers.append(c["n"])
     assert len(numbers) == len(set(numbers))
 
@@ -77,7 +80,7 @@ def test_cli_compare_prints_a_rows_notes_on_lines_of_their_own(built):
     assert any(line.startswith("(Note:") for line in result.stdout.splitlines())
     # each cited passage says where it sits: rows often cite one document several times
     cited = [line for line in result.stdout.splitlines() if re.match(r"   \[\d+\] ", line)]
-    assert cited and all(re.search(r"\(\S+ \d+-\d+", line) for line in cited), cited
+    assert cited and all(re.search(r"\(\S+: \S+ chars \d+-\d+", line) for line in cited), cited
     assert len(set(cited)) == len(cited)
 
 

@@ -55,7 +55,7 @@ def test_place_filter_is_a_real_filter():
 def test_comparison_json_has_exactly_the_documented_keys():
     """The documented keys, and each citation's place in its document and file (as `ask --json` gives)."""
     cited = CitedPassage(n=3, chunk_id="d#0001", doc_id="d", title="T", text="passage", start=0, end=7,
-                         lang="en", path="d.txt", source_start=40, source_end=47, section="一、",
+                         lang="en", source_file="d.txt", source_start=40, source_end=47, section="一、",
                          date="2025-01-02")
     result = Comparison(question="q", by="region", groups=[
         CompareGroup(key="Hainan", group="Hainan", answer="x [3]", citations=[cited]),
@@ -65,7 +65,7 @@ def test_comparison_json_has_exactly_the_documented_keys():
     assert result.public() == {"question": "q", "by": "region", "groups": [
         {"key": "Hainan", "answer": "x [3]", "declined": False,
          "citations": [{"n": 3, "doc_id": "d", "text": "passage", "title": "T", "section": "一、",
-                        "date": "2025-01-02", "start": 0, "end": 7, "page": None, "path": "d.txt",
+                        "date": "2025-01-02", "start": 0, "end": 7, "page": None, "source_file": "d.txt",
                         "source_start": 40, "source_end": 47}]},
         {"key": "Beijing", "answer": "Not addressed in these documents.", "declined": True, "citations": []},
     ]}

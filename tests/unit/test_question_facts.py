@@ -331,7 +331,8 @@ def test_a_figure_dated_by_other_years_only_does_not_answer() -> None:
     assert analyse("广东的营业收入是多少？").other_year(["By 2019, revenue passed 500 billion"]) == []
     # a revenue target is a figure, and one for 2030 is not one for 2027
     target = analyse("What is Hubei's biopharmaceutical revenue target for 2030?")
-    assert target.kind == "quantity" and target.other_year(["aiming for 250 billion yuan by 2027"]) == ["2027"]
+    assert target.kind == "quantity"
+    assert target.other_year(["aiming for 250 billion yuan by 2027"]) == ["2027"]
 
 
 def test_drug_names_by_their_naming_conventions_in_both_languages() -> None:
@@ -955,3 +956,12 @@ def test_a_question_across_regions_is_told_apart(question: str, across: bool) ->
 ])
 def test_a_time_asked_for_a_procedure_is_that_procedures(question: str, sentence: str, named: bool) -> None:
     assert analyse(question).names_measure(sentence) is named
+
+
+def test_procedures_asked_as_alternatives_are_each_answered() -> None:
+    """"审评审批或挂网审核…多少个工作日" (a comparison's question) is answered by each procedure's days:
+    with an alternative, a named procedure does not have to be named by the sentence."""
+    facts = analyse("各地对药品审评审批或挂网审核规定了多少个工作日的办理时限？")
+    assert facts.names_measure("shorten the approval time from 60 working days to 30")
+    listing = analyse("北京挂网审核需要多少个工作日？")
+    assert not listing.names_measure("shorten the approval time to 30 working days")

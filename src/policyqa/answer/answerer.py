@@ -176,8 +176,11 @@ def declined_draft(assessment: Assessment, q: PreparedQuestion, hits: list[Hit],
     closest = assessment.chosen[0] if assessment.chosen and (
         reason in ("figure", "organisation", "where", "date", "year", "city")
         or (reason == "evidence" and assessment.probability >= floor)) else None
+    # "the documents do not cover this" only when what it names is in no passage (a place, a drug, a body);
+    # weak evidence is no proof of that: nothing found answers it
     key = {"no_hits": "no_hits", "figure": "no_figure", "organisation": "no_name", "where": "no_name",
-           "date": "no_name"}.get(reason, "unclear" if closest else "declined")
+           "date": "no_name", "evidence": "not_found"}.get(reason, "declined")
+    key = "unclear" if closest is not None and key in ("declined", "not_found") else key
     facts = assessment.facts
     named = {"where": "city" if facts.city else "place", "date": "date"}.get(reason, facts.organisation)
     sort = NAME_SORTS[q.lang].get(named, "")

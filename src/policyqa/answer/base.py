@@ -48,7 +48,7 @@ def cite(n: int, hit: Hit, sentences: Sequence[str] = (), best: str = "") -> Cit
     c = hit.citation
     return CitedPassage(
         n=n, chunk_id=hit.chunk_id, doc_id=hit.doc_id, title=c.title, section=c.section, text=hit.text,
-        start=c.start, end=c.end, page=c.page, path=c.path, source_start=c.source_start,
+        start=c.start, end=c.end, page=c.page, source_file=c.source_file, source_start=c.source_start,
         source_end=c.source_end, lang=hit.lang, sentences=list(sentences),
         sentence=best or (sentences[0] if sentences else ""), issuer=c.issuer, date=c.date,
         curated=c.curated, uploaded_at=c.uploaded_at, places=c.places,

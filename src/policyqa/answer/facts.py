@@ -314,7 +314,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          places=with_provinces(places_named(question)),
                          organisation=organisation if kind == "organisation" else "",
                          body=kind != "organisation" and asks_body(question),
-                         measure=measure_of(question) if unit in ("money", "duration") else (),
+                         measure=measure_of(question, unit),
                          part=unit == "count" and bool(_PART.search(question)),
                          years=frozenset(YEAR.findall(question)),
                          dated=frozenset(a or b for a, b in DATED_YEAR.findall(question)),

@@ -211,10 +211,9 @@ def no_labels(sentence: str) -> str:
     return LABEL.sub(lambda m: " " * len(m.group()), sentence)
 
 
-#: what a sum of money (or a time) measures, as a question asks it, and the words (either language) a
-#: sentence stating it names: "2024年…人均保费是多少？" is not answered by "claim payments reaching 976
-#: million yuan", nor "CAR-T细胞治疗产业…产值目标" by a revenue target, nor an R&D voucher's cap by an M&A
-#: loan subsidy's
+#: what a sum of money measures, as a question asks it, and the words (either language) a sentence stating
+#: it names: "2024年…人均保费是多少？" is not answered by "claim payments reaching 976 million yuan", nor
+#: "CAR-T细胞治疗产业…产值目标" by a revenue target, nor an R&D voucher's cap by an M&A loan subsidy's
 MEASURES = tuple((re.compile(cue, re.I), forms) for cue, forms in (
     (r"保费|\bpremiums?\b", ("保费", "premium")),
     (r"产值|\boutput value\b", ("产值", "output", "value")),
@@ -224,15 +223,26 @@ MEASURES = tuple((re.compile(cue, re.I), forms) for cue, forms in (
     (r"研发券|\bvouchers?\b", ("研发券", "券", "voucher")),
     # "What is the price of CAR-T therapy?" is not answered by Hubei's revenue target for CAR-T
     (r"价格|售价|定价|\bprices?\b|\bpriced\b", ("价", "price", "cost")),
-    # a procedure a sum or a time is asked for: "北京挂网审核需要多少个工作日？" is not answered by the 19
-    # working days of one company's supplementary application, nor a clinical trial's subsidy by a listing's
+))
+#: the procedure a sum or a time is asked for: "北京挂网审核需要多少个工作日？" is not answered by the 19
+#: working days of one company's supplementary application, nor a clinical trial's subsidy by a listing's
+PROCEDURES = tuple((re.compile(cue, re.I), forms) for cue, forms in (
     (r"挂网|\b(?:online |network )?listing\b", ("挂网", "listing")),
     (r"补充申请|\bsupplement(?:ary|al)? applications?\b", ("补充申请", "supplement")),
     (r"临床试验|\bclinical trials?\b", ("临床试验", "clinical trial")),
 ))
 
 
-def measure_of(question: str) -> tuple[tuple[str, ...], ...]:
-    """What the question's sum measures (MEASURES): per measure it names, the words of which a sentence
-    stating it names one; () for none."""
-    return tuple(forms for cue, forms in MEASURES if cue.search(question))
+#: alternatives asked together ("审评审批或挂网审核"): any of them answers
+_EITHER = re.compile(r"或|\bor\b", re.I)
+
+
+def measure_of(question: str, unit: str) -> tuple[tuple[str, ...], ...]:
+    """What the question's sum (MEASURES) or time measures: per measure it names, the words of which a
+    sentence stating it names one; () for none. A procedure (PROCEDURES) counts when the question names
+    one and no alternative ("各地对药品审评审批或挂网审核规定了多少个工作日…" is answered by each
+    procedure's days)."""
+    sums = tuple(forms for cue, forms in MEASURES if cue.search(question)) if unit == "money" else ()
+    procedures = tuple(forms for cue, forms in PROCEDURES if cue.search(question))
+    alone = len(procedures) == 1 and not _EITHER.search(question)
+    return sums + procedures if alone and unit in ("money", "duration") else sums

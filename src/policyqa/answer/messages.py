@@ -10,6 +10,8 @@ MESSAGES = {
         "declined": "抱歉，现有文件没有涉及这个问题，无法据此作答。下面列出了最接近的段落，供您参考。",
         "unclear": "抱歉，现有文件没有明确回答这个问题，因此不作回答。"
                    "下面列出了最接近的表述和段落，供您参考。",
+        "not_found": "抱歉，在现有文件中没有找到能回答这个问题的内容，因此不作回答。"
+                     "下面列出了最接近的段落，供您参考。",
         "no_hits": "抱歉，现有文件中没有找到与这个问题相关的段落。",
         "truncated": "问题超过 {limit} 个字符，只使用了前 {limit} 个字符。",
         "empty": "请输入问题。",
@@ -38,6 +40,8 @@ MESSAGES = {
                     "The closest passages are listed below for reference.",
         "unclear": "Sorry, the documents do not clearly answer this question, so no answer is given. "
                    "The closest statement and passages are below for reference.",
+        "not_found": "Sorry, nothing found in the documents answers this question, so no answer is given. "
+                     "The closest passages are listed below for reference.",
         "no_hits": "Sorry, no passage in the documents relates to this question.",
         "truncated": "The question is longer than {limit} characters; only the first {limit} were used.",
         "empty": "Please type a question.",

@@ -300,7 +300,8 @@ def citation(source: Source) -> dict:
     return {"n": source.n, "doc_id": source.doc_id, "chunk_id": source.chunk_id, "title": source.title,
             "title_alt": source.title_alt, "issuer": source.issuer, "region": source.region,
             "date": source.date, "section": source.section, "start": source.start, "end": source.end,
-            "path": source.path, "source_span": list(source.source_span) if source.source_span else None,
+            "source_file": source.source_file,
+            "source_span": list(source.source_span) if source.source_span else None,
             "page": source.page, "lang": source.lang, "text": source.text, "sentence": source.sentence,
             "origin": "upload" if source.uploaded_at else "corpus", "uploaded_at": source.uploaded_at,
             "curated": source.curated}

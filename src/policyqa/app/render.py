@@ -130,7 +130,7 @@ class Source:
     uploaded_at: str = ""
     places: list[str] = field(default_factory=list)
     #: the file (relative to the corpus) and the offsets into its text as read (records.Citation)
-    path: str = ""
+    source_file: str = ""
     source_span: tuple[int, int] | None = None
 
     @property
@@ -142,7 +142,7 @@ class Source:
         return {
             "n": self.n, "document": self.doc_id, "chunk_id": self.chunk_id, "title": self.title,
             "title_alt": self.title_alt, "issuer": self.issuer, "region": self.region, "date": self.date,
-            "section": self.section, "span": [self.start, self.end], "path": self.path,
+            "section": self.section, "span": [self.start, self.end], "source_file": self.source_file,
             "source_span": list(self.source_span) if self.source_span else None, "page": self.page,
             "lang": self.lang,
             "text": self.text, "sentence": self.sentence,
@@ -188,7 +188,7 @@ def source_from_hit(hit: Hit, documents: Mapping[str, Document]) -> Source:
 def _in_file(cited) -> dict:
     """A citation's file and its span in the file's text, for the Source fields of the same names."""
     span = None if cited.source_start is None else (cited.source_start, cited.source_end)
-    return {"path": cited.path, "source_span": span}
+    return {"source_file": cited.source_file, "source_span": span}
 
 
 def source_card(src: Source) -> str:

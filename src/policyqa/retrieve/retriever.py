@@ -200,7 +200,7 @@ class Retriever:
             start=chunk.start,
             end=chunk.end,
             page=chunk.page,
-            path=document.path,
+            source_file=document.path,
             source_start=source_start,
             source_end=source_end,
             issuer=meta.issuer,
