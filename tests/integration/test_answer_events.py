@@ -48,3 +48,10 @@ def test_a_sentence_announcing_a_list_is_quoted_with_the_whole_list(answerer):
     answer = answerer.ask("What are the five areas covered by the national innovative drug measures?")
     lead = answer.answer.split("[1]")[0]
     assert "five areas: strengthening support" in lead and "strengthening organizational safeguards" in lead
+
+
+def test_a_date_quoted_alone_gets_no_source_language_note(answerer):
+    """The English plan's dateline "2020-10-23" is in no language: it had been noted as quoted from a
+    Chinese source."""
+    answer = answerer.ask("When was the Guangdong action plan for biomedicine and health published?")
+    assert answer.answer.startswith("2020-10-23") and "Chinese" not in answer.answer, answer.answer

@@ -78,6 +78,10 @@ class ExtractiveBackend(AnswerBackend):
         return np.stack([self._cache[t] if t in self._cache else embedder.encode([t])[0] for t in texts])
 
 
+#: a letter of either script: a quote without one (a date, a figure) is in no language
+_LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
+
+
 def _notes(assessment: Assessment, order: list[int], quotes: dict[int, list[str]], lang: str) -> list[str]:
     """What the answer leaves out (places, the asked kind) and which quotes are in another language."""
     notes = []
@@ -89,7 +93,8 @@ def _notes(assessment: Assessment, order: list[int], quotes: dict[int, list[str]
         notes.append(MESSAGES[lang]["no_kind"].format(kind=KIND_NAMES[lang][facts.kind]))
     foreign: dict[str, list[int]] = {}
     for i, h in enumerate(order):
-        for other in sorted({detect_language(s) for s in quotes[h]} - {lang}):
+        # a dateline's "2020-10-23" is in no language: no note that it comes from a Chinese source
+        for other in sorted({detect_language(s) for s in quotes[h] if _LETTER.search(s)} - {lang}):
             foreign.setdefault(other, []).append(i + 1)
     template = MESSAGES[lang]["source_lang"]
     notes += [template.format(refs="".join(f"[{n}]" for n in ns), lang=LANG_NAMES[lang][src])
