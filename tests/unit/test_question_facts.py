@@ -480,6 +480,9 @@ def test_a_sentence_that_introduces_a_term_defines_it(sentence: str, term: str, 
     ("新华网关于北京推出32条创新医药新措施的报道发布于哪一天？", True),
     ("《海南日报》是哪天报道海南出台政策措施支持生物医药产业高质量发展的？", True),
     ("When was the Xinhua report on Beijing's 32 new measures published?", True),
+    # "when did X release it" as "when was it released"; not a year the text gives of an earlier version
+    ("When did Guangdong release its biomedicine and health action plan?", True),
+    ("In what year did Beijing issue the earlier version of its measures?", False),
     # the date under the signatures
     ("国家医保局和国家卫生健康委印发创新药若干措施通知的落款日期是哪天？", True),
     # a notice's issue date is the date it is signed (its dateline), in either language

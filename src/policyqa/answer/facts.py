@@ -40,6 +40,9 @@ from .kinds import (
 _PUBLISHED = re.compile(r"报道|刊发|刊登|刊出|发表|文章|新闻|落款|成文日期|发文日期|印发|签发|"
                         r"\b(?:published|report(?:s|ed)?|posted|articles?|news (?:reports?|stor(?:y|ies))|"
                         r"(?:was|were)\b[^?]*\b(?:issued|signed|released)|sign(?:ed)? off|"
+                        # "When did Guangdong release its action plan?", as "When was … released?" (not "In
+                        # what year did Beijing issue the earlier version…", a year the text gives)
+                        r"^\W*when did\b[^?]*\b(?:release|publish)\b|"
                         r"date (?:is |appears )?on (?:the|this|that)\b)\b", re.I)
 
 #: what a notice's own date is asked by (its sign-off, 落款), and what asks about a report on it instead
