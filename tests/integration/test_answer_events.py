@@ -55,3 +55,12 @@ def test_a_date_quoted_alone_gets_no_source_language_note(answerer):
     Chinese source."""
     answer = answerer.ask("When was the Guangdong action plan for biomedicine and health published?")
     assert answer.answer.startswith("2020-10-23") and "Chinese" not in answer.answer, answer.answer
+
+
+def test_a_question_quoting_a_documents_title_is_about_that_documents_region(answerer):
+    """《支持创新药高质量发展的若干措施》 is the national notice's title: its count of measures is not
+    Beijing's "32 new measures" (the national notice numbers its own and states no total)."""
+    answer = answerer.ask("《支持创新药高质量发展的若干措施》共有多少条措施？")
+    assert "32" not in answer.answer and not any(c.doc_id.startswith("beijing") for c in answer.citations)
+    beijing = answerer.ask("《北京市支持创新医药高质量发展若干措施》共有多少条措施？")
+    assert not beijing.declined and "32 new measures" in beijing.answer.split("[1]")[0], beijing.answer

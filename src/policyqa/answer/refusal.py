@@ -67,7 +67,9 @@ from ..text.places import (
     NATIONAL_BODIES,
     PROVINCE_OF,
     abroad_named,
+    document_regions,
     places_named,
+    scope_of,
     speaks_for,
     with_provinces,
 )
@@ -117,6 +119,11 @@ class Assessor:
                       else frozenset() for doc_id, doc in retriever.index.documents.items()}
         #: the years a document's title spans ("… Action Plan … (2021-2025)"), for documents with one
         self.dating = Dating(retriever.index.documents)
+        #: the titles (《…》 within a title, or a title without its year) of documents of one region, with
+        #: that region's scope: a question quoting one asks about that document's region
+        self._titles = {title: scope for doc in retriever.index.documents.values()
+                        if len(regions := document_regions(doc.meta.region)) == 1
+                        and (scope := scope_of(regions)) for title in _titles(doc.meta)}
         # the answerer and the extractive backend both ask for the same question's assessment
         self._recent: OrderedDict[tuple, Assessment] = OrderedDict()
         self._lock = threading.Lock()
@@ -168,6 +175,10 @@ class Assessor:
         if not scope and not facts.places and _NATIONAL_POLICY.search(question):
             # "What does the national policy say about …?" is not answered by a Guangzhou hospital
             scope = _NATION
+        elif not scope and not facts.places:
+            # nor "《支持创新药高质量发展的若干措施》共有多少条措施？", the national notice's own title, by
+            # Beijing's "32 new measures"
+            scope = self._titled(question)
         if scope:  # a Guangdong passage of a digest also tells national news: not Guangdong's answer
             for piece in pieces:
                 tags = hits[piece.hit].citation.places
@@ -301,6 +312,11 @@ class Assessor:
         about = self.retriever.index.documents[hits[lead.hit].doc_id].meta.about.lower()
         return lead.defines or (lead.counts and (not facts.event or any(e in about for e in facts.event)))
 
+    def _titled(self, question: str) -> frozenset[str]:
+        """The scope of the one region whose document the question names by its title (《…》), else none."""
+        scopes = {self._titles.get(_bare_title(name)) for name in QUOTED_TITLE.findall(question)} - {None}
+        return scopes.pop() if len(scopes) == 1 else frozenset()
+
     def _homes(self, pieces: list[Piece], hits: list[Hit]) -> set[str]:
         """The places the pieces' documents are about, for the documents of one region."""
         return {place for p in pieces for place in self._home[hits[p.hit].doc_id]}
@@ -371,6 +387,23 @@ def _national(piece: Piece) -> bool:
 def _implied(facts: QuestionFacts) -> set[str]:
     """The provinces of the cities a question names: asked only through the city."""
     return {PROVINCE_OF[p] for p in facts.places if p in PROVINCE_OF}
+
+
+#: a title quoted in a question or a document's title: 《支持创新药高质量发展的若干措施》
+QUOTED_TITLE = re.compile(r"《([^》]{4,60})》")
+#: a year in brackets closing a title: （2025年）, (2021-2025)
+_TITLE_YEAR = re.compile(r"\s*[（(][^）)]*\d{4}[^）)]*[）)]\s*$")
+
+
+def _bare_title(title: str) -> str:
+    return _TITLE_YEAR.sub("", "".join(title.split()))
+
+
+def _titles(meta) -> set[str]:
+    """A document's names as a question quotes them: the 《…》 within its titles, and its Chinese title
+    without a closing year ("北京市支持创新医药高质量发展若干措施")."""
+    names = {_bare_title(t) for title in (meta.title, meta.title_alt) for t in QUOTED_TITLE.findall(title)}
+    return names | {_bare_title(t) for t in (meta.title, meta.title_alt) if t and not t.isascii()}
 
 
 def answer_probability(features: dict[str, float], weights: dict[str, float]) -> float:
