@@ -63,19 +63,17 @@ from ..text.drugs import unmentioned_drugs
 from ..text.organisations import names_body
 from ..text.people import names_romanised, romanised_spans
 from ..text.places import (
-    NATIONAL,
     NATIONAL_BODIES,
     PROVINCE_OF,
     abroad_named,
-    document_regions,
     places_named,
-    scope_of,
     speaks_for,
     with_provinces,
 )
 from .dating import Dating
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
+from .scope import NATION_POLICY, Scopes
 from .selection import choose, lead_with_dateline, named_dateline, score
 
 REFUSAL_FEATURES = ("dense", "fused", "best_cosine", "lead_cosine",
@@ -119,11 +117,7 @@ class Assessor:
                       else frozenset() for doc_id, doc in retriever.index.documents.items()}
         #: the years a document's title spans ("… Action Plan … (2021-2025)"), for documents with one
         self.dating = Dating(retriever.index.documents)
-        #: the titles (《…》 within a title, or a title without its year) of documents of one region, with
-        #: that region's scope: a question quoting one asks about that document's region
-        self._titles = {title: scope for doc in retriever.index.documents.values()
-                        if len(regions := document_regions(doc.meta.region)) == 1
-                        and (scope := scope_of(regions)) for title in _titles(doc.meta)}
+        self.scopes = Scopes(retriever.index.documents)
         # the answerer and the extractive backend both ask for the same question's assessment
         self._recent: OrderedDict[tuple, Assessment] = OrderedDict()
         self._lock = threading.Lock()
@@ -172,13 +166,9 @@ class Assessor:
         """The question's candidate sentences, scored, and the chosen ones (the lead first)."""
         s = self.settings
         pieces = self.evidence.pieces(question, facts, hits, self.retriever.encode_query(question))
-        if not scope and not facts.places and _NATIONAL_POLICY.search(question):
+        if not scope and not facts.places:
             # "What does the national policy say about …?" is not answered by a Guangzhou hospital
-            scope = _NATION
-        elif not scope and not facts.places:
-            # nor "《支持创新药高质量发展的若干措施》共有多少条措施？", the national notice's own title, by
-            # Beijing's "32 new measures"
-            scope = self._titled(question)
+            scope = self.scopes.of(question)
         if scope:  # a Guangdong passage of a digest also tells national news: not Guangdong's answer
             for piece in pieces:
                 tags = hits[piece.hit].citation.places
@@ -312,11 +302,6 @@ class Assessor:
         about = self.retriever.index.documents[hits[lead.hit].doc_id].meta.about.lower()
         return lead.defines or (lead.counts and (not facts.event or any(e in about for e in facts.event)))
 
-    def _titled(self, question: str) -> frozenset[str]:
-        """The scope of the one region whose document the question names by its title (《…》), else none."""
-        scopes = {self._titles.get(_bare_title(name)) for name in QUOTED_TITLE.findall(question)} - {None}
-        return scopes.pop() if len(scopes) == 1 else frozenset()
-
     def _homes(self, pieces: list[Piece], hits: list[Hit]) -> set[str]:
         """The places the pieces' documents are about, for the documents of one region."""
         return {place for p in pieces for place in self._home[hits[p.hit].doc_id]}
@@ -364,17 +349,10 @@ def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
 #: a sentence that speaks for a whole province ("17.91 million people in the province", 全省)
 _PROVINCE_WIDE = re.compile(r"全省|我省|本省|省内|\b(?:the|our|this) province\b|\bprovince-wide\b", re.I)
 
-#: the nation's own policy named: 国家措施, "the national measures"
-_NATION_POLICY = r"国家(?:措施|层面|政策)|\bnational (?:measures|policy|policies|notice)\b"
 #: a question about the national measures (国家措施, "the NHSA/NHC measures") or a national body's figure
 #: (国家药监局2025年批准上市的…: not Guangdong's target of "40 innovative medical device registration
 #: approvals")
-_NATIONAL = re.compile(_NATION_POLICY + r"|\bNHSA/NHC\b|" + NATIONAL_BODIES.pattern, re.I)
-
-
-#: a question about the nation's own policy, with no place named: its sentences rank as a National row's
-_NATIONAL_POLICY = re.compile(_NATION_POLICY + r"|国家《|全国(?:层面|性)|\bnational level\b", re.I)
-_NATION = frozenset({NATIONAL[1]})
+_NATIONAL = re.compile(NATION_POLICY + r"|\bNHSA/NHC\b|" + NATIONAL_BODIES.pattern, re.I)
 
 
 def _national(piece: Piece) -> bool:
@@ -387,23 +365,6 @@ def _national(piece: Piece) -> bool:
 def _implied(facts: QuestionFacts) -> set[str]:
     """The provinces of the cities a question names: asked only through the city."""
     return {PROVINCE_OF[p] for p in facts.places if p in PROVINCE_OF}
-
-
-#: a title quoted in a question or a document's title: 《支持创新药高质量发展的若干措施》
-QUOTED_TITLE = re.compile(r"《([^》]{4,60})》")
-#: a year in brackets closing a title: （2025年）, (2021-2025)
-_TITLE_YEAR = re.compile(r"\s*[（(][^）)]*\d{4}[^）)]*[）)]\s*$")
-
-
-def _bare_title(title: str) -> str:
-    return _TITLE_YEAR.sub("", "".join(title.split()))
-
-
-def _titles(meta) -> set[str]:
-    """A document's names as a question quotes them: the 《…》 within its titles, and its Chinese title
-    without a closing year ("北京市支持创新医药高质量发展若干措施")."""
-    names = {_bare_title(t) for title in (meta.title, meta.title_alt) for t in QUOTED_TITLE.findall(title)}
-    return names | {_bare_title(t) for t in (meta.title, meta.title_alt) if t and not t.isascii()}
 
 
 def answer_probability(features: dict[str, float], weights: dict[str, float]) -> float:
