@@ -64,3 +64,12 @@ def test_a_question_quoting_a_documents_title_is_about_that_documents_region(ans
     assert "32" not in answer.answer and not any(c.doc_id.startswith("beijing") for c in answer.citations)
     beijing = answerer.ask("《北京市支持创新医药高质量发展若干措施》共有多少条措施？")
     assert not beijing.declined and "32 new measures" in beijing.answer.split("[1]")[0], beijing.answer
+
+
+def test_a_figure_for_another_procedure_does_not_support_the_asked_ones(answerer):
+    """Beijing's clinical-trial approval time (60 -> 30 working days) is answered alone: not followed by the
+    supplementary applications' 200 -> 60 days or one company's 19, figures a reader skimming past the
+    lead would take for the asked one (audit)."""
+    answer = answerer.ask("北京将临床试验审批时限压缩到多少个工作日？")
+    assert "60 working days to 30" in answer.answer.split("[1]")[0]
+    assert "200 working days" not in answer.answer and "19 working days" not in answer.answer, answer.answer

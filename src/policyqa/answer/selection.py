@@ -55,6 +55,10 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
             break
         if piece is lead or (facts.strict and not piece.states) or _numbered_heading(piece):
             continue
+        # a figure for another measure or procedure does not support one for the asked: "北京临床试验审批
+        # 时限…" is answered by 60 -> 30 days, not also by a supplementary application's 200 -> 60
+        if facts.strict and facts.names_measure(lead.text) and not facts.names_measure(piece.text):
+            continue
         if one_per_passage and any(c.hit == piece.hit for c in chosen):
             continue
         if not any(similar(piece.text, c.text) or _same_sentence(piece, c) for c in chosen):
