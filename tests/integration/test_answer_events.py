@@ -73,3 +73,14 @@ def test_a_figure_for_another_procedure_does_not_support_the_asked_ones(answerer
     answer = answerer.ask("北京将临床试验审批时限压缩到多少个工作日？")
     assert "60 working days to 30" in answer.answer.split("[1]")[0]
     assert "200 working days" not in answer.answer and "19 working days" not in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "国家医保局那份支持创新药的通知是发给哪些单位的?",
+    "To whom was the NHSA and NHC notice on supporting innovative drugs addressed?",
+])
+def test_a_notice_is_sent_to_the_bodies_of_its_addressee_line(answerer, question):
+    """Three writers asked whom the national notice was sent to; its addressee line answers ("各省、自治区、
+    直辖市及新疆生产建设兵团医保局、卫生健康委："), not its title or "现印发给你们"."""
+    answer = answerer.ask(question)
+    assert answer.answer.startswith("各省、自治区、直辖市及新疆生产建设兵团医保局、卫生健康委"), answer.answer

@@ -968,3 +968,15 @@ def test_procedures_asked_as_alternatives_are_each_answered() -> None:
     assert facts.names_measure("shorten the approval time from 60 working days to 30")
     listing = analyse("北京挂网审核需要多少个工作日？")
     assert not listing.names_measure("shorten the approval time to 30 working days")
+
+
+@pytest.mark.parametrize(("question", "addressees"), [
+    ("国家医保局那份支持创新药的通知是发给哪些单位的?", True),
+    ("通知是下发给哪些单位的？", True),
+    ("To whom was the notice addressed?", True),
+    ("Who are the recipients of the notice?", True),
+    ("北京发给企业多少补贴？", False),  # what is given to firms, not whom a notice is sent to
+    ("Which documents were sent out in 2025?", False),
+])
+def test_a_question_for_a_notices_addressees(question: str, addressees: bool) -> None:
+    assert analyse(question).addressees is addressees

@@ -54,6 +54,10 @@ FEATURES = ("cosine", "passage", "fused_gap", "rank", "coverage", "translated", 
             "length", "other_language", "off_place", "cosine_gap", "coverage_gap", "cosine_across")
 
 
+#: a notice's addressee line: "各省、自治区、直辖市及新疆生产建设兵团医保局、卫生健康委："
+ADDRESSEE_LINE = re.compile(r"^\s*各[^。；;：:]{2,120}[：:]\s*$")
+
+
 def strip_footnotes(text: str) -> str:
     return FOOTNOTE.sub("", text).strip()
 
@@ -76,6 +80,7 @@ class Piece:
     counts: bool = False  # a number stands right before the thing a count question counts
     roster: bool = False  # it lists people (text/people.py)
     defines: bool = False  # it defines the term a definition question asks about ("…目录(以下称医保目录)")
+    addressed: bool = False  # a notice's addressee line, for a question on whom it was sent to
     dateline: bool = False  # the source's dateline, a piece only of a question for the publication date
     named: bool = False  # it writes in characters a name the question romanises (梁峻彬: "Liang Junbin")
 
@@ -147,6 +152,9 @@ class Evidence:
         if facts.term:
             forms = [facts.term, *(form for t in self.retriever.translate(facts.term) for form in t.forms)]
             _mark_definitions(found, forms, person=facts.term == asked_person(question))
+        if facts.addressees:
+            for piece in found:
+                piece.addressed = bool(ADDRESSEE_LINE.match(piece.text))
         _prefer_counts(found, facts)
         _unknown_names(found, facts)
         if names := romanised_names(question):

@@ -45,6 +45,12 @@ _PUBLISHED = re.compile(r"报道|刊发|刊登|刊出|发表|文章|新闻|落�
                         r"^\W*when did\b[^?]*\b(?:release|publish)\b|"
                         r"date (?:is |appears )?on (?:the|this|that)\b)\b", re.I)
 
+#: a question for whom a notice was sent to: 发给哪些单位, 下发给谁, 主送, "addressed to", "recipients"
+_ADDRESSEES = re.compile(r"(?:下?发|印发|下达|抄送)(?:给|到|至)(?:了)?(?:哪些|哪几|谁)|主送|"
+                         r"\b(?:addressed|sent|circulated) to\b|"
+                         r"\bto whom\b[^?]*\b(?:addressed|sent|circulated)\b|\brecipients?\b|\baddressees?\b",
+                         re.I)
+
 #: what a notice's own date is asked by (its sign-off, 落款), and what asks about a report on it instead
 _SIGNED = re.compile(r"落款|成文日期|发文日期|签发|通知|\bsign(?:ed)?\b|\b(?:circular|notice)s?\b", re.I)
 _REPORTED = re.compile(r"报道|文章|新闻|\breport|\barticles?\b|\bnews\b", re.I)
@@ -71,6 +77,9 @@ class QuestionFacts(BaseModel):
     #: the event an attendance question names, in both languages (counting.attended_event): its count is
     #: the event's, so only a document about that event gives it
     event: tuple[str, ...] = ()
+    #: the question asks whom a notice was sent to (发给哪些单位, "addressed to"): its addressee line
+    #: ("各省、自治区、直辖市…医保局、卫生健康委：") answers it
+    addressees: bool = False
     #: the term a definition question asks about ("What is the NRDL?", 商保创新药目录是什么？), '' otherwise
     term: str = ""
     #: a date question about when a report or article was published ("报道发布于哪一天？"): its dateline
@@ -305,6 +314,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          and not _ONE_OFFICIAL.search(question),
                          counted=counted(question) if unit in ("count", "people") else (),
                          event=attended_event(question) if unit == "people" else (),
+                         addressees=bool(_ADDRESSEES.search(question)),
                          term=(asked_term(question) if kind == "other" else "") or asked_person(question),
                          published=published,
                          signed=published and bool(_SIGNED.search(question))

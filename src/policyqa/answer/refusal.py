@@ -300,7 +300,8 @@ class Assessor:
         an attendance only in a document about the event asked of: the Guangzhou conference's 1,200
         attendees are no count of who took part in the governor's 座谈会."""
         about = self.retriever.index.documents[hits[lead.hit].doc_id].meta.about.lower()
-        return lead.defines or (lead.counts and (not facts.event or any(e in about for e in facts.event)))
+        return lead.defines or lead.addressed or (
+            lead.counts and (not facts.event or any(e in about for e in facts.event)))
 
     def _homes(self, pieces: list[Piece], hits: list[Hit]) -> set[str]:
         """The places the pieces' documents are about, for the documents of one region."""

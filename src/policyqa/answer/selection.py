@@ -47,7 +47,8 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
     # "What is the NRDL?" is answered by the sentence that introduces it, "若干措施有多少条？" by the one that
     # counts the measures ("launching 32 new measures"), "Which companies spoke?" by the list of speakers,
     # whatever else scores higher
-    usable.sort(key=lambda p: not (p.defines or p.counts or (p.roster and (p.named or facts.speakers))))
+    usable.sort(key=lambda p: not (p.defines or p.counts or p.addressed
+                                   or (p.roster and (p.named or facts.speakers))))
     lead = usable[0]
     chosen = [lead]
     for piece in usable:
