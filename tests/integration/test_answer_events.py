@@ -84,3 +84,11 @@ def test_a_notice_is_sent_to_the_bodies_of_its_addressee_line(answerer, question
     直辖市及新疆生产建设兵团医保局、卫生健康委："), not its title or "现印发给你们"."""
     answer = answerer.ask(question)
     assert answer.answer.startswith("各省、自治区、直辖市及新疆生产建设兵团医保局、卫生健康委"), answer.answer
+
+
+def test_a_limit_set_by_another_rule_answers_a_question_for_the_limit(answerer):
+    """Four writers asked how deep a renegotiated cut may go; the measure sets it by another rule ("可不高于
+    简易续约规定的降幅"), with no number of its own, and had been declined as giving no figure."""
+    answer = answerer.ask("目录内创新药因销量超预期触发降价时，调整支付标准的降幅有什么上限？")
+    assert not answer.declined, answer.answer
+    assert "可不高于简易续约规定的降幅" in answer.answer.split("[1]")[0], answer.answer

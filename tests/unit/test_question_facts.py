@@ -980,3 +980,15 @@ def test_procedures_asked_as_alternatives_are_each_answered() -> None:
 ])
 def test_a_question_for_a_notices_addressees(question: str, addressees: bool) -> None:
     assert analyse(question).addressees is addressees
+
+
+@pytest.mark.parametrize(("question", "limit"), [
+    ("调整支付标准的降幅有什么上限？", True),
+    ("降幅最多能到多少?", True),
+    ("How deep can the cut be at most?", True),
+    ("What is the cap on Hainan's reward?", True),
+    ("降幅是多少？", False),
+    ("What are the upper limits of the plan's ambitions?", False),  # not a figure question
+])
+def test_a_figure_question_for_a_limit(question: str, limit: bool) -> None:
+    assert analyse(question).limit is limit

@@ -58,6 +58,12 @@ FEATURES = ("cosine", "passage", "fused_gap", "rank", "coverage", "translated", 
 ADDRESSEE_LINE = re.compile(r"^\s*各[^。；;：:]{2,120}[：:]\s*$")
 
 
+#: a limit set in words, as a policy sets one by another rule: "可不高于简易续约规定的降幅", "no more than"
+BOUND = re.compile(r"不高于|不超过|不得超过|不低于|不得低于|不多于|不少于|"
+                   r"\bno (?:more|higher|greater|less|lower) than\b|\bnot (?:to )?exceed\b|\bcapped at\b",
+                   re.I)
+
+
 def strip_footnotes(text: str) -> str:
     return FOOTNOTE.sub("", text).strip()
 
@@ -81,6 +87,7 @@ class Piece:
     roster: bool = False  # it lists people (text/people.py)
     defines: bool = False  # it defines the term a definition question asks about ("…目录(以下称医保目录)")
     addressed: bool = False  # a notice's addressee line, for a question on whom it was sent to
+    bounds: bool = False  # it sets a limit ("不高于…规定的降幅", "no more than"), for a question for one
     dateline: bool = False  # the source's dateline, a piece only of a question for the publication date
     named: bool = False  # it writes in characters a name the question romanises (梁峻彬: "Liang Junbin")
 
@@ -152,9 +159,9 @@ class Evidence:
         if facts.term:
             forms = [facts.term, *(form for t in self.retriever.translate(facts.term) for form in t.forms)]
             _mark_definitions(found, forms, person=facts.term == asked_person(question))
-        if facts.addressees:
-            for piece in found:
-                piece.addressed = bool(ADDRESSEE_LINE.match(piece.text))
+        for piece in found:
+            piece.addressed = facts.addressees and bool(ADDRESSEE_LINE.match(piece.text))
+            piece.bounds = facts.limit and bool(BOUND.search(piece.text))
         _prefer_counts(found, facts)
         _unknown_names(found, facts)
         if names := romanised_names(question):

@@ -45,6 +45,10 @@ _PUBLISHED = re.compile(r"报道|刊发|刊登|刊出|发表|文章|新闻|落�
                         r"^\W*when did\b[^?]*\b(?:release|publish)\b|"
                         r"date (?:is |appears )?on (?:the|this|that)\b)\b", re.I)
 
+#: a figure question for a limit: 上限, 最多能到多少, 降幅有何上限, "What is the cap on …"
+_LIMIT = re.compile(r"上限|下限|最多|最高|最低|"
+                    r"\b(?:cap|ceiling|maximum|minimum|upper limit|lower limit|at most)\b", re.I)
+
 #: a question for whom a notice was sent to: 发给哪些单位, 下发给谁, 主送, "addressed to", "recipients"
 _ADDRESSEES = re.compile(r"(?:下?发|印发|下达|抄送)(?:给|到|至)(?:了)?(?:哪些|哪几|谁)|主送|"
                          r"\b(?:addressed|sent|circulated) to\b|"
@@ -77,6 +81,9 @@ class QuestionFacts(BaseModel):
     #: the event an attendance question names, in both languages (counting.attended_event): its count is
     #: the event's, so only a document about that event gives it
     event: tuple[str, ...] = ()
+    #: a figure question for a limit (上限, 最多能到多少, "the cap"): a sentence that sets it by another rule
+    #: ("可不高于简易续约规定的降幅") answers it without a number of its own
+    limit: bool = False
     #: the question asks whom a notice was sent to (发给哪些单位, "addressed to"): its addressee line
     #: ("各省、自治区、直辖市…医保局、卫生健康委：") answers it
     addressees: bool = False
@@ -315,6 +322,7 @@ def analyse(question: str, one_region: bool = False) -> QuestionFacts:
                          counted=counted(question) if unit in ("count", "people") else (),
                          event=attended_event(question) if unit == "people" else (),
                          addressees=bool(_ADDRESSEES.search(question)),
+                         limit=kind == "quantity" and bool(_LIMIT.search(question)),
                          term=(asked_term(question) if kind == "other" else "") or asked_person(question),
                          published=published,
                          signed=published and bool(_SIGNED.search(question))

@@ -300,7 +300,7 @@ class Assessor:
         an attendance only in a document about the event asked of: the Guangzhou conference's 1,200
         attendees are no count of who took part in the governor's 座谈会."""
         about = self.retriever.index.documents[hits[lead.hit].doc_id].meta.about.lower()
-        return lead.defines or lead.addressed or (
+        return lead.defines or lead.addressed or lead.bounds or (
             lead.counts and (not facts.event or any(e in about for e in facts.event)))
 
     def _homes(self, pieces: list[Piece], hits: list[Hit]) -> set[str]:
@@ -342,6 +342,8 @@ def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:
     that is no label nor day ("On December 7, the "2025 … Conference" … was held" gives no number of heads
     who attended it; fresh/fresh3: 2 more unanswerable questions declined, nothing else moved), and names
     what the asked sum measures (人均保费 is not answered by "claim payments reaching 976 million yuan")."""
+    if chosen[0].bounds:  # "可不高于简易续约规定的降幅" sets the asked limit by another rule's
+        return True
     return chosen[0].states and any(
         p.counts or (p.states and facts.states_figure(p.text)) for p in chosen) and any(
         p.states and facts.names_measure(p.text) for p in chosen)
