@@ -156,7 +156,9 @@ def test_kind_and_unit(question: str, kind: str, unit: str) -> None:
     ("How many new drug approvals does the action plan aim to secure?", "Secure 20 new drug approvals", True),
     # a sentence that names the counted thing states the count only with a number right before it
     ("How many new measures are in Beijing's Several Measures 2025?", "launching 32 new measures", True),
-    # "how many of X's Y" counts Y
+    # "how many of X's Y" counts Y; a gloss in brackets is read past
+    ("How many top-tier (tertiary) hospitals in Beijing already run a biobank?",
+     "At present, 35 tertiary hospitals in Beijing have established biological sample banks", True),
     ("How many of Beijing's top-tier hospitals already run biobanks?",
      "At present, 35 tertiary hospitals in Beijing have established biological sample banks", True),
     ("How many new measures are in Beijing's Several Measures 2025?",
@@ -992,3 +994,11 @@ def test_a_question_for_a_notices_addressees(question: str, addressees: bool) ->
 ])
 def test_a_figure_question_for_a_limit(question: str, limit: bool) -> None:
     assert analyse(question).limit is limit
+
+
+def test_a_gloss_in_brackets_does_not_hide_the_counted_noun() -> None:
+    """"How many top-tier (tertiary) hospitals …" counts hospitals: the bracket had ended the counted
+    phrase, so no sentence counted anything and two writers' right answers were declined."""
+    facts = analyse("How many top-tier (tertiary) hospitals in Beijing already run a biobank?")
+    assert "hospit" in facts.counted
+    assert facts.counts("At present, 35 tertiary hospitals in Beijing have established biobanks")

@@ -73,8 +73,12 @@ def attended_event(question: str) -> tuple[str, ...]:
     return next((forms for forms in _EVENTS if any(form in text for form in forms)), ())
 
 
+#: a gloss in brackets ("top-tier (tertiary) hospitals"): the counted noun reads on without it
+_GLOSS = re.compile(r"\s*\([^()]{1,40}\)")
+
+
 def _counted_words(question: str) -> tuple[str, ...]:
-    if match := _COUNTED_EN.search(question):
+    if match := _COUNTED_EN.search(_GLOSS.sub("", question)):
         # a hyphenated word is its parts, as a sentence's words are read ("provincial-level")
         words = [stem(w.replace("-", " ")) for w in match.group(1).split()]
         return tuple(w for w in words if len(w) > 2 and w not in _EN_STOP and not w.isdigit())
