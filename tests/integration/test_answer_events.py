@@ -92,3 +92,13 @@ def test_a_limit_set_by_another_rule_answers_a_question_for_the_limit(answerer):
     answer = answerer.ask("目录内创新药因销量超预期触发降价时，调整支付标准的降幅有什么上限？")
     assert not answer.declined, answer.answer
     assert "可不高于简易续约规定的降幅" in answer.answer.split("[1]")[0], answer.answer
+
+
+def test_a_figure_right_after_the_sentence_naming_its_subject_answers(answerer):
+    """"Not long ago, China Resources Shuanghe … submitted a supplementary application … In just 19 working
+    days, the Beijing Municipal Drug Administration … completed …": the figure's sentence names neither
+    the company nor the drug, which the best sentence right before it does. It leads and answers (three
+    writers asked it; the decline model had doubted the lead alone)."""
+    answer = answerer.ask("How long did Beijing take to process China Resources Shuanghe's request to change "
+                          "the registration standard of its children's amino acid injection?")
+    assert not answer.declined and answer.answer.startswith("In just 19 working days"), answer.answer

@@ -88,6 +88,7 @@ class Piece:
     defines: bool = False  # it defines the term a definition question asks about ("…目录(以下称医保目录)")
     addressed: bool = False  # a notice's addressee line, for a question on whom it was sent to
     bounds: bool = False  # it sets a limit ("不高于…规定的降幅", "no more than"), for a question for one
+    follows_best: bool = False  # a figure lead right after the best sentence, its subject (Assessor._ranked)
     dateline: bool = False  # the source's dateline, a piece only of a question for the publication date
     named: bool = False  # it writes in characters a name the question romanises (梁峻彬: "Liang Junbin")
 

@@ -174,7 +174,16 @@ class Assessor:
                 tags = hits[piece.hit].citation.places
                 piece.off_place = piece.off_place or not speaks_for(piece.text, tags, scope)
         score(pieces, s.sentence_weights)
-        return pieces, choose(facts, pieces, s.max_sentences, s.margin, s.one_per_passage)
+        chosen = choose(facts, pieces, s.max_sentences, s.margin, s.one_per_passage)
+        if chosen and facts.strict:
+            # the best sentence names what is asked about ("China Resources Shuanghe … submitted a
+            # supplementary application …") and the one right after it gives the figure ("In just 19
+            # working days, …"): the lead continues the best sentence, which is its subject
+            best = max(pieces, key=lambda p: p.score)
+            after = pieces.index(best) + 1
+            chosen[0].follows_best = (not best.states and after < len(pieces) and pieces[after] is chosen[0]
+                                      and chosen[0].hit == best.hit)
+        return pieces, chosen
 
     def _unmentioned(self, question: str, facts: QuestionFacts, hits: list[Hit],
                      pieces: list[Piece]) -> tuple[str, list[str]] | None:
@@ -300,7 +309,7 @@ class Assessor:
         an attendance only in a document about the event asked of: the Guangzhou conference's 1,200
         attendees are no count of who took part in the governor's 座谈会."""
         about = self.retriever.index.documents[hits[lead.hit].doc_id].meta.about.lower()
-        return lead.defines or lead.addressed or lead.bounds or (
+        return lead.defines or lead.addressed or lead.bounds or lead.follows_best or (
             lead.counts and (not facts.event or any(e in about for e in facts.event)))
 
     def _homes(self, pieces: list[Piece], hits: list[Hit]) -> set[str]:
