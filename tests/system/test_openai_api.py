@@ -156,8 +156,12 @@ def test_errors_have_openai_shape(server) -> None:
     ({"compare": "province"}, "policyqa.compare", "compare = 'province': must be region or document"),
     ({"k": -1}, "policyqa.k", "k = -1: must be an integer from 1 to 1000"),
     ({"mode": "foo"}, "policyqa.mode", "mode = 'foo': must be dense, bm25 or hybrid"),
-    ({"documents": ["nosuchdoc"]}, "messages", "beijing-innovative-medicine-measures-2025"),
-    ({"regions": ["Atlantis"]}, "messages", "no document's region matches 'Atlantis'"),
+    # a filter names its own field (the audit found `messages` there), or `filters` when they match apart
+    ({"documents": ["nosuchdoc"]}, "policyqa.documents", "beijing-innovative-medicine-measures-2025"),
+    ({"regions": ["Atlantis"]}, "policyqa.regions", "no document's region matches 'Atlantis'"),
+    ({"date_from": "last year"}, "policyqa.date_from", "last year"),
+    ({"documents": ["beijing-innovative-medicine-measures-2025"], "regions": ["Hainan"]}, "policyqa.filters",
+     "no passage passes these filters"),
 ])
 def test_options_and_filters_that_cannot_be_used_are_a_400_naming_the_values(server, options, param,
                                                                               named) -> None:

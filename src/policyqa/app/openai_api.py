@@ -242,7 +242,9 @@ def check_problem(turn: Turn | None) -> None:
     if turn.problem:
         if turn.failed:
             raise ApiError(500, "internal error (logged on the server)")
-        raise ApiError(400, turn.problem, param="messages")
+        # the option or filter at fault, as OpenAI clients read `param` (policyqa.regions), else the question
+        raise ApiError(400, turn.problem, param=f"policyqa.{turn.problem_field}" if turn.problem_field
+                       else "messages")
 
 
 def content(turn: Turn) -> str:

@@ -13,7 +13,7 @@ import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,10 @@ class Loaded:
         return self.answerer.documents
 
 
+#: the Request fields that become search filters
+FILTER_FIELDS = ("documents", "regions", "languages", "date_from", "date_to", "places")
+
+
 @dataclass
 class Request:
     """A question as the chat or the API sends it; empty values mean the server's defaults."""
@@ -91,6 +95,9 @@ class Turn:
     mode: str = ""
     filters: Filters | None = None
     problem: str = ""  # shown instead of an answer: empty, too long, bad option, impossible filter, failure
+    #: the request field the problem is with ('' for the question): an option's name, a filter's, or
+    #: 'filters' for filters that match only apart
+    problem_field: str = ""
     failed: bool = False  # the problem is an internal error (logged on the server)
     answer: Answer | None = None
     comparison: Comparison | None = None  # set instead of `answer` when the request compares
@@ -146,8 +153,11 @@ class Service:
         turn.resolved = resolve_followup(text.strip(), request.previous or "")
         turn.interpreted = turn.resolved if turn.resolved != text.strip() else ""
         yield turn
-        options = (option_problem(name, getattr(request, name)) for name in OPTIONS)
-        turn.problem = next(filter(None, options), "") or self._filter_problem(turn, request)
+        options = ((name, option_problem(name, getattr(request, name))) for name in OPTIONS)
+        turn.problem_field, turn.problem = next(((n, p) for n, p in options if p), ("", ""))
+        if not turn.problem:
+            turn.problem = self._filter_problem(turn, request)
+            turn.problem_field = self._filter_field(request) if turn.problem else ""
         if turn.problem:
             yield _final(turn)
             return
@@ -163,6 +173,16 @@ class Service:
         except ValueError as exc:
             problem = str(exc)
         return UI_TEXT[turn.lang]["bad_filter"].format(problem=problem) if problem else ""
+
+    def _filter_field(self, request: Request) -> str:
+        """The filter a refused request's problem is with: the first that cannot match on its own, or
+        'filters' when each matches alone and they match only apart."""
+        cleared = {name: type(getattr(request, name))() for name in FILTER_FIELDS}
+        for name in FILTER_FIELDS:
+            alone = replace(request, **{**cleared, name: getattr(request, name)})
+            if getattr(request, name) and self._filter_problem(Turn(question="", lang="en"), alone):
+                return name
+        return "filters"
 
     def _compare(self, turn: Turn, request: Request) -> Iterator[Turn]:
         """One cited answer per region (or document) with evidence, and the silent ones; `sources` are
