@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from pathlib import Path
 
@@ -209,7 +210,10 @@ def test_copy_text_lists_numbered_sources():
     answer = Answer(question="q", answer="Answer [1].", backend="extractive")
     text = copy_text("Q?", answer, [_source("passage", "")], "en")
     assert text.splitlines()[0] == "Q?" and "Answer [1]." in text
-    assert "[1] <b>T</b> — S<s> (I&co, 2025-01-01) [d<1>, chars 0-7]" in text
+    assert "[1] <b>T</b> — S<s> (I&co, 2025-01-01) [d<1>: chars 0-7]" in text
+    # with the file's span (an index built since citations carried it): where a reader opens the file
+    in_file = dataclasses.replace(_source("passage", ""), source_file="d.txt", source_span=(40, 47))
+    assert "[d<1>: d.txt, chars 40-47]" in copy_text("Q?", answer, [in_file], "en")
 
 
 def _table(by: str = "region") -> Comparison:

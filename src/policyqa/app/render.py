@@ -285,8 +285,12 @@ def copy_text(question: str, answer: Answer | None, sources: list[Source], lang:
         facts = ", ".join(x for x in (s.issuer, s.date) if x)
         page = f", p. {s.page}" if s.page else ""
         mark = f" ({UI_TEXT[lang]['uploaded'].format(time=s.uploaded_at)})" if s.unvetted_upload else ""
+        # where a reader finds it: the file and the offsets into its text (the cleaned text's for an
+        # index built before citations carried them)
+        span = (f"{s.source_file}, chars {s.source_span[0]}-{s.source_span[1]}" if s.source_span
+                else f"chars {s.start}-{s.end}")
         lines.append(f"[{s.n}] {where}" + (f" ({facts})" if facts else "")
-                     + f" [{s.doc_id}, chars {s.start}-{s.end}{page}]{mark}")
+                     + f" [{s.doc_id}: {span}{page}]{mark}")
     return "\n".join(lines)
 
 
