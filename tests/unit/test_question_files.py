@@ -27,7 +27,7 @@ def test_every_question_file_is_checked() -> None:
     assert {"questions.jsonl", "heldout.jsonl", "fresh6.jsonl", "fresh7.jsonl",
             "fresh8.jsonl", "fresh9.jsonl", "fresh10.jsonl", "fresh11.jsonl",
             "fresh12.jsonl", "fresh13.jsonl", "fresh14.jsonl", "fresh15.jsonl",
-            "fresh16.jsonl", "fresh17.jsonl"} <= set(QUESTION_FILES)
+            "fresh16.jsonl", "fresh17.jsonl", "fresh18.jsonl"} <= set(QUESTION_FILES)
 
 
 @pytest.mark.parametrize("args", [*(("--questions", f"eval/{name}") for name in QUESTION_FILES),
