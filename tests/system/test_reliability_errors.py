@@ -17,7 +17,7 @@ import pytest
 
 from app_server import run_cli
 from cli_runner import policyqa
-from conftest import free_port
+from conftest import free_port, missing
 from policyqa.app.service import make_filters
 
 
@@ -74,7 +74,7 @@ def read_only_mount(tmp_path: Path):
     made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
                           capture_output=True)
     if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {made.stderr.decode().strip()}")
+        missing(f"cannot mount a tmpfs here (needs root): {made.stderr.decode().strip()}")
     try:
         yield mount
     finally:
