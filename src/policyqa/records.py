@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime
+from operator import itemgetter
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -29,6 +31,9 @@ class DocumentMeta(BaseModel):
         return " ".join((self.title, self.title_alt, self.region))
 
 
+_CLEAN_START = itemgetter(0)
+
+
 class Document(BaseModel):
     """A cleaned document that still knows where each cleaned character came from in the raw file.
 
@@ -47,14 +52,18 @@ class Document(BaseModel):
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """The raw-text span (offsets into the file's text as read) of the cleaned span [start, end): what
         a reader opening the file finds at the citation. Offsets between runs (a line break the cleaner
-        put in place of dropped lines) map to the next kept character."""
-        first = last = None
-        for clean_start, raw_start, length in self.segments:
-            if first is None and start < clean_start + length:
-                first = raw_start + max(0, start - clean_start)
-            if clean_start < end:
-                last = raw_start + min(length, end - clean_start)
-        return (start, end) if first is None or last is None else (first, max(first, last))
+        put in place of dropped lines) map to the next kept character. Runs are sorted, so two bisections
+        find them: every search hit's citation asks, and a long PDF has thousands of runs."""
+        runs = self.segments
+        i = max(bisect.bisect_right(runs, start, key=_CLEAN_START) - 1, 0)  # the run at or before start
+        if runs and start >= runs[i][0] + runs[i][2]:  # in the gap after it: the next kept character
+            i += 1
+        j = bisect.bisect_left(runs, end, key=_CLEAN_START) - 1  # the last run starting before end
+        if i >= len(runs) or j < 0:
+            return start, end
+        first = runs[i][1] + max(0, start - runs[i][0])
+        clean_start, raw_start, length = runs[j]
+        return first, max(first, raw_start + min(length, end - clean_start))
 
     def page_at(self, clean_offset: int) -> int | None:
         """Page number (1-based) holding a cleaned offset, for PDF citations."""

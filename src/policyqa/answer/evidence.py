@@ -219,13 +219,9 @@ def whole_sentence(text: str, spans: list[tuple[int, int]], j: int) -> tuple[str
     while (first > 0 and _cut_after(text, spans[first - 1])
            and spans[j][1] - spans[first - 1][0] <= WHOLE_CHARS):
         first -= 1
-    while (last + 1 < len(spans) and _cut_after(text, spans[last])
-           and spans[last + 1][1] - spans[first][0] <= WHOLE_CHARS):
-        last += 1
+    last = _extended(text, spans, first, j, WHOLE_CHARS)
     if _LIST_OPENS.search(text[spans[first][0] : spans[last][1]]):
-        while (last + 1 < len(spans) and _cut_after(text, spans[last])
-               and spans[last + 1][1] - spans[first][0] <= LIST_CHARS):
-            last += 1
+        last = _extended(text, spans, first, last, LIST_CHARS)
     opens_mid = first > 0 and _cut_after(text, spans[first - 1])
     if first == last and not opens_mid:
         return None
@@ -234,6 +230,15 @@ def whole_sentence(text: str, spans: list[tuple[int, int]], j: int) -> tuple[str
     if opens_mid:
         shown = ("… " if shown[:1].isascii() else "…") + shown
     return shown, quote
+
+
+def _extended(text: str, spans: list[tuple[int, int]], first: int, last: int, limit: int) -> int:
+    """The last piece of the sentence cut at commas that pieces first..last begin, within `limit`
+    characters of piece first."""
+    while (last + 1 < len(spans) and _cut_after(text, spans[last])
+           and spans[last + 1][1] - spans[first][0] <= limit):
+        last += 1
+    return last
 
 
 def _opening(text: str) -> str:

@@ -176,13 +176,7 @@ class Assessor:
         score(pieces, s.sentence_weights)
         chosen = choose(facts, pieces, s.max_sentences, s.margin, s.one_per_passage)
         if chosen and facts.strict:
-            # the best sentence names what is asked about ("China Resources Shuanghe … submitted a
-            # supplementary application …") and the one right after it gives the figure ("In just 19
-            # working days, …"): the lead continues the best sentence, which is its subject
-            best = max(pieces, key=lambda p: p.score)
-            after = pieces.index(best) + 1
-            chosen[0].follows_best = (not best.states and after < len(pieces) and pieces[after] is chosen[0]
-                                      and chosen[0].hit == best.hit)
+            chosen[0].follows_best = _follows_best(pieces, chosen[0])
         return pieces, chosen
 
     def _unmentioned(self, question: str, facts: QuestionFacts, hits: list[Hit],
@@ -305,12 +299,17 @@ class Assessor:
         }
 
     def _speaks_to(self, facts: QuestionFacts, lead: Piece, hits: list[Hit]) -> bool:
-        """A lead that counts the asked thing or defines the asked term answers, whatever the model says;
-        an attendance only in a document about the event asked of: the Guangzhou conference's 1,200
-        attendees are no count of who took part in the governor's 座谈会."""
+        """A lead that is the asked thing's own kind of answer answers, whatever the model says: it defines
+        the asked term, is the notice's addressee line, sets the asked limit in words, gives the figure of
+        the best sentence right before it, or counts the asked thing; an attendance only in a document
+        about the event asked of (the Guangzhou conference's 1,200 attendees count nobody at the
+        governor's 座谈会)."""
+        if lead.defines or lead.addressed or lead.bounds or lead.follows_best:
+            return True
+        if not lead.counts or not facts.event:
+            return lead.counts
         about = self.retriever.index.documents[hits[lead.hit].doc_id].meta.about.lower()
-        return lead.defines or lead.addressed or lead.bounds or lead.follows_best or (
-            lead.counts and (not facts.event or any(e in about for e in facts.event)))
+        return any(e in about for e in facts.event)
 
     def _homes(self, pieces: list[Piece], hits: list[Hit]) -> set[str]:
         """The places the pieces' documents are about, for the documents of one region."""
@@ -344,6 +343,15 @@ class Assessor:
                    for form in term.forms):
                 carried.update(self.retriever.tokens(term.source))
         return frozenset(carried)
+
+
+def _follows_best(pieces: list[Piece], lead: Piece) -> bool:
+    """Whether a figure lead is the sentence right after the best one of its passage, which states none:
+    the best names what is asked about ("China Resources Shuanghe … submitted a supplementary application
+    …") and the lead gives its figure ("In just 19 working days, …"), continuing it."""
+    best = max(pieces, key=lambda p: p.score)
+    after = pieces.index(best) + 1
+    return not best.states and after < len(pieces) and pieces[after] is lead and lead.hit == best.hit
 
 
 def _gives_figure(chosen: list[Piece], facts: QuestionFacts) -> bool:

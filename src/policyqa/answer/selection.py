@@ -51,14 +51,15 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
                                    or (p.roster and (p.named or facts.speakers))))
     lead = usable[0]
     chosen = [lead]
+    # a figure for another measure or procedure does not support one for the asked: "北京临床试验审批时限…"
+    # is answered by 60 -> 30 days, not also by a supplementary application's 200 -> 60
+    measured = facts.strict and facts.names_measure(lead.text)
     for piece in usable:
         if len(chosen) == max_sentences or piece.score < lead.score - margin:
             break
         if piece is lead or (facts.strict and not piece.states) or _numbered_heading(piece):
             continue
-        # a figure for another measure or procedure does not support one for the asked: "北京临床试验审批
-        # 时限…" is answered by 60 -> 30 days, not also by a supplementary application's 200 -> 60
-        if facts.strict and facts.names_measure(lead.text) and not facts.names_measure(piece.text):
+        if measured and not facts.names_measure(piece.text):
             continue
         if one_per_passage and any(c.hit == piece.hit for c in chosen):
             continue

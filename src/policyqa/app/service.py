@@ -164,15 +164,20 @@ class Service:
         yield from (self._compare if request.compare else self._answer)(turn, request)
 
     def _filter_problem(self, turn: Turn, request: Request) -> str:
-        """Sets the turn's filters, or says why they can never match: a value that is no date or language,
-        or one this index holds nowhere (a misspelt document id found nothing, as if undocumented)."""
-        try:
-            turn.filters = make_filters(request.documents, request.regions, request.languages,
-                                        request.date_from, request.date_to, request.places)
-            problem = self.current.answerer.retriever.filter_problem(turn.filters)
-        except ValueError as exc:
-            problem = str(exc)
+        """Sets the turn's filters, or says why they can never match (`_filters`)."""
+        turn.filters, problem = self._filters(request)
         return UI_TEXT[turn.lang]["bad_filter"].format(problem=problem) if problem else ""
+
+    def _filters(self, request: Request) -> tuple[Filters | None, str]:
+        """The request's filters and why they can never match ('' when they can): a value that is no date
+        or language, or one this index holds nowhere (a misspelt document id found nothing, as if
+        undocumented)."""
+        try:
+            filters = make_filters(request.documents, request.regions, request.languages,
+                                   request.date_from, request.date_to, request.places)
+        except ValueError as exc:
+            return None, str(exc)
+        return filters, self.current.answerer.retriever.filter_problem(filters)
 
     def _filter_field(self, request: Request) -> str:
         """The filter a refused request's problem is with: the first that cannot match on its own, or
@@ -180,7 +185,7 @@ class Service:
         cleared = {name: type(getattr(request, name))() for name in FILTER_FIELDS}
         for name in FILTER_FIELDS:
             alone = replace(request, **{**cleared, name: getattr(request, name)})
-            if getattr(request, name) and self._filter_problem(Turn(question="", lang="en"), alone):
+            if getattr(request, name) and self._filters(alone)[1]:
                 return name
         return "filters"
 
