@@ -608,6 +608,20 @@ def test_a_number_the_question_gives_is_no_count_of_what_it_asks_whatever_its_se
     assert english.states("about 300 came from pharmaceutical companies")
 
 
+def test_a_sum_the_question_gives_is_no_answer_in_the_other_language_s_units() -> None:
+    """"海南对产业带动作用大的单个项目奖励3000万元,项目投资额要达到多少才算?" was led by "A reward of 30
+    million yuan will be provided …", the question's own premise in English units; another sum, or the
+    same digits at another scale, still states a figure."""
+    facts = analyse("海南对产业带动作用大的单个项目奖励3000万元,项目投资额要达到多少才算?")
+    assert not facts.states("A reward of 30 million yuan will be provided to municipalities for single projects")
+    assert not facts.states("单个项目奖励3000万元")
+    assert facts.states("项目投资额需达到5亿元")
+    assert facts.states("projects investing over 300 million yuan")
+    english = analyse("How much must a project invest to win Hainan's 30 million yuan reward?")
+    assert not english.states("对产业带动作用大的单个项目奖励3000万元")
+    assert english.states("项目投资额需达到5亿元")
+
+
 @pytest.mark.parametrize(("question", "sort"), [
     ("广州“穗心保”是由哪家保险公司承保的？", "insurer"),
     ("Which hospital will pilot Beijing's specialised-disease biobank?", "hospital"),

@@ -24,17 +24,46 @@ from .kinds import CLASSIFIERS, DAY, LABEL, LEADS, STATES, TITLE, UNITS, VENUE
 
 _ONE = re.compile(r"\bone\b", re.I)
 
-#: a number as a question gives it (35, 1,200, 2.5); matched in a sentence only as a whole number
-GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
+#: a number as a question gives it (35, 1,200, 2.5, 3000万, "30 million"), with its scale if it has one;
+#: matched in a sentence only as a whole number
+GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*(?:\s*(?:万亿|亿|万|千|(?:thousand|million|billion|trillion)\b))?", re.I)
+
+_SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9,
+           "trillion": 1e12}
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _plain(number: str) -> str:
+    """A given number's digits without thousands separators or scale (3900多家's 3900, "3,900")."""
+    return _NUMBER.match(number).group(0).replace(",", "")
+
+
+def _sum(number: str) -> float | None:
+    """A scaled number's value (3000万 and "30 million" are both 3e7), None for a bare number: a sum given
+    in one language's units is the same sum in the other's."""
+    scale = number[len(_NUMBER.match(number).group(0)):].strip().lower()
+    if not scale:
+        return None
+    try:
+        return round(float(_plain(number)) * _SCALES[scale], 3)
+    except ValueError:  # 1.200.5: no number
+        return None
 
 
 def _without(given: tuple[str, ...], sentence: str) -> str:
     """The sentence with the given numbers blanked, as whole numbers (35 but not 135 or 3.5) and whatever
-    their thousands separators (the question's 3900多家 is the passage's "over 3,900 companies")."""
+    their thousands separators (the question's 3900多家 is the passage's "over 3,900 companies"), or as
+    the same sum in other units (the question's 3000万元 is the passage's "30 million yuan")."""
     if not given:
         return sentence
-    values = {g.replace(",", "") for g in given}
-    return GIVEN.sub(lambda m: " … " if m.group(0).replace(",", "") in values else m.group(0), sentence)
+    values = {_plain(g) for g in given}
+    sums = {value for g in given if (value := _sum(g)) is not None}
+
+    def blank(match: re.Match) -> str:
+        number = match.group(0)
+        return " … " if _plain(number) in values or (sums and _sum(number) in sums) else number
+
+    return GIVEN.sub(blank, sentence)
 
 
 _UNIT_FIGURE = {unit: figure for unit, _cue, figure in UNITS}
