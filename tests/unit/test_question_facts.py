@@ -613,7 +613,8 @@ def test_a_sum_the_question_gives_is_no_answer_in_the_other_language_s_units() -
     million yuan will be provided …", the question's own premise in English units; another sum, or the
     same digits at another scale, still states a figure."""
     facts = analyse("海南对产业带动作用大的单个项目奖励3000万元,项目投资额要达到多少才算?")
-    assert not facts.states("A reward of 30 million yuan will be provided to municipalities for single projects")
+    premise = "A reward of 30 million yuan will be provided to municipalities for single projects."
+    assert not facts.states(premise)
     assert not facts.states("单个项目奖励3000万元")
     assert facts.states("项目投资额需达到5亿元")
     assert facts.states("projects investing over 300 million yuan")

@@ -26,7 +26,8 @@ _ONE = re.compile(r"\bone\b", re.I)
 
 #: a number as a question gives it (35, 1,200, 2.5, 3000万, "30 million"), with its scale if it has one;
 #: matched in a sentence only as a whole number
-GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*(?:\s*(?:万亿|亿|万|千|(?:thousand|million|billion|trillion)\b))?", re.I)
+GIVEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*"
+                   r"(?:\s*(?:万亿|亿|万|千|(?:thousand|million|billion|trillion)\b))?", re.I)
 
 _SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9,
            "trillion": 1e12}
