@@ -1,25 +1,19 @@
-"""Fit the answer layer's two models on question files; print them as settings.
+"""Fit the answer layer's two models on one question file; print them as settings.
 
 1. Sentence ranking: pairwise logistic regression (a piece holding the gold evidence against every other
    piece of the same question), so the weights order pieces within a question.
-2. Declining: logistic regression over the decline features, standardised, and their pairwise products
-   (answer/decline.py), fitted on the questions the model decides: those no other rule declines and whose
-   lead does not answer whatever the model says (Assessor.speaks_to), with the features the answer layer
-   computes, its rules included. The threshold keeps the cross-validated false refusals at or under
-   `--max-false` of all answerable questions; held out one question file at a time when there are three
-   files or more, else 5-fold.
+2. Declining: logistic regression over the refusal features (answerable or not), with the threshold that
+   keeps the 5-fold cross-validated false-refusal rate on the tuning file at or under `--max-false`.
 
 The features are the answer layer's own (answer/evidence.py, answer/refusal.py), computed on the hits
-`policyqa ask` would see. `--write-model` writes the decline model where the settings load it from
-(src/policyqa/settings/refusal_model.json); the sentence weights are printed to be pasted into
-settings/flat.py. Report the fitted models on files they were not fitted on with
-`policyqa eval F --answers`.
+`policyqa ask` would see. Report the fitted models on a file they were not fitted on with
+`policyqa eval eval/heldout.jsonl --answers` after pasting the printed values into settings/flat.py (or
+setting them in policyqa.yaml).
 
 Usage::
 
     python eval/fit_answer.py --index DIR [--questions eval/questions.jsonl ...] [--keep-sentence-weights]
-        [--max-false 0.025] [--c 0.03] [--output eval/answer_model.json]
-        [--write-model src/policyqa/settings/refusal_model.json]
+        [--output eval/answer_model.json]
 """
 
 from __future__ import annotations
@@ -31,15 +25,12 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold, cross_val_predict
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import PolynomialFeatures, StandardScaler
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from policyqa.answer.answerer import Answerer
-from policyqa.answer.decline import answer_probability
 from policyqa.answer.evidence import FEATURES
 from policyqa.answer.facts import analyse
-from policyqa.answer.refusal import REFUSAL_FEATURES
+from policyqa.answer.refusal import REFUSAL_FEATURES, answer_probability
 from policyqa.answer.selection import choose, score
 from policyqa.evaluate.metrics import normalise
 from policyqa.evaluate.questions import load_questions
@@ -58,8 +49,7 @@ def gather(answerer: Answerer, path: Path) -> list[dict]:
             if hits else []
         evidence = [normalise(e) for e in q.evidence]
         gold = np.array([_holds(normalise(p.text), evidence) for p in pieces], dtype=bool)
-        items.append({"q": q, "hits": hits, "facts": facts, "pieces": pieces, "gold": gold,
-                      "file": path.name})
+        items.append({"q": q, "hits": hits, "facts": facts, "pieces": pieces, "gold": gold})
     return items
 
 
@@ -81,52 +71,32 @@ def fit_sentences(items: list[dict], c: float) -> dict[str, float]:
     return {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
 
 
-def decided(answerer: Answerer, items: list[dict], sentence: dict[str, float]) -> list[dict]:
-    """The questions the decline model decides, with its features as the answer layer computes them under
-    the `sentence` ranking: at threshold 0 no question is declined for its evidence, so a question still
-    answered is one that no other rule declines; those whose lead answers whatever the model says (a
-    definition, a count of the asked thing …) are left out. Records each question's chosen sentences."""
-    settings = answerer.settings.model_copy(update={"sentence_weights": sentence, "refusal_threshold": 0.0})
-    assessor = Answerer(settings, answerer.retriever).assessor
-    s = settings.answer
+def refusal_matrix(answerer: Answerer, items: list[dict], weights: dict[str, float]) -> np.ndarray:
+    s = answerer.settings.answer
     rows = []
     for item in items:
-        score(item["pieces"], sentence)
-        item["chosen"] = choose(item["facts"], item["pieces"], s.max_sentences, s.margin)
         if not item["hits"]:
+            rows.append([0.0] * len(REFUSAL_FEATURES))
             continue
-        found = assessor.assess(item["q"].question, item["hits"])
-        if found.reason or assessor.speaks_to(found.facts, found.chosen[0], item["hits"]):
-            continue
-        rows.append({"features": found.features, "answerable": item["q"].answerable, "file": item["file"]})
-    return rows
+        score(item["pieces"], weights)
+        chosen = choose(item["facts"], item["pieces"], s.max_sentences, s.margin)
+        item["chosen"] = chosen
+        f = answerer.assessor.features(item["q"].question, item["facts"], item["hits"], item["pieces"],
+                                       chosen[0] if chosen else None)
+        rows.append([f[name] for name in REFUSAL_FEATURES])
+    return np.array(rows)
 
 
-def fit_refusal(rows: list[dict], n_answerable: int, max_false: float, c: float):
-    """The decline model, its threshold and the cross-validated probabilities of `rows`."""
-    x = np.array([[row["features"][name] for name in REFUSAL_FEATURES] for row in rows])
-    answerable = np.array([row["answerable"] for row in rows])
-    if answerable.all() or not answerable.any():
-        raise SystemExit("fit_answer: the decline model needs answerable and unanswerable questions that no "
-                         "other rule declines; add topic or hard unanswerable questions")
-    files = [row["file"] for row in rows]
-    model = make_pipeline(StandardScaler(), PolynomialFeatures(2, interaction_only=True, include_bias=False),
-                          LogisticRegression(C=c, max_iter=5000))
-    folds = LeaveOneGroupOut() if len(set(files)) >= 3 else StratifiedKFold(5, shuffle=True, random_state=0)
-    probability = cross_val_predict(model, x, answerable, cv=folds, groups=files,
-                                    method="predict_proba")[:, 1]
+def fit_refusal(x: np.ndarray, answerable: np.ndarray, max_false: float, c: float):
+    model = LogisticRegression(C=c, max_iter=5000)
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    probability = cross_val_predict(model, x, answerable, cv=folds, method="predict_proba")[:, 1]
     ranked = np.sort(probability[answerable])
-    threshold = float(ranked[min(int(np.floor(max_false * n_answerable)), len(ranked) - 1)])
+    threshold = float(ranked[int(np.floor(max_false * len(ranked)))])
     model.fit(x, answerable)
-    scaler, products, logistic = (step for _, step in model.steps)
-    names = [name.replace(" ", "*") for name in products.get_feature_names_out(REFUSAL_FEATURES)]
-    weights = {name: round(float(w), 5) for name, w in zip(names, logistic.coef_[0], strict=True)}
-    weights["intercept"] = round(float(logistic.intercept_[0]), 5)
-    scaling = {name: [round(float(m), 6), round(float(d), 6)]
-               for name, m, d in zip(REFUSAL_FEATURES, scaler.mean_, scaler.scale_, strict=True)}
-    check = (answer_probability(rows[0]["features"], weights, scaling),
-             float(model.predict_proba(x[:1])[0, 1]))
-    return weights, scaling, round(threshold, 4), probability, [round(p, 4) for p in check]
+    weights = {name: round(float(w), 4) for name, w in zip(REFUSAL_FEATURES, model.coef_[0], strict=True)}
+    weights["intercept"] = round(float(model.intercept_[0]), 4)
+    return weights, round(threshold, 4), probability
 
 
 def lead_accuracy(items: list[dict]) -> float:
@@ -159,47 +129,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--questions", type=Path, nargs="+", default=[Path("eval/questions.jsonl")],
                         help="question files to fit on (together)")
-    parser.add_argument("--max-false", type=float, default=0.025,
-                        help="cross-validated false refusals of the decline model, a share of the answerable")
-    parser.add_argument("--c", type=float, default=0.03, help="inverse regularisation of the decline model")
-    parser.add_argument("--c-sentences", type=float, default=1.0,
-                        help="inverse regularisation of the sentence ranking")
+    parser.add_argument("--max-false", type=float, default=0.05,
+                        help="cross-validated false refusals allowed")
+    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation of both models")
     parser.add_argument("--keep-sentence-weights", action="store_true",
                         help="fit only the decline model, over the configured sentence ranking")
     parser.add_argument("--output", type=Path, help="write the fitted models and their CV numbers here")
-    parser.add_argument("--write-model", type=Path, help="write the decline model where the settings read "
-                        "it (src/policyqa/settings/refusal_model.json)")
     args = parser.parse_args(argv)
     settings = Settings.load(index_dir=args.index)
     answerer = Answerer.open(settings)
     items = [item for path in args.questions for item in gather(answerer, path)]
     keep = args.keep_sentence_weights
-    sentence = settings.answer.sentence_weights if keep else fit_sentences(items, args.c_sentences)
-    rows = decided(answerer, items, sentence)
-    n_answerable = sum(item["q"].answerable for item in items)
-    refusal, scaling, threshold, probability, check = fit_refusal(rows, n_answerable, args.max_false, args.c)
-    answerable = np.array([row["answerable"] for row in rows])
+    sentence = settings.answer.sentence_weights if keep else fit_sentences(items, args.c)
+    x = refusal_matrix(answerer, items, sentence)
+    answerable = np.array([i["q"].answerable for i in items])
+    refusal, threshold, probability = fit_refusal(x, answerable, args.max_false, args.c)
     declined = probability < threshold
     report = {
-        "questions": [str(path) for path in args.questions], "n": len(items), "decided": len(rows),
-        "machine": machine(), "c": args.c, "max_false": args.max_false,
-        "sentence_weights": sentence, "refusal_weights": refusal, "refusal_scaling": scaling,
-        "refusal_threshold": threshold,
+        "questions": [str(path) for path in args.questions], "n": len(items), "machine": machine(),
+        "sentence_weights": sentence, "refusal_weights": refusal, "refusal_threshold": threshold,
         "cv": {"lead_holds_evidence": lead_accuracy(items),
-               "decided_unanswerable_declined":
-                   f"{int(declined[~answerable].sum())}/{int((~answerable).sum())}",
                "unanswerable_declined": round(float(declined[~answerable].mean()), 4),
-               "false_refusals": round(float(declined[answerable].sum() / n_answerable), 4)},
+               "false_refusals": round(float(declined[answerable].mean()), 4)},
         "answer_holds_evidence_by_margin": answer_by_margin(items, sentence, settings.answer.max_sentences),
-        "check": check,
+        "check": round(answer_probability(dict(zip(REFUSAL_FEATURES, x[0], strict=True)), refusal), 4),
     }
     print(json.dumps(report, indent=1, ensure_ascii=False))
     if args.output:
         args.output.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    if args.write_model:
-        fitted = {k: report[k] for k in ("questions", "n", "decided", "machine", "c", "max_false", "cv")}
-        model = {"weights": refusal, "scaling": scaling, "threshold": threshold, "fitted": fitted}
-        args.write_model.write_text(json.dumps(model, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 

@@ -13,7 +13,6 @@ from conftest import ROOT, load_questions, normalise
 from policyqa.answer.answerer import Answerer
 from policyqa.answer.citations import check_citations
 from policyqa.answer.evidence import FOOTNOTE
-from policyqa.answer.refusal import REFUSAL_FEATURES
 from policyqa.records import Filters
 from policyqa.retrieve.retriever import Retriever
 from policyqa.text.figures import FIGURE
@@ -183,11 +182,8 @@ def test_unanswerable_questions_are_declined_with_the_closest_passages(answerer,
     answer = answerer.ask(q["question"])
     assert answer.declined and not answer.citations
     assert answer.hits, "the closest passages are still listed"
-    # the decline says why: not covered, not clearly answered, nothing found, or no figure given ("What
-    # are the volume-based procurement prices for coronary stents?" meets a passage on procurement)
-    verdicts = {"zh": ("没有涉及", "没有明确回答", "没有找到能回答", "没有给出问题所问的数字"),
-                "en": ("do not cover", "do not clearly answer", "nothing found in the documents answers",
-                       "state no figure")}
+    verdicts = {"zh": ("没有涉及", "没有明确回答", "没有找到能回答"),
+                "en": ("do not cover", "do not clearly answer", "nothing found in the documents answers")}
     assert any(e in answer.answer for e in verdicts[q["lang"]])
 
 
@@ -644,15 +640,10 @@ def test_a_bare_glossary_term_is_answered_by_the_sentence_that_introduces_it(ans
 
 def test_a_romanised_name_the_passages_write_in_characters_is_no_unseen_word(answerer) -> None:
     """"Meng Fanli" is 孟凡利 in the Chinese forum report: as unseen words the name had pushed the decline
-    model under its threshold although the lead was his assessment of the industry. Of "meng fanli say
-    biomedicine" only "say" is unseen now, and his assessment is the best sentence found; the decline
-    model fitted at stop 39 still doubts the question (an English question over a Chinese lead at a low
-    cosine), and quotes that sentence as the closest statement."""
-    question = "What did Meng Fanli say about biomedicine?"
-    found = answerer.assessor.assess(question, answerer.retriever.search(question))
-    assert found.features["unseen_terms"] == pytest.approx(0.25)
-    assert "我省生物医药产业发展基础扎实" in found.chosen[0].text
-    assert "我省生物医药产业发展基础扎实" in answerer.ask(question).answer
+    model under its threshold although the lead was his assessment of the industry."""
+    answer = answerer.ask("What did Meng Fanli say about biomedicine?")
+    assert not answer.declined, answer.answer
+    assert "我省生物医药产业发展基础扎实" in answer.answer.split("[1]")[0], answer.answer
 
 
 def test_who_is_a_named_person_leads_with_the_sentence_that_introduces_them(answerer) -> None:
@@ -772,27 +763,15 @@ def _fit(built, tmp_path, picked: list[dict], *extra: str) -> dict:
 
 
 def test_fit_script_fits_both_models_and_reports_cross_validation(built, tmp_path) -> None:
-    """The decline model is fitted on the questions it decides: unanswerable ones no other rule declines
-    (a place no passage is about is declined before the model is asked), so topic and hard ones here."""
-    unanswerable = [q for q in load_questions()
-                    if not q["answerable"] and q.get("kind") in ("topic", "hard")][:12]
+    unanswerable = [q for q in load_questions() if not q["answerable"]][:12]
     picked = unanswerable + [QUESTIONS[i] for i in SAME_LANGUAGE + CROSS_LINGUAL]
     model = _fit(built, tmp_path, picked)
     assert model["n"] == len(picked) and len(model["questions"]) == 2  # both files, fitted together
-    assert 0 < model["decided"] < len(picked)
     assert set(model["sentence_weights"]) >= {"cosine", "coverage", "states"}
     assert "intercept" in model["refusal_weights"] and 0 < model["refusal_threshold"] < 1
-    assert "lead_states*asks_quantity" in model["refusal_weights"]  # the products of the features
     assert model["cv"]["false_refusals"] <= 0.1
-    written = tmp_path / "refusal_model.json"
-    kept = _fit(built, tmp_path, picked, "--keep-sentence-weights", "--write-model", str(written))
+    kept = _fit(built, tmp_path, picked, "--keep-sentence-weights")
     assert kept["sentence_weights"] == built[0].answer.sentence_weights != model["sentence_weights"]
-    # the exported weights give the fitted model's own probability; the written model is what settings read
-    assert kept["check"][0] == pytest.approx(kept["check"][1], abs=1e-3)
-    shipped = json.loads(written.read_text(encoding="utf-8"))
-    assert shipped["weights"] == kept["refusal_weights"] and shipped["threshold"] == kept["refusal_threshold"]
-    assert set(shipped["scaling"]) == set(REFUSAL_FEATURES)
-    assert shipped["fitted"]["decided"] == kept["decided"]
 
 
 def test_a_figure_asked_for_a_city_is_not_its_provinces_figure(answerer) -> None:

@@ -38,8 +38,8 @@ import weakref
 from ..records import Answer, CitedPassage, CompareGroup, Comparison, Filters, Hit
 from ..text.places import document_regions, passage_places, region_name, scope_of
 from .answerer import Answerer
-from .decline import answer_probability
 from .question import prepare_question
+from .refusal import answer_probability
 
 BY = ("region", "document")
 

@@ -47,6 +47,7 @@ what is missing.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -70,7 +71,6 @@ from ..text.places import (
     with_provinces,
 )
 from .dating import Dating
-from .decline import KINDS, answer_probability, question_features
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
 from .scope import NATION_POLICY, Scopes
@@ -78,7 +78,7 @@ from .selection import choose, lead_with_dateline, named_dateline, score
 
 REFUSAL_FEATURES = ("dense", "fused", "best_cosine", "lead_cosine",
                     "lead_states", "places_found", "years_found", "lead_score", "unseen_terms",
-                    "top_match", "lead_match", "asks_quantity", *(f"asks_{kind}" for kind in KINDS))
+                    "top_match", "lead_match", "asks_quantity")
 
 
 @dataclass
@@ -148,8 +148,7 @@ class Assessor:
             return Assessment(facts, [], [], reason="no_hits")
         pieces, chosen = self._ranked(question, facts, hits, scope)
         features = self.features(question, facts, hits, pieces, chosen[0] if chosen else None)
-        s = self.settings
-        probability = answer_probability(features, s.refusal_weights, s.refusal_scaling)
+        probability = answer_probability(features, self.settings.refusal_weights)
         chosen, other_years = self.dating.other_years(facts, chosen, hits)
         dateline = named_dateline(question, pieces) if facts.published else None
         reason, missing = self._unmentioned(question, facts, hits, pieces) or self._unanswered(
@@ -206,7 +205,7 @@ class Assessor:
         s = self.settings
         if other_years:  # before 'evidence': declined either way, this one says which years there are
             return "year", []
-        if not chosen or (probability < s.refusal_threshold and not self.speaks_to(facts, chosen[0], hits)
+        if not chosen or (probability < s.refusal_threshold and not self._speaks_to(facts, chosen[0], hits)
                           and not dateline):
             return "evidence", []
         if s.decline_without_figure and facts.kind == "quantity" and not _gives_figure(chosen, facts):
@@ -297,10 +296,9 @@ class Assessor:
             # what is asked: a figure is more often left unsaid than a measure or an aim (on the six read
             # question files 59% of quantity questions are unanswerable, 34% of the others)
             "asks_quantity": float(facts.kind == "quantity"),
-            **question_features(facts),
         }
 
-    def speaks_to(self, facts: QuestionFacts, lead: Piece, hits: list[Hit]) -> bool:
+    def _speaks_to(self, facts: QuestionFacts, lead: Piece, hits: list[Hit]) -> bool:
         """A lead that is the asked thing's own kind of answer answers, whatever the model says: it defines
         the asked term, is the notice's addressee line, sets the asked limit in words, gives the figure of
         the best sentence right before it, or counts the asked thing; an attendance only in a document
@@ -387,3 +385,10 @@ def _national(piece: Piece) -> bool:
 def _implied(facts: QuestionFacts) -> set[str]:
     """The provinces of the cities a question names: asked only through the city."""
     return {PROVINCE_OF[p] for p in facts.places if p in PROVINCE_OF}
+
+
+def answer_probability(features: dict[str, float], weights: dict[str, float]) -> float:
+    """The decline model: a logistic over the refusal features (`weights` include 'intercept')."""
+    z = weights.get("intercept", 0.0) + sum(weights.get(k, 0.0) * v for k, v in features.items())
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+

@@ -1,15 +1,13 @@
 """The flat Settings: every setting by the name users give it in policyqa.yaml, POLICYQA_* and CLI flags.
 
-Also the answer layer's fitted models: SENTENCE_WEIGHTS, which `eval/fit_answer.py` prints to be pasted
-here, and the decline model it writes to settings/refusal_model.json (REFUSAL_WEIGHTS, REFUSAL_SCALING,
-REFUSAL_THRESHOLD). Each stage reads its typed section instead
+Also the answer layer's fitted models (SENTENCE_WEIGHTS, REFUSAL_WEIGHTS, REFUSAL_THRESHOLD), which
+`eval/fit_answer.py` prints to be pasted here. Each stage reads its typed section instead
 (`settings.chunking`, `.fusion`, ...: sections.py).
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import sys
@@ -28,22 +26,22 @@ Backend = Literal["extractive", "openai"]
 #: the answer layer's two fitted models (eval/fit_answer.py; eval/answer_model.json is the run behind them):
 #: - sentence ranking, a pairwise logistic regression fitted on eval/questions.jsonl. Refitted on five read
 #:   files it ranked worse on the sixth (fresh4 lead 0.559 -> 0.500), so it stays as it was;
-#: - declining (answer/decline.py), a logistic regression over the standardised features and their pairwise
-#:   products, fitted at stop 39 on the fifteen read question files together (questions, heldout, fresh,
-#:   fresh2 … fresh13: the 761 questions it decides), with the threshold that keeps the cross-validated
-#:   false refusals, each file held out in turn, at 2% of the answerable questions. Until stop 38 it was a
-#:   linear logistic fitted on six files; docs/answer-experiments.md (Stop 39) has both on the same rows.
+#: - declining, a logistic regression fitted on the six read question files together (questions, heldout,
+#:   fresh, fresh2, fresh3, fresh4), with the threshold that keeps the pooled 5-fold cross-validated
+#:   false-refusal rate at or under 5%. Fitted on questions alone it declined tuning-set questions well but
+#:   refused a third of outsiders' answerable questions (fresh4, fresh5); docs/answer-rules.md has the
+#:   numbers.
 SENTENCE_WEIGHTS = {
     "cosine": 3.6, "passage": -0.2081, "fused_gap": 3.8133, "rank": -0.3291, "coverage": 3.1258,
     "translated": 2.8988, "states": 4.835, "heading": -2.2012, "length": -0.1722, "other_language": 1.3601,
     "off_place": -1.7107, "cosine_gap": 3.6, "coverage_gap": 3.1258, "cosine_across": 3.6403,
 }
-#: the decline model (answer/decline.py), too large to paste: eval/fit_answer.py writes it to
-#: settings/refusal_model.json (weights, per-feature scaling, threshold and the run that fitted them)
-REFUSAL_MODEL = json.loads((Path(__file__).with_name("refusal_model.json")).read_text(encoding="utf-8"))
-REFUSAL_WEIGHTS: dict[str, float] = REFUSAL_MODEL["weights"]
-REFUSAL_SCALING: dict[str, tuple[float, float]] = {k: tuple(v) for k, v in REFUSAL_MODEL["scaling"].items()}
-REFUSAL_THRESHOLD: float = REFUSAL_MODEL["threshold"]
+REFUSAL_WEIGHTS = {
+    "dense": 0.5209, "fused": 2.5943, "best_cosine": 0.8975, "lead_cosine": 0.349, "lead_states": 1.2967,
+    "places_found": 2.2327, "years_found": 1.3098, "lead_score": 0.4016, "unseen_terms": -1.9374,
+    "top_match": 1.0722, "lead_match": -0.3275, "asks_quantity": -1.667, "intercept": -8.6195,
+}
+REFUSAL_THRESHOLD = 0.3673
 #: a comparison's rows have their own decline model, fitted by eval/fit_compare.py on the comparison
 #: questions of eval/compare.jsonl's read splits (tune, heldout-heldout4; 115 candidate regions at
 #: compare_depth 6), labelled by whether a region holds gold evidence. Besides the row answer's refusal
@@ -272,10 +270,6 @@ class Settings(BaseSettings):
     refusal_weights: dict[str, float] = Field(
         default_factory=lambda: dict(REFUSAL_WEIGHTS),
         description="logistic weights of the decline model (eval/fit_answer.py)",
-    )
-    refusal_scaling: dict[str, tuple[float, float]] = Field(
-        default_factory=lambda: dict(REFUSAL_SCALING),
-        description="the (mean, scale) that standardise each decline feature (eval/fit_answer.py)",
     )
     refusal_threshold: float = Field(
         REFUSAL_THRESHOLD, ge=0, le=1,

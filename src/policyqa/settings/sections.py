@@ -71,8 +71,8 @@ AnswerSettings = _section(
     "answer", "AnswerSettings",
     "How the answer layer picks its sentences and when it declines; the weights are fitted models.",
     {"passages": "answer_passages", "max_sentences": "answer_max_sentences", "margin": "answer_margin",
-     **_same("sentence_weights", "refusal_weights", "refusal_scaling", "refusal_threshold",
-              "decline_without_figure", "closest_floor", "warm_passages"), "one_region": "compare_one_region",
+     **_same("sentence_weights", "refusal_weights", "refusal_threshold", "decline_without_figure",
+              "closest_floor", "warm_passages"), "one_region": "compare_one_region",
      "one_per_passage": "answer_one_per_passage"},
 )
 LLMSettings = _section(
