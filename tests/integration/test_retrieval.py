@@ -158,6 +158,17 @@ def test_filters_that_can_never_match_are_named_with_what_the_index_holds(retrie
     assert retriever.search("innovative drugs", k=5, filters=filters) == []  # the search itself stays silent
 
 
+@pytest.mark.parametrize(("chinese", "english"), [
+    ("广东", "Guangdong"), ("北京", "Beijing"), ("全国", "national"), ("广州", "Guangzhou")])
+def test_a_region_filter_takes_the_chinese_name_as_the_places_filter_does(retriever, chinese, english):
+    """`--region 广东` had been refused ("no document's region matches '广东'") while `--place 海南` was
+    taken and comparison rows are headed 广东."""
+    assert retriever.filter_problem(Filters(regions=[chinese])) == ""
+    found = {h.doc_id for h in retriever.search("创新药", k=10, filters=Filters(regions=[chinese]))}
+    assert found and found == {h.doc_id for h in retriever.search("创新药", k=10,
+                                                                  filters=Filters(regions=[english]))}
+
+
 @pytest.mark.parametrize("filters", [
     None, Filters(), Filters(regions=["guangdong"]), Filters(places=["海南"]), Filters(doc_ids=[BEIJING]),
     Filters(date_from="2025-07-01", date_to="2025-12-31", languages=["en"]),

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..index.reader import Index
 from ..records import DocumentMeta, Filters
-from ..text.places import document_regions, region_of
+from ..text.places import document_regions, english_name, region_of
 
 
 def allowed_rows(index: Index, filters: Filters | None) -> np.ndarray | None:
@@ -49,7 +49,9 @@ def doc_matches(meta: DocumentMeta, filters: Filters) -> bool:
 def region_matches(asked: str, region: str) -> bool:
     """Whether a region filter value matches a document's declared region: by case-insensitive substring,
     or, for a province, a city in it ('Guangdong' keeps the Guangzhou conference's report, which holds the
-    province's own listing measures; 'Guangzhou' does not keep Guangdong's plan)."""
+    province's own listing measures; 'Guangzhou' does not keep Guangdong's plan). A Chinese name asks for
+    its English one (广东 for Guangdong, 全国 for National), as the places filter and comparison rows do."""
+    asked = english_name(asked)
     province = region_of(asked)
     return asked.strip().lower() in region.lower() or (
         province.lower() == asked.strip().lower() and province in document_regions(region))

@@ -159,6 +159,12 @@ def region_of(place: str) -> str:
     return _ENGLISH.get(PROVINCE_OF.get(zh, zh), place.strip())
 
 
+def english_name(place: str) -> str:
+    """A place's English name as documents declare it ('广州' -> 'Guangzhou', '全国' -> 'National'), the place
+    itself when it is no Chinese name the project knows ('Guangzhou', 'multiple')."""
+    return _ENGLISH.get(place.strip(), place.strip())
+
+
 def region_name(region: str, lang: str) -> str:
     """A canonical region name in the question's language ('Guangdong' -> '广东' for 'zh')."""
     return _CHINESE.get(region.lower(), region) if lang == "zh" else region
