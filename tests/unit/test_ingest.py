@@ -116,7 +116,20 @@ def test_metadata_is_inferred_for_undescribed_documents() -> None:
     assert meta.title == "关于印发某市创新药措施的通知"
     assert meta.date == "2024-03-05"
     assert meta.languages == ["zh"]
+    assert meta.region == ""  # 某市 is no place
     assert detect_language("The NHSA supports innovative drugs") == "en"
+
+
+@pytest.mark.parametrize(("title", "region"), [
+    ("上海市支持创新药发展若干措施（2025年）", "Shanghai"), ("Guangzhou Biomedicine Plan", "Guangzhou"),
+    ("国家医保局 国家卫生健康委关于印发《支持创新药高质量发展的若干措施》的通知", "national"),
+    ("Hubei and Hunan joint plan", ""), ("Cheese market notes", ""),
+])
+def test_an_undescribed_document_s_region_is_the_one_its_title_names(title: str, region: str) -> None:
+    """A user's Shanghai plan, added without a documents.yaml entry, had no region: `--region Shanghai`
+    refused it while `--place Shanghai` and the comparison's 上海 row found it (audit, helper h68)."""
+    raw = f"{title}\n2025年3月5日\n为支持创新药发展，现提出以下措施。"
+    assert infer_meta("x", clean(raw)[0], raw).region == region
 
 
 def test_html_main_text_without_navigation(tmp_path: Path) -> None:

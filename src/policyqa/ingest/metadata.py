@@ -12,6 +12,7 @@ import yaml
 
 from ..records import DocumentMeta
 from ..text.language import document_languages
+from ..text.places import NATIONAL_BODIES, english_name, places_named
 
 METADATA_FILE = "documents.yaml"
 
@@ -28,14 +29,30 @@ def find_date(text: str) -> str:
 
 
 def infer_meta(doc_id: str, clean_text: str, raw_text: str) -> DocumentMeta:
-    """Metadata for a document nobody described: first line as title, detected languages, a found date."""
+    """Metadata for a document nobody described: first line as title, the region its title names, detected
+    languages, a found date."""
     first = next((line.strip() for line in clean_text[:4096].splitlines() if line.strip()), doc_id)
+    title = first.lstrip("# ")[:200]
     return DocumentMeta(
         doc_id=doc_id,
-        title=first.lstrip("# ")[:200],
+        title=title,
+        region=title_region(title),
         languages=document_languages(clean_text),
         date=find_date(raw_text),
     )
+
+
+def title_region(title: str) -> str:
+    """The region a title names, as documents.yaml would declare it: its one place ('上海市支持创新药发展若干
+    措施' -> 'Shanghai'), or 'national' for a national body's or the country's document; '' when it names
+    none or several. Without it a region filter refused a user's Shanghai plan ("no document's region
+    matches 'Shanghai'") that the places filter and the comparison rows found."""
+    places = places_named(title)
+    if len(places) == 1:
+        return english_name(places.pop())
+    if not places and (NATIONAL_BODIES.search(title) or "全国" in title):
+        return "national"
+    return ""
 
 
 def load_metadata(corpus_dir: Path) -> dict[str, DocumentMeta]:
