@@ -366,6 +366,9 @@ def test_filters_from_controls():
     ("mode", "foo", "mode = 'foo': must be dense, bm25 or hybrid"),
     ("backend", "llm", "backend = 'llm': must be extractive or openai"),
     ("compare", "bogus", "compare = 'bogus': must be region or document (empty: one answer)"),
+    # JSON booleans had been taken as numbers: {"k": true} as k 1, {"k": false} as the default
+    ("k", True, "k = True: must be an integer from 1 to 1000"),
+    ("k", False, "k = False: must be an integer from 1 to 1000"),
 ])
 def test_request_options_are_refused_naming_their_values(name, value, message):
     assert option_problem(name, value) == message

@@ -35,3 +35,10 @@ def test_unknown_variables_are_named_with_the_closest_setting() -> None:
     # nothing like it: no suggestion (an unrelated one had been made, POLICYQA_K)
     assert unknown_variables({"POLICYQA_FOO": "1"}, Settings.model_fields) == [
         "policyqa: warning: POLICYQA_FOO is not a setting and is ignored"]
+
+
+@pytest.mark.parametrize(("name", "value"), [("k", True), ("k", False), ("mode", True)])
+def test_a_json_boolean_is_no_value_of_a_number_or_a_name(name, value) -> None:
+    """The APIs check a request's k through Settings.check: {"k": true} had been taken as k 1."""
+    with pytest.raises(SettingsError, match=f"^{name} = {value!r}: must be"):
+        Settings.check(name, value)

@@ -287,7 +287,7 @@ def option_problem(name: str, value: Any) -> str:
     None, '' and k 0 are the server's default): the API had ignored an unknown mode or compare and taken a
     negative k. k, mode and backend meet the rule of the setting of that name, the one the command line's
     flags meet; a k above the server's MAX_K is then capped, as it always was."""
-    if value is None or value == "" or (name == "k" and value == 0):  # k 0: the server's default, as before
+    if value is None or value == "" or (name == "k" and value == 0 and value is not False):  # k 0: default
         return ""
     if name == "compare":
         return "" if value in BY else f"compare = {value!r}: must be {' or '.join(BY)} (empty: one answer)"
