@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .evaluate.questions import FILE_FORMAT
 from .settings import Settings
 
 EXIT_USAGE = 2
@@ -312,7 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=["region", "document"], default="region", help="group by (default region)")
 
     p = sub.add_parser("eval", help="retrieval accuracy on a question set with gold evidence (a comparison "
-                       "set such as eval/compare.jsonl gets per-region evidence recall instead)")
+                       "set such as eval/compare.jsonl gets per-region evidence recall instead)",
+                       description=FILE_FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(p)
     p.add_argument("questions", type=Path, help="JSONL question file (see eval/questions.jsonl)")
     p.add_argument("-k", "--k", type=int, help="passages retrieved per question (default 10)")

@@ -12,6 +12,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+#: the question files `policyqa eval --help` describes
+FILE_FORMAT = """Score retrieval (and with --answers the answers) on a question file with gold evidence.
+
+A question file is JSONL, one question a line:
+  {"id": "q001", "question": "...", "lang": "zh", "evidence_lang": "zh",
+   "evidence": ["a string copied verbatim from a corpus file"], "answerable": true,
+   "answer_type": "quantity"}
+  - evidence: 1-3 exact substrings of a corpus file; a passage holding one is relevant
+  - an unanswerable question has "answerable": false, "evidence": [], "evidence_lang": "none"
+    and optionally "kind": place | topic | hard
+  - answer_type (optional): quantity, date, place, list, yesno or other
+A comparison file (lines with "groups") is scored per region instead:
+  {"id": "c01", "question": "...", "lang": "en", "by": "region", "split": "tune",
+   "groups": {"Guangdong": ["verbatim evidence"]}, "silent": ["Hainan"]}
+python eval/check_questions.py --questions FILE checks a file against the seed documents."""
+
 
 class Question(BaseModel):
     """One evaluation question and the evidence strings that a correct passage must contain."""
