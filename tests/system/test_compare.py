@@ -220,6 +220,20 @@ def test_a_money_question_leaves_regions_that_state_no_sum_silent(built):
     assert {key for key, g in rows.items() if not g.declined} == {"Hainan"}
 
 
+def test_a_region_whose_passages_give_no_asked_figure_says_so_instead_of_not_addressed(built):
+    """"各地生物医药产业的产值目标分别是多少？": Guangdong's plan and Hubei's digest passage give revenue
+    targets, no 产值 (output value) target, so their rows are declined for the figure; they had read "这些文件
+    未涉及此问题" like Sichuan's, whose passages say nothing on it (audit, helper h68)."""
+    from policyqa.answer.answerer import Answerer
+    from policyqa.answer.compare import SILENT, UNANSWERED, compare
+
+    question = "各地生物医药产业的产值目标分别是多少？"
+    rows = {g.group: g for g in compare(Answerer.open(built[0]), question).groups}
+    assert all(row.declined and not row.citations for row in rows.values())
+    assert rows["Guangdong"].answer == rows["Hubei"].answer == UNANSWERED["figure"]["zh"]
+    assert rows["Sichuan"].answer == SILENT["zh"]
+
+
 def test_a_question_across_regions_points_to_compare(built, retriever):
     """One answer quotes the best passages whichever regions they are about; a question for which regions,
     or about two provinces, says where each region's own answer is. A question about one region, and a

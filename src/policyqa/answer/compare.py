@@ -44,6 +44,14 @@ from .refusal import answer_probability
 BY = ("region", "document")
 
 SILENT = {"en": "Not addressed in these documents.", "zh": "这些文件未涉及此问题。"}
+#: a group whose own passages speak of the question but do not give what it asks: its row says so instead
+#: of "not addressed" ("各地…产值目标分别是多少？": Guangdong's plan gives a revenue target, no 产值 one)
+UNANSWERED = {
+    "figure": {"en": "These documents speak of this but give no figure for what is asked.",
+               "zh": "这些文件涉及此问题，但没有给出所问的数字。"},
+    "year": {"en": "These documents give this only for other years than the one asked.",
+             "zh": "这些文件只给出了其他年份的情况。"},
+}
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -58,30 +66,34 @@ def compare(answerer: Answerer, question: str, by: str = "region", filters: Filt
     q = prepare_question(question, settings.max_question_chars)
     if q.problem:
         raise ValueError(q.problem)
-    groups, numbered = [], 0
-    for key, answer, features in candidates(answerer, q.text, by, filters, k, mode, backend):
+    groups, numbered, unanswered = [], 0, {}
+    for key, answer, features in candidates(answerer, q.text, by, filters, k, mode, backend,
+                                            unanswered=unanswered):
         probability = answer_probability(features, settings.compare_refusal_weights)
         if probability < settings.compare_refusal_threshold:
             continue
         groups.append(_group(answerer, key, q.lang, answer, numbered))
         numbered += len(answer.citations)
     answered = {g.group for g in groups}
-    groups += [CompareGroup(key=_display(answerer, key, q.lang), group=key, answer=SILENT[q.lang],
-                            declined=True) for key in _keys(answerer, by) if key not in answered]
+    groups += [CompareGroup(key=_display(answerer, key, q.lang), group=key, declined=True,
+                            answer=UNANSWERED.get(unanswered.get(key, ""), SILENT)[q.lang])
+               for key in _keys(answerer, by) if key not in answered]
     return Comparison(question=q.text, by=by, lang=q.lang, groups=groups,
                       timings_ms={"total": round((time.perf_counter() - started) * 1000, 1)})
 
 
 def candidates(answerer: Answerer, question: str, by: str = "region", filters: Filters | None = None,
                k: int | None = None, mode: str | None = None, backend: str | None = None,
-               depth: int | None = None) -> list[tuple[str, Answer, dict[str, float]]]:
+               depth: int | None = None, unanswered: dict[str, str] | None = None,
+               ) -> list[tuple[str, Answer, dict[str, float]]]:
     """The groups with evidence (`_with_evidence` over the top `depth`, default compare_depth), best first,
     that their own answer does not decline: each with that answer and what the compare decline model reads
     (eval/fit_compare.py): the answer's refusal features; `order`, the group's place among those with
     evidence (0 for the best); and how far its lead's score and match fall below the best group's
     (`lead_score_gap`, `lead_match_gap`). A digest passage tagged with several regions gives each the same
     passage scores, and only the lead tells them apart: the fourth region to show up, or one whose lead
-    matches far less than another's, has seldom more than a word in common with the question."""
+    matches far less than another's, has seldom more than a word in common with the question. The groups
+    whose own answer is declined for its figure or its years are put in `unanswered` with that reason."""
     settings = answerer.settings
     base = filters or Filters()
     hits = answerer.retriever.search(question, k=depth or settings.compare_depth, filters=base,
@@ -91,10 +103,12 @@ def candidates(answerer: Answerer, question: str, by: str = "region", filters: F
     for order, key in enumerate(_with_evidence(hits, _keys(answerer, by), by, settings.compare_gap)):
         scoped = base.model_copy(update={"places": [key]} if by == "region" else {"doc_ids": [key]})
         answer = one.ask(question, k=k, filters=scoped, mode=mode, backend=backend)
-        if answer.declined or (by == "region" and not _speaks_for(answer, key)):
-            continue
         # the assessment the answer was made from (the assessor keeps it: same question, hits and scope)
         assessment = one.assessor.assess(answer.question, answer.hits, scope_of(scoped.places))
+        if answer.declined and unanswered is not None and assessment.reason in UNANSWERED:
+            unanswered[key] = assessment.reason
+        if answer.declined or (by == "region" and not _speaks_for(answer, key)):
+            continue
         found.append((key, answer, {**assessment.features, "order": float(order)}))
     for name in ("lead_score", "lead_match"):
         best = max((features[name] for _key, _answer, features in found), default=0.0)
