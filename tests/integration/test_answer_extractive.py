@@ -774,6 +774,18 @@ def test_fit_script_fits_both_models_and_reports_cross_validation(built, tmp_pat
     assert kept["sentence_weights"] == built[0].answer.sentence_weights != model["sentence_weights"]
 
 
+def test_a_count_for_a_year_no_passage_gives_does_not_override_the_decline_model(answerer) -> None:
+    """A lead that counts the asked thing answers whatever the decline model says, but not for a year no
+    passage found gives: the country's "204 innovative drugs approved since the start of the 14th
+    Five-Year Plan" had answered "How many innovative drugs did Hubei approve in 2023?" (audit, h68).
+    Asked without the year, the count answers as before."""
+    answer = answerer.ask("How many innovative drugs did Hubei approve in 2023?")
+    assert answer.declined, answer.answer
+    question = "How many innovative drugs has China approved since the start of the 14th Five-Year Plan?"
+    answer = answerer.ask(question)
+    assert not answer.declined and "204" in answer.answer.split("[1]")[0], answer.answer
+
+
 def test_a_figure_asked_for_a_city_is_not_its_provinces_figure(answerer) -> None:
     """Guangdong's "top 100 national pharmaceutical companies" had answered for Foshan's park, with a note
     that the documents give nothing for Foshan: the province's figure is not the city's. The closest

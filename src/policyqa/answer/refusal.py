@@ -303,9 +303,15 @@ class Assessor:
         the asked term, is the notice's addressee line, sets the asked limit in words, gives the figure of
         the best sentence right before it, or counts the asked thing; an attendance only in a document
         about the event asked of (the Guangzhou conference's 1,200 attendees count nobody at the
-        governor's 座谈会)."""
+        governor's 座谈会). A count does not answer for a year no passage found gives: "How many
+        innovative drugs did Hubei approve in 2023?" is not answered by the country's "204 innovative drugs
+        approved since the start of the 14th Five-Year Plan" (audit, helper h68)."""
         if lead.defines or lead.addressed or lead.bounds or lead.follows_best:
             return True
+        if lead.counts and facts.years:
+            texts = " ".join(hit.text for hit in hits[: self.settings.passages])
+            if not all(year in texts for year in facts.years):
+                return False
         if not lead.counts or not facts.event:
             return lead.counts
         about = self.retriever.index.documents[hits[lead.hit].doc_id].meta.about.lower()
