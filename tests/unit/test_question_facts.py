@@ -115,6 +115,10 @@ from policyqa.text.places import abroad_named
     # a budget is a sum of money, however it is asked
     ("What is the budget of the national major science and technology project?", "quantity", "money"),
     ("国家科技重大专项的预算是多少？", "quantity", "money"),
+    # ... after an adjective too (audit, helper h68: answered by three catalogue sentences with no sum)
+    ("What is the exact budget in yuan allocated by the NHSA to the commercial insurance catalogue?",
+     "quantity", "money"),
+    ("What is the main aim of the plan?", "other", ""),
     # companies counted by their revenue: the companies are counted, the sum says which ones
     ("广东行动计划提出培育多少家营收超百亿元的企业？", "quantity", "count"),
     ("How many companies have revenue above 10 billion yuan?", "quantity", "count"),

@@ -45,9 +45,10 @@ ASKS = (
         r"\btargets?\s+for\s+(?:[\w-]+\s+){0,3}?(?:revenue|sales|output|income|turnover)\b|"
         # ... and so is "What is Guangdong's industrial revenue target by 2025?"
         r"^(?!.*\bwhich\b).*\b(?:revenue|sales|output|income|turnover)\s+targets?\b|"
-        # "What is the cap on Hainan's reward…": the noun asks for a figure even after "is the"
-        r"\bwhat (?:is|was|are|were) the (?:cap|limit|maximum|minimum|amount|number|share|percentage|"
-        r"proportion|ratio|size|budget|total)\b|"
+        # "What is the cap on Hainan's reward…": the noun asks for a figure even after "is the", and after
+        # an adjective or two ("What is the exact budget in yuan allocated …?")
+        r"\bwhat (?:is|was|are|were) the (?:[a-z-]+ ){0,2}?(?:cap|limit|maximum|minimum|amount|number|share|"
+        r"percentage|proportion|ratio|size|budget|total)\b|"
         # "What are the volume-based procurement prices for coronary stents?": prices are figures, not a list
         r"\bwhat (?:is|was|are|were) the (?:[\w-]+ ){0,3}(?:prices?|costs?|fees?|premiums?|subsid(?:y|ies)|"
         # "What is the annual output value of the Bio Island?", "What is the largest loan…?": sums of money
