@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.answer.evidence import DATELINE, WHOLE_CHARS, defines, is_heading, is_title_line, whole_sentence
+from policyqa.answer.evidence import (
+    DATELINE,
+    NUMBERED,
+    WHOLE_CHARS,
+    defines,
+    is_heading,
+    is_title_line,
+    whole_sentence,
+)
 from policyqa.answer.extractive import _mid_marks
 from policyqa.answer.facts import analyse, asked_person, asked_term, asks_across_regions
 from policyqa.retrieve.lexicon import Lexicon, packaged_dictionary
@@ -376,9 +384,13 @@ def test_a_drug_written_in_the_other_language_counts_as_mentioned() -> None:
     ("2025 High-Quality Development Conference for Innovative Drugs Successfully Held in Guangzhou", False),
     ("Support for Innovative Drugs", True),
     ("医保部门应简化程序、优化流程,按季度或月组织专家对特例单议病例进行评议。", False),
+    # a digest's numbered label, which supports no lead (audit, helper h68: quoted in a Hainan answer)
+    ("Group 1: Support for R&D and Innovation", True),
 ])
 def test_headings_numbered_or_unfinished_are_told_from_sentences(text: str, heading: bool) -> None:
     assert is_heading(text) is heading
+    numbered = text.startswith(("(六)", "一、", "Group 1"))
+    assert bool(NUMBERED.match(text)) is numbered
 
 
 TITLE = "Guangdong Province's Action Plan for Developing Strategic Pillar Industry Clusters (2021–2025)"

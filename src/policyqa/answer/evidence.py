@@ -25,9 +25,11 @@ FOOTNOTE = re.compile(r"\s*[\[［【](\d{1,3})[\]］】]")
 #: bullet points a source runs together on one line
 BULLET = re.compile(r"(?<=[\]］])\s+-\s+|\s+-\s+(?=[A-Z\u3400-\u9fff])")
 _END = re.compile(r"[。！？.!?；;:：]\s*[”’」』）)\"']*\s*$")
-#: a numbered heading even when it ends in a full stop: "(六)合理确定创新药医保支付标准。", "一、…", "3. …"
+#: a numbered heading even when it ends in a full stop: "(六)合理确定创新药医保支付标准。", "一、…", "3. …",
+#: or a digest's numbered label ("Group 1: Support for R&D and Innovation", which a Hainan answer had
+#: quoted as a supporting sentence)
 NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|"
-                       r"\d{1,2}[.、]\s)")
+                       r"\d{1,2}[.、]\s|(?:Group|Part|Section|Chapter|Category)\s+\d{1,2}\s*[:：])", re.I)
 #: where text/sentences.py cuts an overlong sentence: after a comma, never after a full stop
 _CUT = re.compile(r"[，、：,:]$")
 #: longest whole sentence a lead quotes (a stored sentence is at most 300 characters)
