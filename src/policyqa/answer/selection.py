@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from ..text.people import pinyin
-from .evidence import DATELINE_SOURCE, FEATURES, NUMBERED, Piece
+from .evidence import ADDRESSEE_LINE, DATELINE_SOURCE, FEATURES, NUMBERED, Piece
 from .facts import QuestionFacts
 from .kinds import YEAR
 
@@ -58,6 +58,8 @@ def choose(facts: QuestionFacts, pieces: list[Piece], max_sentences: int, margin
         if len(chosen) == max_sentences or piece.score < lead.score - margin:
             break
         if piece is lead or (facts.strict and not piece.states) or _numbered_heading(piece):
+            continue
+        if not facts.addressees and ADDRESSEE_LINE.match(piece.text):  # "各省、自治区…医保局、卫生健康委："
             continue
         if measured and not facts.names_measure(piece.text):
             continue
