@@ -639,9 +639,9 @@ def test_a_bare_glossary_term_is_answered_by_the_sentence_that_introduces_it(ans
 
 
 def test_a_notice_s_addressee_line_supports_only_a_question_on_whom_it_was_sent_to(answerer) -> None:
-    """"医保" alone had been answered with the notice's addressee line ("各省、自治区、直辖市及新疆生产建设兵团
-    医保局、卫生健康委:") among its supporting sentences (audit, helper h68); asked whom the notice was sent to,
-    the line leads."""
+    """"医保" alone had been answered with the notice's addressee line (各省、自治区、直辖市…医保局、
+    卫生健康委:) among its supporting sentences (audit, helper h68); asked whom the notice was sent
+    to, the line leads."""
     assert "各省、自治区" not in answerer.ask("医保").answer
     lead = answerer.ask("《支持创新药高质量发展的若干措施》的通知发给了哪些单位？").answer.split("[1]")[0]
     assert "各省、自治区、直辖市" in lead, lead
