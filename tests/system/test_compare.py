@@ -234,6 +234,19 @@ def test_a_region_whose_passages_give_no_asked_figure_says_so_instead_of_not_add
     assert rows["Sichuan"].answer == SILENT["zh"]
 
 
+def test_a_national_body_s_measure_quoted_in_a_regional_report_is_no_row_of_that_region(built):
+    """Guangzhou's conference report speaks for Guangdong, but its "In June 2025, the NHSA and the National
+    Health Commission jointly issued … 16 initiatives" is the nation's measure: it had led Guangdong's row
+    on R&D rewards (audit, helper h68). The National row answers from the national measures."""
+    from policyqa.answer.answerer import Answerer
+    from policyqa.answer.compare import compare
+
+    question = "How do the regions compare on rewards for innovative drug R&D?"
+    rows = {g.group: g for g in compare(Answerer.open(built[0]), question).groups}
+    assert "NHSA and the National Health Commission jointly issued" not in rows["Guangdong"].answer
+    assert not rows["National"].declined and not rows["Hainan"].declined
+
+
 def test_a_question_across_regions_points_to_compare(built, retriever):
     """One answer quotes the best passages whichever regions they are about; a question for which regions,
     or about two provinces, says where each region's own answer is. A question about one region, and a

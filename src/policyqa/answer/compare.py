@@ -36,7 +36,16 @@ import time
 import weakref
 
 from ..records import Answer, CitedPassage, CompareGroup, Comparison, Filters, Hit
-from ..text.places import document_regions, passage_places, region_name, scope_of
+from ..text.places import (
+    NATIONAL,
+    NATIONAL_BODIES,
+    document_regions,
+    passage_places,
+    places_named,
+    region_name,
+    region_of,
+    scope_of,
+)
 from .answerer import Answerer
 from .question import prepare_question
 from .refusal import answer_probability
@@ -174,11 +183,18 @@ def _speaks_for(answer: Answer, region: str) -> bool:
     """Whether the answer's lead is about the region. A passage of a multi-region digest is tagged with
     every region it names, so a National row could lead with "Local policies, such as those from Hubei
     Province, set..."; its lead sentence is about the regions it names (else the nation when it names a
-    national body or speaks of China), and when it is about others only, the region has no answer."""
+    national body or speaks of China), and when it is about others only, the region has no answer. A
+    sentence naming a national body and not the region is the nation's even in the region's own document:
+    Guangzhou's report quotes "the NHSA and the National Health Commission jointly issued … 16
+    initiatives", which had led Guangdong's row on R&D rewards (audit, helper h68)."""
     lead = min(answer.citations, key=lambda c: c.n, default=None)
     if lead is None or not lead.sentences:
         return True
-    about = passage_places(lead.sentences[0], regions=lead.places, previous=[])
+    sentence = lead.sentences[0]
+    if region != NATIONAL[0] and NATIONAL_BODIES.search(sentence) and region not in {
+            region_of(zh) for zh in places_named(sentence)}:
+        return False
+    about = passage_places(sentence, regions=lead.places, previous=[])
     return not about or region in about
 
 
