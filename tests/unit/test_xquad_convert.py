@@ -19,6 +19,8 @@ from types import ModuleType
 
 import pytest
 
+from conftest import missing
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "eval" / "benchmarks" / "xquad.py"
 DATA = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "xquad"
@@ -53,9 +55,7 @@ def split(text: str, lang: str = "en") -> list[str]:
 def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """Run the converter once as a script; return the output folder and stdout."""
     if not DATA.is_dir():
-        if os.environ.get("CI") != "true":
-            pytest.skip(f"XQuAD data not found at {DATA}")
-        pytest.fail(f"XQuAD data not found at {DATA} (required when CI=true)")
+        missing(f"XQuAD data not found at {DATA} (required when CI=true)")
     out = tmp_path_factory.mktemp("xquad")
     command = [sys.executable, str(SCRIPT), "--data", str(DATA), "--out", str(out), "--limit", str(LIMIT)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
@@ -126,7 +126,7 @@ def test_joined_paragraphs_keep_each_evidence_in_its_gold_paragraph(tmp_path: Pa
     """`--join 3` (the long-paragraph runs of issue 17) joins paragraphs in threes; evidence still falls in
     the joined paragraph that holds its gold paragraph, and only there."""
     if not DATA.is_dir():
-        pytest.skip(f"XQuAD data not found at {DATA}")
+        missing(f"XQuAD data not found at {DATA} (required when CI=true)")
     summary = xquad.convert(DATA, tmp_path, LIMIT, join=3)
     source = json.loads((DATA / "xquad.zh.json").read_text(encoding="utf-8"))["data"][:LIMIT]
     joined = corpus_paragraphs(tmp_path / "corpus-zh")
@@ -188,9 +188,7 @@ def test_chinese_split_on_full_stops_only() -> None:
 def test_runner_evaluates_every_direction_and_mode(tmp_path: Path) -> None:
     """`make bench-xquad` end to end on two articles: real ingest, real eval, the table and its JSON."""
     if not DATA.is_dir():
-        if os.environ.get("CI") != "true":
-            pytest.skip(f"XQuAD data not found at {DATA}")
-        pytest.fail(f"XQuAD data not found at {DATA} (required when CI=true)")
+        missing(f"XQuAD data not found at {DATA} (required when CI=true)")
     results = tmp_path / "xquad.json"
     command = [sys.executable, str(SCRIPT.with_name("run_xquad.py")), "--data", str(DATA),
                "--work", str(tmp_path / "work"), "--limit", "2", "--results", str(results)]

@@ -42,11 +42,12 @@ def _plain(number: str) -> str:
 def _sum(number: str) -> float | None:
     """A scaled number's value (3000万 and "30 million" are both 3e7), None for a bare number: a sum given
     in one language's units is the same sum in the other's."""
-    scale = number[len(_NUMBER.match(number).group(0)):].strip().lower()
+    digits = _NUMBER.match(number).group(0)
+    scale = number[len(digits):].strip().lower()
     if not scale:
         return None
     try:
-        return round(float(_plain(number)) * _SCALES[scale], 3)
+        return round(float(digits.replace(",", "")) * _SCALES[scale], 3)
     except ValueError:  # 1.200.5: no number
         return None
 

@@ -375,10 +375,10 @@ class Settings(BaseSettings):
         """`value` as the setting `name` takes it, by the rule `load` applies to a flag, so that an API
         refuses what the command line refuses (k 0, mode 'foo'); else a SettingsError such as `k = 0: must
         be an integer from 1 to 1000`."""
+        if isinstance(value, bool) and cls.model_fields[name].annotation is not bool:
+            # JSON's true is no number nor name: {"k": true} had been taken as k 1
+            raise SettingsError(f"{name} = {value!r}: {allowed(cls.model_fields[name]) or 'not a boolean'}")
         try:
-            if isinstance(value, bool) and cls.model_fields[name].annotation is not bool:
-                # JSON's true is no number: {"k": true} had been taken as k 1
-                raise ValidationError.from_exception_data("bool", [{"type": "int_type", "input": value}])
             return _adapter(cls, name).validate_python(value)
         except ValidationError as exc:
             reason = allowed(cls.model_fields[name]) or exc.errors()[0]["msg"]
