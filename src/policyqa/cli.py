@@ -136,6 +136,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
         return 0
+    spelling = retriever.spelled(args.question)
+    if spelling.changes:
+        from .answer.messages import MESSAGES
+        from .text.language import detect_language
+
+        said = MESSAGES[detect_language(args.question)]["spelled"]
+        print(printable(said.format(text=spelling.text)) + "\n")
     if not hits:
         print("no passages found")
     for hit in hits:
@@ -221,6 +228,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.public(), ensure_ascii=False, indent=2))
         return 0
+    if result.notice:
+        print(printable(result.notice) + "\n")
     for group in result.groups:
         print(f"== {printable(group.key)}")
         print("\n".join(printable(line) for line in group.answer.splitlines()))  # notes on their own lines

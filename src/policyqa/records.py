@@ -193,18 +193,19 @@ class Comparison(BaseModel):
     lang: str = ""
     groups: list[CompareGroup] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    notice: str = ""  # what was searched for when the question's spelling was corrected
 
     def public(self) -> dict:
         """The documented JSON: {question, by, groups: [{key, answer, declined, citations: [{n, doc_id,
-        text}]}]}; each citation also says where the passage is (title, section, date, span, path and
-        source span, as `policyqa ask --json` does)."""
+        text}]}], notice}; each citation also says where the passage is (title, section, date, span, path
+        and source span, as `policyqa ask --json` does)."""
         where = ("title", "section", "date", "start", "end", "page", "source_file", "source_start",
                  "source_end")
         return {"question": self.question, "by": self.by, "groups": [
             {"key": g.key, "answer": g.answer, "declined": g.declined,
              "citations": [{"n": c.n, "doc_id": c.doc_id, "text": c.text, **c.model_dump(include=set(where))}
                            for c in g.citations]}
-            for g in self.groups]}
+            for g in self.groups], "notice": self.notice}
 
 
 #: passage languages the detector assigns, so the only ones a filter can match

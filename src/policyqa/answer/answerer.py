@@ -15,6 +15,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 from ..records import Answer, Document, Filters, Hit
 from ..retrieve.retriever import Retriever
@@ -69,6 +70,7 @@ class Answerer:
         if self.retriever.index.chunks:
             self.retriever.search("warm up 预热", k=1)
         pinyin("预热")
+        self.retriever.speller  # noqa: B018 -- built at the first English question otherwise
         self.assessor.evidence.prepare(self.settings.answer.warm_passages)
 
     def backend(self, name: str) -> AnswerBackend:
@@ -77,6 +79,17 @@ class Answerer:
         if name not in self._backends:
             self._backends[name] = OpenAIBackend(self.settings, quoter=self.extractive)
         return self._backends[name]
+
+    def spelled(self, q: PreparedQuestion) -> PreparedQuestion:
+        """The question as the retriever corrects its spelling, which the answer layer then reads too (a
+        "Waht" is no question word), with a notice saying what was searched for."""
+        if q.problem:
+            return q
+        spelling = self.retriever.spelled(q.text)
+        if not spelling.changes:
+            return q
+        notice = MESSAGES[q.lang]["spelled"].format(text=spelling.text)
+        return replace(q, text=spelling.text, notice=join_notices(q.notice, notice))
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
             mode: str | None = None, backend: str | None = None) -> Answer:
@@ -97,6 +110,7 @@ class Answerer:
         q = prepare_question(question, self.settings.max_question_chars)
         q.notice = join_notices(q.notice, _across_regions(q, filters))
         base = {"question": q.text, "backend": chosen.name, "lang": q.lang}
+        q = self.spelled(q)
         if q.problem:
             yield Answer(answer=q.problem, declined=True, notice=q.notice or q.problem,
                          timings_ms={"retrieve": 0.0, "answer": 0.0, "total": _ms(started)}, **base)

@@ -75,6 +75,7 @@ def compare(answerer: Answerer, question: str, by: str = "region", filters: Filt
     q = prepare_question(question, settings.max_question_chars)
     if q.problem:
         raise ValueError(q.problem)
+    typed, q = q.text, answerer.spelled(q)
     groups, numbered, unanswered = [], 0, {}
     for key, answer, features in candidates(answerer, q.text, by, filters, k, mode, backend,
                                             unanswered=unanswered):
@@ -87,7 +88,7 @@ def compare(answerer: Answerer, question: str, by: str = "region", filters: Filt
     groups += [CompareGroup(key=_display(answerer, key, q.lang), group=key, declined=True,
                             answer=UNANSWERED.get(unanswered.get(key, ""), SILENT)[q.lang])
                for key in _keys(answerer, by) if key not in answered]
-    return Comparison(question=q.text, by=by, lang=q.lang, groups=groups,
+    return Comparison(question=typed, by=by, lang=q.lang, groups=groups, notice=q.notice,
                       timings_ms={"total": round((time.perf_counter() - started) * 1000, 1)})
 
 

@@ -289,8 +289,9 @@ def answer_fields(turn: Turn) -> dict:
 
 def details(turn: Turn) -> dict:
     if turn.comparison is not None:
-        return {"backend": "", "notice": "", "resolved_question": turn.resolved, "closest": [],
-                "timings_ms": turn.comparison.timings_ms, "comparison": turn.comparison.public()}
+        comparison = turn.comparison
+        return {"backend": "", "notice": comparison.notice, "resolved_question": turn.resolved, "closest": [],
+                "timings_ms": comparison.timings_ms, "comparison": comparison.public()}
     answer = turn.answer
     return {"backend": answer.backend, "notice": join_notices(answer.notice, turn.notice),
             "resolved_question": turn.resolved, "closest": [citation(s) for s in turn.closest],

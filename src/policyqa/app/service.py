@@ -336,7 +336,7 @@ def api_ask(service: Service, question: str, k: int | None = None, mode: str = "
         reply.update(answer=comparison_markdown(turn.comparison, turn.lang, escape=False),
                      declined=all(g.declined for g in turn.comparison.groups),
                      comparison=turn.comparison.public(), citations=[s.to_api() for s in turn.sources],
-                     timings_ms=turn.comparison.timings_ms)
+                     timings_ms=turn.comparison.timings_ms, notice=turn.comparison.notice)
         return reply
     answer = turn.answer
     reply.update(

@@ -84,6 +84,8 @@ def comparison_update(turn: Turn, history: list[dict], turns_value: list[dict]) 
     comparison, sources, lang = turn.comparison, turn.sources, turn.lang
     table = comparison_markdown(comparison, lang)
     message = f'<div class="pq-compare pq-by-{comparison.by}">\n\n{table}\n\n</div>'
+    if comparison.notice:
+        message = f"<small>{md_escape(comparison.notice)}</small>\n\n{message}"
     if sources:
         message += f"\n\n<small>{UI_TEXT[lang]['sources_hint']}</small>"
     if history and history[-1]["role"] == "assistant":

@@ -144,6 +144,16 @@ class Settings(BaseSettings):
     word_part_share: float = Field(
         0.5, ge=0, le=1, description="BM25 query: each of a Chinese word's n search-mode parts weighs "
         "1 - share + share / n (0: every part counts as a word, 1: the parts share one word's weight)")
+    #: "Waht dose the nationl polcy say …" was declined and spelt right answered (the third user audit):
+    #: text/spelling.py corrects only words neither English nor the index knows, towards the index's words
+    spelling: bool = Field(
+        True, description="correct misspelt English words of a question towards the index's words before "
+        "searching (the answer says what it searched for)")
+    spelling_min_letters: int = Field(
+        4, ge=2, le=20, description="shorter English words are never corrected")
+    spelling_long_word: int = Field(
+        7, ge=2, le=40, description="English words this long may be two edits from their correction, "
+        "shorter and capitalised ones one")
     #: "What does Hainan offer …?" found five Beijing and national passages above the one Hainan passage that
     #: answers it, and was then declined as if the documents never mention Hainan
     place_slot: bool = Field(

@@ -61,7 +61,8 @@ FusionSettings = _section(
     {"depth": "fusion_depth", **_same("sentence_weight", "bm25_weight", "debias", "glossary", "dictionary",
                                       "dictionary_weight", "bm25_sentence_weight", "word_part_share",
                                       "place_slot", "place_slot_passages", "place_slot_share",
-                                      "keyword_function_words")},
+                                      "keyword_function_words", "spelling", "spelling_min_letters",
+                                      "spelling_long_word")},
 )
 RerankSettings = _section(
     "rerank", "RerankSettings", "Which reranker reorders the first candidates, and how far it looks.",
