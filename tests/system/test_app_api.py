@@ -238,3 +238,15 @@ def test_auth_required_when_configured(built, tmp_path_factory):
         assert "correct horse" not in srv.output()
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize(("typed", "searched", "compare"), [
+    ("Waht dose the nationl polcy say about comercial insurance for innovatve drugs?",
+     "What dose the national policy say about commercial insurance for innovative drugs?", ""),
+    ("Which regions rewrad comercial insurance?", "Which regions reward commercial insurance?", "region")])
+def test_a_misspelt_question_says_what_it_searched_for(client, typed, searched, compare):
+    """The answer and the comparison alike: the question as typed, what was searched in the notice."""
+    reply = ask(client, typed, compare=compare)
+    assert reply["question"] == typed and not reply["error"]
+    assert f"“{searched}”" in reply["notice"]
+    assert not reply["declined"]

@@ -184,3 +184,9 @@ def test_compare_answers_once_per_region_as_a_table(server, index) -> None:
     assert sorted(numbers) == [c["n"] for c in message["citations"]]
     for c in message["citations"]:
         assert c["text"] == index.documents[c["doc_id"]].text[c["start"] : c["end"]]
+
+
+def test_a_misspelt_comparison_says_what_it_searched_for(server) -> None:
+    reply = ask(server, "Which regions rewrad comercial insurance?",
+                extra_body={"policyqa": {"compare": True}}).model_dump()
+    assert "“Which regions reward commercial insurance?”" in reply["policyqa"]["notice"]
