@@ -28,6 +28,7 @@ Checks:
     jNN / juNN (nineteenth, eval/fresh19.jsonl)
     lNN / luNN (twentieth, eval/fresh20.jsonl)
     aNN / auNN (twenty-first, eval/fresh21.jsonl)
+    oNN / ouNN (twenty-second, eval/fresh22.jsonl)
   * evidence strings contain no line break and are of reasonable length
   * every evidence string occurs exactly once in the seed files (exact match)
     and exactly once after removing whitespace, lower-casing and NFKC (the hit test
@@ -54,11 +55,11 @@ OPTIONAL = {"kind": {"place", "topic", "hard"},
             "answer_type": {"quantity", "date", "place", "list", "yesno", "other"}}
 ID = re.compile(r"(q|u)\d{3,}|(h|hu)\d{2,}|(f|fu)\d{2,}|(g|gu)\d{2,}|(k|ku)\d{2,}|(m|mu)\d{2,}|(n|nu)\d{2,}|"
                 r"(p|pu)\d{2,}|(r|ru)\d{2,}|(s|su)\d{2,}|(t|tu)\d{2,}|(v|vu)\d{2,}|(w|wu)\d{2,}|(x|xu)\d{2,}|"
-                r"(y|yu)\d{2,}|(z|zu)\d{2,}|(b|bu)\d{2,}|(d|du)\d{2,}|(e|eu)\d{2,}|(i|iu)\d{2,}|(j|ju)\d{2,}|(l|lu)\d{2,}|(a|au)\d{2,}")
+                r"(y|yu)\d{2,}|(z|zu)\d{2,}|(b|bu)\d{2,}|(d|du)\d{2,}|(e|eu)\d{2,}|(i|iu)\d{2,}|(j|ju)\d{2,}|(l|lu)\d{2,}|(a|au)\d{2,}|(o|ou)\d{2,}")
 REGIONS = {"National", "Beijing", "Guangdong", "Hainan", "Sichuan", "Hubei"}
 COMPARE_FIELDS = {"id", "question", "lang", "by", "split", "groups", "silent"}
 SPLITS = ("tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
-          "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14")
+          "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15")
 WS = re.compile(r"\s+")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
