@@ -319,7 +319,7 @@ def api_ask(service: Service, question: str, k: int | None = None, mode: str = "
             date_to: str = "", previous_question: str = "", compare: str = "", places: str = "") -> dict:
     """The `/ask` endpoint's work: the last Turn of `Service.ask` as a JSON-able reply, never an exception.
 
-    With compare='region' (or 'document') the reply's `comparison` holds {question, by, groups} and
+    With compare='region' (or 'document') the reply's `comparison` holds {question, by, groups, notice} and
     `citations` every group's cited passages, numbered across the groups."""
     request = Request(question, previous_question or "", k, mode, backend, split_list(documents),
                       split_list(regions), split_list(languages), date_from, date_to, compare or "",
