@@ -54,7 +54,8 @@ def check_groups(reply: dict, index) -> None:
 
 def test_cli_compare_by_region_in_english(built, index):
     reply = compare_json(built[0].index_dir, EN)
-    assert set(reply) == {"question", "by", "groups"} and reply["by"] == "region"
+    assert set(reply) == {"question", "by", "groups", "notice"} and reply["by"] == "region"
+    assert reply["notice"] == ""  # spelt right: nothing to say about what was searched
     check_groups(reply, index)
     rows = {g["key"]: g for g in reply["groups"]}
     assert set(rows) == REGIONS  # every region the corpus covers has a row

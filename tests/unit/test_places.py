@@ -68,7 +68,7 @@ def test_comparison_json_has_exactly_the_documented_keys():
                         "date": "2025-01-02", "start": 0, "end": 7, "page": None, "source_file": "d.txt",
                         "source_start": 40, "source_end": 47}]},
         {"key": "Beijing", "answer": "Not addressed in these documents.", "declined": True, "citations": []},
-    ]}
+    ], "notice": ""}
 
 
 @pytest.mark.parametrize(("question", "asked"), [
