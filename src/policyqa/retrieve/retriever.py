@@ -219,8 +219,9 @@ class Retriever:
 
     @functools.cached_property
     def speller(self) -> Speller:
-        """The index's English words and the glossary's, built at the first question (5 ms for the bundled
-        corpus, a second for some 20,000 passages)."""
+        """The index's English words and the glossary's, built at the first English question or the warm-up
+        (50 ms for the bundled corpus, most of it reading the English list; 0.5 s for its passages repeated
+        to 18,800; a larger vocabulary costs more)."""
         forms = (form for _, named in self.glossary.entries for form in named)
         return Speller.from_texts((chunk.text for chunk in self.index.chunks), forms,
                                   min_letters=self.fusion.spelling_min_letters,

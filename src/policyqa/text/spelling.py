@@ -47,7 +47,7 @@ class Spelling(NamedTuple):
 
 @functools.cache
 def english_words() -> dict[str, int]:
-    """symspellpy's English frequency list (lower case word -> count), read once per process (40 ms)."""
+    """symspellpy's English frequency list (lower case word -> count), read once per process (30 ms)."""
     data = files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8")
     pairs = (line.split(" ", 1) for line in data.splitlines() if line)
     return {word: int(count) for word, count in pairs}
@@ -79,6 +79,7 @@ class Speller:
         self.names = names | _place_words()  # what a capitalised word may become
         self.min_letters = min_letters  # shorter words are left alone: too many words are one edit away
         self.long_word = long_word  # words this long may take two edits
+        self.english = english_words()  # read now, so that a server's warm-up pays for it, not a question
         self.symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in [*counts.items(), *((name, 1) for name in self.names - counts.keys())]:
             if len(word) >= min_letters - 1:
@@ -102,7 +103,7 @@ class Speller:
         place's."""
         forms = [word] + [word[: -len(end)] for end in _ENDINGS
                           if word.endswith(end) and len(word) > len(end) + 2]
-        return any(form in self.counts or form in english_words() or form in self.names for form in forms)
+        return any(form in self.counts or form in self.english or form in self.names for form in forms)
 
     def correct(self, text: str) -> Spelling:
         """`text` with each unknown English word replaced by its nearest word, in its case."""
@@ -134,9 +135,9 @@ class Speller:
                  if not name or item.term in self.names]
         best = min(found, key=lambda item: (item.distance, -item.count), default=None)
         if not name and best is not None and best.distance > 1:
-            english = [w for w in _one_edit(lower) if w in english_words() and len(w) >= self.min_letters]
+            english = [w for w in _one_edit(lower) if w in self.english and len(w) >= self.min_letters]
             if english:
-                return _cased(max(english, key=english_words().get), capitalised)
+                return _cased(max(english, key=self.english.get), capitalised)
         return _cased(best.term, capitalised) if best else ""
 
 
