@@ -47,7 +47,7 @@ class Spelling(NamedTuple):
 
 @functools.cache
 def english_words() -> dict[str, int]:
-    """symspellpy's English frequency list (lower case word -> count), read once per process (30 ms)."""
+    """symspellpy's English frequency list (lower case word -> count), read once per process (40 ms)."""
     data = files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8")
     pairs = (line.split(" ", 1) for line in data.splitlines() if line)
     return {word: int(count) for word, count in pairs}
