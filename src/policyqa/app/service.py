@@ -23,6 +23,7 @@ from ..answer.llm.client import probe
 from ..answer.messages import join_notices
 from ..answer.question import question_problem
 from ..index.build import STAGES, index_exists, ingest
+from ..index.reader import Index
 from ..progress import StageBars
 from ..records import Answer, Comparison, Document, Filters
 from ..settings import Settings, SettingsError
@@ -109,13 +110,15 @@ class Turn:
 
 @dataclass
 class Service:
-    """The model and index shared by all sessions; `current` is swapped whole after an upload."""
+    """The model and index shared by all sessions; `current` is swapped whole after an upload, or after
+    an ingest beside the server committed another build."""
 
     settings: Settings
-    current: Loaded
+    loaded: Loaded
     llm_available: bool = False
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
     feedback_lock: threading.Lock = field(default_factory=threading.Lock)
+    reload_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, settings: Settings, say: Callable[[str], None] = lambda _m: None) -> Service:
@@ -128,7 +131,28 @@ class Service:
         return service
 
     def reload(self) -> None:
-        self.current = load(self.settings)
+        self.loaded = load(self.settings)
+
+    @property
+    def current(self) -> Loaded:
+        """The loaded index, loaded again first when the index folder's current build is another one: a
+        `policyqa ingest` beside a running server had left it answering from the old build, quoting a
+        deleted document, for as long as it ran (the fourth user audit). One request reloads (the
+        build's files and the models: seconds), the others wait for it; a check is two small reads."""
+        if self._built_now() in (None, self._built_loaded()):
+            return self.loaded
+        with self.reload_lock:
+            built = self._built_now()
+            if built not in (None, self._built_loaded()):
+                log.info("the index in %s is now build %s: loading it", self.settings.index_dir, built.name)
+                self.reload()
+        return self.loaded
+
+    def _built_now(self) -> Path | None:
+        return Index.current_build(Path(self.settings.index_dir))
+
+    def _built_loaded(self) -> Path:
+        return self.loaded.answerer.retriever.index.folder
 
     @property
     def stats(self) -> tuple[int, int]:
