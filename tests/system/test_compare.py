@@ -311,6 +311,18 @@ def test_cli_ask_with_a_place_filter_quotes_only_that_place(built):
     assert not any("Hubei" in s for c in reply["citations"] for s in c["sentences"])
 
 
+@pytest.mark.parametrize(("region", "quoted"), [("Guangdong", False), ("Hainan", True)])
+def test_cli_ask_with_a_region_filter_quotes_only_that_region(built, region: str, quoted: bool):
+    """`policyqa ask --region Guangdong`: the digest is a Guangdong document too, but its Hainan reward for
+    international certification is Hainan's (the fourth user audit had it quoted as Guangdong's)."""
+    question = "How much is the one-time reward for enterprises that achieve international certification?"
+    result = policyqa("ask", question, "--region", region, "--json", "--index", str(built[0].index_dir))
+    assert result.returncode == 0, result.stderr[-2000:]
+    reply = json.loads(result.stdout)
+    assert any(h["citation"]["doc_id"] == "biomedicine-hq-development-news-2025" for h in reply["hits"])
+    assert ("2 million yuan" in reply["answer"] and not reply["declined"]) is quoted
+
+
 def test_passages_carry_region_tags_and_filter_on_them(built, index):
     digest = [c for c in index.chunks if c.doc_id == "biomedicine-hq-development-news-2025"]
     assert {"Hainan", "Sichuan", "Hubei", "Guangdong", "National"} <= {p for c in digest for p in c.places}

@@ -127,8 +127,10 @@ class Answerer:
                           declined=draft.declined, notice=notices, partial=partial,
                           timings_ms={**timings, "answer": _ms(retrieved, now), "total": _ms(started, now)})
 
-        # a region filter also keeps out the sentences its passages give about other places
-        assessment = self.assessor.assess(q.text, hits, scope_of(filters.places) if filters else frozenset())
+        # a place or region filter also keeps out the sentences its passages give about other places: the
+        # digest is a Guangdong document too, and --region Guangdong had quoted its Hainan reward
+        scope = scope_of([*filters.places, *filters.regions]) if filters else frozenset()
+        assessment = self.assessor.assess(q.text, hits, scope)
         if assessment.declined:
             yield done(declined_draft(assessment, q, hits, self.settings.answer.closest_floor), chosen.name)
             return
