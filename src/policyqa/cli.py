@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .evaluate.questions import FILE_FORMAT
+from .records import location as records_location
 from .settings import Settings
 
 EXIT_USAGE = 2
@@ -196,12 +197,9 @@ def printable(text: str) -> str:
 
 
 def location(cited) -> str:
-    """Where a reader finds a cited passage: its document, and the file (relative to the corpus) with the
-    character offsets into its text (the cleaned text's when the index predates them), and the page."""
-    page = f", p. {cited.page}" if cited.page else ""
-    if cited.source_file and cited.source_start is not None:
-        return f"{cited.doc_id}: {cited.source_file} chars {cited.source_start}-{cited.source_end}{page}"
-    return f"{cited.doc_id} {cited.start}-{cited.end}{page}"
+    """`records.location` of a Citation or CitedPassage."""
+    source = (cited.source_start, cited.source_end)
+    return records_location(cited.doc_id, cited.source_file, source, cited.start, cited.end, cited.page)
 
 
 def _print_passage(label: str, cited, text: str, highlight: list[str]) -> None:

@@ -92,6 +92,17 @@ class Chunk(BaseModel):
     places: list[str] = Field(default_factory=list)
 
 
+def location(doc_id: str, source_file: str, source: tuple[int | None, int | None], start: int, end: int,
+             page: int | None = None) -> str:
+    """Where a reader finds a passage, as the CLI and the API's message text print it: the document, and the
+    file (relative to the corpus) with the character offsets into its text as read; the cleaned text's
+    offsets only when the index predates file offsets (they open nothing in the file)."""
+    at = f", p. {page}" if page else ""
+    if source_file and source[0] is not None:
+        return f"{doc_id}: {source_file} chars {source[0]}-{source[1]}{at}"
+    return f"{doc_id} {start}-{end}{at}"
+
+
 class Citation(BaseModel):
     """Enough to open the source at the cited place: document, section, span, page. `start`/`end` are
     offsets into the document's cleaned text (what the viewer shows); `source_file` (relative to the

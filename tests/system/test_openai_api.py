@@ -92,8 +92,11 @@ def test_an_unanswerable_question_is_declined_with_the_closest_passages(server, 
     # the refusal says the closest passages are listed below: the text itself lists them, where they are
     listed = message["content"].split("Closest passages (not an answer):\n", 1)[1].splitlines()
     first = reply["policyqa"]["closest"][0]
-    span = f"[{first['doc_id']}, {first['start']}-{first['end']}]"
+    (start, end), name = first["source_span"], first["source_file"]
+    span = f"[{first['doc_id']}: {name} chars {start}-{end}]"  # as `policyqa ask` prints it: the file opens
     assert listed[0].startswith("(1) ") and span in listed[0], listed
+    opened = (server.corpus / name).read_text(encoding="utf-8")[start:end]
+    assert "".join(opened.split())[:20] == "".join(first["text"].split())[:20]  # cleaning drops a date line
     streamed = [c.model_dump() for c in ask(server, OFF_TOPIC, stream=True)]
     assert streamed[-1]["choices"][0]["delta"]["declined"] is True
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from starlette.concurrency import run_in_threadpool
 
 from ..answer.messages import join_notices
+from ..records import location
 from .compare_view import comparison_markdown
 from .followup import resolve_followup
 from .render import UI_TEXT, Source
@@ -267,13 +268,15 @@ EXCERPT_CHARS = 160
 def closest_text(sources: list[Source], lang: str) -> str:
     """The closest passages a refusal says are "listed below", in the message text itself: a client that
     shows only `content` (most chat front ends) would otherwise show the promise and nothing after it.
-    Each with its document, section and span, and the opening of its text."""
+    Each with its document, section, file and offsets (as `policyqa ask` prints them), and the opening of
+    its text."""
     lines = [UI_TEXT[lang]["closest"] + ":"]
     for s in sources:
         where = " — ".join(x for x in (s.title, s.section) if x)
         opening = " ".join(s.text.split())
         excerpt = opening if len(opening) <= EXCERPT_CHARS else opening[:EXCERPT_CHARS].rstrip() + "…"
-        lines.append(f"({s.n}) {where} [{s.doc_id}, {s.start}-{s.end}]: “{excerpt}”")
+        at = location(s.doc_id, s.source_file, s.source_span or (None, None), s.start, s.end, s.page)
+        lines.append(f"({s.n}) {where} [{at}]: “{excerpt}”")
     return "\n".join(lines)
 
 
