@@ -71,11 +71,15 @@ def _question_command(sub, name: str, help: str, json_help: str, func) -> argpar
 
 def _filters(args: argparse.Namespace):
     """The Filters given by --doc/--region/--lang/--date-*, checked before anything loads, as is the
-    question: an empty one printed the prompt twice and exited 0."""
+    question: an empty one printed the prompt twice and exited 0, and one without words ("???") was
+    searched (search, ask and compare refuse both alike)."""
     from .records import Filters
 
     if not args.question.strip():
         raise ValueError(f'the question is empty: type it in quotes, e.g. policyqa {args.command} "创新药"')
+    if not any(ch.isalnum() for ch in args.question):  # search found five passages for "???"
+        raise ValueError('the question has no words: ask in Chinese or English, e.g. '
+                         f'policyqa {args.command} "创新药"')
     return Filters(doc_ids=args.doc or [], regions=args.region or [], places=args.place or [],
                    languages=args.lang or [], date_from=args.date_from or "", date_to=args.date_to or "")
 

@@ -101,6 +101,12 @@ def test_an_unanswerable_question_is_declined_with_the_closest_passages(server, 
     assert streamed[-1]["choices"][0]["delta"]["declined"] is True
 
 
+def test_a_question_without_words_is_answered_once(server) -> None:
+    """The reply to "???" is its own notice; the message says it once, as the chat does."""
+    message = ask(server, "???").model_dump()["choices"][0]["message"]
+    assert message["declined"] and message["content"].count("Please ask your question in words") == 1
+
+
 def test_a_follow_up_is_resolved_from_the_earlier_user_turn(server) -> None:
     messages = [{"role": "user", "content": "广东计划建设多少个综合性生物医药产业园区？"},
                 {"role": "assistant", "content": "……"}, {"role": "user", "content": "那北京呢？"}]

@@ -208,6 +208,14 @@ def test_an_empty_question_is_one_line_and_exit_2(tmp_path: Path, json_flag) -> 
     assert not done.stdout
 
 
+@pytest.mark.parametrize("command", ["search", "ask", "compare"])
+def test_a_question_without_words_is_one_line_and_exit_2(tmp_path: Path, command: str) -> None:
+    """search found five passages for "???", ask printed its reply twice, compare refused: all refuse now."""
+    done = policyqa(command, "？？? 🙂", "--index", str(tmp_path / "none"), cwd=tmp_path)
+    one_line_error(done, "the question has no words", f'policyqa {command} "')
+    assert not done.stdout
+
+
 @pytest.mark.parametrize(("lines", "needle"), [
     (['{"id": "a", "question": "x"', '{"id": "b"}'], "bad.jsonl:1: not valid JSON"),
     (['{"id": "a", "question": "x", "lang": "en", "groups": {"Beijing": ["x"]}}', '{"id": "b",'],

@@ -257,7 +257,8 @@ def content(turn: Turn) -> str:
     text = answer.answer.strip() or UI_TEXT[turn.lang]["declined"].replace("**", "")
     if answer.declined and turn.sources:
         text += "\n\n" + closest_text(turn.sources, turn.lang)
-    notice = join_notices(answer.notice, turn.notice)
+    # a reply that is its own notice ("Please ask your question in words") says it once, as the chat does
+    notice = join_notices(*(n for n in (answer.notice, turn.notice) if n.strip() != answer.answer.strip()))
     return f"{text}\n\n{notice}" if notice else text
 
 
