@@ -111,6 +111,8 @@ def test_options_filters_and_follow_up(client, index):
     assert len(reply["closest"]) <= 3
     bad = ask(client, "What is covered?", date_from="last year")
     assert bad["error"] and "2025-06-30" in bad["answer"]
+    region = ask(client, "What is covered?", regions="Atlantis")
+    assert "Atlantis" in region["error"] and "2025-06-30" not in region["error"]  # the dates' rule: not asked
 
 
 @pytest.mark.parametrize(("options", "named"), [

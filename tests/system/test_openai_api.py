@@ -101,6 +101,13 @@ def test_an_unanswerable_question_is_declined_with_the_closest_passages(server, 
     assert streamed[-1]["choices"][0]["delta"]["declined"] is True
 
 
+def test_a_place_filter_keeps_only_passages_about_the_place(server) -> None:
+    """`places`, as `/ask` and `--place` take it: the digest's passages split by the region they are about."""
+    reply = ask(server, "funding rewards for clinical trials", extra_body={"policyqa": {"places": ["海南"]}})
+    closest = reply.model_dump()["policyqa"]["closest"]
+    assert closest and all("Hainan" in c["places"] for c in closest)
+
+
 def test_a_question_without_words_is_answered_once(server) -> None:
     """The reply to "???" is its own notice; the message says it once, as the chat does."""
     message = ask(server, "???").model_dump()["choices"][0]["message"]

@@ -8,9 +8,9 @@ blank line); the message also carries `citations` (the cited passages: document,
 span in the document ...) and `declined`; `policyqa` at the top level carries the backend, the notice, the
 resolved question, the closest passages and the timings. Streaming sends the checked text as it grows
 (an LLM's text only once its claims are checked) and the citations in the last chunk, then `[DONE]`.
-Per-request options go in an extra `policyqa` object: k, mode, backend, documents, regions, languages,
-date_from, date_to, and compare (true or "region"/"document": one cited answer per group, as a table,
-with `policyqa.comparison` holding the groups).
+Per-request options go in an extra `policyqa` object: k, mode, backend, documents, regions, places,
+languages, date_from, date_to, and compare (true or "region"/"document": one cited answer per group, as a
+table, with `policyqa.comparison` holding the groups).
 
 A bearer token is required when the server has one: `POLICYQA_API_KEY`, or with `--auth` any
 `user:password` that signs in to the chat. Errors have OpenAI's JSON shape.
@@ -77,6 +77,8 @@ class Options(BaseModel):
     date_to: str = ""
     #: true (by region), "region" or "document": one cited answer per group, as a Markdown table
     compare: bool | str = False
+    #: passage region tags ('Hainan', '海南'), as `/ask` and `--place` take them: a digest's passages by place
+    places: list[str] = Field(default_factory=list)
 
     @field_validator("k", "mode", "backend", "compare")
     @classmethod
@@ -117,7 +119,7 @@ class ChatRequest(BaseModel):
                 previous = resolve_followup(earlier.strip(), previous)
         o = self.policyqa
         return Request(asked[-1], previous, o.k, o.mode, o.backend, o.documents, o.regions, o.languages,
-                       o.date_from, o.date_to, compare=o.grouping)
+                       o.date_from, o.date_to, compare=o.grouping, places=o.places)
 
 
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "invalid_request_error",
@@ -303,7 +305,7 @@ def details(turn: Turn) -> dict:
 
 
 def citation(source: Source) -> dict:
-    """A cited passage: the document's own text and where it sits in the document."""
+    """A cited passage: the document's own text, where it sits in the document and the places it is about."""
     return {"n": source.n, "doc_id": source.doc_id, "chunk_id": source.chunk_id, "title": source.title,
             "title_alt": source.title_alt, "issuer": source.issuer, "region": source.region,
             "date": source.date, "section": source.section, "start": source.start, "end": source.end,
@@ -311,7 +313,7 @@ def citation(source: Source) -> dict:
             "source_span": list(source.source_span) if source.source_span else None,
             "page": source.page, "lang": source.lang, "text": source.text, "sentence": source.sentence,
             "origin": "upload" if source.uploaded_at else "corpus", "uploaded_at": source.uploaded_at,
-            "curated": source.curated}
+            "curated": source.curated, "places": source.places}
 
 
 def envelope(kind: str) -> dict:

@@ -23,8 +23,11 @@ UI_TEXT = {
         "closest": "Closest passages (not an answer)",
         "failed": "Sorry, something went wrong while answering. The problem was logged on the server; "
                   "please try again or rephrase the question.",
-        "bad_filter": "This filter cannot be used: {problem}. Dates look like 2025, 2025-06 or 2025-06-30; "
-                      "languages are zh or en.",
+        "bad_filter": "This filter cannot be used: {problem}.",
+        # said after bad_filter for the filter at fault only (a region's error ended with the dates' rule)
+        "filter_hint_date_from": " Dates look like 2025, 2025-06 or 2025-06-30.",
+        "filter_hint_date_to": " Dates look like 2025, 2025-06 or 2025-06-30.",
+        "filter_hint_languages": " Languages are zh or en.",
         "no_match": "No document matches the filters; clear some filters and ask again.",
         "llm_off": "The LLM backend is not reachable at {url}; answered with the extractive backend.",
         "uploaded": "uploaded {time}, not curated",
@@ -43,8 +46,10 @@ UI_TEXT = {
         "sources": "来源",
         "closest": "最接近的段落（不构成答案）",
         "failed": "抱歉，回答时出现错误，已在服务器端记录。请重试或换一种问法。",
-        "bad_filter": "筛选条件有误或无法匹配：{problem}。日期格式应为 2025、2025-06 或 2025-06-30，"
-                      "语言为 zh 或 en。",
+        "bad_filter": "筛选条件有误或无法匹配：{problem}。",
+        "filter_hint_date_from": "日期格式应为 2025、2025-06 或 2025-06-30。",
+        "filter_hint_date_to": "日期格式应为 2025、2025-06 或 2025-06-30。",
+        "filter_hint_languages": "语言为 zh 或 en。",
         "no_match": "没有文档符合筛选条件，请减少筛选条件后再问。",
         "llm_off": "无法连接大模型服务 {url}，已改用抽取式回答。",
         "uploaded": "用户上传（{time}），未经审核",

@@ -181,7 +181,9 @@ class Service:
         turn.problem_field, turn.problem = next(((n, p) for n, p in options if p), ("", ""))
         if not turn.problem:
             turn.problem = self._filter_problem(turn, request)
-            turn.problem_field = self._filter_field(request) if turn.problem else ""
+            if turn.problem:  # with the format of the filter at fault, if it has one
+                turn.problem_field = self._filter_field(request)
+                turn.problem += UI_TEXT[turn.lang].get(f"filter_hint_{turn.problem_field}", "")
         if turn.problem:
             yield _final(turn)
             return
