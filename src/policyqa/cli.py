@@ -20,6 +20,8 @@ from .records import location as records_location
 from .settings import Settings
 
 EXIT_USAGE = 2
+#: a command stopped by Ctrl-C (SIGINT), as the shell reports it: 128 + 2
+EXIT_INTERRUPTED = 130
 
 
 def _common(parser: argparse.ArgumentParser, corpus: bool = False) -> None:
@@ -120,7 +122,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"index {settings.index_dir}: {result.n_documents} documents, {result.n_chunks} chunks "
         f"({result.embedded} embedded, {result.reused} reused); "
         f"{result.count('added')} added, {result.count('updated')} updated, "
-        f"{result.count('unchanged')} unchanged, "
+        # --rebuild embeds every file again: "unchanged" files were rebuilt all the same
+        f"{result.count('unchanged')} {'unchanged (rebuilt)' if args.rebuild else 'unchanged'}, "
         f"{result.count('removed')} removed, {result.count('skipped')} skipped, "
         f"{result.count('duplicate')} duplicates in {result.seconds:.1f}s"
     )
@@ -391,6 +394,11 @@ def main(argv: list[str] | None = None) -> int:
     except expected as exc:
         print(f"policyqa {args.command}: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C: one line, not a traceback; an ingest says what is still in use
+        kept = ("; an unfinished build is never used: the index is as the last completed ingest left it"
+                if args.command == "ingest" else "")
+        print(f"\npolicyqa {args.command}: interrupted{kept}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `policyqa ask … | head -1`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0

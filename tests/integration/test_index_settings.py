@@ -88,6 +88,7 @@ def test_a_setting_that_contradicts_the_index_names_both_values_and_the_rebuild_
     rebuilt = cli("ingest", "--index", str(index), "--rebuild", "--chunk-size", "64")
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
     assert "rebuilding" in rebuilt.stderr and "chunk_size=64 (was 320)" in rebuilt.stderr
+    assert "0 reused" in rebuilt.stdout and "unchanged (rebuilt)" in rebuilt.stdout  # not "unchanged" alone
     manifest = Index.read_manifest(index)
     assert manifest.chunker["chunk_size"] == 64 and manifest.chunker["paragraphs"]
     assert manifest.embedder_spec == MINILM

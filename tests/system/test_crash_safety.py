@@ -132,6 +132,21 @@ def test_kill_9_leaves_old_or_new_index_and_a_later_ingest_recovers(workspace) -
     print("\nkill points -> index state:", seen, f"; {len(leftovers)} abandoned .tmp builds cleaned")
 
 
+def test_ctrl_c_stops_an_ingest_with_one_line_and_the_old_index(workspace) -> None:
+    """SIGINT while passages are embedded: exit 130, one line saying an unfinished build is never used (it
+    printed a 30-line traceback, fourth user audit), and the old build still complete and current."""
+    settings, old = workspace
+    corpus, index = Path(settings.corpus_dir), Path(settings.index_dir)
+    run = Ingest(corpus, index)
+    run.wait_for(text="embedding passages")
+    run.proc.send_signal(signal.SIGINT)
+    rc, output = run.finish(timeout=60)
+    assert rc == 130, output
+    assert "Traceback" not in output
+    assert "policyqa ingest: interrupted; an unfinished build is never used" in output
+    assert state(settings, old, _new_ids(corpus)) == "old"
+
+
 def test_a_second_concurrent_ingest_is_refused(workspace) -> None:
     settings, old = workspace
     corpus, index = Path(settings.corpus_dir), Path(settings.index_dir)
