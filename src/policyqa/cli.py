@@ -269,6 +269,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
                       answers=args.answers)
     questions_bar.close()
     print(table(report))
+    unreachable = report["unreachable"]
+    if unreachable:
+        ids = ", ".join(unreachable[:10]) + (" …" if len(unreachable) > 10 else "")
+        print(f"policyqa eval: warning: {len(unreachable)} answerable question(s) have evidence that no "
+              f"passage of this index holds, so they count as misses whatever is retrieved: {ids}",
+              file=sys.stderr)
     if args.output:
         args.output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.markdown:

@@ -33,7 +33,8 @@ def test_answer_misses_in_the_markdown_are_those_the_json_counts(built, tmp_path
                     "--output", str(out), "--markdown", str(md), cwd=ROOT)
     assert done.returncode == 0, done.stderr
     report, text = json.loads(out.read_text(encoding="utf-8")), md.read_text(encoding="utf-8")
-    assert list(report) == ["metrics", "settings", "questions"]
+    assert list(report) == ["metrics", "settings", "questions", "unreachable"]
+    assert report["unreachable"] == []  # every evidence string is in some passage
     assert "## Answer evaluation" in text and "| evidence in lead |" in text and "### Answer misses" in text
     listed = _listed(text)
     rows = report["questions"]

@@ -220,11 +220,25 @@ def test_a_question_without_words_is_one_line_and_exit_2(tmp_path: Path, command
     (['{"id": "a", "question": "x"', '{"id": "b"}'], "bad.jsonl:1: not valid JSON"),
     (['{"id": "a", "question": "x", "lang": "en", "groups": {"Beijing": ["x"]}}', '{"id": "b",'],
      "bad.jsonl:2: Invalid JSON"),
+    (["", "  "], "bad.jsonl: no questions"),  # had scored nothing into a table of dashes, exit 0
 ])
 def test_a_bad_question_file_names_the_file_and_the_line(built, tmp_path: Path, lines, needle) -> None:
     (tmp_path / "bad.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     done = policyqa("eval", "bad.jsonl", "--index", str(built[0].index_dir), cwd=tmp_path)
     one_line_error(done, needle)
+
+
+def test_evidence_no_passage_holds_is_named(built, tmp_path: Path) -> None:
+    """A mistyped evidence string can never be hit: the report lists the question and stderr names it."""
+    good = {"question": "What is the NRDL?", "lang": "en", "evidence_lang": "en", "answerable": True}
+    lines = [json.dumps({**good, "id": "typo", "evidence": ["a sentence that no document holds"]}),
+             json.dumps({**good, "id": "fine", "evidence": ["医保药品目录"]})]
+    (tmp_path / "q.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = policyqa("eval", "q.jsonl", "--index", str(built[0].index_dir), "--output", "r.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "warning: 1 answerable question(s) have evidence that no passage" in done.stderr
+    assert done.stderr.rstrip().endswith(": typo")
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["unreachable"] == ["typo"]
 
 
 def test_an_unknown_reranker_names_every_choice(built, tmp_path: Path) -> None:

@@ -87,6 +87,8 @@ def load_questions(path: Path | str) -> list[Question]:
                 raise ValueError(f"{where}: duplicate id {question.id!r} (first used on line {first})")
             first_line[question.id] = number
             questions.append(question)
+    if not questions:  # scored, an empty file printed a table of dashes and exited 0
+        raise ValueError(f"{path}: no questions (one JSON object a line: policyqa eval --help)")
     return questions
 
 

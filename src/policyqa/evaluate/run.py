@@ -103,6 +103,9 @@ def run_eval(
             "machine": machine(),
         },
         "questions": rows,
+        # answerable questions whose evidence no passage of this index holds: a miss whatever the search
+        # does (an evidence string mistyped, or from another corpus); `policyqa eval` names them
+        "unreachable": [row["id"] for row in rows if row["answerable"] and not row["n_relevant_passages"]],
     }
 
 
