@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .answer.question import question_problem
 from .evaluate.questions import FILE_FORMAT
 from .records import location as records_location
 from .settings import Settings
@@ -71,10 +72,11 @@ def _question_command(sub, name: str, help: str, json_help: str, func) -> argpar
     return parser
 
 
-def _filters(args: argparse.Namespace):
+def _filters(args: argparse.Namespace, settings: Settings):
     """The Filters given by --doc/--region/--lang/--date-*, checked before anything loads, as is the
     question: an empty one printed the prompt twice and exited 0, and one without words ("???") was
-    searched (search, ask and compare refuse both alike)."""
+    searched (search, ask and compare refuse both alike); one over `max_question_chars` is refused as the
+    chat and the APIs refuse it."""
     from .records import Filters
 
     if not args.question.strip():
@@ -82,6 +84,9 @@ def _filters(args: argparse.Namespace):
     if not any(ch.isalnum() for ch in args.question):  # search found five passages for "???"
         raise ValueError('the question has no words: ask in Chinese or English, e.g. '
                          f'policyqa {args.command} "创新药"')
+    if len(args.question) > settings.max_question_chars:  # as the chat and the APIs: a cut question had
+        # kept its background and lost the question at its end
+        raise ValueError(question_problem(args.question, settings.max_question_chars, "en"))
     return Filters(doc_ids=args.doc or [], regions=args.region or [], places=args.place or [],
                    languages=args.lang or [], date_from=args.date_from or "", date_to=args.date_to or "")
 
@@ -137,7 +142,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from .retrieve.retriever import Retriever
 
     settings = _settings(args)
-    filters = _filters(args)
+    filters = _filters(args, settings)
     retriever = Retriever.open(settings)
     _matchable(retriever, filters)
     hits = retriever.search(args.question, k=settings.k, filters=filters, mode=settings.mode)
@@ -170,7 +175,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .retrieve.retriever import Retriever
 
     settings = _settings(args)
-    filters = _filters(args)
+    filters = _filters(args, settings)
     retriever = Retriever.open(settings)
     _matchable(retriever, filters)
     answer = Answerer(settings, retriever).ask(args.question, filters=filters)
@@ -226,7 +231,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .answer.compare import compare
 
     settings = _settings(args)
-    filters = _filters(args)
+    filters = _filters(args, settings)
     answerer = Answerer.open(settings)
     _matchable(answerer.retriever, filters)
     result = compare(answerer, args.question, by=args.by, filters=filters)

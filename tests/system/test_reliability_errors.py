@@ -216,6 +216,15 @@ def test_a_question_without_words_is_one_line_and_exit_2(tmp_path: Path, command
     assert not done.stdout
 
 
+@pytest.mark.parametrize("command", ["search", "ask", "compare"])
+def test_a_question_over_the_limit_is_refused_as_the_apis_refuse_it(tmp_path: Path, command: str) -> None:
+    """Cut to its first 2,000 characters, a long question kept its background and lost the question at its
+    end; the chat and both APIs refuse it, and so does the command line now."""
+    done = policyqa(command, "创新药" * 700 + "？", "--index", str(tmp_path / "none"), cwd=tmp_path)
+    one_line_error(done, "Your question has 2,101 characters; the limit is 2,000")
+    assert not done.stdout
+
+
 @pytest.mark.parametrize(("lines", "needle"), [
     (['{"id": "a", "question": "x"', '{"id": "b"}'], "bad.jsonl:1: not valid JSON"),
     (['{"id": "a", "question": "x", "lang": "en", "groups": {"Beijing": ["x"]}}', '{"id": "b",'],
