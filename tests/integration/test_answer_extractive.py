@@ -531,6 +531,10 @@ def test_a_report_asked_by_its_source_leads_with_its_dateline(answerer, question
 @pytest.mark.parametrize("question", [
     "When was the NHSA-NHC notice on innovative drugs issued?",
     "《支持创新药高质量发展的若干措施》是什么时候印发的？",
+    # led by the notice's title line, which answers nothing: declined until the title was taken to say the
+    # passages are about the asked notice (the fourth user audit)
+    "国家医保局通知是哪天印发的？",
+    "国家医保局的通知印发日期是什么时候？",
 ])
 def test_a_question_for_when_a_notice_was_issued_leads_with_the_date_it_was_signed(answerer, question: str):
     # the notice's title names no date; the date under its signatures, on a line of its own, does

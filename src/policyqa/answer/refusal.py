@@ -74,7 +74,7 @@ from .dating import Dating
 from .evidence import FEATURES, Evidence, Piece, translated_share
 from .facts import QuestionFacts, analyse
 from .scope import NATION_POLICY, Scopes
-from .selection import choose, lead_with_dateline, named_dateline, score
+from .selection import choose, lead_with_dateline, named_dateline, score, titled_dateline
 
 REFUSAL_FEATURES = ("dense", "fused", "best_cosine", "lead_cosine",
                     "lead_states", "places_found", "years_found", "lead_score", "unseen_terms",
@@ -151,6 +151,8 @@ class Assessor:
         probability = answer_probability(features, self.settings.refusal_weights)
         chosen, other_years = self.dating.other_years(facts, chosen, hits)
         dateline = named_dateline(question, pieces) if facts.published else None
+        if dateline is None and facts.signed:
+            dateline = titled_dateline(chosen, pieces, [h.doc_id for h in hits])
         reason, missing = self._unmentioned(question, facts, hits, pieces) or self._unanswered(
             facts, hits, chosen, probability, other_years, dateline)
         if not reason:

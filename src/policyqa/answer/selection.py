@@ -181,6 +181,17 @@ def lead_with_dateline(chosen: list[Piece], pieces: list[Piece], documents: list
     return [max(datelines, key=lambda p: p.score), *chosen][:max_sentences]
 
 
+def titled_dateline(chosen: list[Piece], pieces: list[Piece], documents: list[str]) -> Piece | None:
+    """For a notice's own date: the best passage's dateline when the lead is that document's own title or
+    heading line (国家医保局通知是哪天印发的？ is led by 国家医保局国家卫生健康委关于印发《…》的
+    通知): the title says the passages are about the asked notice, which is what the sentences were to
+    decide, and the dateline dates it ("2025年6月30日"); the title alone answered nothing: declined."""
+    if not chosen or chosen[0].features[_HEADING] <= 0 or documents[chosen[0].hit] != documents[0]:
+        return None
+    own = [p for p in pieces if p.dateline and not p.off_place and documents[p.hit] == documents[0]]
+    return max(own, key=lambda p: p.score, default=None)
+
+
 def named_dateline(question: str, pieces: list[Piece]) -> Piece | None:
     """The dateline whose source the question names, in its letters ("On what date did the National
     Business Daily (Mei Ri Jing Ji Xin Wen) report …?") or in characters (《海南日报》, which the digest's
