@@ -22,8 +22,7 @@ from ..answer.compare import BY, compare
 from ..answer.llm.client import probe
 from ..answer.messages import join_notices
 from ..answer.question import question_problem
-from ..index.build import STAGES, index_exists, ingest
-from ..index.reader import Index
+from ..index.build import STAGES, current_build, index_exists, ingest
 from ..progress import StageBars
 from ..records import Answer, Comparison, Document, Filters
 from ..settings import Settings, SettingsError
@@ -149,7 +148,7 @@ class Service:
         return self.loaded
 
     def _built_now(self) -> Path | None:
-        return Index.current_build(Path(self.settings.index_dir))
+        return current_build(self.settings.index_dir)
 
     def _built_loaded(self) -> Path:
         return self.loaded.answerer.retriever.index.folder

@@ -348,7 +348,13 @@ def _empty_message(corpus: Path, result: IngestResult) -> str:
 
 def index_exists(root: Path) -> bool:
     """Whether an index has a current build (the chat builds one on its first start otherwise)."""
-    return Index.current_build(Path(root)) is not None
+    return current_build(root) is not None
+
+
+def current_build(root: Path | str) -> Path | None:
+    """The folder of the index's build in use, None before the first: the server compares it with the one it
+    loaded, to load an ingest's new build."""
+    return Index.current_build(Path(root))
 
 
 def readable(path: Path, corpus: Path) -> str:
