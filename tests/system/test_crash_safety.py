@@ -29,10 +29,15 @@ pytestmark = pytest.mark.slow
 class Ingest:
     """`python -m policyqa.cli ingest` in a subprocess, its stderr collected as it runs."""
 
-    def __init__(self, corpus: Path, index: Path) -> None:
+    def __init__(self, corpus: Path, index: Path, interruptible: bool = False) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        # `interruptible`: Ctrl-C raises KeyboardInterrupt even when the test worker that starts it ignores
+        # SIGINT, which its children would inherit (Python installs its handler only over the default)
+        handler = "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        start = ["-c", handler + "from policyqa.cli import main; sys.exit(main())"] if interruptible \
+            else ["-m", "policyqa.cli"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "policyqa.cli", "ingest", "--corpus", str(corpus), "--index", str(index)],
+            [sys.executable, *start, "ingest", "--corpus", str(corpus), "--index", str(index)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=index.parent,
         )
         self.stdout = self.stderr = b""
@@ -137,9 +142,13 @@ def test_ctrl_c_stops_an_ingest_with_one_line_and_the_old_index(workspace) -> No
     printed a 30-line traceback, fourth user audit), and the old build still complete and current."""
     settings, old = workspace
     corpus, index = Path(settings.corpus_dir), Path(settings.index_dir)
-    run = Ingest(corpus, index)
-    run.wait_for(text="embedding passages")
+    run = Ingest(corpus, index, interruptible=True)
+    run.wait_for(text="reading files")
+    # frozen while it reads, interrupted, then let go: the interrupt lands long before the commit however
+    # fast the machine (a signal sent at "embedding passages" had arrived after a 1.9 s ingest committed)
+    run.proc.send_signal(signal.SIGSTOP)
     run.proc.send_signal(signal.SIGINT)
+    run.proc.send_signal(signal.SIGCONT)
     rc, output = run.finish(timeout=60)
     assert rc == 130, output
     assert "Traceback" not in output
