@@ -59,7 +59,8 @@ ID = re.compile(r"(q|u)\d{3,}|(h|hu)\d{2,}|(f|fu)\d{2,}|(g|gu)\d{2,}|(k|ku)\d{2,
 REGIONS = {"National", "Beijing", "Guangdong", "Hainan", "Sichuan", "Hubei"}
 COMPARE_FIELDS = {"id", "question", "lang", "by", "split", "groups", "silent"}
 SPLITS = ("tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
-          "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15")
+          "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14",
+          "heldout15")
 WS = re.compile(r"\s+")
 CJK = re.compile(r"[\u3400-\u9fff]")
 

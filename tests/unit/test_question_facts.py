@@ -267,6 +267,22 @@ def test_the_counted_thing_is_the_head_noun_after_a_threshold_clause() -> None:
     assert leader.counts("the industry leader, one of a kind") is False
 
 
+@pytest.mark.parametrize("question", ["How many national clinical research centers does Guangdong have?",
+                                      "广东行动计划提出要建设多少个国家临床医学研究中心？"])
+def test_a_count_of_another_level_does_not_count_the_asked_one(question: str) -> None:
+    """The asked level (national) against a figure of another (provincial-level): the fourth user audit's
+    question was led by "30 provincial-level clinical research centers"; the same level, or none named
+    after the figure, still counts."""
+    terms = [("国家临床医学研究中心", ["national clinical research centers"]),
+             ("临床医学研究中心", ["clinical research centers"])]
+    facts = analyse(question).with_translations(terms)
+    assert facts.counts("establish 30 provincial-level clinical research centers") is False
+    assert facts.counts("home to three national clinical research centers") is True
+    assert facts.counts("establish 30 clinical research centers") is True
+    unlevelled = analyse("How many clinical research centers will Guangdong establish?")
+    assert unlevelled.counts("establish 30 provincial-level clinical research centers") is True
+
+
 def test_a_chinese_count_written_after_its_noun_counts_it() -> None:
     """Chinese policy text often writes the number after the noun, with its measure word (新增上市创新药10个):
     that had been read as no count, and the question asking it declined as giving no figure. A measure

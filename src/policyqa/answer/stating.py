@@ -168,9 +168,26 @@ def counts(counted: tuple[str, ...], given: tuple[str, ...], sentence: str) -> b
             continue
         after = sentence[figure.end(): figure.end() + 40].lower()
         near = " ".join(after.split()[:4]) if re.match(r"\s", after) else after[:8]
-        if names_any(near, counted) or _counted_before(figure, sentence, counted):
+        if (names_any(near, counted) and not _other_level(near, counted)) \
+                or _counted_before(figure, sentence, counted):
             return True
     return False
+
+
+#: the administrative levels a counted thing may carry, by their words in the question's counted phrase
+#: (stemmed English, jieba's Chinese) and in a sentence's words after a figure
+LEVELS = {"national": ("nation", "国家级", "国家"), "provincial": ("provinci", "省级"),
+          "municipal": ("municip", "市级")}
+
+
+def _other_level(near: str, counted: tuple[str, ...]) -> bool:
+    """Whether the words after a figure give the counted thing another level than the question asks:
+    "How many national clinical research centers …?" is not answered by "30 provincial-level clinical
+    research centers" (the fourth user audit), though both name clinical research centers."""
+    asked = {level for level, forms in LEVELS.items()
+             if any(form in phrase for phrase in counted for form in forms)}
+    named = {level for level, forms in LEVELS.items() if any(form in near for form in forms)}
+    return bool(asked and named) and not asked & named
 
 
 #: a Chinese count written after its noun ends in a measure word, not one of time: 新增上市创新药10个
