@@ -109,6 +109,8 @@ def test_options_filters_and_follow_up(client, index):
     for c in reply["citations"] + reply["closest"]:
         assert "Beijing" in index.documents[c["document"]].meta.region
     assert len(reply["closest"]) <= 3
+    which = ask(client, "哪些？", previous_question=previous)  # the list the count question counted
+    assert which["resolved_question"] == "广东计划建设哪些综合性生物医药产业园区？" and not which["declined"]
     bad = ask(client, "What is covered?", date_from="last year")
     assert bad["error"] and "2025-06-30" in bad["answer"]
     region = ask(client, "What is covered?", regions="Atlantis")

@@ -115,6 +115,35 @@ def test_a_follow_up_that_names_no_known_place_is_left_as_typed(previous, follow
     assert resolve_followup(follow_up, previous) == follow_up
 
 
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "expected"),
+    [
+        # the fourth user audit's: "哪些？" had been asked as typed, and declined
+        ("广东计划建设多少个综合性生物医药产业园区？", "哪些？", "广东计划建设哪些综合性生物医药产业园区？"),
+        ("广东计划建设多少个综合性生物医药产业园区？", "具体是哪些",
+         "广东计划建设哪些综合性生物医药产业园区？"),
+        ("北京有哪些部门联合印发了若干措施？", "一共多少个？", "北京有多少部门联合印发了若干措施？"),
+        ("How many parks does Guangdong plan to build?", "Which ones?",
+         "Which parks does Guangdong plan to build?"),
+        ("Which regions give money for clinical trials?", "How many?",
+         "How many regions give money for clinical trials?"),
+    ],
+)
+def test_a_bare_which_or_how_many_asks_the_previous_question_again(previous, follow_up, expected):
+    assert resolve_followup(follow_up, previous) == expected
+
+
+@pytest.mark.parametrize(("previous", "follow_up"), [
+    # a question of its own
+    ("How many parks does Guangdong plan to build?", "Which parks are in Guangzhou?"),
+    ("Who chaired the forum?", "Which ones?"),  # nothing counted or listed to ask again
+    ("广东计划建设多少个综合性生物医药产业园区？", "哪些园区在广州？"),
+    ("How many parks does Guangdong plan to build?", "How many?"),  # already the count
+])
+def test_which_or_how_many_is_left_as_typed_when_it_asks_nothing_again(previous, follow_up):
+    assert resolve_followup(follow_up, previous) == follow_up
+
+
 def test_no_previous_question_means_no_rewrite():
     assert resolve_followup("那北京呢？", "") == "那北京呢？"
     assert resolve_followup("and what about Beijing?", "   ") == "and what about Beijing?"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from ..answer.kinds import CLASSIFIERS
 from ..text.bodies import BODIES
 from ..text.cities import cities_asked, city_names, city_of_english
 from ..text.places import PLACES as KNOWN_PLACES
@@ -136,11 +137,15 @@ def resolve_followup(question: str, previous: str) -> str:
     '北京计划建设多少个园区？'. Only a place, city or national body the project knows replaces the one the
     previous question names (in the previous question's language); anything else would replace a place
     with a word that is none ("What is the maximum R&D reward in deadline?"), so such a follow-up is left
-    as typed. A previous question that names none gets the new subject appended. Other questions are
-    returned unchanged.
+    as typed. A previous question that names none gets the new subject appended. A bare "which?" after
+    "how many?" (or the other way round) asks the previous question again for the list or the count
+    (`_asked_again`). Other questions are returned unchanged.
     """
     if not previous or not previous.strip():
         return question
+    asked_again = _asked_again(question, previous)
+    if asked_again:
+        return asked_again
     entity = _followup_entity(question)
     if entity is None:
         return question
@@ -157,3 +162,36 @@ def resolve_followup(question: str, previous: str) -> str:
         return f"{base}（{entity}）？"
     joiner = "regarding" if subject is None or subject in FOLLOWUP_BODIES else "in"
     return f"{base} {joiner} {entity}?"
+
+
+#: the question words of a count and of a list, in the previous question: "how many" / 多少个 asks the count
+#: of what "which" / 哪些 asks the list of (a Chinese count's measure word goes with it: 多少个园区, 哪些园区)
+_EN_COUNT, _EN_LIST = re.compile(r"\bhow many\b", re.I), re.compile(r"\b(?:which|what)\b(?= \w+s\b)", re.I)
+_ZH_COUNT = re.compile(rf"多少[{CLASSIFIERS}]?|几[{CLASSIFIERS}]")
+_ZH_LIST = re.compile(r"哪些|哪几[个家项所条]?")
+#: a follow-up that is only a list or a count question word ("哪些？", "Which ones?", "How many?")
+_ASKS_LIST = re.compile(r"^(?:(?:and|so)\s+)?(?:which ones|which are they|what are they|name them|list them"
+                        r"|which)$|^(?:那|那么)?(?:具体|分别)?(?:是|有)?(?:哪些|哪几个|哪几家)(?:呢)?$", re.I)
+_ASKS_COUNT = re.compile(r"^(?:(?:and|so)\s+)?how many(?: are there| of them)?$"
+                         r"|^(?:那|那么)?(?:一共|总共)?(?:有)?(?:多少|多少个|几个|几家)(?:呢)?$", re.I)
+
+
+def _asked_again(question: str, previous: str) -> str:
+    """The previous question asked for its list instead of its count, or its count instead of its list,
+    when the follow-up is only that question word: "哪些？" after 广东计划建设多少个…园区？ is
+    广东计划建设哪些…园区？ (the fourth user audit's, declined as typed), "Which ones?" after "How many parks
+    does Guangdong plan to build?" is "Which parks does Guangdong plan to build?". '' for any other."""
+    asked = question.strip().rstrip("?？.。!！ ").strip()
+    chinese = ui_lang(previous) == "zh"
+    if _ASKS_LIST.match(asked):
+        pattern, word = (_ZH_COUNT, "哪些") if chinese else (_EN_COUNT, "Which")
+    elif _ASKS_COUNT.match(asked):
+        pattern, word = (_ZH_LIST, "多少") if chinese else (_EN_LIST, "How many")
+    else:
+        return ""
+    found = pattern.search(previous)
+    if found is None:
+        return ""
+    if not chinese and found.start() > 0:
+        word = word.lower()
+    return previous[: found.start()] + word + previous[found.end():]
