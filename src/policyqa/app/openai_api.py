@@ -37,7 +37,7 @@ from ..answer.messages import join_notices
 from ..records import location
 from .compare_view import comparison_markdown
 from .followup import resolve_followup
-from .render import UI_TEXT, Source
+from .render import UI_TEXT, Source, notices_besides
 from .service import Request, Service, Turn, option_problem
 
 log = logging.getLogger("policyqa.api")
@@ -259,8 +259,7 @@ def content(turn: Turn) -> str:
     text = answer.answer.strip() or UI_TEXT[turn.lang]["declined"].replace("**", "")
     if answer.declined and turn.sources:
         text += "\n\n" + closest_text(turn.sources, turn.lang)
-    # a reply that is its own notice ("Please ask your question in words") says it once, as the chat does
-    notice = join_notices(*(n for n in (answer.notice, turn.notice) if n.strip() != answer.answer.strip()))
+    notice = join_notices(*notices_besides(answer.answer, answer.notice, turn.notice))  # as the chat does
     return f"{text}\n\n{notice}" if notice else text
 
 

@@ -25,8 +25,7 @@ UI_TEXT = {
                   "please try again or rephrase the question.",
         "bad_filter": "This filter cannot be used: {problem}.",
         # said after bad_filter for the filter at fault only (a region's error ended with the dates' rule)
-        "filter_hint_date_from": " Dates look like 2025, 2025-06 or 2025-06-30.",
-        "filter_hint_date_to": " Dates look like 2025, 2025-06 or 2025-06-30.",
+        "filter_hint_dates": " Dates look like 2025, 2025-06 or 2025-06-30.",
         "filter_hint_languages": " Languages are zh or en.",
         "no_match": "No document matches the filters; clear some filters and ask again.",
         "llm_off": "The LLM backend is not reachable at {url}; answered with the extractive backend.",
@@ -47,8 +46,7 @@ UI_TEXT = {
         "closest": "最接近的段落（不构成答案）",
         "failed": "抱歉，回答时出现错误，已在服务器端记录。请重试或换一种问法。",
         "bad_filter": "筛选条件有误或无法匹配：{problem}。",
-        "filter_hint_date_from": "日期格式应为 2025、2025-06 或 2025-06-30。",
-        "filter_hint_date_to": "日期格式应为 2025、2025-06 或 2025-06-30。",
+        "filter_hint_dates": "日期格式应为 2025、2025-06 或 2025-06-30。",
         "filter_hint_languages": "语言为 zh 或 en。",
         "no_match": "没有文档符合筛选条件，请减少筛选条件后再问。",
         "llm_off": "无法连接大模型服务 {url}，已改用抽取式回答。",
@@ -271,11 +269,16 @@ def answer_markdown(answer: Answer | None, lang: str, interpreted: str = "", not
         parts.append(md_escape(answer.answer.strip(), {c.n for c in answer.citations}))
         if final and answer.citations:
             parts.append(f"<small>{t['sources_hint']}</small>")
-    shown = answer.answer.strip() if answer is not None else ""
-    for extra in (answer.notice if answer is not None else "", notice):
-        if final and extra and extra.strip() != shown:
-            parts.append(f"<small>{md_escape(extra)}</small>")
+    shown = answer.answer if answer is not None else ""
+    if final:
+        parts += [f"<small>{md_escape(extra)}</small>"
+                  for extra in notices_besides(shown, answer.notice if answer is not None else "", notice)]
     return "\n\n".join(parts)
+
+
+def notices_besides(answer: str, *notices: str) -> list[str]:
+    """The non-empty notices that are not the answer itself: a reply to "???" is its own notice, said once."""
+    return [n for n in notices if n and n.strip() != answer.strip()]
 
 
 def copy_text(question: str, answer: Answer | None, sources: list[Source], lang: str) -> str:

@@ -62,6 +62,9 @@ class Loaded:
 
 #: the Request fields that become search filters
 FILTER_FIELDS = ("documents", "regions", "languages", "date_from", "date_to", "places")
+#: the filters with a format to remind of when one is refused (render.UI_TEXT keys)
+FILTER_HINTS = {"date_from": "filter_hint_dates", "date_to": "filter_hint_dates",
+                "languages": "filter_hint_languages"}
 
 
 @dataclass
@@ -182,7 +185,8 @@ class Service:
             turn.problem = self._filter_problem(turn, request)
             if turn.problem:  # with the format of the filter at fault, if it has one
                 turn.problem_field = self._filter_field(request)
-                turn.problem += UI_TEXT[turn.lang].get(f"filter_hint_{turn.problem_field}", "")
+                hint = FILTER_HINTS.get(turn.problem_field, "")
+                turn.problem += UI_TEXT[turn.lang][hint] if hint else ""
         if turn.problem:
             yield _final(turn)
             return
